@@ -1,0 +1,1 @@
+"""South Korea defence-exports dashboard: data build, queries, charts and the Streamlit glue."""

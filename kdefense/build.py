@@ -1,0 +1,610 @@
+"""Build data/kdefense.duckdb from data/sources: read → validate → load → views → temp file → rename.
+
+Usage: python -m kdefense.build [--sources DIR] [--out FILE]
+Exit code 0 on success; 1 with a file:line:column report when the sources do not validate (the previous
+database file is left untouched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from kdefense import settings
+from kdefense.sipri import SipriExport, SipriFormatError, parse_delivery_years, read_export, transfer_ids
+from kdefense.validate import Column, Problem, Table, ValidationFailed, check_refs, check_unique, read_table
+
+Y = (settings.YEAR_MIN, settings.YEAR_MAX)
+
+COUNTRY_COLS = [
+    Column("iso3", required=True), Column("iso2"), Column("name", required=True),
+    Column("region", "enum", True, settings.REGIONS), Column("subregion"),
+    Column("nato_join_year", "int", minimum=1949, maximum=Y[1]), Column("eu_join_year", "int", minimum=1958, maximum=Y[1]),
+    Column("eu_leave_year", "int", minimum=1958, maximum=Y[1]),
+    Column("centroid_lat", "float", minimum=-90, maximum=90), Column("centroid_lon", "float", minimum=-180, maximum=180),
+    Column("centroid_source"), Column("membership_source"),
+]
+ENTITY_TYPES = ("state", "non_state_armed_group", "international_organisation", "historical_or_unrecognised_state", "unknown")
+ENTITY_COLS = [Column("sipri_name", required=True), Column("entity_type", "enum", True, ENTITY_TYPES),
+               Column("iso3"), Column("location_iso3")]
+CATEGORY_COLS = [Column("description", required=True),
+                 Column("armament_category", "enum", True, settings.ARMAMENT_CATEGORIES),
+                 Column("basis", "enum", True, ("sipri_2025_release", "project"))]
+FX_SUPPLEMENT_COLS = [Column("currency", required=True), Column("year", "int", True, minimum=Y[0], maximum=Y[1]),
+                      Column("units_per_usd", "float", True, minimum=0), Column("basis", required=True),
+                      Column("source_ids", required=True)]
+COMPANY_COLS = [Column("sipri_name", required=True), Column("company", required=True), Column("note")]
+FAMILY_COLS = [Column("supplier", required=True), Column("designation", required=True), Column("description", required=True),
+               Column("system_family", required=True), Column("system_class", required=True), Column("note")]
+SOURCE_COLS = [Column("source_id", required=True), Column("publisher", required=True), Column("title", required=True),
+               Column("date", "date"), Column("url"), Column("kind", "enum", True,
+                                                            ("official", "press", "research", "database", "seed")),
+               Column("note")]
+DEAL_COLS = [
+    Column("deal_id", required=True), Column("parent_deal_id"), Column("recipient_iso3", required=True),
+    Column("system_family", required=True), Column("designation", required=True), Column("description"),
+    Column("armament_category", "enum", True, settings.ARMAMENT_CATEGORIES + settings.LEDGER_EXTRA_CATEGORIES),
+    Column("company"), Column("partners"), Column("status", "enum", True, settings.DEAL_STATUSES),
+    Column("signed_date", "date", True), Column("signed_date_precision", "enum", True, ("day", "month", "year")),
+    Column("quantity", "int", minimum=0), Column("quantity_note"), Column("currency"),
+    Column("value_amount_m", "float", minimum=0), Column("value_is_estimate", "bool"), Column("value_note"),
+    Column("local_production_share_pct", "float", minimum=0, maximum=100), Column("local_production_note"),
+    Column("sipri_transfer_id"), Column("confidence", "enum", True, ("high", "medium", "low")),
+    Column("last_verified", "date"), Column("source_ids", required=True), Column("notes"),
+]
+DELIVERY_COLS = [Column("deal_id", required=True), Column("year", "int", True, minimum=Y[0], maximum=Y[1]),
+                 Column("units", "int", minimum=0), Column("kind", "enum", True, ("actual", "planned")),
+                 Column("is_estimate", "bool"), Column("source_ids", required=True), Column("note")]
+TOTAL_COLS = [Column("total_id", required=True), Column("year", "int", True, minimum=Y[0], maximum=Y[1]),
+              Column("period_end_year", "int", minimum=Y[0], maximum=Y[1]), Column("metric", required=True),
+              Column("value", "float", True), Column("unit", required=True), Column("scope"),
+              Column("is_official", "bool"), Column("source_ids", required=True), Column("note")]
+FACILITY_COLS = [Column("facility_id", required=True), Column("country_iso3", required=True), Column("city"),
+                 Column("company", required=True),
+                 Column("kind", "enum", True, ("production", "joint venture", "MRO", "office", "training", "R&D")),
+                 Column("status", "enum", True, ("operating", "under construction", "planned", "agreed", "closed")),
+                 Column("year", "int", minimum=Y[0], maximum=Y[1]),
+                 Column("year_kind", "enum", choices=("opened", "planned", "agreed")),
+                 Column("latitude", "float", minimum=-90, maximum=90),
+                 Column("longitude", "float", minimum=-180, maximum=180),
+                 Column("description"), Column("source_ids", required=True)]
+EVENT_COLS = [Column("event_id", required=True), Column("date", "date", True), Column("title", required=True),
+              Column("kind", "enum", True, ("war", "summit", "exhibition", "policy", "visit", "agreement")),
+              Column("country_iso3"), Column("source_ids", required=True)]
+
+
+@dataclass
+class Sources:
+    """Everything read from data/sources, before loading."""
+
+    root: Path
+    countries: Table
+    entities: Table
+    categories: Table
+    register: SipriExport
+    per_year: SipriExport
+    fx: pd.DataFrame
+    fx_supplement: Table
+    companies_map: Table
+    families: Table
+    top100: pd.DataFrame
+    ledger: dict[str, Table] = field(default_factory=dict)
+
+
+def _glob(root: Path, pattern: str) -> list[Path]:
+    """Source files matching pattern; `*_draft_*` files are work in progress and never loaded."""
+    return sorted(p for p in root.glob(pattern) if "_draft_" not in p.name)
+
+
+def _sipri_exports(root: Path, problems: list[Problem]) -> tuple[SipriExport | None, SipriExport | None]:
+    """The newest trade register and per-delivery-year export in sources/sipri (by SIPRI's generation date)."""
+    found: dict[str, list[SipriExport]] = defaultdict(list)
+    for path in _glob(root, "sipri/*.csv"):
+        if path.name == "description_categories.csv" or path.name.startswith("system_families"):
+            continue
+        try:
+            export = read_export(path)
+        except SipriFormatError as exc:
+            problems.append(Problem(str(path.relative_to(root)), 1, "*", "", str(exc)))
+            continue
+        found[export.kind].append(export)
+
+    def newest(kind: str) -> SipriExport | None:
+        exports = found.get(kind, [])
+        if not exports:
+            problems.append(Problem("sipri/", 0, "*", "", f"no SIPRI {kind} export found"))
+            return None
+        return max(exports, key=lambda e: _parse_generated(e.generated))
+
+    return newest("register"), newest("per_year")
+
+
+def _parse_generated(value: str) -> datetime:
+    for fmt in ("%d %b %Y %I:%M:%S %p", "%d %B %Y %I:%M:%S %p", "%d %b %Y"):
+        try:
+            return datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+    return datetime.min
+
+
+def _ecb_annual(path: Path) -> pd.DataFrame:
+    """Annual mean of ECB daily fixings, expressed as units of each currency per US dollar (cross via EUR)."""
+    daily = pd.read_csv(path, na_values=["N/A"]).dropna(axis=1, how="all")
+    daily["year"] = pd.to_datetime(daily["Date"]).dt.year
+    usd = daily["USD"]
+    frames = [pd.DataFrame({"year": daily["year"], "currency": "EUR", "rate": 1.0 / usd})]
+    for ccy in daily.columns:
+        if ccy in ("Date", "year", "USD"):
+            continue
+        frames.append(pd.DataFrame({"year": daily["year"], "currency": ccy, "rate": daily[ccy] / usd}))
+    long = pd.concat(frames).dropna()
+    annual = long.groupby(["currency", "year"], as_index=False).agg(units_per_usd=("rate", "mean"),
+                                                                     days=("rate", "size"))
+    last = pd.to_datetime(daily["Date"]).max()
+    annual["is_partial_year"] = (annual["year"] == last.year) & (last.month < 12)
+    annual["basis"] = "ECB daily reference rates, annual mean of daily cross rates via EUR"
+    annual["source_ids"] = "S-ECB-FX"
+    return annual
+
+
+def _top100(path: Path) -> pd.DataFrame:
+    """SIPRI Top 100 workbook (one sheet per year) → long table; headers differ by year, so match by name."""
+    book = pd.ExcelFile(path)
+    frames = []
+    for sheet in book.sheet_names:
+        year = int(sheet.strip())
+        raw = pd.read_excel(book, sheet, header=3)
+        cols = {c: " ".join(str(c).split()) for c in raw.columns}
+        pick: dict[str, str] = {}
+        for c, label in cols.items():
+            low = label.lower()
+            if low.startswith("rank") and str(year) in low and "rank" not in pick:
+                pick["rank"] = c
+            elif low.startswith("company") and "company" not in pick:
+                pick["company"] = c
+            elif low.startswith("country") and "country" not in pick:
+                pick["country"] = c
+            elif low.startswith("arms revenue") and str(year) in low and "constant" not in low and "arms" not in pick:
+                pick["arms"] = c
+            elif low.startswith("total revenue") and "total" not in pick:
+                pick["total"] = c
+        df = pd.DataFrame({k: raw[v] for k, v in pick.items()})
+        df = df[pd.to_numeric(df["rank"], errors="coerce").notna()].copy()
+        df["year"] = year
+        frames.append(df)
+    out = pd.concat(frames, ignore_index=True)
+    out["rank"] = pd.to_numeric(out["rank"]).astype(int)
+    for c in ("arms", "total"):
+        out[c] = pd.to_numeric(out.get(c), errors="coerce")
+    out["company"] = out["company"].astype(str).str.replace(r"\s+", " ", regex=True).str.strip()
+    out["country"] = out["country"].astype(str).str.strip()
+    return out.rename(columns={"arms": "arms_revenue_musd", "total": "total_revenue_musd"})
+
+
+def read_sources(root: Path) -> tuple[Sources | None, list[Problem]]:
+    problems: list[Problem] = []
+    ref = root / "reference"
+    countries = read_table([ref / "countries.csv"], COUNTRY_COLS, root, problems)
+    check_unique(countries, "iso3", problems)
+    entities = read_table([ref / "sipri_entities.csv"], ENTITY_COLS, root, problems)
+    check_unique(entities, "sipri_name", problems)
+    iso3s = {r["iso3"] for r in countries.rows}
+    check_refs(entities, "iso3", iso3s, "ISO3 code", problems)
+    check_refs(entities, "location_iso3", iso3s, "ISO3 code", problems)
+    categories = read_table([root / "sipri" / "description_categories.csv"], CATEGORY_COLS, root, problems)
+    check_unique(categories, "description", problems)
+    register, per_year = _sipri_exports(root, problems)
+    fx = _ecb_annual(ref / "ecb_eurofxref_hist.csv")
+    fx_supplement = read_table([ref / "fx_supplement.csv"], FX_SUPPLEMENT_COLS, root, problems)
+    companies_map = read_table([ref / "korean_companies.csv"], COMPANY_COLS, root, problems)
+    families = read_table([root / "sipri" / "system_families.csv"], FAMILY_COLS, root, problems)
+    top100 = _top100(root / "sipri" / "SIPRI-Top-100-2002-2022.xlsx")
+    if register is None or per_year is None:
+        return None, problems
+    src = Sources(root, countries, entities, categories, register, per_year, fx, fx_supplement, companies_map,
+                  families, top100)
+    led = root / "ledger"
+    src.ledger = {
+        "sources": read_table(_glob(led, "sources_*.csv"), SOURCE_COLS, root, problems),
+        "deals": read_table(_glob(led, "deals_*.csv"), DEAL_COLS, root, problems),
+        "deliveries": read_table(_glob(led, "deliveries_*.csv"), DELIVERY_COLS, root, problems),
+        "official_totals": read_table(_glob(led, "official_totals.csv"), TOTAL_COLS, root, problems),
+        "facilities": read_table(_glob(led, "facilities.csv"), FACILITY_COLS, root, problems),
+        "events": read_table(_glob(led, "events.csv"), EVENT_COLS, root, problems),
+    }
+    return src, problems
+
+
+# ---------------------------------------------------------------- SIPRI layer
+
+
+def _register_frame(src: Sources, problems: list[Problem]) -> pd.DataFrame:
+    """Validate the trade register and turn it into the transfers table."""
+    exp = src.register
+    rel = str(exp.path.relative_to(src.root))
+    names = {r["sipri_name"]: r for r in src.entities.rows}
+    isos = {r["iso3"]: r for r in src.countries.rows}
+    cats = {r["description"]: r["armament_category"] for r in src.categories.rows}
+    statuses = ("New", "Second hand", "Second hand but modernized")
+    ids = transfer_ids(exp.rows)
+    out = []
+    for tid, row, line in zip(ids, exp.rows, exp.line_numbers):
+        def bad(column: str, message: str, row=row, line=line) -> None:
+            problems.append(Problem(rel, line, column, row.get(column, ""), message))
+
+        for col in ("Supplier", "Recipient"):
+            if row[col] not in names:
+                bad(col, "SIPRI name not mapped in reference/sipri_entities.csv")
+        if row["Weapon description"] not in cats:
+            bad("Weapon description", "description not mapped in sipri/description_categories.csv")
+        if row["status"] not in statuses:
+            bad("status", f"not one of: {', '.join(statuses)}")
+        for col in ("Year of order ?", "Number ordered ?", "Number delivered ?"):
+            if row[col] not in ("", "?"):
+                bad(col, "uncertainty flag must be '?' or empty")
+        nums: dict[str, int | None] = {}
+        for col in ("Year of order", "Number ordered", "Number delivered"):
+            v = row[col]
+            if v == "":
+                nums[col] = None
+                if col == "Year of order":
+                    bad(col, "required value is empty")
+                continue
+            if not v.isdigit():
+                bad(col, "not a non-negative whole number")
+                nums[col] = None
+            else:
+                nums[col] = int(v)
+        if nums["Year of order"] is not None and not Y[0] <= nums["Year of order"] <= Y[1]:
+            bad("Year of order", f"year outside {Y[0]}–{Y[1]}")
+        years = parse_delivery_years(row["Year(s) of delivery"])
+        if any(not Y[0] <= y <= Y[1] for y in years):
+            bad("Year(s) of delivery", f"year outside {Y[0]}–{Y[1]}")
+        tivs: dict[str, float | None] = {}
+        for col in ("SIPRI TIV per unit", "SIPRI TIV for total order", "SIPRI TIV of delivered weapons"):
+            try:
+                tivs[col] = float(row[col]) if row[col] else None
+            except ValueError:
+                bad(col, "not a number")
+                tivs[col] = None
+            if tivs[col] is not None and tivs[col] < 0:
+                bad(col, "negative TIV")
+        sup, rec = names.get(row["Supplier"], {}), names.get(row["Recipient"], {})
+        rec_loc = rec.get("location_iso3") or ""
+        out.append({
+            "transfer_id": tid,
+            "supplier": row["Supplier"], "supplier_iso3": sup.get("iso3") or None,
+            "supplier_type": sup.get("entity_type"),
+            "recipient": row["Recipient"], "recipient_iso3": rec.get("iso3") or None,
+            "recipient_type": rec.get("entity_type"), "recipient_location_iso3": rec_loc or None,
+            "recipient_region": isos.get(rec_loc, {}).get("region"),
+            "order_year": nums["Year of order"], "order_year_uncertain": row["Year of order ?"] == "?",
+            "number_ordered": nums["Number ordered"], "number_ordered_uncertain": row["Number ordered ?"] == "?",
+            "number_delivered": nums["Number delivered"],
+            "number_delivered_uncertain": row["Number delivered ?"] == "?",
+            "delivery_years": ";".join(str(y) for y in years) or None,
+            "first_delivery_year": min(years) if years else None, "last_delivery_year": max(years) if years else None,
+            "designation": row["Weapon designation"], "description": row["Weapon description"],
+            "armament_category": cats.get(row["Weapon description"]), "status": row["status"],
+            "comments": row["Comments"] or None,
+            "tiv_per_unit_m": tivs["SIPRI TIV per unit"], "tiv_order_m": tivs["SIPRI TIV for total order"],
+            "tiv_delivered_m": tivs["SIPRI TIV of delivered weapons"],
+        })
+    return pd.DataFrame(out)
+
+
+def _per_year_frame(src: Sources, transfers: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """Per-delivery-year rows (SIPRI's own to the last year it covers), linked to register transfers.
+
+    Years the per-year export does not cover (e.g. 2025) are added from the register where the units
+    follow without guessing: a single delivery year (all units), or register total minus the per-year sum.
+    """
+    exp = src.per_year
+    rel = str(exp.path.relative_to(src.root))
+    names = {r["sipri_name"]: r for r in src.entities.rows}
+    isos = {r["iso3"]: r for r in src.countries.rows}
+
+    def ident(name: str) -> str:
+        e = names.get(name, {})
+        return e.get("iso3") or e.get("location_iso3") or name
+
+    rows = []
+    for row, line in zip(exp.rows, exp.line_numbers):
+        for col in ("Supplier", "Recipient"):
+            if row[col] not in names:
+                problems.append(Problem(rel, line, col, row[col], "SIPRI name not mapped in reference/sipri_entities.csv"))
+        if row["Armament category"] not in settings.ARMAMENT_CATEGORIES:
+            problems.append(Problem(rel, line, "Armament category", row["Armament category"], "unknown category"))
+        try:
+            order_year, year = int(row["Order date"]), int(row["Delivery year"])
+            units = int(row["Numbers delivered"]) if row["Numbers delivered"] else None
+            tiv = float(row["TIV delivery values"]) if row["TIV delivery values"] else None
+            unit_tiv = float(row["TIV deal unit"]) if row["TIV deal unit"] else None
+        except ValueError as exc:
+            problems.append(Problem(rel, line, "*", "", f"number expected: {exc}"))
+            continue
+        if units is not None and units < 0:
+            problems.append(Problem(rel, line, "Numbers delivered", row["Numbers delivered"], "negative count"))
+        if not Y[0] <= year <= Y[1]:
+            problems.append(Problem(rel, line, "Delivery year", row["Delivery year"], "year out of range"))
+        sup, rec = names.get(row["Supplier"], {}), names.get(row["Recipient"], {})
+        rec_loc = rec.get("location_iso3") or ""
+        rows.append({
+            "sipri_at_id": int(row["SIPRI AT Database ID"]), "transfer_id": None,
+            "supplier": row["Supplier"], "supplier_iso3": sup.get("iso3") or None,
+            "recipient": row["Recipient"], "recipient_iso3": rec.get("iso3") or None,
+            "recipient_region": isos.get(rec_loc, {}).get("region"),
+            "designation": row["Designation"], "description": row["Description"],
+            "armament_category": row["Armament category"], "order_year": order_year,
+            "order_year_uncertain": row["Order date is estimate"] == "Yes",
+            "delivery_year": year, "delivery_year_uncertain": row["Delivery year is estimate"] == "Yes",
+            "units": units, "units_uncertain": row["Numbers delivered is estimate"] == "Yes",
+            "tiv_unit_m": unit_tiv, "tiv_delivered_m": tiv, "status": row["Status"],
+            "local_production": row["Local production"] == "Yes", "basis": "sipri_per_year",
+        })
+    per_year = pd.DataFrame(rows)
+    links = _link_releases(per_year, transfers, ident)
+    per_year["transfer_id"] = per_year["sipri_at_id"].map(links)
+    last_covered = int(per_year["delivery_year"].max())
+    linked = per_year.dropna(subset=["transfer_id"]).groupby("transfer_id")
+    sums = linked["units"].sum(min_count=1).to_dict()
+    at_ids = linked["sipri_at_id"].first().to_dict()
+    extra = []
+    for t in transfers.itertuples():
+        years = [int(y) for y in t.delivery_years.split(";")] if isinstance(t.delivery_years, str) else []
+        later = [y for y in years if y > last_covered]
+        if not later:
+            continue
+        units, basis = None, "register_year_only"
+        delivered = None if pd.isna(t.number_delivered) else int(t.number_delivered)
+        if len(later) == 1 and delivered is not None:
+            if len(years) == 1:
+                units, basis = delivered, "register_single_year"
+            elif t.transfer_id in sums and delivered - sums[t.transfer_id] >= 0:
+                units, basis = int(delivered - sums[t.transfer_id]), "register_minus_per_year"
+        base = {
+            "sipri_at_id": at_ids.get(t.transfer_id), "transfer_id": t.transfer_id, "supplier": t.supplier,
+            "supplier_iso3": t.supplier_iso3, "recipient": t.recipient, "recipient_iso3": t.recipient_iso3,
+            "recipient_region": t.recipient_region, "designation": t.designation, "description": t.description,
+            "armament_category": t.armament_category, "order_year": t.order_year,
+            "order_year_uncertain": t.order_year_uncertain, "delivery_year_uncertain": False,
+            "units_uncertain": t.number_delivered_uncertain or units is None, "tiv_unit_m": None if pd.isna(t.tiv_per_unit_m) else t.tiv_per_unit_m,
+            "status": t.status, "local_production": None, "basis": basis,
+        }
+        for y in later:  # several uncovered years: one row per year, units unknown
+            tiv = units * base["tiv_unit_m"] if units is not None and base["tiv_unit_m"] is not None else None
+            extra.append({**base, "delivery_year": y, "units": units, "tiv_delivered_m": tiv})
+    out = pd.concat([per_year, pd.DataFrame(extra)], ignore_index=True)
+    for col in ("sipri_at_id", "units", "order_year", "delivery_year"):
+        out[col] = out[col].astype("Int64")
+    return out
+
+
+def _designation_stem(designation: str) -> str:
+    """'K-9 155mm -' and 'K-9 Thunder 155mm' → 'K-9': releases spell designations differently."""
+    return designation.split()[0].rstrip("-") if designation.strip() else ""
+
+
+def _link_releases(per_year: pd.DataFrame, transfers: pd.DataFrame, ident) -> dict[int, str]:
+    """Map each SIPRI AT id of the per-year export to the one register row it describes.
+
+    Candidates share supplier, recipient and order year. An exact designation match wins; otherwise
+    the designation stem must match and the register row must list every per-year delivery year and at
+    least as many delivered units. Ambiguous deals stay unlinked rather than guessed.
+    """
+    by_key: dict[tuple, list] = defaultdict(list)
+    for t in transfers.itertuples():
+        by_key[(ident(t.supplier), ident(t.recipient), t.order_year)].append(t)
+    deals = per_year.groupby("sipri_at_id").agg(
+        supplier=("supplier", "first"), recipient=("recipient", "first"), designation=("designation", "first"),
+        order_year=("order_year", "first"), units=("units", "sum"), years=("delivery_year", lambda s: set(s)))
+    links: dict[int, str] = {}
+    taken: set[str] = set()
+    for at_id, d in deals.iterrows():
+        cands = by_key.get((ident(d.supplier), ident(d.recipient), d.order_year), [])
+        exact = [t for t in cands if t.designation == d.designation]
+        if len(exact) != 1:
+            stem = _designation_stem(d.designation)
+            exact = [t for t in cands if _designation_stem(t.designation) == stem
+                     and d.years <= {int(y) for y in str(t.delivery_years or "").split(";") if y.isdigit()}
+                     and (pd.isna(t.number_delivered) or d.units <= t.number_delivered)]
+        if len(exact) == 1 and exact[0].transfer_id not in taken:
+            links[at_id] = exact[0].transfer_id
+            taken.add(exact[0].transfer_id)
+    return links
+
+
+# ---------------------------------------------------------------- ledger layer
+
+
+def _fx_table(src: Sources) -> pd.DataFrame:
+    sup = pd.DataFrame(src.fx_supplement.rows)
+    if not sup.empty:
+        sup = sup.assign(year=sup["year"].astype(int), units_per_usd=sup["units_per_usd"].astype(float),
+                         days=None, is_partial_year=False)
+    usd = pd.DataFrame({"currency": "USD", "year": range(Y[0], Y[1] + 1), "units_per_usd": 1.0, "days": None,
+                        "is_partial_year": False, "basis": "identity", "source_ids": ""})
+    fx = pd.concat([src.fx, sup, usd], ignore_index=True)
+    return fx.drop_duplicates(["currency", "year"], keep="first").sort_values(["currency", "year"])
+
+
+def _check_ledger(src: Sources, transfers: pd.DataFrame, fx: pd.DataFrame, problems: list[Problem]) -> None:
+    led = src.ledger
+    iso3s = {r["iso3"] for r in src.countries.rows}
+    for name, key in (("sources", "source_id"), ("deals", "deal_id"), ("official_totals", "total_id"),
+                      ("facilities", "facility_id"), ("events", "event_id")):
+        check_unique(led[name], key, problems)
+    source_ids = {r["source_id"] for r in led["sources"].rows}
+    for name in ("deals", "deliveries", "official_totals", "facilities", "events"):
+        check_refs(led[name], "source_ids", source_ids, "source id", problems, split=";")
+    deals = led["deals"]
+    deal_ids = {r["deal_id"] for r in deals.rows}
+    check_refs(deals, "parent_deal_id", deal_ids, "parent deal (child deal whose parent is missing)", problems)
+    check_refs(deals, "recipient_iso3", iso3s, "ISO3 code", problems)
+    check_refs(led["facilities"], "country_iso3", iso3s, "ISO3 code", problems)
+    check_refs(led["events"], "country_iso3", iso3s, "ISO3 code", problems)
+    check_refs(deals, "sipri_transfer_id", set(transfers["transfer_id"]), "SIPRI transfer id", problems)
+    check_refs(led["deliveries"], "deal_id", deal_ids, "deal id", problems)
+    rates = set(zip(fx["currency"], fx["year"].astype(int)))
+    quantities: dict[str, int | None] = {}
+    notes: dict[str, str] = {}
+    for i, row in enumerate(deals.rows):
+        file, line = deals.locate(i)
+        quantities[row["deal_id"]] = int(row["quantity"]) if row["quantity"].isdigit() else None
+        notes[row["deal_id"]] = row["notes"] + row["quantity_note"]
+        if row["value_amount_m"]:
+            year = int(row["signed_date"][:4]) if row["signed_date"][:4].isdigit() else None
+            if not row["currency"]:
+                problems.append(Problem(file, line, "currency", "", "a value needs its currency"))
+            elif (row["currency"], year) not in rates:
+                problems.append(Problem(file, line, "currency", row["currency"],
+                                        f"no exchange rate for {row['currency']} in {year} (add it to reference/fx_supplement.csv)"))
+        elif not row["value_note"]:
+            problems.append(Problem(file, line, "value_note", "", "an empty value needs a note (e.g. 'not disclosed')"))
+        prec = row["signed_date_precision"]
+        if row["signed_date"] and len(row["signed_date"]) != {"day": 10, "month": 7, "year": 4}.get(prec, 0):
+            problems.append(Problem(file, line, "signed_date", row["signed_date"], f"does not match precision '{prec}'"))
+    delivered: dict[str, int] = defaultdict(int)
+    dl = led["deliveries"]
+    for i, row in enumerate(dl.rows):
+        if row["kind"] == "actual" and row["units"]:
+            delivered[row["deal_id"]] += int(row["units"])
+    for deal_id, units in delivered.items():
+        ordered = quantities.get(deal_id)
+        if ordered is not None and units > ordered and not notes.get(deal_id):
+            i = next(i for i, r in enumerate(dl.rows) if r["deal_id"] == deal_id)
+            file, line = dl.locate(i)
+            problems.append(Problem(file, line, "units", str(units),
+                                    f"delivered units exceed the {ordered} ordered for {deal_id} without a note"))
+
+
+# ---------------------------------------------------------------- write
+
+
+def data_version(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _frame(table: Table, columns: list[Column], ints: tuple[str, ...] = (), floats: tuple[str, ...] = (),
+           bools: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Typed DataFrame of a validated table; empty cells become NULL, an empty table keeps its columns."""
+    df = pd.DataFrame(table.rows, columns=[c.name for c in columns], dtype="string").replace({"": pd.NA})
+    for c in ints:
+        df[c] = pd.to_numeric(df[c]).astype("Int64")
+    for c in floats:
+        df[c] = pd.to_numeric(df[c]).astype("Float64")
+    for c in bools:
+        df[c] = df[c].map({"yes": True, "no": False}).astype("boolean")
+    return df
+
+
+def write_database(src: Sources, transfers: pd.DataFrame, deliveries: pd.DataFrame, fx: pd.DataFrame,
+                   out: Path) -> dict[str, int]:
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    led = src.ledger
+    frames = {
+        "countries_base": _frame(src.countries, COUNTRY_COLS, ints=("nato_join_year", "eu_join_year", "eu_leave_year"),
+                                 floats=("centroid_lat", "centroid_lon")),
+        "sipri_entities_base": _frame(src.entities, ENTITY_COLS),
+        "transfers_base": transfers,
+        "transfer_deliveries_base": deliveries,
+        "fx_base": fx,
+        "system_families_base": _frame(src.families, FAMILY_COLS),
+        "korean_companies_base": _frame(src.companies_map, COMPANY_COLS),
+        "top100_base": src.top100,
+        "sources_base": _frame(led["sources"], SOURCE_COLS),
+        "deals_base": _frame(led["deals"], DEAL_COLS, ints=("quantity",),
+                             floats=("value_amount_m", "local_production_share_pct"), bools=("value_is_estimate",)),
+        "deliveries_ledger_base": _frame(led["deliveries"], DELIVERY_COLS, ints=("year", "units"),
+                                         bools=("is_estimate",)),
+        "official_totals_base": _frame(led["official_totals"], TOTAL_COLS, ints=("year", "period_end_year"),
+                                       floats=("value",), bools=("is_official",)),
+        "facilities_base": _frame(led["facilities"], FACILITY_COLS, ints=("year",),
+                                  floats=("latitude", "longitude")),
+        "events_base": _frame(led["events"], EVENT_COLS),
+    }
+    info = {
+        "data_version": data_version(src.root),
+        "built_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "sipri_register_generated": src.register.generated,
+        "sipri_register_file": src.register.path.name,
+        "sipri_per_year_generated": src.per_year.generated,
+        "sipri_per_year_file": src.per_year.path.name,
+        "sipri_credit": settings.SIPRI_CREDIT,
+        "sipri_terms": settings.SIPRI_TERMS,
+        "ecb_credit": settings.ECB_CREDIT,
+        "schema_version": "1",
+    }
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute("CREATE SCHEMA base")
+        for name, df in frames.items():
+            con.register("frame", df)
+            con.execute(f"CREATE TABLE base.{name.removesuffix('_base')} AS SELECT * FROM frame")
+            con.unregister("frame")
+        con.execute("CREATE TABLE base.build_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.executemany("INSERT INTO base.build_info VALUES (?, ?)", list(info.items()))
+        con.execute((settings.SQL_DIR / "views.sql").read_text())
+        counts = {v: con.execute(f"SELECT count(*) FROM {v}").fetchone()[0] for v in PUBLIC_VIEWS}
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(tmp, out)
+    return counts
+
+
+PUBLIC_VIEWS = ("transfers", "transfer_deliveries", "countries", "fx_rates", "deals", "deliveries", "sources",
+                "official_totals", "facilities", "events", "companies", "system_families", "build_info")
+
+
+def build(sources: Path, out: Path) -> dict[str, int]:
+    """Validate sources and write the database; raises ValidationFailed and leaves `out` untouched on bad input."""
+    src, problems = read_sources(sources)
+    if src is None:
+        raise ValidationFailed(problems)
+    transfers = _register_frame(src, problems)
+    deliveries = _per_year_frame(src, transfers, problems)
+    fx = _fx_table(src)
+    _check_ledger(src, transfers, fx, problems)
+    if problems:
+        raise ValidationFailed(problems)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return write_database(src, transfers, deliveries, fx, out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sources", type=Path, default=settings.SOURCES_DIR)
+    parser.add_argument("--out", type=Path, default=Path(settings.db_path()))
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        counts = build(args.sources, args.out)
+    except ValidationFailed as exc:
+        print(f"build failed; {args.out} left unchanged.\n{exc}", file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - started
+    print(f"built {args.out} in {seconds:.2f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""One place for paths and constants. The database path comes from KDEFENSE_DB (default data/kdefense.duckdb)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES_DIR = Path(os.environ.get("KDEFENSE_SOURCES", ROOT / "data" / "sources"))
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+STATIC_DIR = ROOT / "static"
+BRIEFINGS_DIR = ROOT / "briefings"
+
+
+def db_path() -> str:
+    """The DuckDB file the app reads; read on every call so tests and replicas can point elsewhere."""
+    return os.environ.get("KDEFENSE_DB", str(ROOT / "data" / "kdefense.duckdb"))
+
+
+BUILD_COMMAND = "make data"
+REGIONS = ("Europe", "Middle East", "Asia & Oceania", "Americas", "Africa")
+REGION_COLOURS = {
+    "Europe": "#2f6db5",
+    "Middle East": "#d9822b",
+    "Asia & Oceania": "#2e9e6a",
+    "Americas": "#8e5bb5",
+    "Africa": "#b5473a",
+}
+DEAL_STATUSES = ("prospect", "negotiating", "framework/MoU", "contract", "delivering", "completed", "cancelled")
+SIGNED_STATUSES = ("contract", "delivering", "completed")
+ARMAMENT_CATEGORIES = (
+    "Aircraft", "Air-defence systems", "Armoured vehicles", "Artillery", "Engines", "Missiles", "Naval weapons",
+    "Other", "Satellites", "Sensors", "Ships",
+)
+LEDGER_EXTRA_CATEGORIES = ("Ammunition", "Services")
+SIPRI_CREDIT = "Information from the SIPRI Arms Transfers Database (https://www.sipri.org/databases/armstransfers)."
+SIPRI_TERMS = (
+    "SIPRI data: reformatting and calculations are this project's, not SIPRI's; "
+    "no commercial use without SIPRI's agreement."
+)
+TIV_CAVEAT = (
+    "TIV (SIPRI trend-indicator value) measures the military capability transferred, not money: "
+    "never compare it with contract values. Method: https://www.sipri.org/databases/armstransfers/sources-and-methods"
+)
+ECB_CREDIT = "Exchange rates: ECB euro foreign exchange reference rates; annual averages are this project's calculation."
+YEAR_MIN, YEAR_MAX = 1940, 2035

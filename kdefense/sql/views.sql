@@ -1,0 +1,123 @@
+-- The public, documented views of kdefense.duckdb (docs/schema.md). Base tables live in schema `base`
+-- and may change; these views are the stable contract for analysts and for the app.
+
+CREATE VIEW countries AS
+SELECT iso3, iso2, name, region, subregion,
+       nato_join_year, eu_join_year, eu_leave_year,
+       nato_join_year IS NOT NULL AS is_nato,
+       eu_join_year IS NOT NULL AND eu_leave_year IS NULL AS is_eu,
+       centroid_lat, centroid_lon, centroid_source, membership_source
+FROM base.countries;
+
+CREATE VIEW system_families AS
+SELECT supplier, designation, description, system_family, system_class, note FROM base.system_families;
+
+CREATE VIEW transfers AS
+SELECT t.transfer_id,
+       (SELECT min(d.sipri_at_id) FROM base.transfer_deliveries d WHERE d.transfer_id = t.transfer_id) AS sipri_at_id,
+       t.supplier, t.supplier_iso3, t.supplier_type,
+       t.recipient, t.recipient_iso3, t.recipient_type, t.recipient_location_iso3, t.recipient_region,
+       t.order_year, t.order_year_uncertain,
+       t.number_ordered, t.number_ordered_uncertain, t.number_delivered, t.number_delivered_uncertain,
+       t.delivery_years, t.first_delivery_year, t.last_delivery_year,
+       t.designation, t.description, t.armament_category, f.system_family, f.system_class,
+       t.status, t.comments, t.tiv_per_unit_m, t.tiv_order_m, t.tiv_delivered_m
+FROM base.transfers t
+LEFT JOIN base.system_families f
+  ON f.supplier = t.supplier AND f.designation = t.designation AND f.description = t.description;
+
+CREATE VIEW transfer_deliveries AS
+SELECT d.sipri_at_id, d.transfer_id, d.supplier, d.supplier_iso3, d.recipient, d.recipient_iso3,
+       d.recipient_region, d.designation, d.description, d.armament_category, f.system_family, f.system_class,
+       d.order_year, d.order_year_uncertain, d.delivery_year, d.delivery_year_uncertain,
+       d.units, d.units_uncertain, d.tiv_unit_m, d.tiv_delivered_m, d.status, d.local_production, d.basis
+FROM base.transfer_deliveries d
+LEFT JOIN base.system_families f
+  ON f.supplier = d.supplier AND f.designation = d.designation AND f.description = d.description;
+
+CREATE VIEW fx_rates AS
+SELECT currency, year, units_per_usd, 1.0 / units_per_usd AS usd_per_unit, days, is_partial_year, basis, source_ids
+FROM base.fx;
+
+CREATE VIEW sources AS
+SELECT source_id, publisher, title, date, url, kind, note FROM base.sources;
+
+CREATE VIEW deals AS
+WITH d AS (
+    SELECT *, CAST(left(signed_date, 4) AS INTEGER) AS signed_year FROM base.deals
+), valued_children AS (
+    SELECT DISTINCT parent_deal_id FROM base.deals WHERE parent_deal_id IS NOT NULL AND value_amount_m IS NOT NULL
+)
+SELECT d.deal_id, d.parent_deal_id, d.recipient_iso3, c.name AS recipient, c.region AS recipient_region,
+       c.subregion AS recipient_subregion,
+       c.nato_join_year IS NOT NULL AND c.nato_join_year <= coalesce(d.signed_year, 9999) AS recipient_nato_at_signing,
+       c.is_nato AS recipient_is_nato, c.is_eu AS recipient_is_eu,
+       d.system_family, d.designation, d.description, d.armament_category, d.company, d.partners,
+       d.status, d.status IN ('contract', 'delivering', 'completed') AS is_signed,
+       d.signed_date, d.signed_date_precision, d.signed_year,
+       d.quantity, d.quantity_note,
+       d.currency, d.value_amount_m, d.value_is_estimate, d.value_note,
+       round(d.value_amount_m / fx.units_per_usd, 3) AS value_usd_m,
+       CASE WHEN vc.parent_deal_id IS NULL THEN round(d.value_amount_m / fx.units_per_usd, 3) END AS value_usd_m_counted,
+       fx.year AS fx_year, fx.units_per_usd AS fx_units_per_usd, fx.is_partial_year AS fx_partial_year,
+       d.local_production_share_pct, d.local_production_note,
+       d.sipri_transfer_id, t.tiv_order_m AS sipri_tiv_order_m, t.tiv_delivered_m AS sipri_tiv_delivered_m,
+       t.comments AS sipri_comments,
+       d.confidence, d.last_verified, d.source_ids, d.notes
+FROM d
+LEFT JOIN countries c ON c.iso3 = d.recipient_iso3
+LEFT JOIN base.fx fx ON fx.currency = d.currency AND fx.year = d.signed_year
+LEFT JOIN valued_children vc ON vc.parent_deal_id = d.deal_id
+LEFT JOIN base.transfers t ON t.transfer_id = d.sipri_transfer_id;
+
+-- SIPRI's per-year deliveries go to the earliest deal linked to each SIPRI record, so that two contracts
+-- sharing one SIPRI row never count the same units twice.
+CREATE VIEW deliveries AS
+WITH primary_deal AS (
+    SELECT sipri_transfer_id, arg_min(deal_id, signed_date || deal_id) AS deal_id
+    FROM base.deals WHERE sipri_transfer_id IS NOT NULL GROUP BY sipri_transfer_id
+), ledger AS (
+    SELECT deal_id, year, units, kind, coalesce(is_estimate, false) AS is_estimate, source_ids, note,
+           'ledger' AS origin
+    FROM base.deliveries_ledger
+), sipri AS (
+    SELECT p.deal_id, td.delivery_year AS year, td.units, 'actual' AS kind, td.units_uncertain AS is_estimate,
+           CASE WHEN td.basis = 'sipri_per_year' THEN 'S-SIPRI-2025PY' ELSE 'S-SIPRI-2026' END AS source_ids,
+           CASE td.basis
+               WHEN 'sipri_per_year' THEN 'SIPRI per-delivery-year register'
+               WHEN 'register_single_year' THEN 'SIPRI register: all delivered units in its only delivery year'
+               WHEN 'register_minus_per_year' THEN 'SIPRI register total minus per-year units to the last covered year'
+               ELSE 'SIPRI register lists this delivery year; units not given'
+           END AS note,
+           'sipri' AS origin
+    FROM base.transfer_deliveries td
+    JOIN primary_deal p ON p.sipri_transfer_id = td.transfer_id
+    WHERE td.delivery_year IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.deal_id = p.deal_id AND l.year = td.delivery_year
+                                              AND l.kind = 'actual')
+)
+SELECT * FROM sipri
+UNION ALL
+SELECT * FROM ledger;
+
+CREATE VIEW official_totals AS
+SELECT total_id, year, period_end_year, metric, value, unit, scope, is_official, source_ids, note
+FROM base.official_totals;
+
+CREATE VIEW facilities AS
+SELECT f.facility_id, f.country_iso3, c.name AS country, c.region, f.city, f.company, f.kind, f.status, f.year,
+       f.year_kind, f.latitude, f.longitude, f.description, f.source_ids
+FROM base.facilities f LEFT JOIN countries c ON c.iso3 = f.country_iso3;
+
+CREATE VIEW events AS
+SELECT event_id, CAST(date AS VARCHAR) AS date, CAST(left(date, 4) AS INTEGER) AS year, title, kind, country_iso3,
+       source_ids
+FROM base.events;
+
+CREATE VIEW companies AS
+SELECT k.company, t.company AS sipri_name, t.year, t.rank, t.arms_revenue_musd, t.total_revenue_musd,
+       round(t.arms_revenue_musd / t.total_revenue_musd, 4) AS arms_share_of_revenue, 'S-SIPRI-TOP100' AS source_ids
+FROM base.top100 t JOIN base.korean_companies k ON k.sipri_name = t.company
+WHERE t.country = 'South Korea';
+
+CREATE VIEW build_info AS SELECT key, value FROM base.build_info;
