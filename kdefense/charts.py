@@ -1,0 +1,88 @@
+"""Pure chart builders: DataFrame in, Plotly Figure out. No Streamlit here."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from kdefense.settings import REGION_COLOURS
+
+FONT = "Inter, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+
+
+def base_layout(fig: go.Figure, title: str | None = None, height: int = 380, large: bool = False) -> go.Figure:
+    size = 22 if large else 14
+    fig.update_layout(
+        title={"text": title, "x": 0, "font": {"size": size + 4}} if title else None,
+        font={"family": FONT, "size": size},
+        height=height, margin={"l": 10, "r": 10, "t": 50 if title else 10, "b": 10},
+        plot_bgcolor="white", paper_bgcolor="white", legend={"orientation": "h", "y": -0.15},
+        hoverlabel={"font_size": size},
+    )
+    fig.update_xaxes(gridcolor="#e5e7eb", zerolinecolor="#9ca3af")
+    fig.update_yaxes(gridcolor="#e5e7eb", zerolinecolor="#9ca3af")
+    return fig
+
+
+def value_label(basis: str) -> str:
+    return "Contract value, USD m" if basis == "usd" else "SIPRI TIV, millions"
+
+
+def region_bars(df: pd.DataFrame, value_col: str, basis: str, large: bool = False) -> go.Figure:
+    """Horizontal bars per region, in the fixed region colours."""
+    data = df.dropna(subset=[value_col]).sort_values(value_col)
+    fig = go.Figure(go.Bar(
+        x=data[value_col], y=data["region"], orientation="h",
+        marker_color=[REGION_COLOURS.get(r, "#6b7280") for r in data["region"]],
+        customdata=data[["deals"]].to_numpy(), text=data[value_col].map(lambda v: f"{v:,.0f}"),
+        textposition="auto",
+        hovertemplate="%{y}<br>%{x:,.0f}<br>%{customdata[0]} deals<extra></extra>",
+    ))
+    fig.update_xaxes(title=value_label(basis))
+    return base_layout(fig, "By region", height=300, large=large)
+
+
+def ranked_bars(df: pd.DataFrame, label_col: str, value_col: str, basis: str, title: str,
+                colour_col: str | None = None, large: bool = False) -> go.Figure:
+    data = df.dropna(subset=[value_col]).sort_values(value_col)
+    colours = [REGION_COLOURS.get(r, "#2f6db5") for r in data[colour_col]] if colour_col else "#2f6db5"
+    fig = go.Figure(go.Bar(
+        x=data[value_col], y=data[label_col], orientation="h", marker_color=colours,
+        text=data[value_col].map(lambda v: f"{v:,.0f}"), textposition="auto",
+        hovertemplate="%{y}<br>%{x:,.0f}<extra></extra>",
+    ))
+    fig.update_xaxes(title=value_label(basis))
+    return base_layout(fig, title, height=max(260, 34 * len(data) + 80), large=large)
+
+
+def reconciliation_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
+    """Ledger signed value per year (bars) against the official yearly totals (line)."""
+    fig = go.Figure()
+    fig.add_bar(x=df["year"], y=df["ledger_usd_bn"], name="Ledger: signed contracts (filtered)",
+                marker_color="#2f6db5", hovertemplate="%{x}: %{y:.1f} bn USD<extra>ledger</extra>")
+    official = df.dropna(subset=["official_usd_bn"])
+    fig.add_scatter(x=official["year"], y=official["official_usd_bn"], name="Official annual export orders",
+                    mode="lines+markers", line={"color": "#d9822b", "width": 3},
+                    hovertemplate="%{x}: %{y:.1f} bn USD<extra>official</extra>")
+    fig.update_yaxes(title="USD bn")
+    fig.update_xaxes(dtick=1)
+    return base_layout(fig, "Ledger vs official totals", height=360, large=large)
+
+
+def deal_deliveries_chart(df: pd.DataFrame, quantity: float | None, large: bool = False) -> go.Figure:
+    """Units per year for one deal: actual deliveries solid, planned hatched; cumulative against the order."""
+    fig = go.Figure()
+    for kind, colour, pattern in (("actual", "#2f6db5", ""), ("planned", "#9ca3af", "/")):
+        part = df[df["kind"] == kind]
+        if not part.empty:
+            fig.add_bar(x=part["year"], y=part["units"], name=kind.capitalize(), marker_color=colour,
+                        marker_pattern_shape=pattern, hovertemplate="%{x}: %{y} units<extra>" + kind + "</extra>")
+    actual = df[df["kind"] == "actual"].groupby("year")["units"].sum().cumsum()
+    if not actual.empty:
+        fig.add_scatter(x=actual.index, y=actual.values, name="Cumulative delivered", mode="lines+markers",
+                        line={"color": "#111827"})
+    if quantity:
+        fig.add_hline(y=quantity, line_dash="dot", annotation_text=f"ordered: {int(quantity)}")
+    fig.update_xaxes(dtick=1, title=None)
+    fig.update_yaxes(title="Units")
+    return base_layout(fig, "Deliveries by year", height=320, large=large)

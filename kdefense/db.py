@@ -1,0 +1,56 @@
+"""The read-only DuckDB connection (one per database file version) and parameterised query execution."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from kdefense import settings
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database file is missing, unreadable or not one this app built."""
+
+
+def signature(path: str | None = None) -> tuple[str, int, int]:
+    """Identity of the current database file: a rebuild (atomic rename) gives a new inode and mtime."""
+    path = path or settings.db_path()
+    try:
+        stat = os.stat(path)
+    except OSError as exc:
+        raise DatabaseUnavailable(f"The database file {path} does not exist.") from exc
+    return path, stat.st_ino, stat.st_mtime_ns
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(sig: tuple[str, int, int]) -> duckdb.DuckDBPyConnection:
+    """One read-only connection per file version, shared by all sessions; queries use their own cursor."""
+    try:
+        con = duckdb.connect(sig[0], read_only=True, config={"threads": 2})
+        con.execute("SELECT count(*) FROM build_info").fetchone()
+    except (duckdb.Error, OSError) as exc:
+        raise DatabaseUnavailable(f"The database file {sig[0]} cannot be read: {exc}") from exc
+    return con
+
+
+def execute(sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Run one parameterised statement on a fresh cursor of the cached connection."""
+    sig = signature()
+    try:
+        cursor = _connection(sig).cursor()
+        try:
+            return cursor.execute(sql, params or {}).df()
+        finally:
+            cursor.close()
+    except duckdb.IOException as exc:  # file replaced or truncated underneath an open connection
+        _connection.clear()
+        raise DatabaseUnavailable(f"The database file {sig[0]} changed while it was read: {exc}") from exc
+
+
+def exists() -> bool:
+    return Path(settings.db_path()).is_file()

@@ -1,0 +1,169 @@
+"""The shared filter state: one immutable object per rerun, passed to every query.
+
+URL names are short and stable (docs/schema.md): region, nato, eu, country, category, system, company,
+status, from, to, basis, q.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Mapping
+
+from kdefense import settings
+
+BASES = ("usd", "tiv")
+BASIS_LABELS = {"usd": "Contract value (USD)", "tiv": "SIPRI TIV"}
+DEFAULT_STATUSES = settings.SIGNED_STATUSES
+MAX_QUERY_TEXT = 80
+
+# URL name → Filters attribute, in display order.
+URL_NAMES = {
+    "region": "regions", "nato": "nato", "eu": "eu", "country": "countries", "category": "categories",
+    "system": "systems", "company": "companies", "status": "statuses", "from": "year_from", "to": "year_to",
+    "basis": "basis", "q": "q",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user asked to see. Empty tuples mean 'all'."""
+
+    regions: tuple[str, ...] = ()
+    nato: bool = False
+    eu: bool = False
+    countries: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    systems: tuple[str, ...] = ()
+    companies: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = DEFAULT_STATUSES
+    year_from: int = 1970
+    year_to: int = 2030
+    basis: str = "usd"
+    q: str = ""
+    country_labels: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def params(self) -> dict[str, Any]:
+        """SQL parameters for filter_deals.sql / filter_transfers.sql (lists, never interpolated)."""
+        return {
+            "regions": list(self.regions), "nato": self.nato, "eu": self.eu, "countries": list(self.countries),
+            "categories": list(self.categories), "systems": list(self.systems), "companies": list(self.companies),
+            "statuses": list(self.statuses), "year_from": self.year_from, "year_to": self.year_to, "q": self.q,
+        }
+
+    def previous_period(self) -> Filters:
+        """The same filters over the equally long period just before this one (for deltas)."""
+        span = self.year_to - self.year_from + 1
+        return replace(self, year_from=self.year_from - span, year_to=self.year_from - 1)
+
+    def describe(self) -> str:
+        """One line a colleague can read aloud: what is shown."""
+        parts = [BASIS_LABELS[self.basis], f"{self.year_from}–{self.year_to}"]
+        if self.regions:
+            parts.append(" + ".join(self.regions))
+        if self.nato:
+            parts.append("NATO members")
+        if self.eu:
+            parts.append("EU members")
+        if self.countries:
+            parts.append(", ".join(self.country_labels.get(c, c) for c in self.countries))
+        for label, values in (("category", self.categories), ("system", self.systems), ("company", self.companies)):
+            if values:
+                parts.append(f"{label}: {', '.join(values)}")
+        if set(self.statuses) != set(DEFAULT_STATUSES):
+            parts.append(f"status: {', '.join(self.statuses) if self.statuses else 'all'}")
+        else:
+            parts.append("signed deals")
+        if self.q:
+            parts.append(f"search “{self.q}”")
+        return " · ".join(parts)
+
+    def to_query_params(self) -> dict[str, str | list[str]]:
+        """URL parameters that reproduce this view (defaults omitted)."""
+        default = Filters(year_from=self.year_from, year_to=self.year_to)
+        out: dict[str, str | list[str]] = {}
+        for url_name, attr in URL_NAMES.items():
+            value = getattr(self, attr)
+            if attr in ("year_from", "year_to"):
+                out[url_name] = str(value)
+            elif value != getattr(default, attr):
+                if isinstance(value, bool):
+                    out[url_name] = "1" if value else "0"
+                elif isinstance(value, tuple):
+                    out[url_name] = list(value)
+                else:
+                    out[url_name] = str(value)
+        return out
+
+    def file_slug(self) -> str:
+        """Short, filesystem-safe summary of the key filters for download names."""
+        bits = [self.basis, f"{self.year_from}-{self.year_to}"]
+        for values in (self.regions, self.countries, self.systems):
+            if values:
+                bits.append("+".join(values)[:40])
+        if self.nato:
+            bits.append("nato")
+        if self.eu:
+            bits.append("eu")
+        slug = "_".join(bits).replace(" & ", "-").replace(" ", "-").replace("/", "-")
+        return "".join(ch for ch in slug if ch.isalnum() or ch in "-_+.")
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The values a filter may take, read from the database."""
+
+    countries: Mapping[str, str]  # iso3 → name
+    categories: tuple[str, ...]
+    systems: tuple[str, ...]
+    companies: tuple[str, ...]
+    year_min: int
+    year_max: int
+
+
+def parse_query_params(raw: Mapping[str, list[str]], options: FilterOptions) -> tuple[Filters, list[str]]:
+    """Turn URL parameters into Filters; every unknown or malformed value is dropped and reported."""
+    notices: list[str] = []
+    values: dict[str, Any] = {"year_from": options.year_min, "year_to": options.year_max}
+    allowed: dict[str, Any] = {
+        "region": settings.REGIONS, "country": options.countries, "category": options.categories,
+        "system": options.systems, "company": options.companies, "status": settings.DEAL_STATUSES,
+    }
+    for name, items in raw.items():
+        if name not in URL_NAMES:
+            notices.append(f"unknown parameter '{name[:30]}' ignored")
+            continue
+        attr = URL_NAMES[name]
+        if name in allowed:
+            good = tuple(dict.fromkeys(v for v in items if v in allowed[name]))
+            bad = [v for v in items if v not in allowed[name]]
+            if bad:
+                notices.append(f"{name}: {', '.join(repr(b[:30]) for b in bad[:5])} not recognised, ignored")
+            values[attr] = good
+        elif name in ("nato", "eu"):
+            last = items[-1] if items else ""
+            if last in ("1", "true", "0", "false"):
+                values[attr] = last in ("1", "true")
+            else:
+                notices.append(f"{name}: {last[:30]!r} is not 1 or 0, ignored")
+        elif name in ("from", "to"):
+            last = items[-1] if items else ""
+            if last.isdigit() and options.year_min <= int(last) <= options.year_max:
+                values[attr] = int(last)
+            else:
+                notices.append(f"{name}: {last[:30]!r} is not a year in {options.year_min}–{options.year_max}, ignored")
+        elif name == "basis":
+            last = items[-1] if items else ""
+            if last in BASES:
+                values[attr] = last
+            else:
+                notices.append(f"basis: {last[:30]!r} is not one of {', '.join(BASES)}, ignored")
+        elif name == "q":
+            values[attr] = (items[-1] if items else "")[:MAX_QUERY_TEXT]
+    if values["year_from"] > values["year_to"]:
+        notices.append("from is after to: the years were swapped")
+        values["year_from"], values["year_to"] = values["year_to"], values["year_from"]
+    return Filters(country_labels=options.countries, **values), notices
+
+
+def filter_field_names() -> list[str]:
+    return [f.name for f in fields(Filters) if f.name != "country_labels"]

@@ -1,0 +1,2 @@
+SELECT year, kind, units, is_estimate, source_ids, note, origin FROM deliveries WHERE deal_id = $deal_id
+ORDER BY year, kind

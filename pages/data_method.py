@@ -1,0 +1,29 @@
+"""Data & method: what is loaded, the credits, the schema and the ledger method."""
+
+import streamlit as st
+
+from kdefense import queries, settings, ui
+
+filters = ui.current_filters()
+st.title("Data & method")
+info = queries.build_info()
+st.markdown(f"Data version **{info['data_version']}**, built **{info['built_at']}**.")
+st.dataframe(queries.run("data_summary"), hide_index=True)
+st.markdown(f"""
+**SIPRI.** {settings.SIPRI_CREDIT} Trade register generated {info['sipri_register_generated']}
+(`{info['sipri_register_file']}`); per-delivery-year register generated {info['sipri_per_year_generated']}.
+{settings.SIPRI_TERMS}
+
+**TIV.** {settings.TIV_CAVEAT}
+
+**Money.** Contract values keep their original currency and amount; USD figures convert them at the signing
+year's average rate. {settings.ECB_CREDIT} The AED and SAR use their official dollar pegs.
+
+**Ledger.** One row per contract or agreement, each with at least one cited source. Unknown values stay empty
+with a note; estimates are flagged. See the method below and `docs/ledger-method.md`.
+""")
+for doc in ("ledger-method.md", "schema.md"):
+    path = settings.ROOT / "docs" / doc
+    if path.exists():
+        with st.expander(doc, icon=":material/description:"):
+            st.markdown(path.read_text())
