@@ -67,7 +67,7 @@ DEAL_COLS = [
 DELIVERY_COLS = [Column("deal_id", required=True), Column("year", "int", True, minimum=Y[0], maximum=Y[1]),
                  Column("units", "int", minimum=0), Column("kind", "enum", True, ("actual", "planned")),
                  Column("is_estimate", "bool"), Column("source_ids", required=True), Column("note")]
-TOTAL_COLS = [Column("total_id", required=True), Column("year", "int", True, minimum=Y[0], maximum=Y[1]),
+TOTAL_COLS = [Column("total_id", required=True), Column("year", "int", minimum=Y[0], maximum=Y[1]),
               Column("period_end_year", "int", minimum=Y[0], maximum=Y[1]), Column("metric", required=True),
               Column("value", "float", True), Column("unit", required=True), Column("scope"),
               Column("is_official", "bool"), Column("source_ids", required=True), Column("note")]
