@@ -8,15 +8,13 @@ database file is left untouched).
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import os
-import statistics
 import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -459,12 +457,8 @@ def _check_ledger(src: Sources, transfers: pd.DataFrame, fx: pd.DataFrame, probl
     check_refs(deals, "sipri_transfer_id", set(transfers["transfer_id"]), "SIPRI transfer id", problems)
     check_refs(led["deliveries"], "deal_id", deal_ids, "deal id", problems)
     rates = set(zip(fx["currency"], fx["year"].astype(int)))
-    quantities: dict[str, int | None] = {}
-    notes: dict[str, str] = {}
     for i, row in enumerate(deals.rows):
         file, line = deals.locate(i)
-        quantities[row["deal_id"]] = int(row["quantity"]) if row["quantity"].isdigit() else None
-        notes[row["deal_id"]] = row["notes"] + row["quantity_note"]
         if row["value_amount_m"]:
             year = int(row["signed_date"][:4]) if row["signed_date"][:4].isdigit() else None
             if not row["currency"]:
@@ -477,18 +471,27 @@ def _check_ledger(src: Sources, transfers: pd.DataFrame, fx: pd.DataFrame, probl
         prec = row["signed_date_precision"]
         if row["signed_date"] and len(row["signed_date"]) != {"day": 10, "month": 7, "year": 4}.get(prec, 0):
             problems.append(Problem(file, line, "signed_date", row["signed_date"], f"does not match precision '{prec}'"))
-    delivered: dict[str, int] = defaultdict(int)
-    dl = led["deliveries"]
-    for i, row in enumerate(dl.rows):
-        if row["kind"] == "actual" and row["units"]:
-            delivered[row["deal_id"]] += int(row["units"])
-    for deal_id, units in delivered.items():
-        ordered = quantities.get(deal_id)
-        if ordered is not None and units > ordered and not notes.get(deal_id):
-            i = next(i for i, r in enumerate(dl.rows) if r["deal_id"] == deal_id)
-            file, line = dl.locate(i)
-            problems.append(Problem(file, line, "units", str(units),
-                                    f"delivered units exceed the {ordered} ordered for {deal_id} without a note"))
+
+
+OVER_DELIVERED = """
+SELECT d.deal_id, d.quantity, sum(v.units) AS delivered
+FROM deals d JOIN deliveries v ON v.deal_id = d.deal_id AND v.kind = 'actual'
+WHERE d.quantity IS NOT NULL AND d.quantity_note IS NULL
+GROUP BY d.deal_id, d.quantity HAVING sum(v.units) > d.quantity
+"""
+
+
+def _check_loaded(con: duckdb.DuckDBPyConnection, src: Sources) -> list[Problem]:
+    """Rules that need the assembled views (SIPRI deliveries plus the ledger's own)."""
+    deals = src.ledger["deals"]
+    where = {row["deal_id"]: deals.locate(i) for i, row in enumerate(deals.rows)}
+    problems = []
+    for deal_id, ordered, delivered in con.execute(OVER_DELIVERED).fetchall():
+        file, line = where.get(deal_id, ("ledger/deals_*.csv", 0))
+        problems.append(Problem(file, line, "quantity", str(ordered),
+                                f"{int(delivered)} units delivered (SIPRI + ledger deliveries) exceed the {ordered} "
+                                f"ordered for {deal_id}; explain it in quantity_note"))
+    return problems
 
 
 # ---------------------------------------------------------------- write
@@ -543,7 +546,7 @@ def write_database(src: Sources, transfers: pd.DataFrame, deliveries: pd.DataFra
     }
     info = {
         "data_version": data_version(src.root),
-        "built_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "sipri_register_generated": src.register.generated,
         "sipri_register_file": src.register.path.name,
         "sipri_per_year_generated": src.per_year.generated,
@@ -563,10 +566,16 @@ def write_database(src: Sources, transfers: pd.DataFrame, deliveries: pd.DataFra
         con.execute("CREATE TABLE base.build_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
         con.executemany("INSERT INTO base.build_info VALUES (?, ?)", list(info.items()))
         con.execute((settings.SQL_DIR / "views.sql").read_text())
+        problems = _check_loaded(con, src)
+        if problems:
+            raise ValidationFailed(problems)
         counts = {v: con.execute(f"SELECT count(*) FROM {v}").fetchone()[0] for v in PUBLIC_VIEWS}
         con.execute("CHECKPOINT")
-    finally:
+    except BaseException:
         con.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    con.close()
     os.replace(tmp, out)
     return counts
 

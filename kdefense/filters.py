@@ -6,8 +6,9 @@ status, from, to, basis, q.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Mapping
+from typing import Any
 
 from kdefense import settings
 

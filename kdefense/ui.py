@@ -19,7 +19,7 @@ CURRENT_KEY = "_flt_current"
 
 
 def _url_params() -> dict[str, list[str]]:
-    return {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
 def _normalised(params: dict[str, Any]) -> dict[str, list[str]]:
