@@ -31,7 +31,7 @@ def signature(path: str | None = None) -> tuple[str, int, int]:
 def _connection(sig: tuple[str, int, int]) -> duckdb.DuckDBPyConnection:
     """One read-only connection per file version, shared by all sessions; queries use their own cursor."""
     try:
-        con = duckdb.connect(sig[0], read_only=True, config={"threads": 2})
+        con = duckdb.connect(sig[0], read_only=True)
         con.execute("SELECT count(*) FROM build_info").fetchone()
     except (duckdb.Error, OSError) as exc:
         raise DatabaseUnavailable(f"The database file {sig[0]} cannot be read: {exc}") from exc

@@ -26,7 +26,8 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(neutralise)
-    return out.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8-sig")
+    # CRLF line ends (RFC 4180): the csv writer then quotes any cell holding \r or \n.
+    return out.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\r\n").encode("utf-8-sig")
 
 
 def file_name(view: str, filters: Filters, data_date: str, ext: str = "csv") -> str:

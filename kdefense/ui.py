@@ -44,8 +44,8 @@ def _sync_from_url(options: FilterOptions) -> None:
     """Adopt the URL's filters when it was opened or edited from outside (a shared link, back button)."""
     raw = _url_params()
     applied = st.session_state.get(APPLIED_KEY)
-    if applied is not None and (not raw or _normalised(raw) == applied):
-        return  # our own URL, or a page switch that dropped the parameters: keep the session's filters
+    if not raw or (applied is not None and _normalised(raw) == applied):
+        return  # a bare URL, our own URL, or a page switch that dropped the parameters: keep the session's filters
     filters, notices = parse_query_params(raw, options)
     _apply_to_widgets(filters)
     st.session_state[NOTICES_KEY] = notices

@@ -1,0 +1,340 @@
+"""Pure chart builders for the Timeline page: DataFrame in (one SQL question each), Plotly Figure out.
+
+Every chart draws a handful of traces whatever the number of deals: one bar trace per part of the Gantt
+(framework span, waiting, delivered, planned), one per region or system family in the yearly charts, three or
+four in the speed chart. Context events are dotted vertical lines plus one marker trace that carries their titles.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from kdefense.charts import base_layout
+from kdefense.settings import REGION_COLOURS, REGIONS
+
+DELIVERED = "#2f6db5"
+PLANNED = "#f59e0b"
+WAITING = "#cbd5e1"
+FRAMEWORK = "#475569"
+EVENT = "#7c3aed"
+OFFICIAL = "#111827"
+FAMILY_COLOURS = ["#2f6db5", "#d9822b", "#2e9e6a", "#8e5bb5", "#b5473a", "#0ea5e9", "#ca8a04", "#db2777", "#64748b"]
+ROW_PX = 24
+TALL_ROWS = 24  # above this many rows the x axis moves to the top (the chart scrolls in its container)
+
+MARKERS = {
+    "signed": ("Contract signed", "diamond", DELIVERED, "#1e3a8a"),
+    "agreement": ("Framework / MoU signed", "square-open", FRAMEWORK, FRAMEWORK),
+    "news": ("Prospect: latest news", "circle-open", "#dc2626", "#dc2626"),
+    "cancelled": ("Cancelled", "x", "#6b7280", "#6b7280"),
+}
+
+
+def _num(value, fmt: str = "{:,.0f}", missing: str = "?") -> str:
+    return missing if value is None or pd.isna(value) else fmt.format(value)
+
+
+def _value_text(row) -> str:
+    amount, currency = row.get("value_amount_m"), row.get("currency")
+    if amount is None or pd.isna(amount):
+        note = row.get("value_note")
+        return "value not disclosed" + (f" ({note})" if isinstance(note, str) and note else "")
+    usd = row.get("value_usd_m")
+    usd_text = "" if usd is None or pd.isna(usd) or currency == "USD" else f" ≈ ${usd:,.0f} m"
+    return f"{amount:,.1f} m {currency}{usd_text}"
+
+
+def _deal_hover(row) -> str:
+    lines = [f"<b>{row['deal_id']}</b> · {row.get('designation') or ''}",
+             f"{row['status']}, {'latest news' if row['status'] in ('prospect', 'negotiating') else 'signed'} "
+             f"{row['signed_date']}",
+             f"Units ordered: {_num(row.get('quantity'))}"]
+    if "units_delivered" in row and row["status"] not in ("prospect", "negotiating", "framework/MoU"):
+        lines.append(f"Units delivered: {_num(row.get('units_delivered'), missing='none recorded')}")
+    lines.append(f"Value: {_value_text(row)}")
+    source = row.get("first_source")
+    sources = row.get("source_ids") or ""
+    if isinstance(source, str) and source:
+        lines.append(f"Source: {source[:90]}")
+    lines.append(f"Sources: {sources}")
+    return "<br>".join(lines)
+
+
+def _duration_ms(df: pd.DataFrame) -> pd.Series:
+    return (pd.to_datetime(df["finish"]) - pd.to_datetime(df["start"])).dt.total_seconds() * 1000
+
+
+def _year_to_date(x_year: float) -> str:
+    year = math.floor(x_year)
+    return (pd.Timestamp(year=year, month=1, day=1) + pd.Timedelta(days=round((x_year - year) * 365.25))).strftime(
+        "%Y-%m-%d")
+
+
+def add_events(fig: go.Figure, events: pd.DataFrame | None, lo, hi, date_axis: bool) -> go.Figure:
+    """Dotted vertical lines for the events inside [lo, hi], and one hoverable marker trace along the top."""
+    if events is None or events.empty:
+        return fig
+    x = events["date"] if date_axis else events["x_year"]
+    inside = events[(x >= lo) & (x <= hi)]
+    if inside.empty:
+        return fig
+    xs = inside["date"] if date_axis else inside["x_year"]
+    for value in xs:
+        fig.add_shape(type="line", x0=value, x1=value, yref="paper", y0=0, y1=1, layer="below",
+                      line={"color": EVENT, "width": 1.5, "dash": "dot"})
+    fig.add_scatter(
+        x=xs, y=[1.0] * len(inside), yaxis="y2", mode="markers", name="Context event (hover)",
+        marker={"symbol": "triangle-down", "size": 13, "color": EVENT},
+        hovertext=[f"<b>{r.date}</b> · {r.kind}<br>{r.title}<br>Sources: {r.source_ids}" for r in inside.itertuples()],
+        hovertemplate="%{hovertext}<extra></extra>", cliponaxis=False,
+    )
+    fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1.02], "visible": False, "fixedrange": True})
+    return fig
+
+
+def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system: bool = False,
+                large: bool = False) -> go.Figure:
+    """Signing to last delivery, one row per deal (or per recipient × system): a few traces in all."""
+    rows = df.drop_duplicates("row_order").sort_values("row_order")
+    labels = rows["row_label"].tolist()
+    fig = go.Figure()
+    bars = df[df["part"].isin(["framework", "waiting", "delivered", "planned"])].copy()
+    bars["duration_ms"] = _duration_ms(bars)
+    specs = {
+        "framework": ("Framework: span of its contracts", {"color": "rgba(0,0,0,0)",
+                                                            "line": {"color": FRAMEWORK, "width": 1.5}}, 0.9),
+        "waiting": ("Signed, awaiting first delivery", {"color": WAITING}, 0.35),
+        "delivered": ("Delivered (per year)", {"color": DELIVERED}, 0.62),
+        "planned": ("Planned (per year)", {"color": "rgba(245,158,11,0.35)",
+                                           "line": {"color": PLANNED, "width": 1},
+                                           "pattern": {"shape": "/", "fgcolor": PLANNED, "size": 7}}, 0.62),
+    }
+    for part, (name, marker, width) in specs.items():
+        sub = bars[bars["part"] == part]
+        if sub.empty:
+            continue
+        if part in ("delivered", "planned"):
+            hover = [f"<b>{r.row_label}</b><br>{r.year}: {_num(r.units, missing='units not stated')} units "
+                     f"{'delivered' if part == 'delivered' else 'planned'}"
+                     f"<br>Source: {r.origin} ({r.part_sources})" for r in sub.itertuples()]
+        elif part == "waiting":
+            hover = [f"<b>{r.row_label}</b><br>signed {r.start} → first delivery {r.finish}" for r in sub.itertuples()]
+        else:
+            hover = [f"<b>{r.row_label}</b><br>framework {r.start} → last contract's deliveries {r.finish}"
+                     for r in sub.itertuples()]
+        fig.add_bar(
+            y=sub["row_label"], x=sub["duration_ms"], base=sub["start"], orientation="h", name=name,
+            marker=marker, width=width, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+        )
+    marks = df[df["part"].isin(list(MARKERS))]
+    for part, (name, symbol, colour, line) in MARKERS.items():
+        sub = marks[marks["part"] == part]
+        if sub.empty:
+            continue
+        fig.add_scatter(
+            y=sub["row_label"], x=sub["start"], mode="markers", name=name,
+            marker={"symbol": symbol, "size": 11, "color": colour, "line": {"color": line, "width": 1.5}},
+            hovertext=[_deal_hover(r) for r in sub.to_dict("records")], hovertemplate="%{hovertext}<extra></extra>",
+        )
+    dates = pd.to_datetime(pd.concat([df["start"], df["finish"]]))
+    lo, hi = dates.min() - pd.Timedelta(days=200), dates.max() + pd.Timedelta(days=200)
+    add_events(fig, events, lo.strftime("%Y-%m-%d"), hi.strftime("%Y-%m-%d"), date_axis=True)
+    tall = len(labels) > TALL_ROWS
+    title = "Signature to delivery, one row per " + ("recipient and system" if by_system else "deal")
+    base_layout(fig, title, height=max(320, ROW_PX * len(labels) + (190 if tall else 170)), large=large)
+    fig.update_layout(
+        barmode="overlay", bargap=0.2, hovermode="closest", meta={"chart": "gantt", "rows": len(labels)},
+        margin={"l": 10, "r": 20, "t": 150 if tall else 60, "b": 10 if tall else 40},
+        legend={"orientation": "h", "yref": "container", "y": 1, "yanchor": "top", "x": 0,
+                "xref": "container"} if tall else {"orientation": "h", "y": -0.12, "yanchor": "top"},
+        title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 8}} if tall else None,
+    )
+    if tall:
+        fig.update_layout(title={"text": None}, legend={"y": 0.995, "yanchor": "top"})
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels, autorange="reversed",
+                     automargin=True, title=None, showgrid=False, tickfont={"size": 13})
+    fig.update_xaxes(type="date", range=[lo, hi], side="top" if tall else "bottom", mirror="allticks",
+                     showline=True, linecolor="#9ca3af", dtick="M12" if hi.year - lo.year <= 12 else None,
+                     title=None, automargin=True)
+    return fig
+
+
+def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | None = None,
+                        large: bool = False) -> go.Figure:
+    """Signed value per year stacked by region; on the USD basis the official yearly totals as a line."""
+    fig = go.Figure()
+    usd = basis == "usd"
+    value_col = "value_usd_bn" if usd else "tiv_order_m"
+    bars = df[df["series"] != "Official total"]
+    for region in [r for r in REGIONS if r in set(bars["region"])] + sorted(set(bars["region"].dropna()) - set(REGIONS)):
+        sub = bars[bars["region"] == region]
+        count_col = "deals" if usd else "records"
+        fig.add_bar(
+            x=sub["year"], y=sub[value_col], name=region, marker_color=REGION_COLOURS.get(region, "#6b7280"),
+            customdata=sub[[count_col]].to_numpy(),
+            hovertemplate=f"{region}<br>%{{x}}: %{{y:,.{2 if usd else 0}f}} {'bn USD' if usd else 'm TIV'}"
+                          f"<br>%{{customdata[0]}} {'deals' if usd else 'SIPRI records'}<extra></extra>",
+        )
+    if usd:
+        official = df[df["series"] == "Official total"]
+        if not official.empty:
+            fig.add_scatter(x=official["year"], y=official["value_usd_bn"], mode="lines+markers",
+                            name="Official total, all destinations", line={"color": OFFICIAL, "width": 2.5},
+                            marker={"size": 8}, hovertemplate="%{x}: %{y:.1f} bn USD<extra>official</extra>")
+    years = df["year"].dropna()
+    add_events(fig, events, years.min() - 0.5, years.max() + 0.5, date_axis=False)
+    title = "Signed contract value per year" if usd else "SIPRI TIV ordered per year (by order year)"
+    base_layout(fig, title, height=420, large=large)
+    fig.update_layout(barmode="stack", meta={"chart": "value_by_year", "basis": basis},
+                      legend={"orientation": "h", "y": -0.18, "yanchor": "top"})
+    fig.update_yaxes(title="USD bn" if usd else "TIV, millions")
+    fig.update_xaxes(title=None, dtick=1 if years.max() - years.min() <= 15 else None)
+    return fig
+
+
+def units_by_year_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, large: bool = False) -> go.Figure:
+    """Units delivered per year by system family (solid), with planned units hatched on top."""
+    fig = go.Figure()
+    order = (df.groupby("system_family")["units"].sum().sort_values(ascending=False).index.tolist())
+    if "Other families" in order:
+        order = [f for f in order if f != "Other families"] + ["Other families"]
+    for i, family in enumerate(order):
+        colour = FAMILY_COLOURS[i % len(FAMILY_COLOURS)]
+        for kind in ("actual", "planned"):
+            sub = df[(df["system_family"] == family) & (df["kind"] == kind) & df["units"].notna()]
+            if sub.empty:
+                continue
+            planned = kind == "planned"
+            fig.add_bar(
+                x=sub["year"], y=sub["units"], name=family, legendgroup=family,
+                showlegend=not planned or df[(df["system_family"] == family) & (df["kind"] == "actual")].empty,
+                marker={"color": colour, "opacity": 0.45 if planned else 1,
+                        "pattern": {"shape": "/" if planned else "", "fgcolor": colour, "size": 7}},
+                customdata=sub[["deals"]].to_numpy(),
+                hovertemplate=f"{family}<br>%{{x}}: %{{y:,}} units {'planned' if planned else 'delivered'}"
+                              "<br>%{customdata[0]} deals<extra></extra>",
+            )
+    years = df["year"].dropna()
+    add_events(fig, events, years.min() - 0.5, years.max() + 0.5, date_axis=False)
+    base_layout(fig, "Units delivered per year (hatched: planned)", height=420, large=large)
+    fig.update_layout(barmode="stack", meta={"chart": "units_by_year"},
+                      legend={"orientation": "h", "y": -0.18, "yanchor": "top"})
+    fig.update_yaxes(title="Units")
+    fig.update_xaxes(title=None, dtick=1 if years.max() - years.min() <= 15 else None)
+    return fig
+
+
+def orderbook_chart(df: pd.DataFrame, value_col: str, unit_label: str, events: pd.DataFrame | None = None,
+                    large: bool = False) -> go.Figure:
+    """Ordered but not yet delivered at the end of each year, stacked by recipient region."""
+    fig = go.Figure()
+    regions = [r for r in REGIONS if r in set(df["region"])] + sorted(set(df["region"].dropna()) - set(REGIONS))
+    for region in regions:
+        sub = df[df["region"] == region].sort_values("year")
+        colour = REGION_COLOURS.get(region, "#6b7280")
+        fig.add_scatter(x=sub["year"], y=sub[value_col].fillna(0), name=region, mode="lines", stackgroup="book",
+                        line={"color": colour, "width": 2}, fillcolor=colour,
+                        hovertemplate=f"{region}<br>end of %{{x}}: %{{y:,.0f}} {unit_label}<extra></extra>")
+    years = df["year"].dropna()
+    add_events(fig, events, years.min(), years.max(), date_axis=False)
+    base_layout(fig, "Order book over time (end of year)", height=420, large=large)
+    fig.update_layout(meta={"chart": "orderbook"}, legend={"orientation": "h", "y": -0.18, "yanchor": "top"},
+                      hovermode="x unified")
+    fig.update_yaxes(title=unit_label[:1].upper() + unit_label[1:], rangemode="tozero")
+    fig.update_xaxes(title=None, dtick=1 if years.max() - years.min() <= 15 else None)
+    return fig
+
+
+def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of: str,
+                        large: bool = False) -> go.Figure:
+    """Ordered but not yet delivered, per recipient, as of the latest data."""
+    data = df[df[value_col].fillna(0) > 0].sort_values(value_col)
+    fig = go.Figure(go.Bar(
+        x=data[value_col], y=data["recipient"], orientation="h",
+        marker_color=[REGION_COLOURS.get(r, "#6b7280") for r in data["region"]],
+        hovertemplate=f"%{{y}}<br>%{{x:,.0f}} {unit_label} still to deliver<extra></extra>",
+    ))
+    base_layout(fig, f"Still to deliver, per recipient ({as_of})", height=max(300, 30 * len(data) + 110),
+                large=large)
+    fig.update_layout(meta={"chart": "orderbook_now"}, showlegend=False)
+    fig.update_xaxes(title=unit_label[:1].upper() + unit_label[1:])
+    fig.update_yaxes(title=None, automargin=True)
+    return fig
+
+
+def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
+    """Years from signing to first delivery per Korean deal (dot) against the category median of other
+    suppliers (grey diamond, bar = middle half); deals not yet delivered show the years waited so far."""
+    data = df.copy()
+    labels = data["row_label"].tolist()
+    fig = go.Figure()
+    delivered = data[data["years_to_first_delivery"].notna()]
+    with_bench = delivered[delivered["others_median_years"].notna()]
+    if not with_bench.empty:
+        xs, ys = [], []
+        for r in with_bench.itertuples():
+            xs += [r.others_median_years, r.years_to_first_delivery, None]
+            ys += [r.row_label, r.row_label, None]
+        fig.add_scatter(x=xs, y=ys, mode="lines", line={"color": "#9ca3af", "width": 2}, hoverinfo="skip",
+                        showlegend=False)
+    bench = data[data["others_median_years"].notna()]
+    if not bench.empty:
+        fig.add_scatter(
+            x=bench["others_median_years"], y=bench["row_label"], mode="markers",
+            name="Other suppliers: median (bar: middle half)",
+            marker={"symbol": "diamond-open", "size": 11, "color": "#6b7280", "line": {"width": 2}},
+            error_x={"type": "data", "symmetric": False, "color": "#cbd5e1", "thickness": 2, "width": 0,
+                     "array": (bench["others_p75_years"] - bench["others_median_years"]).tolist(),
+                     "arrayminus": (bench["others_median_years"] - bench["others_p25_years"]).tolist()},
+            hovertext=[f"{r.armament_category}: other suppliers' median {r.others_median_years:g} years "
+                       f"(middle half {r.others_p25_years:g}–{r.others_p75_years:g}; {r.others_records:,} SIPRI "
+                       "records, new equipment ordered 2000 on)" for r in bench.itertuples()],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    groups = (("Faster than the median", "#16a34a", lambda d: d["years_vs_median"] < 0),
+              ("Same as the median", DELIVERED, lambda d: d["years_vs_median"] == 0),
+              ("Slower than the median", "#dc2626", lambda d: d["years_vs_median"] > 0),
+              ("No benchmark (category not in SIPRI)", "#111827", lambda d: d["years_vs_median"].isna()))
+    for name, colour, test in groups:
+        sub = delivered[test(delivered).fillna(False).astype(bool)]
+        if sub.empty:
+            continue
+        fig.add_scatter(
+            x=sub["years_to_first_delivery"], y=sub["row_label"], mode="markers", name=name,
+            marker={"symbol": "circle", "size": 11, "color": colour},
+            hovertext=[f"<b>{r.deal_id}</b> · {r.designation or r.system_family}<br>signed {r.signed_date}, first "
+                       f"delivery {r.first_delivery_year} ({_num(r.first_year_units, missing='units not stated')} "
+                       f"units, {r.first_year_origin})<br>{r.years_to_first_delivery} years; category median "
+                       f"{_num(r.others_median_years, '{:g}', 'n/a')}<br>Units ordered: {_num(r.quantity)}"
+                       for r in sub.itertuples()],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    waiting = data[data["years_to_first_delivery"].isna() & data["years_waiting"].notna()]
+    if not waiting.empty:
+        fig.add_scatter(
+            x=waiting["years_waiting"], y=waiting["row_label"], mode="markers", name="No delivery yet: years so far",
+            marker={"symbol": "triangle-right-open", "size": 11, "color": "#b45309", "line": {"width": 2}},
+            hovertext=[f"<b>{r.deal_id}</b><br>signed {r.signed_date}; no delivery recorded yet "
+                       f"({r.years_waiting} years so far)" for r in waiting.itertuples()],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    tall = len(labels) > TALL_ROWS
+    base_layout(fig, "Years from signing to first delivery", height=max(320, ROW_PX * len(labels) + 190),
+                large=large)
+    fig.update_layout(
+        meta={"chart": "speed", "rows": len(labels)}, hovermode="closest",
+        margin={"l": 10, "r": 20, "t": 150 if tall else 60, "b": 10 if tall else 40},
+        legend={"orientation": "h", "yref": "container", "y": 0.995, "yanchor": "top", "x": 0}
+        if tall else {"orientation": "h", "y": -0.12, "yanchor": "top"},
+    )
+    if tall:
+        fig.update_layout(title={"text": None})
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels, autorange="reversed",
+                     automargin=True, title=None, tickfont={"size": 13})
+    fig.update_xaxes(title="Calendar years from signing to first delivery (0 = same year)", dtick=1,
+                     side="top" if tall else "bottom", mirror="allticks", showline=True, linecolor="#9ca3af",
+                     rangemode="tozero", zeroline=True)
+    return fig
