@@ -7,8 +7,6 @@ four in the speed chart. Context events are dotted vertical lines plus one marke
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -67,10 +65,14 @@ def _duration_ms(df: pd.DataFrame) -> pd.Series:
     return (pd.to_datetime(df["finish"]) - pd.to_datetime(df["start"])).dt.total_seconds() * 1000
 
 
-def _year_to_date(x_year: float) -> str:
-    year = math.floor(x_year)
-    return (pd.Timestamp(year=year, month=1, day=1) + pd.Timedelta(days=round((x_year - year) * 365.25))).strftime(
-        "%Y-%m-%d")
+def _tall_layout(fig: go.Figure, tall: bool) -> None:
+    """Row charts: when tall (they scroll in a fixed-height container), legend and x axis go to the top."""
+    fig.update_layout(
+        margin={"l": 10, "r": 20, "t": 120 if tall else 80, "b": 10 if tall else 40},
+        legend={"orientation": "h", "yref": "container", "y": 0.999, "yanchor": "top", "x": 0},
+    )
+    fig.update_xaxes(side="top" if tall else "bottom", mirror="allticks", showline=True, linecolor="#9ca3af",
+                     automargin=True)
 
 
 def add_events(fig: go.Figure, events: pd.DataFrame | None, lo, hi, date_axis: bool) -> go.Figure:
@@ -143,22 +145,13 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
     lo, hi = dates.min() - pd.Timedelta(days=200), dates.max() + pd.Timedelta(days=200)
     add_events(fig, events, lo.strftime("%Y-%m-%d"), hi.strftime("%Y-%m-%d"), date_axis=True)
     tall = len(labels) > TALL_ROWS
-    title = "Signature to delivery, one row per " + ("recipient and system" if by_system else "deal")
-    base_layout(fig, title, height=max(320, ROW_PX * len(labels) + (190 if tall else 170)), large=large)
-    fig.update_layout(
-        barmode="overlay", bargap=0.2, hovermode="closest", meta={"chart": "gantt", "rows": len(labels)},
-        margin={"l": 10, "r": 20, "t": 150 if tall else 60, "b": 10 if tall else 40},
-        legend={"orientation": "h", "yref": "container", "y": 1, "yanchor": "top", "x": 0,
-                "xref": "container"} if tall else {"orientation": "h", "y": -0.12, "yanchor": "top"},
-        title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 8}} if tall else None,
-    )
-    if tall:
-        fig.update_layout(title={"text": None}, legend={"y": 0.995, "yanchor": "top"})
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels, autorange="reversed",
+    base_layout(fig, None, height=max(320, ROW_PX * len(labels) + 150), large=large)
+    fig.update_layout(barmode="overlay", bargap=0.2, hovermode="closest",
+                      meta={"chart": "gantt", "rows": len(labels), "by_system": by_system})
+    _tall_layout(fig, tall)
+    fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=labels, autorange="reversed",
                      automargin=True, title=None, showgrid=False, tickfont={"size": 13})
-    fig.update_xaxes(type="date", range=[lo, hi], side="top" if tall else "bottom", mirror="allticks",
-                     showline=True, linecolor="#9ca3af", dtick="M12" if hi.year - lo.year <= 12 else None,
-                     title=None, automargin=True)
+    fig.update_xaxes(type="date", range=[lo, hi], dtick="M12" if hi.year - lo.year <= 12 else None, title=None)
     return fig
 
 
@@ -169,7 +162,8 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
     usd = basis == "usd"
     value_col = "value_usd_bn" if usd else "tiv_order_m"
     bars = df[df["series"] != "Official total"]
-    for region in [r for r in REGIONS if r in set(bars["region"])] + sorted(set(bars["region"].dropna()) - set(REGIONS)):
+    present = set(bars["region"].dropna())
+    for region in [r for r in REGIONS if r in present] + sorted(present - set(REGIONS)):
         sub = bars[bars["region"] == region]
         count_col = "deals" if usd else "records"
         fig.add_bar(
@@ -190,7 +184,7 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
     base_layout(fig, title, height=420, large=large)
     fig.update_layout(barmode="stack", meta={"chart": "value_by_year", "basis": basis},
                       legend={"orientation": "h", "y": -0.18, "yanchor": "top"})
-    fig.update_yaxes(title="USD bn" if usd else "TIV, millions")
+    fig.layout.yaxis.update(title="USD bn" if usd else "TIV, millions")
     fig.update_xaxes(title=None, dtick=1 if years.max() - years.min() <= 15 else None)
     return fig
 
@@ -222,7 +216,7 @@ def units_by_year_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, la
     base_layout(fig, "Units delivered per year (hatched: planned)", height=420, large=large)
     fig.update_layout(barmode="stack", meta={"chart": "units_by_year"},
                       legend={"orientation": "h", "y": -0.18, "yanchor": "top"})
-    fig.update_yaxes(title="Units")
+    fig.layout.yaxis.update(title="Units")
     fig.update_xaxes(title=None, dtick=1 if years.max() - years.min() <= 15 else None)
     return fig
 
@@ -231,7 +225,8 @@ def orderbook_chart(df: pd.DataFrame, value_col: str, unit_label: str, events: p
                     large: bool = False) -> go.Figure:
     """Ordered but not yet delivered at the end of each year, stacked by recipient region."""
     fig = go.Figure()
-    regions = [r for r in REGIONS if r in set(df["region"])] + sorted(set(df["region"].dropna()) - set(REGIONS))
+    present = set(df["region"].dropna())
+    regions = [r for r in REGIONS if r in present] + sorted(present - set(REGIONS))
     for region in regions:
         sub = df[df["region"] == region].sort_values("year")
         colour = REGION_COLOURS.get(region, "#6b7280")
@@ -243,7 +238,7 @@ def orderbook_chart(df: pd.DataFrame, value_col: str, unit_label: str, events: p
     base_layout(fig, "Order book over time (end of year)", height=420, large=large)
     fig.update_layout(meta={"chart": "orderbook"}, legend={"orientation": "h", "y": -0.18, "yanchor": "top"},
                       hovermode="x unified")
-    fig.update_yaxes(title=unit_label[:1].upper() + unit_label[1:], rangemode="tozero")
+    fig.layout.yaxis.update(title=unit_label[:1].upper() + unit_label[1:], rangemode="tozero")
     fig.update_xaxes(title=None, dtick=1 if years.max() - years.min() <= 15 else None)
     return fig
 
@@ -261,7 +256,7 @@ def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of
                 large=large)
     fig.update_layout(meta={"chart": "orderbook_now"}, showlegend=False)
     fig.update_xaxes(title=unit_label[:1].upper() + unit_label[1:])
-    fig.update_yaxes(title=None, automargin=True)
+    fig.layout.yaxis.update(title=None, automargin=True)
     return fig
 
 
@@ -322,19 +317,11 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
             hovertemplate="%{hovertext}<extra></extra>",
         )
     tall = len(labels) > TALL_ROWS
-    base_layout(fig, "Years from signing to first delivery", height=max(320, ROW_PX * len(labels) + 190),
-                large=large)
-    fig.update_layout(
-        meta={"chart": "speed", "rows": len(labels)}, hovermode="closest",
-        margin={"l": 10, "r": 20, "t": 150 if tall else 60, "b": 10 if tall else 40},
-        legend={"orientation": "h", "yref": "container", "y": 0.995, "yanchor": "top", "x": 0}
-        if tall else {"orientation": "h", "y": -0.12, "yanchor": "top"},
-    )
-    if tall:
-        fig.update_layout(title={"text": None})
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels, autorange="reversed",
+    base_layout(fig, None, height=max(320, ROW_PX * len(labels) + 150), large=large)
+    fig.update_layout(meta={"chart": "speed", "rows": len(labels)}, hovermode="closest")
+    _tall_layout(fig, tall)
+    fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=labels, autorange="reversed",
                      automargin=True, title=None, tickfont={"size": 13})
     fig.update_xaxes(title="Calendar years from signing to first delivery (0 = same year)", dtick=1,
-                     side="top" if tall else "bottom", mirror="allticks", showline=True, linecolor="#9ca3af",
-                     rangemode="tozero", zeroline=True)
+                     rangemode="tozero")
     return fig

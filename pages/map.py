@@ -1,6 +1,226 @@
-"""Placeholder until the map page lands (being built now)."""
+"""Map: where Korean arms go. Recipients by measure, flow lines, facilities, a year animation, country profiles."""
 
+import pandas as pd
 import streamlit as st
 
-st.title("Map")
-st.info("This page is being built.")
+from kdefense import charts_map as cm
+from kdefense import queries, settings, ui
+
+MEASURE_LABELS = {"usd": "Contract value (USD)", "tiv": "SIPRI TIV", "units": "Units", "deals": "Deals"}
+OUTLINE_LABELS = {"nato": "NATO members", "eu": "EU members"}
+CHART_KEY, PROFILE_KEY, OPTIONS_KEY = "map_chart", "map_profile", "_map_profile_options"
+MAP_CONFIG = {**ui.PLOTLY_CONFIG, "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "korea-exports-map"}}
+
+
+def _measure_changed() -> None:
+    """Contract value and TIV are the two value bases: picking one here switches the sidebar's basis too."""
+    measure = st.session_state["map_measure"]
+    if measure in ("usd", "tiv"):
+        st.session_state[ui.KEYS["basis"]] = measure
+
+
+def _selected_country() -> None:
+    """A click on the map (Plotly selection) opens that country's profile, if it is one of the recipients."""
+    state = st.session_state.get(CHART_KEY) or {}
+    points = (state.get("selection") or {}).get("points") or []
+    for point in points:
+        custom = point.get("customdata") or [None]
+        iso3 = point.get("location") or (custom[0] if isinstance(custom, list) else None)
+        if iso3 in st.session_state.get(OPTIONS_KEY, ()):
+            st.session_state[PROFILE_KEY] = iso3
+            return
+
+
+def _controls(basis: str) -> cm.MapOptions:
+    state = st.session_state
+    state.setdefault("map_measure", basis)
+    if state["map_measure"] in ("usd", "tiv") and state["map_measure"] != basis:
+        state["map_measure"] = basis  # the sidebar's basis changed since
+    for key, value in (("map_preset", "World"), ("map_scale", "log"), ("map_mode", "cumulative"),
+                       ("map_outlines", []), ("map_facilities", True), ("map_flows", True)):
+        state.setdefault(key, value)
+    row = st.columns([2.2, 2.4, 1.6, 1.5])
+    preset = row[0].segmented_control("Frame", cm.PRESETS, key="map_preset", required=True)
+    measure = row[1].segmented_control("Measure", cm.MEASURES, format_func=MEASURE_LABELS.get, key="map_measure",
+                                       required=True, on_change=_measure_changed,
+                                       help="Contract value is the ledger; SIPRI TIV the SIPRI register (picking "
+                                            "one switches the sidebar's value basis). Units and deals come from "
+                                            "the layer of the current basis.")
+    scale = row[2].segmented_control("Colour scale", list(cm.SCALES), format_func=cm.SCALES.get, key="map_scale",
+                                     required=True, help="Log or quantile keep small buyers visible.")
+    mode = row[3].segmented_control("Year slider", list(cm.MODES), format_func=cm.MODES.get, key="map_mode",
+                                    required=True, help="Cumulative: everything ordered up to the year. "
+                                                        "Per year: orders of that year only.")
+    row = st.columns([2.2, 1.2, 1.2, 4])
+    outlines = row[0].pills("Outline", list(OUTLINE_LABELS), format_func=OUTLINE_LABELS.get, selection_mode="multi",
+                            key="map_outlines", help="Today's members (country reference table).")
+    flows = row[1].toggle("Flow lines", key="map_flows")
+    row[2].toggle("Industrial sites", key="map_facilities",
+                  help="Korean production sites, joint ventures, MRO centres and offices abroad.")
+    return cm.MapOptions(measure=measure, basis=basis, scale=scale, mode=mode, preset=preset,
+                         outlines=tuple(o for o in OUTLINE_LABELS if o in (outlines or [])), flows=flows)
+
+
+def _export(totals: pd.DataFrame, basis: str) -> pd.DataFrame:
+    value = "value_usd_m" if basis == "usd" else "tiv_order_m"
+    counted = "deals" if basis == "usd" else "sipri_records"
+    flagged = "deals_value_estimated" if basis == "usd" else "records_flagged_uncertain"
+    return (totals.drop(columns=["year"])
+            .rename(columns={"value": value, "deals": counted, "valued": f"{counted}_with_value", "flagged": flagged,
+                             "lat": "centroid_lat", "lon": "centroid_lon"}))
+
+
+def _notes(totals: pd.DataFrame, facilities: pd.DataFrame, opts: cm.MapOptions, filters) -> None:
+    col = cm.measure_column(opts.measure)
+    notes = [f"Colour and line width: {cm.measure_label(opts.measure, opts.basis)} by recipient, "
+             f"{'signing' if opts.basis == 'usd' else 'order'} years {filters.year_from}–{filters.year_to} "
+             "(order year is not delivery year: deliveries are in the country profile)."]
+    grey = totals[totals[col].fillna(0) <= 0]
+    if not grey.empty:
+        notes.append(f"Grey: {len(grey)} recipients with no {cm.measure_label(opts.measure, opts.basis).lower()} "
+                     f"disclosed ({', '.join(grey['country'].astype(str).head(8))}{'…' if len(grey) > 8 else ''}).")
+    if opts.basis == "tiv" and totals["flagged"].sum():
+        notes.append(f"{int(totals['flagged'].sum())} SIPRI records are flagged uncertain (order year or number); "
+                     "hover a country to see its count.")
+    if opts.basis == "usd" and opts.measure == "usd" and totals["flagged"].sum():
+        notes.append(f"{int(totals['flagged'].sum())} deal values are estimates (hover shows where).")
+    unplaced = totals[totals["lat"].isna()]
+    if not unplaced.empty:
+        notes.append(f"No centroid, so no flow line: {', '.join(unplaced['country'].astype(str))}.")
+    if not facilities.empty:
+        missing = facilities[facilities["latitude"].isna()]
+        if not missing.empty:
+            notes.append(f"{len(missing)} industrial site(s) have no known location and are not drawn: "
+                         + "; ".join(f"{r.company} ({r.kind}, {r.country})" for r in missing.itertuples()) + ".")
+    if "nato" in opts.outlines or "eu" in opts.outlines:
+        notes.append("Outlines show today's NATO / EU members (Malta is too small for the world base map).")
+    st.caption(" ".join(notes) + (" " + settings.TIV_CAVEAT if opts.basis == "tiv" else ""))
+
+
+def _profile(iso3: str, totals: pd.DataFrame, rows: pd.DataFrame, opts: cm.MapOptions, filters) -> None:
+    """One recipient: its deals, deliveries, timeline and sources, and its other suppliers (SIPRI, same period)."""
+    row = totals[totals["iso3"] == iso3].iloc[0]
+    usd = opts.basis == "usd"
+    member = [m for m, flag in (("NATO member", row["is_nato"]), ("EU member", row["is_eu"])) if flag is True]
+    st.subheader(f"{row['country']}")
+    st.caption(" · ".join([str(row["region"]), *member, f"under the filters above ({filters.describe()})"]))
+    c = st.columns(5)
+    value = row["value"]
+    c[0].metric("Contract value" if usd else "SIPRI TIV ordered",
+                "not disclosed" if pd.isna(value) else (f"${value:,.0f} m" if usd else f"{value:,.0f} m TIV"),
+                help=None if usd else settings.TIV_CAVEAT)
+    c[1].metric("Deals" if usd else "SIPRI records", f"{int(row['deals']):,}")
+    c[2].metric("Units ordered", "—" if pd.isna(row["units"]) else f"{int(row['units']):,}")
+    c[3].metric("First – last order", f"{int(row['first_year'])} – {int(row['last_year'])}")
+    c[4].metric("Estimated values" if usd else "Flagged uncertain (SIPRI)", f"{int(row['flagged'])}")
+
+    left, right = st.columns(2)
+    deliveries = queries.run_filtered("map_profile_deliveries" if usd else "map_profile_tiv_deliveries", filters,
+                                      iso3=iso3)
+    per_year = rows[rows["iso3"] == iso3]
+    with left:
+        ui.chart_with_data(cm.profile_timeline(per_year, deliveries, opts.measure, opts.basis, row["region"]),
+                           cm.timeline_table(per_year, deliveries, opts.measure), f"timeline-{iso3}", filters,
+                           "map_profile_timeline")
+        st.caption(("Ledger deliveries (SIPRI per-year register for linked deals, then curated rows)" if usd else
+                    "SIPRI per-delivery-year register") + "; hatched bars are planned deliveries.")
+    suppliers = queries.run("map_profile_suppliers",
+                            {"iso3": iso3, "year_from": filters.year_from, "year_to": filters.year_to})
+    with right:
+        if suppliers.empty or suppliers["tiv_order_m"].fillna(0).sum() == 0:
+            st.info(f"SIPRI records no orders by {row['country']} from any supplier in "
+                    f"{filters.year_from}–{filters.year_to}.")
+        else:
+            ui.chart_with_data(cm.supplier_bars(suppliers, str(row["country"]),
+                                                f"{filters.year_from}–{filters.year_to}"),
+                               suppliers, f"suppliers-{iso3}", filters, "map_profile_suppliers")
+            st.caption("All suppliers, SIPRI order years in the period; other filters do not apply. "
+                       + settings.TIV_CAVEAT)
+
+    if not usd:
+        records = queries.run_filtered("map_profile_records", filters, iso3=iso3)
+        st.markdown(f"**SIPRI records** ({len(records)}) · uncertain years and numbers are flagged as SIPRI marks them")
+        st.dataframe(records, hide_index=True, width="stretch", column_config={
+            "tiv_order_m": st.column_config.NumberColumn("TIV ordered (m)", format="%,.1f"),
+            "tiv_delivered_m": st.column_config.NumberColumn("TIV delivered (m)", format="%,.1f")})
+        ui.downloads(records, f"sipri-records-{iso3}", filters, "map_profile_records")
+    deals = queries.run_filtered("map_profile_deals", filters, iso3=iso3)
+    st.markdown(f"**Ledger deals** ({len(deals)})")
+    if deals.empty:
+        st.caption("No ledger deals under these filters.")
+    else:
+        st.dataframe(deals, hide_index=True, width="stretch", column_config={
+            "signed_date": "Signed", "system_family": "System", "value_amount_m": st.column_config.NumberColumn(
+                "Value (m, original)", format="%,.1f"),
+            "value_usd_m": st.column_config.NumberColumn("Value (USD m)", format="%,.0f"),
+            "sipri_tiv_order_m": st.column_config.NumberColumn("SIPRI TIV (m)", format="%,.1f",
+                                                               help=settings.TIV_CAVEAT)})
+        ui.downloads(deals, f"deals-{iso3}", filters, "map_profile_deals")
+    sources = queries.run_filtered("map_profile_sources", filters, iso3=iso3)
+    with st.expander(f"Sources ({len(sources)})", icon=":material/link:"):
+        for s in sources.itertuples():
+            link = f"[{s.title}]({s.url})" if isinstance(s.url, str) and s.url else s.title
+            st.markdown(f"- {s.publisher}, {link}, {s.date if isinstance(s.date, str) else 'undated'} "
+                        f"`{s.source_id}` · {s.deals} deal(s)")
+        if not usd:
+            st.markdown(f"- {settings.SIPRI_CREDIT}")
+
+
+filters = ui.current_filters()
+ui.page_header("Map: where Korean arms go", filters,
+               "Recipients by measure, flow lines from South Korea, Korea's industrial sites abroad. "
+               "Press ▶ to replay the years; click a country to open its profile.")
+opts = _controls(filters.basis)
+data = queries.run_filtered("map_recipients" if filters.basis == "usd" else "map_recipients_tiv", filters)
+rows, totals = data[data["year"].notna()], data[data["year"].isna()]
+countries = queries.run("map_countries")
+facilities = (queries.run("map_facilities", {"regions": list(filters.regions), "countries": list(filters.countries),
+                                             "nato": filters.nato, "eu": filters.eu})
+              if st.session_state["map_facilities"] else pd.DataFrame())
+
+if totals.empty:
+    st.info("No recipients match these filters. Widen the years, clear the search, or press **Reset filters**.")
+else:
+    col = cm.measure_column(opts.measure)
+    left, right = st.columns([4, 1])
+    with left:
+        st.plotly_chart(cm.recipients_map(rows, totals, countries, facilities, opts), key=CHART_KEY,
+                        config=MAP_CONFIG, on_select=_selected_country, selection_mode="points")
+    with right:
+        ranked = totals.sort_values([col, "deals"], ascending=False, na_position="last")
+        st.dataframe(ranked[["country", col, "deals"]], hide_index=True, width="stretch", height=600,
+                     key="map_ranking", column_config={
+                         "country": "Recipient",
+                         col: st.column_config.NumberColumn(MEASURE_LABELS[opts.measure], format="%,.0f",
+                                                            help=cm.measure_label(opts.measure, opts.basis)),
+                         "deals": st.column_config.NumberColumn("Deals" if opts.basis == "usd" else "Records",
+                                                                format="%d")})
+        with st.popover("Data behind this map", icon=":material/table:"):
+            export = _export(totals, opts.basis)
+            st.dataframe(export, hide_index=True, width="stretch")
+            ui.downloads(export, "map", filters, "map")
+            st.markdown("**Per recipient and year** (the frames of the slider)")
+            ui.downloads(_export(rows, opts.basis).assign(year=rows["year"].astype(int)), "map-by-year", filters,
+                         "map_years")
+            if not facilities.empty:
+                st.markdown("**Industrial sites**")
+                ui.downloads(facilities, "industrial-sites", filters, "map_sites")
+    _notes(totals, facilities, opts, filters)
+
+    if not facilities.empty:
+        with st.expander(f"Korean industrial sites abroad ({len(facilities)})", icon=":material/factory:"):
+            st.dataframe(facilities.drop(columns=["latitude", "longitude"]), hide_index=True, width="stretch",
+                         column_config={"source_urls": st.column_config.LinkColumn("Sources")})
+            st.caption("Sites are filtered by region, country, NATO and EU only; the years and deal filters do not "
+                       "apply to them.")
+
+    st.divider()
+    st.subheader("Country profile")
+    names = dict(sorted(zip(totals["iso3"], totals["country"].astype(str), strict=True), key=lambda kv: kv[1]))
+    st.session_state[OPTIONS_KEY] = list(names)
+    if st.session_state.get(PROFILE_KEY) not in names:
+        st.session_state[PROFILE_KEY] = None
+    iso3 = st.selectbox("Recipient", list(names), format_func=names.get, key=PROFILE_KEY,
+                        placeholder="Click a country on the map, or choose one here")
+    if iso3:
+        _profile(iso3, totals, rows, opts, filters)

@@ -34,18 +34,23 @@ else:
     st.caption(f"Deltas compare with {filters.year_from - (filters.year_to - filters.year_from + 1)}–"
                f"{filters.year_from - 1}, same filters." + ("" if usd else " " + settings.TIV_CAVEAT))
 
-    left, mid, right = st.columns(3)
     region = queries.run_filtered(f"{prefix}by_region", filters)
-    with left:
-        ui.chart_with_data(charts.region_bars(region, value_col, filters.basis), region, "by-region", filters, "region")
-    top_r = queries.run_filtered(f"{prefix}top_recipients", filters)
-    with mid:
-        ui.chart_with_data(charts.ranked_bars(top_r, "recipient", value_col, filters.basis, "Top recipients", "region"),
-                           top_r, "top-recipients", filters, "recipients")
-    top_s = queries.run_filtered(f"{prefix}top_systems", filters)
-    with right:
-        ui.chart_with_data(charts.ranked_bars(top_s, "system_family", value_col, filters.basis, "Top systems"),
-                           top_s, "top-systems", filters, "systems")
+    if region[value_col].notna().any():
+        left, mid, right = st.columns(3)
+        with left:
+            ui.chart_with_data(charts.region_bars(region, value_col, filters.basis), region, "by-region", filters,
+                               "region")
+        top_r = queries.run_filtered(f"{prefix}top_recipients", filters)
+        with mid:
+            ui.chart_with_data(charts.ranked_bars(top_r, "recipient", value_col, filters.basis, "Top recipients",
+                                                  "region"), top_r, "top-recipients", filters, "recipients")
+        top_s = queries.run_filtered(f"{prefix}top_systems", filters)
+        with right:
+            ui.chart_with_data(charts.ranked_bars(top_s, "system_family", value_col, filters.basis, "Top systems"),
+                               top_s, "top-systems", filters, "systems")
+    else:
+        st.info("None of these deals has a disclosed value, so there is nothing to chart on this value basis. "
+                "Switch the value basis to SIPRI TIV, or see the deals below.")
 
     if usd:
         st.subheader("Latest deals")

@@ -1,6 +1,187 @@
-"""Placeholder until the timeline page lands (being built now)."""
+"""Timeline: from signature to delivery, year by year (deal Gantt, yearly value and units, order book, speed)."""
 
+import pandas as pd
 import streamlit as st
 
-st.title("Timeline")
-st.info("This page is being built.")
+from kdefense import charts_timeline as ct
+from kdefense import queries, settings, ui
+
+ROWS = {"deal": "One row per deal", "system": "One row per system"}
+BOOK = {"units": "Units", "value": "Value"}
+SCROLL_HEIGHT = 760
+
+filters = ui.current_filters()
+usd = filters.basis == "usd"
+ui.page_header("Timeline", filters, "From signature to delivery, year by year: when deals were signed, when the "
+               "equipment arrived, what is still on order, and how fast Korea delivers.")
+
+options = queries.run_filtered("timeline_deal_options", filters)
+if options.empty:
+    st.info("No deals match these filters. Widen the years, add statuses, clear the search, or press "
+            "**Reset filters**.")
+    st.stop()
+
+state = st.session_state
+deal_labels = dict(zip(options["deal_id"], options["label"], strict=True))
+if state.get("tl_deal") not in deal_labels:
+    state["tl_deal"] = None
+state.setdefault("tl_rows", "deal")
+state.setdefault("tl_events", True)
+state.setdefault("tl_munitions", False)
+state.setdefault("tl_book", "units")
+
+controls = st.columns([4, 2, 1.3, 1.7], vertical_alignment="bottom")
+focus = controls[0].selectbox(
+    "One deal", list(deal_labels), format_func=deal_labels.get, key="tl_deal",
+    placeholder=f"All {len(deal_labels):,} deals in the filters", help="Pick one deal to see it alone; a framework "
+    "agreement brings its executive contracts along.")
+by_system = controls[1].segmented_control("Gantt rows", list(ROWS), format_func=ROWS.get, key="tl_rows",
+                                          required=True) == "system"
+show_events = controls[2].toggle("Context events", key="tl_events",
+                                 help="The 2022 invasion of Ukraine, NATO summits, IQDEX, ADEX… on every time axis.")
+munitions = controls[3].toggle("Count missiles & ammunition", key="tl_munitions",
+                               help="Rockets, missiles and shells are counted in thousands; by default they are left "
+                                    "out of the unit charts (the Gantt and the speed chart always show them).")
+deal_id = focus or ""
+if focus:
+    st.caption(f"One deal: **{deal_labels[focus]}**, with its executive contracts if it is a framework agreement.")
+events = queries.run("timeline_events") if show_events else None
+
+
+def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> None:
+    """The chart (in a scrolling box when it is tall), then the download of exactly the rows it draws."""
+    box = st.container(height=SCROLL_HEIGHT, border=False, key=f"tl_box_{key}") if scroll else st.container()
+    with box:
+        st.plotly_chart(fig, key=f"chart_{key}", config=ui.PLOTLY_CONFIG)
+    with st.popover("Data behind this chart", icon=":material/table:"):
+        st.dataframe(df, hide_index=True, width="stretch")
+        ui.downloads(df, view, filters, key)
+
+
+# --- Gantt -------------------------------------------------------------------------------------------------------
+st.subheader("From signature to delivery")
+gantt = queries.run_filtered("timeline_gantt_system" if by_system else "timeline_gantt", filters, deal_id=deal_id)
+if gantt.empty:
+    st.info("Nothing to draw for these filters.")
+else:
+    fig = ct.gantt_chart(gantt, events, by_system=by_system)
+    rows = fig.layout.meta["rows"]
+    if by_system:
+        st.caption(f"{rows} recipient–system rows from {gantt['deal_id'].nunique()} deals. Each marker is one "
+                   "contract; bars sum the deliveries of the row's deals.")
+    else:
+        context = int((~gantt.drop_duplicates("deal_id")["selected"]).sum())
+        st.caption(f"{rows - context} deals" + (f", under {context} framework agreements shown for context "
+                                               "(outside the status filter)" if context else "")
+                   + ". ↳ marks an executive contract under its framework agreement.")
+    chart(fig, gantt, "timeline-gantt", "tl_gantt", scroll=rows > ct.TALL_ROWS)
+    st.caption("Solid blue: a year with recorded deliveries (SIPRI's per-year register to 2024, the ledger from "
+               "2025). Hatched orange: planned deliveries. Grey: signed, waiting for the first delivery (to the "
+               "data's as-of date when none is recorded). Outline: a framework agreement's span. Open red circle: "
+               "a prospect at its latest news. Dates known only to the month or year are drawn from the 1st.")
+
+# --- Year by year --------------------------------------------------------------------------------------------------
+st.subheader("Year by year")
+left, right = st.columns(2)
+with left:
+    if usd:
+        value = queries.run_filtered("timeline_value_by_year", filters, deal_id=deal_id)
+        ledger = value[value["series"] == "Ledger"]
+        if ledger.empty:
+            st.info("No signed deals (contract, delivering, completed) in this selection, so no contract value.")
+        else:
+            chart(ct.value_by_year_chart(value, "usd", events), value, "timeline-value-by-year", "tl_value")
+            st.caption(
+                f"Bars: contracts signed each year, by recipient region; {int(ledger['deals_with_value'].sum())} of "
+                f"{int(ledger['deals'].sum())} signed deals state a value. A framework agreement whose executive "
+                "contracts carry the value is counted once. Line: South Korea's official annual export orders "
+                "(all destinations, not filtered). Never mixed with SIPRI TIV.")
+    else:
+        value = queries.run_filtered("timeline_tiv_value_by_year", filters, deal_id=deal_id)
+        if value.empty:
+            st.info("No SIPRI records match these filters (SIPRI covers orders to its latest update).")
+        else:
+            chart(ct.value_by_year_chart(value, "tiv", events), value, "timeline-tiv-by-order-year", "tl_value")
+            st.caption("SIPRI TIV of South Korea's orders, by order year and recipient region. Official totals are "
+                       "in US dollars and are shown only on the contract-value basis. " + settings.TIV_CAVEAT)
+with right:
+    units = queries.run_filtered("timeline_units_by_year", filters, deal_id=deal_id, munitions=munitions)
+    if units["units"].notna().sum() == 0:
+        st.info("No delivered or planned units in this selection."
+                + ("" if munitions else " Missiles and ammunition are left out: switch on **Count missiles & "
+                   "ammunition** to count them."))
+    else:
+        chart(ct.units_by_year_chart(units, events), units, "timeline-units-by-year", "tl_units")
+        missing = int(units["rows_without_units"].sum())
+        st.caption("Units per year of the filtered deals (all statuses the filter admits), by system family; "
+                   "families beyond the top eight are grouped." + ("" if munitions else
+                                                                   " Missiles and ammunition left out.")
+                   + (f" {missing} delivery years with no unit count are not drawn." if missing else ""))
+
+# --- Order book ---------------------------------------------------------------------------------------------------
+st.subheader("Order book: ordered, not yet delivered")
+value_name = "contract value (USD)" if usd else "SIPRI TIV"
+book = st.segmented_control("Measure", list(BOOK), key="tl_book", required=True,
+                            format_func=lambda k: "Units" if k == "units" else f"Value: {value_name}")
+tiv_book = book == "value" and not usd
+if tiv_book:
+    over_time = queries.run_filtered("timeline_tiv_orderbook", filters, deal_id=deal_id)
+    now = queries.run_filtered("timeline_tiv_orderbook_now", filters, deal_id=deal_id)
+    col, unit_label = "tiv_outstanding_m", "TIV, millions"
+else:
+    over_time = queries.run_filtered("timeline_orderbook", filters, deal_id=deal_id, munitions=munitions)
+    now = queries.run_filtered("timeline_orderbook_now", filters, deal_id=deal_id, munitions=munitions)
+    col, unit_label = ("units_outstanding", "units") if book == "units" else ("value_usd_m_outstanding", "USD m")
+left, right = st.columns(2)
+if over_time.empty or over_time[col].fillna(0).sum() == 0:
+    with left:
+        st.info("Nothing on order in this selection: no signed deal with a stated quantity"
+                + (" (missiles and ammunition are left out)" if not munitions and not tiv_book else "") + ".")
+else:
+    as_of = f"end of {int(over_time['year'].max())}"
+    with left:
+        chart(ct.orderbook_chart(over_time, col, unit_label, events), over_time, "timeline-order-book", "tl_book")
+    with right:
+        if now.empty:
+            st.info(f"Everything ordered in this selection had been delivered by the {as_of}.")
+        else:
+            chart(ct.orderbook_now_chart(now, col, unit_label, as_of), now, "timeline-order-book-now", "tl_book_now")
+if tiv_book:
+    st.caption("TIV ordered (by order year, SIPRI register) minus TIV delivered (by delivery year, SIPRI's "
+               "per-year register), per SIPRI record, never below zero. " + settings.TIV_CAVEAT)
+else:
+    st.caption("Signed deals with a stated quantity: units ordered minus units delivered so far, per deal and "
+               "year; a completed deal counts zero from its last recorded delivery. "
+               + ("Value pro-rates each deal's counted contract value by the share still to deliver; deals "
+                  "without a disclosed value add nothing." if book == "value" else "")
+               + ("" if munitions else " Missiles and ammunition left out."))
+
+# --- Speed --------------------------------------------------------------------------------------------------------
+st.subheader("Speed: signing to first delivery")
+speed = queries.run_filtered("timeline_speed", filters, deal_id=deal_id)
+if speed.empty:
+    st.info("No signed deals in this selection, so no delivery speed to show.")
+else:
+    done = speed[speed["years_to_first_delivery"].notna()]
+    compared = done[done["years_vs_median"].notna()]
+    if not compared.empty:
+        faster = int((compared["years_vs_median"] < 0).sum())
+        same = int((compared["years_vs_median"] == 0).sum())
+        st.markdown(
+            f"**{faster} of {len(compared)}** delivered deals reached their first delivery faster than the median "
+            f"of other suppliers in the same SIPRI category, **{same}** as fast, **{len(compared) - faster - same}** "
+            f"slower. Korean median: **{done['years_to_first_delivery'].median():g} years** from signing.")
+    fig = ct.speed_chart(speed)
+    chart(fig, speed, "timeline-speed", "tl_speed", scroll=fig.layout.meta["rows"] > ct.TALL_ROWS)
+    st.caption("Calendar years between the signing year and the first year with a recorded delivery (0 = the same "
+               "year; deliveries are known by year, not month). Benchmark: SIPRI records of new equipment from "
+               "other suppliers, ordered from 2000 on with a firm order year, median (first delivery year − order "
+               "year) per armament category; the grey bar spans the middle half. Ammunition and services have no "
+               "SIPRI benchmark.")
+
+if show_events:
+    with st.expander("Context events on the time axes", icon=":material/event:"):
+        st.dataframe(events, hide_index=True, width="stretch", column_order=["date", "title", "kind",
+                                                                             "country_iso3", "source_ids"],
+                     column_config={"date": "Date", "title": "Event", "kind": "Kind", "country_iso3": "Country",
+                                    "source_ids": "Sources"})

@@ -1,0 +1,162 @@
+"""Server time per page rerun, measured with Streamlit's AppTest (in-process, no browser).
+
+Run in its own process so caches start empty and the process RSS belongs to one database:
+    python -m bench.apptest --db /path/to.duckdb [--runs 7] [--baseline]
+prints one JSON object. Figures:
+- first: the very first run of the app in the process (imports, connection, every query);
+- switch: the rerun that switches to the page (filters unchanged; queries shared with other pages cached);
+- warm: median of --runs reruns with everything cached (a click that changes nothing, or a widget that
+  does not feed a query);
+- new_filter: median of reruns each with a year range not seen before, so every filtered query misses the
+  cache (what a user's filter click costs the server);
+- cold: median of reruns after st.cache_data and st.cache_resource are cleared (new connection, every query).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from bench.common import APP_SCRIPT, BASELINE_SCRIPT, median, proc_status_mb, registered_pages
+
+MARK = "BENCH-JSON:"
+
+
+def patch_pages_directory() -> None:
+    """Make every AppTest rerun go through dashboard.py, as every rerun after the first does in a live server.
+
+    Streamlit decides per process whether a `pages/` folder next to the main script is an MPA-v1 app; the flag
+    drops once st.navigation runs, but AppTest resets it before each run, so `switch_page` would execute
+    pages/<x>.py directly, without dashboard.py's sidebar and footer (the measured time would be wrong).
+    """
+    from streamlit.runtime import pages_manager
+    from streamlit.testing.v1 import app_test
+
+    base = pages_manager.PagesManager
+
+    class ServerLikePagesManager(base):  # type: ignore[misc, valid-type]
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            base.uses_pages_directory = False
+
+    app_test.PagesManager = ServerLikePagesManager
+
+
+def _timed_run(at) -> float:
+    started = time.perf_counter()
+    at.run()
+    return time.perf_counter() - started
+
+
+def _clear_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _problems(at) -> list[str]:
+    out = [str(e.value)[:200] for e in at.exception]
+    out += [f"error: {str(e.value)[:200]}" for e in at.error]
+    return out
+
+
+def _measure_view(at, runs: int, cold_runs: int) -> dict:
+    """Warm, new-filter and cold reruns of whatever page and filters `at` currently shows."""
+    warm = [_timed_run(at) for _ in range(runs)]
+    problems = _problems(at)
+    sidebar = len(at.sidebar.multiselect) + len(at.sidebar.slider)
+    years = at.slider(key="flt_years")
+    lo, hi = years.value
+    new_filter = []
+    for i in range(min(runs, max(0, hi - lo - 1))):
+        years.set_value((lo + 1 + i, hi))
+        new_filter.append(_timed_run(at))
+        problems += _problems(at)
+    years.set_value((lo, hi))
+    at.run()
+    cold = []
+    for _ in range(cold_runs):
+        _clear_caches()
+        cold.append(_timed_run(at))
+        problems += _problems(at)
+    return {"warm": median(warm), "warm_all": warm, "new_filter": median(new_filter), "cold": median(cold),
+            "cold_all": cold, "sidebar_widgets": sidebar, "problems": sorted(set(problems)),
+            "charts": len(at.get("plotly_chart")), "metrics": len(at.metric)}
+
+
+def measure_dashboard(runs: int, cold_runs: int, bases: tuple[str, ...]) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    patch_pages_directory()
+    at = AppTest.from_file(str(APP_SCRIPT), default_timeout=600)
+    first = _timed_run(at)
+    results: dict[str, dict] = {}
+    for page in registered_pages():
+        for basis in bases:
+            at.switch_page(page.script)
+            if at.segmented_control(key="flt_basis").value != basis:
+                at.segmented_control(key="flt_basis").set_value(basis)
+            switch = _timed_run(at)
+            view = _measure_view(at, runs, cold_runs)
+            view["switch"] = switch
+            view["title"] = page.title
+            results[f"{page.name}|{basis}"] = view
+    return {"first": first, "views": results}
+
+
+def measure_baseline(runs: int, cold_runs: int) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(BASELINE_SCRIPT), default_timeout=600)
+    first = _timed_run(at)
+    view = _measure_view(at, runs, cold_runs)
+    view["switch"] = first
+    view["title"] = "baseline (pandas + st.cache_data)"
+    return {"first": first, "views": {"baseline|tiv": view}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument("--bases", default="usd,tiv")
+    parser.add_argument("--baseline", action="store_true", help="measure bench/baseline_app.py instead")
+    args = parser.parse_args(argv)
+    os.environ["KDEFENSE_DB"] = str(args.db)
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    if args.baseline:
+        out = measure_baseline(args.runs, args.cold_runs)
+    else:
+        out = measure_dashboard(args.runs, args.cold_runs, tuple(args.bases.split(",")))
+    out["rss_mb"] = proc_status_mb(os.getpid())
+    out["peak_rss_mb"] = proc_status_mb(os.getpid(), "VmHWM")
+    print(MARK + json.dumps(out))
+    return 0
+
+
+def run_subprocess(db: Path, runs: int, cold_runs: int, baseline: bool = False, env: dict | None = None,
+                   timeout: float = 7200) -> dict:
+    """Run this module in a fresh interpreter and return its JSON."""
+    import subprocess
+
+    cmd = [sys.executable, "-m", "bench.apptest", "--db", str(db), "--runs", str(runs), "--cold-runs", str(cold_runs)]
+    if baseline:
+        cmd.append("--baseline")
+    proc = subprocess.run(cmd, cwd=APP_SCRIPT.parent, env={**os.environ, **(env or {})}, capture_output=True,
+                          text=True, timeout=timeout)
+    for line in proc.stdout.splitlines():
+        if line.startswith(MARK):
+            return json.loads(line[len(MARK):])
+    raise RuntimeError(f"bench.apptest failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

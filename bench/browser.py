@@ -1,0 +1,184 @@
+"""Real-Chromium figures against a live `streamlit run` on localhost.
+
+- navigation: from `page.goto(url)` to the script finished, no stale element, no loading skeleton, and every
+  Plotly chart drawn (its SVG laid out); median of several runs, each a new browser context (new session, empty
+  HTTP cache: a first visit) and, separately, a reload in a context that has the static files cached;
+- filter change: from the click on a sidebar filter (Region → the first region) to the rerun finished and every
+  chart redrawn; median of several runs;
+- server memory: the VmRSS of the server process with 1, 10 and 30 sessions open (round robin over the pages).
+Requests to any host other than 127.0.0.1/localhost are blocked and counted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from bench.common import CHROMIUM, CHROMIUM_ARGS, PageSpec, Server, median
+
+# Counts finished script runs (running → notRunning) so a wait can require a *new* run to have finished.
+INIT_JS = """
+(() => {
+  window.__kd = {runs: 0, done: 0};
+  new MutationObserver((muts) => {
+    for (const m of muts) {
+      const s = m.target.getAttribute('data-test-script-state');
+      if (s === 'running') window.__kd.runs += 1;
+      if (s === 'notRunning') window.__kd.done += 1;
+    }
+  }).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
+})();
+"""
+
+# True when the app is connected, its script has finished, nothing is stale or still loading, and every Plotly
+# chart has been laid out (Plotly sets _fullLayout and draws its main SVG).
+IDLE_JS = """
+(minDone) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  if ((window.__kd ? window.__kd.done : 0) < minDone) return false;
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!main || !main.querySelector('[data-testid="stElementContainer"]')) return false;
+  if (document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')) return false;
+  for (const box of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+    const gd = box.querySelector('.js-plotly-plot');
+    if (!gd || !gd._fullLayout || !box.querySelector('svg.main-svg')) return false;
+  }
+  return true;
+}
+"""
+
+STATE_JS = """
+() => ({
+  charts: document.querySelectorAll('[data-testid="stPlotlyChart"] svg.main-svg').length / 1,
+  plots: document.querySelectorAll('.js-plotly-plot').length,
+  exceptions: Array.from(document.querySelectorAll('[data-testid="stException"]')).map(e => e.innerText.slice(0, 300)),
+  errors: Array.from(document.querySelectorAll('[data-testid="stAlertContentError"]')).map(e => e.innerText.slice(0, 300)),
+  footer: (document.querySelector('.kd-footer') || {innerText: ''}).innerText,
+  done: window.__kd ? window.__kd.done : 0,
+  connection: (document.querySelector('[data-testid="stApp"]') || {getAttribute: () => null})
+               .getAttribute('data-test-connection-state'),
+})
+"""
+
+
+@dataclass
+class Guard:
+    """Blocks and records every request to a non-local host."""
+
+    external: list[str] = field(default_factory=list)
+
+    def __call__(self, route) -> None:
+        url = route.request.url
+        host = url.split("/")[2].split(":")[0] if "://" in url else ""
+        if url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            self.external.append(url)
+            route.abort()
+
+
+@contextmanager
+def chromium() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_page(browser, guard: Guard, viewport=(1920, 1080)):
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    context.route("**/*", guard)
+    context.add_init_script(INIT_JS)
+    return context, context.new_page()
+
+
+def wait_idle(page, min_done: int = 0, timeout: float = 120) -> None:
+    page.wait_for_function(IDLE_JS, arg=min_done, timeout=timeout * 1000, polling="raf")
+
+
+def page_url(server: Server, spec: PageSpec, query: str = "") -> str:
+    return f"{server.url}/{spec.url}" + (f"?{query}" if query else "")
+
+
+def time_navigation(browser, url: str, guard: Guard, runs: int) -> dict:
+    """First visits (new context each) and repeat visits (reload, static files cached)."""
+    first, repeat, state = [], [], {}
+    for _ in range(runs):
+        context, page = new_page(browser, guard)
+        try:
+            started = time.perf_counter()
+            page.goto(url)
+            wait_idle(page, 1)
+            first.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            page.reload()
+            wait_idle(page, 1)
+            repeat.append(time.perf_counter() - started)
+            state = page.evaluate(STATE_JS)
+        finally:
+            context.close()
+    return {"first_visit": median(first), "repeat_visit": median(repeat), "first_all": first,
+            "repeat_all": repeat, "charts": state.get("charts", 0), "exceptions": state.get("exceptions", []),
+            "errors": state.get("errors", [])}
+
+
+def pick_first_region(page) -> None:
+    """Sidebar Region multiselect → its first option (the dropdown opening is not part of the timed change)."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
+    box.click()
+    option = page.get_by_role("option").first
+    option.wait_for()
+    return option
+
+
+def time_filter_change(browser, url: str, guard: Guard, runs: int,
+                       prepare: Callable = pick_first_region) -> dict:
+    """From the click that commits a filter to the rerun finished and every chart redrawn."""
+    times, state = [], {}
+    for _ in range(runs):
+        context, page = new_page(browser, guard)
+        try:
+            page.goto(url)
+            wait_idle(page, 1)
+            target = prepare(page)
+            done = page.evaluate("() => window.__kd.done")
+            started = time.perf_counter()
+            target.click()
+            wait_idle(page, done + 1)
+            times.append(time.perf_counter() - started)
+            state = page.evaluate(STATE_JS)
+        finally:
+            context.close()
+    return {"filter_change": median(times), "all": times, "exceptions": state.get("exceptions", []),
+            "errors": state.get("errors", [])}
+
+
+def sessions_memory(browser, server: Server, pages: Sequence[PageSpec], counts: Sequence[int] = (1, 10, 30),
+                    settle: float = 3.0) -> dict:
+    """Server VmRSS with N sessions open; sessions are opened round robin over the pages and kept open."""
+    guard = Guard()
+    contexts = []
+    out = {"idle": server.rss_mb()}
+    try:
+        for n in counts:
+            while len(contexts) < n:
+                spec = pages[len(contexts) % len(pages)]
+                context, page = new_page(browser, guard, viewport=(1280, 800))
+                contexts.append(context)
+                page.goto(page_url(server, spec))
+                wait_idle(page, 1, timeout=300)
+            time.sleep(settle)
+            out[str(n)] = server.rss_mb()
+    finally:
+        for context in contexts:
+            context.close()
+    out["external_requests"] = len(guard.external)
+    return out

@@ -1,0 +1,469 @@
+"""Pure chart builders for the Map page: DataFrame in, Plotly Figure out. No Streamlit here.
+
+The map draws offline: plotly.js fetches `<topojsonURL>/world_110m.json` (World) or `world_50m.json` (regional
+presets) from the app's static folder. Trace order is fixed so that animation frames can update the moving
+traces by index: 0 recipients with a value, 1 recipients without one, 2.. flow-line width buckets, then the
+static layers (NATO / EU outlines, facilities, South Korea).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from html import escape
+from textwrap import wrap
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from kdefense.charts import FONT, base_layout
+from kdefense.settings import REGION_COLOURS
+
+MEASURES = ("usd", "tiv", "units", "deals")
+SCALES = {"log": "Log", "quantile": "Quantile", "linear": "Linear"}
+MODES = {"cumulative": "Cumulative", "per_year": "Per year"}
+PRESETS = ("World", "Europe", "Middle East", "Asia & Oceania")
+# Minimum frame of each regional preset (lon range, lat range); widened to every drawn recipient of the region.
+PRESET_BOXES = {
+    "World": ((-180.0, 180.0), (-57.0, 80.0)),
+    "Europe": ((-25.0, 45.0), (34.0, 71.0)),
+    "Middle East": ((22.0, 64.0), (11.0, 43.0)),
+    "Asia & Oceania": ((60.0, 180.0), (-48.0, 56.0)),
+}
+PRESET_PAD = 6.0
+SEQUENTIAL = ("#fed976", "#feb24c", "#fd8d3c", "#e31a1c", "#800026")
+NO_VALUE_COLOUR = "#b8bec8"
+LAND, OCEAN, BORDER = "#eef0f3", "#dcebf7", "#9aa3b2"
+FLOW_COLOUR = "rgba(17, 24, 39, 0.55)"
+FLOW_WIDTHS = (1.2, 2.4, 4.2, 7.0)
+OUTLINES = {"nato": ("NATO members (outline)", "#1e3a8a", 3.2), "eu": ("EU members (outline)", "#b45309", 1.6)}
+FACILITY_SYMBOLS = {"production": "square", "joint venture": "diamond", "MRO": "triangle-up", "office": "circle",
+                    "training": "star-triangle-up", "R&D": "cross"}
+ARC_SEGMENTS = 12
+N_MOVING = 2 + len(FLOW_WIDTHS)
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """What the map shows and how; `measure` is one of MEASURES, `basis` the layer ('usd' ledger, 'tiv' SIPRI)."""
+
+    measure: str = "usd"
+    basis: str = "usd"
+    scale: str = "log"
+    mode: str = "cumulative"
+    preset: str = "World"
+    outlines: tuple[str, ...] = ()
+    flows: bool = True
+    large: bool = False
+
+
+def measure_column(measure: str) -> str:
+    return "value" if measure in ("usd", "tiv") else measure
+
+
+def measure_label(measure: str, basis: str) -> str:
+    """Legend title: what the colour means, and from which layer it comes."""
+    layer = "ledger" if basis == "usd" else "SIPRI"
+    return {"usd": "Contract value, USD m", "tiv": "SIPRI TIV, millions",
+            "units": f"Units ordered ({layer})", "deals": "Deals (ledger)" if basis == "usd" else "SIPRI records",
+            }[measure]
+
+
+def measure_unit(measure: str) -> str:
+    return {"usd": " USD m", "tiv": " m TIV", "units": " units", "deals": ""}[measure]
+
+
+def fmt(value: float | None, measure: str = "deals") -> str:
+    """A number as read aloud from a projector: 27,874 / 4.3 / 120."""
+    if value is None or pd.isna(value):
+        return "not disclosed" if measure == "usd" else "—"
+    return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
+
+
+def short(value: float) -> str:
+    """Compact tick label: 1, 10, 100, 1k, 10k."""
+    if value >= 1000:
+        return f"{value / 1000:,.0f}k" if value >= 10000 or value % 1000 == 0 else f"{value / 1000:,.1f}k"
+    return f"{value:,.0f}" if value >= 10 or float(value).is_integer() else f"{value:,.1f}"
+
+
+# ---------------------------------------------------------------- geometry
+
+def great_circle(lat1: float, lon1: float, lat2: float, lon2: float,
+                 segments: int = ARC_SEGMENTS) -> tuple[list[float], list[float]]:
+    """Points along the great circle from (lat1, lon1) to (lat2, lon2), ends included, lon in [-180, 180].
+
+    plotly.js also draws each segment between consecutive points as a geodesic, so a dozen points give the exact
+    arc on every projection; the points are where hover works along the line.
+    """
+    p1, l1, p2, l2 = (math.radians(v) for v in (lat1, lon1, lat2, lon2))
+    a = np.array([math.cos(p1) * math.cos(l1), math.cos(p1) * math.sin(l1), math.sin(p1)])
+    b = np.array([math.cos(p2) * math.cos(l2), math.cos(p2) * math.sin(l2), math.sin(p2)])
+    omega = math.acos(max(-1.0, min(1.0, float(a @ b))))
+    if omega < 1e-9:
+        return [lat1, lat2], [lon1, lon2]
+    lats, lons = [], []
+    for t in np.linspace(0.0, 1.0, segments + 1):
+        p = (math.sin((1 - t) * omega) * a + math.sin(t * omega) * b) / math.sin(omega)
+        lats.append(round(math.degrees(math.atan2(p[2], math.hypot(p[0], p[1]))), 2))
+        lons.append(round(math.degrees(math.atan2(p[1], p[0])), 2))
+    return lats, lons
+
+
+def preset_view(preset: str, recipients: pd.DataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(lon range, lat range) for a preset: its minimum box widened to every recipient centroid of that region."""
+    (lon0, lon1), (lat0, lat1) = PRESET_BOXES.get(preset, PRESET_BOXES["World"])
+    if preset in ("World", None) or recipients.empty:
+        return (lon0, lon1), (lat0, lat1)
+    inside = recipients[(recipients["region"] == preset)].dropna(subset=["lat", "lon"])
+    if not inside.empty:
+        lon0 = max(-180.0, min(lon0, inside["lon"].min() - PRESET_PAD))
+        lon1 = min(180.0, max(lon1, inside["lon"].max() + PRESET_PAD))
+        lat0 = max(-85.0, min(lat0, inside["lat"].min() - PRESET_PAD))
+        lat1 = min(85.0, max(lat1, inside["lat"].max() + PRESET_PAD))
+    return (lon0, lon1), (lat0, lat1)
+
+
+# ---------------------------------------------------------------- data for frames
+
+def year_frames(rows: pd.DataFrame, column: str, mode: str) -> list[tuple[int, pd.DataFrame]]:
+    """One DataFrame per year (first to last year with data): that year's rows, or everything up to it."""
+    if rows.empty:
+        return []
+    years = range(int(rows["year"].min()), int(rows["year"].max()) + 1)
+    sums = ["value", "units", "deals", "valued", "flagged"]
+    keep = ["iso3", "country", "region", "lat", "lon"]
+    out = []
+    for year in years:
+        part = rows[rows["year"] == year] if mode == "per_year" else rows[rows["year"] <= year]
+        grouped = part.groupby(keep, dropna=False, as_index=False)[sums].sum(min_count=1)
+        out.append((year, grouped))
+    return out
+
+
+@dataclass(frozen=True)
+class ColourScale:
+    kind: str
+    zmin: float
+    zmax: float
+    colorscale: list
+    tickvals: list
+    ticktext: list
+    breaks: tuple[float, ...] = ()
+
+    def z(self, values: pd.Series) -> list[float]:
+        v = values.astype(float)
+        if self.kind == "log":
+            return [round(math.log10(x), 4) for x in v]
+        if self.kind == "quantile":
+            return [float(np.searchsorted(self.breaks, x, side="left")) + 0.5 for x in v]
+        return [round(x, 3) for x in v]
+
+
+def colour_scale(values: pd.Series, kind: str) -> ColourScale:
+    """Scale for all frames at once (so a colour means the same amount in every year).
+
+    log and quantile keep small buyers visible: with a linear scale one large buyer would push all others into the
+    palest colour.
+    """
+    v = values.dropna().astype(float)
+    v = v[v > 0]
+    vmin, vmax = (float(v.min()), float(v.max())) if not v.empty else (1.0, 10.0)
+    continuous = [[i / (len(SEQUENTIAL) - 1), c] for i, c in enumerate(SEQUENTIAL)]
+    if kind == "quantile":
+        qs = np.unique(np.quantile(v, [0.2, 0.4, 0.6, 0.8])) if len(v) > 1 else np.array([])
+        breaks = tuple(float(b) for b in qs if vmin <= b < vmax)
+        k = len(breaks) + 1
+        colours = [SEQUENTIAL[round(i * (len(SEQUENTIAL) - 1) / max(k - 1, 1))] for i in range(k)]
+        steps = []
+        for i, c in enumerate(colours):
+            steps += [[i / k, c], [(i + 1) / k, c]]
+        edges = [vmin, *breaks, vmax]
+        text = [f"{short(edges[i])}–{short(edges[i + 1])}" if i else f"≤ {short(edges[1])}" for i in range(k)]
+        if k == 1:
+            text = [f"{short(vmin)}–{short(vmax)}"]
+        return ColourScale("quantile", 0.0, float(k), steps, [i + 0.5 for i in range(k)], text, breaks)
+    if kind == "log":
+        lo, hi = math.log10(vmin), math.log10(vmax)
+        if hi - lo < 1e-6:
+            lo, hi = lo - 0.5, hi + 0.5
+        mantissas = (1,) if hi - lo > 2.5 else (1, 2, 5)
+        ticks = [m * 10.0 ** e for e in range(math.floor(lo), math.ceil(hi) + 1) for m in mantissas
+                 if lo - 1e-9 <= math.log10(m * 10.0 ** e) <= hi + 1e-9] or [vmin, vmax]
+        return ColourScale("log", lo, hi, continuous, [math.log10(t) for t in ticks], [short(t) for t in ticks])
+    ticks = [float(t) for t in np.linspace(0, vmax, 5)]
+    return ColourScale("linear", 0.0, vmax, continuous, ticks, [short(t) for t in ticks])
+
+
+def width_edges(values: pd.Series) -> tuple[float, ...]:
+    """Bucket edges for the flow-line widths: log-spaced between the smallest and largest value."""
+    v = values.dropna().astype(float)
+    v = v[v > 0]
+    if v.empty:
+        return ()
+    lo, hi = math.log10(v.min()), math.log10(v.max())
+    n = len(FLOW_WIDTHS)
+    return tuple(10 ** (lo + (hi - lo) * i / n) for i in range(1, n))
+
+
+# ---------------------------------------------------------------- traces
+
+def _hover(row, measure: str, basis: str) -> str:
+    deals_word = "deals" if basis == "usd" else "SIPRI records"
+    flag = ("estimated value" if basis == "usd" else "flagged uncertain by SIPRI")
+    lines = [f"<b>{escape(str(row.country))}</b>",
+             f"{measure_label(measure, basis)}: <b>{fmt(getattr(row, measure_column(measure)), measure)}</b>"]
+    if measure != "deals":
+        lines.append(f"{int(row.deals)} {deals_word}")
+    if measure != "units" and not pd.isna(row.units):
+        lines.append(f"{fmt(row.units)} units ordered")
+    if basis == "usd" and measure == "usd" and row.valued < row.deals:
+        lines.append(f"value disclosed for {int(row.valued)} of {int(row.deals)}")
+    if row.flagged:
+        lines.append(f"{int(row.flagged)} {flag}")
+    return "<br>".join(lines)
+
+
+def _recipient_traces(data: pd.DataFrame, opts: MapOptions, scale: ColourScale, edges: tuple[float, ...],
+                      arcs: dict[str, tuple[list, list]]) -> list[dict]:
+    """The moving traces for one frame, as plain dicts (frames reuse them)."""
+    col = measure_column(opts.measure)
+    valued = data[data[col].fillna(0) > 0].sort_values(col, ascending=False)
+    unvalued = data[data[col].fillna(0) <= 0]
+    size = 22 if opts.large else 15
+    colorbar = {
+        "title": {"text": measure_label(opts.measure, opts.basis).replace(", ", "<br>", 1), "font": {"size": size + 1}},
+        "tickfont": {"size": size}, "tickvals": scale.tickvals, "ticktext": scale.ticktext, "thickness": 24,
+        "len": 0.78, "x": 1.0, "xanchor": "left", "outlinewidth": 0,
+    }
+    traces: list[dict] = [
+        {"type": "choropleth", "name": measure_label(opts.measure, opts.basis), "locationmode": "ISO-3",
+         "locations": valued["iso3"].tolist(), "z": scale.z(valued[col]),
+         "customdata": [[i, round(float(v), 3)] for i, v in zip(valued["iso3"], valued[col], strict=True)],
+         "text": [_hover(r, opts.measure, opts.basis) for r in valued.itertuples()],
+         "hovertemplate": "%{text}<extra></extra>", "zmin": scale.zmin, "zmax": scale.zmax,
+         "colorscale": scale.colorscale, "colorbar": colorbar, "marker": {"line": {"color": "white", "width": 0.6}},
+         "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 0.35}}},
+        {"type": "choropleth", "name": "Recipient, no value disclosed", "locationmode": "ISO-3",
+         "locations": unvalued["iso3"].tolist(), "z": [0] * len(unvalued), "showscale": False,
+         "customdata": [[i, None] for i in unvalued["iso3"]],
+         "text": [_hover(r, opts.measure, opts.basis) for r in unvalued.itertuples()],
+         "hovertemplate": "%{text}<extra></extra>", "colorscale": [[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
+         "marker": {"line": {"color": "white", "width": 0.6}},
+         "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 0.35}}},
+    ]
+    bucket = np.searchsorted(edges, valued[col].astype(float).to_numpy(), side="right") if len(valued) else []
+    for b in range(len(FLOW_WIDTHS)):
+        lats: list[float | None] = []
+        lons: list[float | None] = []
+        custom: list = []
+        if opts.flows:
+            for row, rb in zip(valued.itertuples(), bucket, strict=True):
+                if rb != b or row.iso3 not in arcs:
+                    continue
+                la, lo = arcs[row.iso3]
+                label = [row.country, fmt(getattr(row, col), opts.measure) + measure_unit(opts.measure)]
+                lats += [*la, None]
+                lons += [*lo, None]
+                custom += [label] * len(la) + [None]
+        traces.append({"type": "scattergeo", "mode": "lines", "lat": lats, "lon": lons, "customdata": custom,
+                       "line": {"width": FLOW_WIDTHS[b], "color": FLOW_COLOUR}, "name": _bucket_name(b, edges, opts),
+                       "legendgroup": "flows", "showlegend": opts.flows and bool(edges),
+                       "hovertemplate": "South Korea → %{customdata[0]}<br>%{customdata[1]}<extra></extra>"})
+    return traces
+
+
+def _bucket_name(b: int, edges: tuple[float, ...], opts: MapOptions) -> str:
+    unit = measure_unit(opts.measure)
+    if not edges:
+        return "Flow"
+    if b == 0:
+        return f"Flow < {short(edges[0])}{unit}"
+    if b == len(edges):
+        return f"≥ {short(edges[-1])}"
+    return f"{short(edges[b - 1])}–{short(edges[b])}"
+
+
+def _outline_traces(countries: pd.DataFrame, outlines: tuple[str, ...]) -> list[go.Choropleth]:
+    traces = []
+    for key in outlines:
+        name, colour, width = OUTLINES[key]
+        members = countries[countries[f"is_{key}"].fillna(False).astype(bool)]
+        traces.append(go.Choropleth(
+            locations=members["iso3"], z=[1] * len(members), locationmode="ISO-3", name=name, showscale=False,
+            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], hoverinfo="skip", showlegend=True,
+            marker={"line": {"color": colour, "width": width}},
+        ))
+    return traces
+
+
+def _facility_trace(facilities: pd.DataFrame, large: bool) -> go.Scattergeo:
+    """One marker per place; facilities at the same city share it and its hover."""
+    placed = facilities.dropna(subset=["latitude", "longitude"])
+    groups = []
+    for (lat, lon), g in placed.groupby(["latitude", "longitude"], sort=False):
+        text = "<br><br>".join(_facility_hover(r) for r in g.itertuples())
+        groups.append((lat, lon, text, FACILITY_SYMBOLS.get(g["kind"].iloc[0], "circle"), g["country_iso3"].iloc[0]))
+    return go.Scattergeo(
+        lat=[g[0] for g in groups], lon=[g[1] for g in groups], text=[g[2] for g in groups], mode="markers",
+        customdata=[[g[4]] for g in groups], name="Korean industrial site", hovertemplate="%{text}<extra></extra>",
+        marker={"symbol": [g[3] for g in groups], "size": 17 if large else 13, "color": "#0f766e",
+                "line": {"color": "white", "width": 1.5}},
+    )
+
+
+def _facility_hover(r) -> str:
+    when = f" · {r.year_kind} {int(r.year)}" if not pd.isna(r.year) else ""
+    desc = "<br>".join(wrap(escape(str(r.description or "")), 70)[:3])
+    return (f"<b>{escape(str(r.company))}</b><br>{r.kind} · {r.status}{when}<br>{escape(str(r.city))}, "
+            f"{escape(str(r.country))}<br>{desc}<br><i>Sources: {escape(str(r.source_ids))}</i>")
+
+
+def _origin_trace(lat: float, lon: float, large: bool) -> go.Scattergeo:
+    return go.Scattergeo(lat=[lat], lon=[lon], mode="markers+text", text=["South Korea"], textposition="top center",
+                         textfont={"size": 18 if large else 14, "color": "#111827"}, name="South Korea",
+                         customdata=[["KOR"]], hovertemplate="South Korea (supplier)<extra></extra>",
+                         marker={"symbol": "star", "size": 22 if large else 18, "color": "#111827",
+                                 "line": {"color": "white", "width": 1}}, showlegend=False)
+
+
+def _year_annotation(first: int, year: int, mode: str, large: bool) -> dict:
+    text = str(year) if mode == "per_year" else (f"{first}–{year}" if year > first else str(year))
+    return {"text": text, "x": 0.01, "y": 0.03, "xref": "paper", "yref": "paper", "xanchor": "left",
+            "yanchor": "bottom", "showarrow": False, "font": {"size": 44 if large else 34, "color": "#374151"},
+            "bgcolor": "rgba(255,255,255,0.7)"}
+
+
+def _animation_controls(years: list[int], large: bool) -> tuple[list[dict], list[dict]]:
+    size = 16 if large else 13
+    play = {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": -0.02, "xanchor": "left",
+            "yanchor": "top", "pad": {"t": 6, "r": 10}, "font": {"size": size + 1},
+            "buttons": [
+                {"label": "▶ Play", "method": "animate",
+                 "args": [None, {"frame": {"duration": 550, "redraw": True}, "transition": {"duration": 0},
+                                 "fromcurrent": False, "mode": "immediate"}]},
+                {"label": "❚❚ Pause", "method": "animate",
+                 "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]},
+            ]}
+    every = 1 if len(years) <= 24 else 5
+    steps = [{"label": str(y) if (y % every == 0 or y in (years[0], years[-1])) else "", "method": "animate",
+              "args": [[str(y)], {"frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0},
+                                  "mode": "immediate"}]} for y in years]
+    slider = {"active": len(years) - 1, "steps": steps, "x": 0.16, "len": 0.84, "y": -0.01, "yanchor": "top",
+              "pad": {"t": 8, "b": 4}, "currentvalue": {"visible": False}, "font": {"size": size},
+              "ticklen": 4, "minorticklen": 2}
+    return [play], [slider]
+
+
+def recipients_map(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataFrame, facilities: pd.DataFrame,
+                   opts: MapOptions) -> go.Figure:
+    """Choropleth of recipients, flow lines from South Korea, optional outlines and facilities, and year frames.
+
+    rows: per recipient and year (columns of map_recipients.sql); totals: the same per recipient over the period;
+    countries: map_countries.sql (origin and memberships); facilities: map_facilities.sql (may be empty).
+    The figure at rest shows the last frame: with `cumulative`, the totals of the whole period.
+    """
+    col = measure_column(opts.measure)
+    frames_data = year_frames(rows, col, opts.mode)
+    all_values = pd.concat([d[col] for _, d in frames_data]) if frames_data else totals[col]
+    scale = colour_scale(all_values, opts.scale)
+    edges = width_edges(all_values)
+    origin = countries[countries["is_origin"]].iloc[0] if countries["is_origin"].any() else None
+    arcs = {}
+    if origin is not None:
+        for r in totals.dropna(subset=["lat", "lon"]).itertuples():
+            arcs[r.iso3] = great_circle(float(origin.lat), float(origin.lon), float(r.lat), float(r.lon))
+    last = frames_data[-1][1] if frames_data else totals
+    moving = _recipient_traces(last, opts, scale, edges, arcs)
+    fig = go.Figure([*moving, *_outline_traces(countries, opts.outlines)])
+    if not facilities.empty and facilities["latitude"].notna().any():
+        fig.add_trace(_facility_trace(facilities, opts.large))
+    if origin is not None:
+        fig.add_trace(_origin_trace(float(origin.lat), float(origin.lon), opts.large))
+
+    (lon0, lon1), (lat0, lat1) = preset_view(opts.preset, totals)
+    fig.update_geos(
+        projection_type="natural earth", resolution=110 if opts.preset == "World" else 50,
+        lonaxis_range=[lon0, lon1], lataxis_range=[lat0, lat1], showframe=False, showcoastlines=True,
+        coastlinecolor=BORDER, showcountries=True, countrycolor=BORDER, countrywidth=0.5, showland=True,
+        landcolor=LAND, showocean=True, oceancolor=OCEAN, showlakes=False, bgcolor="white",
+        center={"lon": (lon0 + lon1) / 2, "lat": (lat0 + lat1) / 2},
+    )
+    base_layout(fig, None, height=760 if opts.large else 680, large=opts.large)
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 70}, dragmode="pan", clickmode="event+select",
+                      legend={"orientation": "h", "y": 1.0, "x": 0.0, "yanchor": "bottom",
+                              "font": {"size": 17 if opts.large else 13}, "bgcolor": "rgba(255,255,255,0.8)"},
+                      font={"family": FONT})
+    if frames_data:
+        years = [y for y, _ in frames_data]
+        fig.update_layout(annotations=[_year_annotation(years[0], years[-1], opts.mode, opts.large)])
+        if len(years) > 1:
+            fig.frames = [go.Frame(name=str(y), data=_recipient_traces(d, opts, scale, edges, arcs),
+                                   traces=list(range(N_MOVING)),
+                                   layout={"annotations": [_year_annotation(years[0], y, opts.mode, opts.large)]})
+                          for y, d in frames_data]
+            menus, sliders = _animation_controls(years, opts.large)
+            fig.update_layout(updatemenus=menus, sliders=sliders)
+    return fig
+
+
+# ---------------------------------------------------------------- country profile
+
+def profile_timeline(per_year: pd.DataFrame, deliveries: pd.DataFrame, measure: str, basis: str, region: str | None,
+                     large: bool = False) -> go.Figure:
+    """Orders by signing year (top) and units delivered by delivery year (bottom) for one recipient."""
+    col = measure_column(measure)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
+                        subplot_titles=(f"Orders by {'signing' if basis == 'usd' else 'order'} year: "
+                                        f"{measure_label(measure, basis)}", "Units delivered by delivery year"))
+    orders = per_year.dropna(subset=[col])
+    fig.add_bar(x=orders["year"], y=orders[col], name="Orders", marker_color=REGION_COLOURS.get(region, "#2f6db5"),
+                hovertemplate="%{x}: %{y:,.1f}<extra>orders</extra>", row=1, col=1)
+    for kind, colour, pattern in (("actual", "#374151", ""), ("planned", "#9ca3af", "/")):
+        part = deliveries[deliveries["kind"] == kind] if not deliveries.empty else deliveries
+        if not part.empty:
+            fig.add_bar(x=part["year"], y=part["units"], name=f"Delivered ({kind})" if kind == "actual" else "Planned",
+                        marker_color=colour, marker_pattern_shape=pattern,
+                        hovertemplate="%{x}: %{y:,.0f} units<extra>" + kind + "</extra>", row=2, col=1)
+    fig.update_xaxes(dtick=5 if per_year["year"].nunique() > 12 else 1, row=2, col=1)
+    fig.update_layout(barmode="stack")
+    return base_layout(fig, None, height=460, large=large)
+
+
+def timeline_table(per_year: pd.DataFrame, deliveries: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """The rows behind profile_timeline: orders by order year beside units delivered / planned by delivery year."""
+    col = measure_column(measure)
+    orders = per_year[["year", col]].rename(columns={col: f"orders_{measure}"})
+    if deliveries.empty:
+        return orders.sort_values("year").reset_index(drop=True)
+    units = deliveries.pivot_table(index="year", columns="kind", values="units", aggfunc="sum")
+    units = units.rename(columns=lambda k: f"units_{k}").reset_index()
+    out = orders.merge(units, on="year", how="outer").sort_values("year")
+    out["year"] = out["year"].astype(int)
+    return out.reset_index(drop=True)
+
+
+def supplier_bars(df: pd.DataFrame, country: str, years: str, top: int = 8, large: bool = False) -> go.Figure:
+    """TIV a recipient ordered from each supplier (SIPRI), South Korea highlighted; the rest summed as 'Others'."""
+    data = df.dropna(subset=["tiv_order_m"]).sort_values("tiv_order_m", ascending=False)
+    head = data.head(top)
+    if len(data) > top and not head["is_korea"].any():
+        head = pd.concat([head.head(top - 1), data[data["is_korea"]]])
+    rest = data[~data["supplier"].isin(head["supplier"])]
+    if not rest.empty:
+        head = pd.concat([head, pd.DataFrame([{"supplier": f"Others ({len(rest)})", "is_korea": False,
+                                               "tiv_order_m": rest["tiv_order_m"].sum()}])])
+    head = head.iloc[::-1]
+    total = data["tiv_order_m"].sum()
+    share = head["tiv_order_m"] / total if total else head["tiv_order_m"] * 0
+    fig = go.Figure(go.Bar(
+        x=head["tiv_order_m"], y=head["supplier"], orientation="h",
+        marker_color=["#c2410c" if k else "#94a3b8" for k in head["is_korea"]],
+        text=[f"{v:,.0f} ({s:.0%})" for v, s in zip(head["tiv_order_m"], share, strict=True)], textposition="auto",
+        hovertemplate="%{y}: %{x:,.1f} m TIV<extra></extra>",
+    ))
+    fig.update_xaxes(title="SIPRI TIV ordered, millions")
+    return base_layout(fig, f"{country}: orders by supplier, {years} (SIPRI)", height=max(260, 34 * len(head) + 100),
+                       large=large)

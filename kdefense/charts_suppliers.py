@@ -1,0 +1,304 @@
+"""Pure chart builders for the Suppliers page: DataFrame in, Plotly Figure out. No Streamlit here.
+
+Every builder takes a `note` (which filters apply; pages write it) that is shown under the title, and every
+TIV chart adds one sentence on what TIV is, with a link to SIPRI's method.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from kdefense.charts import base_layout
+from kdefense.settings import REGION_COLOURS
+
+KOREA = "South Korea"
+KOREA_COLOUR = "#c8102e"
+TIV_METHOD_URL = "https://www.sipri.org/databases/armstransfers/sources-and-methods"
+TIV_NOTE = (f"SIPRI TIV measures military capability transferred, not money "
+            f"(<a href='{TIV_METHOD_URL}'>method</a>).")
+OTHER_COLOUR = "#9ca3af"
+NATO_EUROPE = "NATO Europe"
+# Display names (countries view) of the usual leading suppliers; others get a stable colour from PALETTE.
+SUPPLIER_COLOURS = {
+    KOREA: KOREA_COLOUR, "United States": "#1f3b73", "France": "#3a86ff", "Russia": "#6d4c41", "China": "#f4a261",
+    "Germany": "#2a9d8f", "Italy": "#8338ec", "United Kingdom": "#577590", "Israel": "#e9c46a", "Spain": "#ff006e",
+    "Türkiye": "#90be6d", "Japan": "#b5838d", "Netherlands": "#fb8500", "Sweden": "#118ab2", "Poland": "#8d99ae",
+}
+COMPANY_COLOURS = {
+    "Hanwha Aerospace": "#f37321", "Hyundai Rotem": "#1f3b73", "Korea Aerospace Industries": "#3a86ff",
+    "LIG Nex1": "#2a9d8f", "Hanwha Ocean": "#e9c46a", "HD Hyundai Heavy Industries": "#8338ec",
+    "Hanwha Corporation": "#c8102e", "Doosan": "#6d4c41", "Other / not stated": OTHER_COLOUR, "Not stated": OTHER_COLOUR,
+}
+PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#e15759",
+           "#bab0ac")
+REGION_ORDER = ("Europe", "Middle East", "Asia & Oceania", "Americas", "Africa", "Unknown / international")
+
+
+def colour_for(name: str, fixed: dict[str, str] = SUPPLIER_COLOURS) -> str:
+    """The same colour for a supplier (or company) on every chart, also for those outside the fixed list."""
+    return fixed.get(name) or PALETTE[zlib.crc32(name.encode()) % len(PALETTE)]
+
+
+def region_colour(region: str) -> str:
+    return REGION_COLOURS.get(region, OTHER_COLOUR)
+
+
+def _finish(fig: go.Figure, title: str, note: str, tiv: bool, height: int, large: bool) -> go.Figure:
+    """Base layout plus a subtitle that says which filters apply and, for TIV, what TIV is."""
+    base_layout(fig, title, height=height, large=large)
+    subtitle = note + ("<br>" + TIV_NOTE if tiv else "")
+    fig.update_layout(title_subtitle_text=subtitle, title_subtitle_font_size=12 if not large else 16,
+                      margin_t=100 if tiv else 80)
+    return fig
+
+
+def _order(values: pd.Series, first: str = KOREA) -> list[str]:
+    seen = list(dict.fromkeys(values))
+    return [first, *[v for v in seen if v != first]] if first in seen else seen
+
+
+def share_lines(df: pd.DataFrame, x_col: str, title: str, note: str, large: bool = False) -> go.Figure:
+    """Share of exports per supplier over periods (years or windows); South Korea drawn thick in red."""
+    fig = go.Figure()
+    for supplier in _order(df["supplier"]):
+        part = df[df["supplier"] == supplier]
+        korean = supplier == KOREA
+        fig.add_scatter(
+            x=part[x_col], y=part["share_pct"], name=supplier, mode="lines+markers",
+            line={"color": colour_for(supplier), "width": 4 if korean else 2},
+            marker={"size": 9 if korean else 6},
+            customdata=part[["tiv_m", "rank", "pct_tiv_flagged_uncertain"]].to_numpy(),
+            hovertemplate=(f"<b>{supplier}</b> %{{x}}<br>share %{{y:.1f}} %<br>%{{customdata[0]:,.0f}} m TIV · rank "
+                           "%{customdata[1]}<br>%{customdata[2]:.0f} % of its TIV carries a SIPRI estimate flag"
+                           "<extra></extra>"),
+        )
+    fig.update_yaxes(title="Share of exports, % (SIPRI TIV)", rangemode="tozero", ticksuffix=" %")
+    fig.update_xaxes(title=None, type="category" if x_col == "period_label" else "linear")
+    return _finish(fig, title, note, True, 440, large)
+
+
+def rank_bump(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
+    """Rank among supplier states per five-year window (1 at the top)."""
+    fig = go.Figure()
+    last = df["period_label"].max()
+    for supplier in _order(df["supplier"]):
+        part = df[df["supplier"] == supplier].dropna(subset=["rank"])
+        korean = supplier == KOREA
+        fig.add_scatter(
+            x=part["period_label"], y=part["rank"], name=supplier, mode="lines+markers+text",
+            text=[f"{int(r)}" if p == last else "" for p, r in zip(part["period_label"], part["rank"], strict=True)],
+            textposition="middle right", line={"color": colour_for(supplier), "width": 4 if korean else 2},
+            marker={"size": 10 if korean else 7},
+            hovertemplate=f"<b>{supplier}</b> %{{x}}: rank %{{y}}<extra></extra>",
+        )
+    fig.update_yaxes(title="Rank among supplier states", autorange="reversed", dtick=2 if len(df) else None,
+                     rangemode="tozero")
+    fig.update_xaxes(title=None, type="category")
+    return _finish(fig, title, note, True, 440, large)
+
+
+def top_suppliers_bars(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
+    """Shares of the largest suppliers to a market; South Korea in red wherever it ranks."""
+    data = df.sort_values("rank", ascending=False)
+    fig = go.Figure(go.Bar(
+        x=data["share_pct"], y=[f"{s} (#{int(r)})" for s, r in zip(data["supplier"], data["rank"], strict=True)],
+        orientation="h", marker_color=[KOREA_COLOUR if s == KOREA else "#4e79a7" for s in data["supplier"]],
+        text=data["share_pct"].map(lambda v: f"{v:.1f} %"), textposition="auto",
+        customdata=data[["tiv_m"]].to_numpy(),
+        hovertemplate="%{y}<br>%{x:.1f} % · %{customdata[0]:,.0f} m TIV<extra></extra>",
+    ))
+    fig.update_xaxes(title="Share of deliveries to these recipients, % (SIPRI TIV)", ticksuffix=" %")
+    return _finish(fig, title, note, True, max(360, 34 * len(data) + 140), large)
+
+
+def korea_region_lines(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
+    """South Korea's share of each region's imports per year; European NATO members dashed."""
+    fig = go.Figure()
+    for market in [m for m in (*REGION_ORDER, NATO_EUROPE) if m in set(df["market"])]:
+        part = df[df["market"] == market]
+        nato = market == NATO_EUROPE
+        fig.add_scatter(
+            x=part["year"], y=part["korea_share_pct"], name=market, mode="lines+markers",
+            line={"color": "#111827" if nato else region_colour(market), "width": 3, "dash": "dash" if nato else None},
+            customdata=part[["korea_tiv_m", "market_tiv_m"]].to_numpy(),
+            hovertemplate=(f"<b>{market}</b> %{{x}}: %{{y:.1f}} %<br>%{{customdata[0]:,.0f}} of "
+                           "%{customdata[1]:,.0f} m TIV<extra></extra>"),
+        )
+    fig.update_yaxes(title="South Korea's share of imports, %", rangemode="tozero", ticksuffix=" %")
+    fig.update_xaxes(title="Delivery year", dtick=2)
+    return _finish(fig, title, note, True, 440, large)
+
+
+def recipients_heatmap(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
+    """Number of recipient states per supplier and five-year window."""
+    table = df.pivot(index="supplier", columns="window_label", values="recipients").fillna(0)
+    table = table.loc[table.iloc[:, -1].sort_values().index] if not table.empty else table
+    fig = go.Figure(go.Heatmap(
+        z=table.to_numpy(), x=list(table.columns), y=list(table.index), colorscale="Blues",
+        text=table.to_numpy().astype(int), texttemplate="%{text}", showscale=False,
+        hovertemplate="%{y}, %{x}: %{z} recipient states<extra></extra>",
+    ))
+    fig.update_xaxes(title=None, side="top", showgrid=False)
+    fig.update_yaxes(title=None, showgrid=False)
+    return _finish(fig, title, note, True, max(360, 30 * len(table) + 160), large)
+
+
+def region_mix_bars(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
+    """Each supplier's exports split by recipient region (100 % per supplier)."""
+    korea_first = _order(df["supplier"])
+    order = list(reversed(korea_first))
+    fig = go.Figure()
+    for region in [r for r in REGION_ORDER if r in set(df["region"])]:
+        part = df[df["region"] == region].set_index("supplier").reindex(order)
+        fig.add_bar(
+            x=part["share_of_supplier_pct"], y=order, name=region, orientation="h",
+            marker_color=region_colour(region), customdata=part[["tiv_m", "recipients"]].to_numpy(),
+            text=part["share_of_supplier_pct"].map(lambda v: f"{v:.0f}" if pd.notna(v) and v >= 6 else ""),
+            textposition="inside", insidetextanchor="middle",
+            hovertemplate=(f"%{{y}} → {region}: %{{x:.1f}} %<br>%{{customdata[0]:,.0f}} m TIV, "
+                           "%{customdata[1]} recipients<extra></extra>"),
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title="Share of the supplier's exports, % (SIPRI TIV)", range=[0, 100], ticksuffix=" %")
+    return _finish(fig, title, note, True, max(380, 34 * len(order) + 170), large)
+
+
+def speed_box(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
+    """Years from order to first delivery per supplier, drawn from precomputed quartiles (one box per supplier)."""
+    data = df.dropna(subset=["median"])
+    fig = go.Figure()
+    for row in data.itertuples():
+        colour = colour_for(row.supplier)
+        fig.add_trace(go.Box(
+            name=row.supplier, x=[row.supplier], q1=[row.q1], median=[row.median], q3=[row.q3],
+            lowerfence=[row.p05], upperfence=[row.p95], mean=[row.mean], marker_color=colour,
+            line={"width": 3 if row.supplier == KOREA else 1.5}, showlegend=False,
+            hovertemplate=(f"<b>{row.supplier}</b><br>median {row.median:g} years (quartiles {row.q1:g}–{row.q3:g}, "
+                           f"5–95 %: {row.p05:g}–{row.p95:g})<br>{row.deals_delivered:,} delivered deals; "
+                           f"{row.deals_awaiting_first_delivery:,} still awaiting a first delivery<extra></extra>"),
+        ))
+    fig.update_yaxes(title="Years from order to first delivery", rangemode="tozero")
+    fig.update_xaxes(title=None)
+    return _finish(fig, title, note, False, 440, large)
+
+
+def speed_heatmap(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
+    """Median years to first delivery by supplier and armament category (number of deals in the hover)."""
+    median = df.pivot(index="supplier", columns="armament_category", values="median_years")
+    count = df.pivot(index="supplier", columns="armament_category", values="deals_delivered").reindex_like(median)
+    fig = go.Figure(go.Heatmap(
+        z=median.to_numpy(), x=list(median.columns), y=list(median.index), customdata=count.to_numpy(),
+        colorscale="YlOrRd", zmin=0, texttemplate="%{z}", colorbar={"title": "years"},
+        hovertemplate="%{y}, %{x}: median %{z} years (%{customdata} deals)<extra></extra>",
+    ))
+    fig.update_xaxes(title=None, showgrid=False, tickangle=-30)
+    fig.update_yaxes(title=None, showgrid=False, autorange="reversed")
+    return _finish(fig, title, note, False, max(380, 32 * len(median) + 190), large)
+
+
+def order_book_bars(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
+    """TIV still to be delivered per supplier, split by recipient region."""
+    order = list(df.sort_values("supplier_total_m")["supplier"].drop_duplicates())
+    fig = go.Figure()
+    for region in [r for r in REGION_ORDER if r in set(df["region"])]:
+        part = df[df["region"] == region].set_index("supplier").reindex(order)
+        fig.add_bar(
+            x=part["tiv_outstanding_m"], y=order, name=region, orientation="h", marker_color=region_colour(region),
+            customdata=part[["open_deals", "units_outstanding"]].to_numpy(),
+            hovertemplate=(f"%{{y}} → {region}: %{{x:,.0f}} m TIV outstanding<br>%{{customdata[0]}} open deals, "
+                           "%{customdata[1]:,.0f} units<extra></extra>"),
+        )
+    fig.update_layout(barmode="stack")
+    labels = [f"<b>{s}</b>" if s == KOREA else s for s in order]
+    fig.update_yaxes(tickvals=order, ticktext=labels)
+    fig.update_xaxes(title="TIV ordered, not yet delivered (millions)")
+    return _finish(fig, title, note, True, max(380, 30 * len(order) + 170), large)
+
+
+def rival_units_bars(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
+    """Units ordered and delivered per system family (export deals in the register)."""
+    data = df.sort_values("units_ordered", na_position="first")
+    labels = [f"<b>{f}</b>" if k else f for f, k in zip(data["system_family"], data["korean"], strict=True)]
+    fig = go.Figure()
+    fig.add_bar(x=data["units_ordered"], y=labels, orientation="h", name="Ordered", marker_color="#9ca3af",
+                text=data["units_ordered"].map(lambda v: f"{v:,.0f}" if pd.notna(v) else ""), textposition="outside",
+                hovertemplate="%{y}: %{x:,.0f} units ordered<extra></extra>")
+    fig.add_bar(x=data["units_delivered"], y=labels, orientation="h", name="Delivered",
+                marker_color=[KOREA_COLOUR if k else "#1f3b73" for k in data["korean"]],
+                text=data["units_delivered"].map(lambda v: f"{v:,.0f}" if pd.notna(v) else ""),
+                textposition="outside", hovertemplate="%{y}: %{x:,.0f} units delivered<extra></extra>")
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title="Units (SIPRI's counts; estimates included)")
+    return _finish(fig, title, note, False, max(360, 52 * len(data) + 160), large)
+
+
+def rival_orders_scatter(df: pd.DataFrame, families: list[str], title: str, note: str,
+                         large: bool = False) -> go.Figure:
+    """Each export order as a dot: order year by family, size by units, colour by recipient region."""
+    fig = go.Figure()
+    units = df["units_ordered"].fillna(1).clip(lower=1)
+    scale = 2.0 * units.max() / 40**2 if len(units) else 1
+    for region in [r for r in REGION_ORDER if r in set(df["region"].fillna("Unknown / international"))]:
+        part = df[df["region"].fillna("Unknown / international") == region]
+        fig.add_scatter(
+            x=part["order_year"], y=part["system_family"], mode="markers", name=region,
+            marker={"color": region_colour(region), "size": units[part.index], "sizemode": "area", "sizeref": scale,
+                    "sizemin": 5, "line": {"width": 1, "color": "white"}, "opacity": 0.85},
+            customdata=part[["recipient", "supplier", "units_ordered", "units_delivered", "status"]].to_numpy(),
+            hovertemplate=("<b>%{y}</b> → %{customdata[0]} (%{x})<br>from %{customdata[1]} · %{customdata[4]}<br>"
+                           "%{customdata[2]} ordered, %{customdata[3]} delivered<extra></extra>"),
+        )
+    fig.update_yaxes(title=None, categoryorder="array", categoryarray=list(reversed(families)))
+    fig.update_xaxes(title="Order year")
+    return _finish(fig, title, note, False, max(380, 46 * len(families) + 170), large)
+
+
+def firm_value_by_year(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
+    """Ledger contract value per signing year, stacked by prime contractor (USD, never TIV)."""
+    fig = go.Figure()
+    totals = df.groupby("company")["value_usd_m"].sum().sort_values(ascending=False)
+    for company in totals.index:
+        part = df[df["company"] == company]
+        fig.add_bar(x=part["year"], y=part["value_usd_m"], name=company,
+                    marker_color=colour_for(company, COMPANY_COLOURS), customdata=part[["deals", "deals_with_value"]].to_numpy(),
+                    hovertemplate=(f"<b>{company}</b> %{{x}}: %{{y:,.0f}} m USD<br>%{{customdata[0]}} deals, "
+                                   "%{customdata[1]} with a cited value<extra></extra>"))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title="Contract value, USD m")
+    fig.update_xaxes(title="Signing year", dtick=2)
+    return _finish(fig, title, note, False, 440, large)
+
+
+def firm_value_by_region(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
+    """Ledger contract value per prime contractor, split by recipient region."""
+    order = list(df.groupby("company")["value_usd_m"].sum().sort_values().index)
+    fig = go.Figure()
+    for region in [r for r in (*REGION_ORDER, "Unknown") if r in set(df["region"])]:
+        part = df[df["region"] == region].set_index("company").reindex(order)
+        fig.add_bar(x=part["value_usd_m"], y=order, name=region, orientation="h", marker_color=region_colour(region),
+                    customdata=part[["deals"]].to_numpy(),
+                    hovertemplate=f"%{{y}} → {region}: %{{x:,.0f}} m USD (%{{customdata[0]}} deals)<extra></extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title="Contract value, USD m")
+    return _finish(fig, title, note, False, max(380, 30 * len(order) + 170), large)
+
+
+def top100_lines(df: pd.DataFrame, value_col: str, title: str, note: str, large: bool = False) -> go.Figure:
+    """SIPRI Top 100: arms revenue (USD m) or rank per Korean firm and year."""
+    fig = go.Figure()
+    for company in df["company"].drop_duplicates():
+        part = df[df["company"] == company]
+        fig.add_scatter(x=part["year"], y=part[value_col], name=company, mode="lines+markers",
+                        line={"color": colour_for(company, COMPANY_COLOURS), "width": 2.5},
+                        customdata=part[["sipri_name"]].to_numpy(),
+                        hovertemplate=(f"<b>{company}</b> %{{x}}: %{{y:,}}<br>as %{{customdata[0]}} in SIPRI's list"
+                                       "<extra></extra>"))
+    if value_col == "rank":
+        fig.update_yaxes(title="Rank in the SIPRI Top 100", autorange="reversed")
+    else:
+        fig.update_yaxes(title="Arms revenue, USD m (current)", rangemode="tozero")
+    fig.update_xaxes(title="Year", dtick=2)
+    return _finish(fig, title, note, False, 420, large)
