@@ -53,7 +53,7 @@ IDLE_JS = """
 
 STATE_JS = """
 () => ({
-  charts: document.querySelectorAll('[data-testid="stPlotlyChart"] svg.main-svg').length / 1,
+  charts: document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot').length,
   plots: document.querySelectorAll('.js-plotly-plot').length,
   exceptions: Array.from(document.querySelectorAll('[data-testid="stException"]')).map(e => e.innerText.slice(0, 300)),
   errors: Array.from(document.querySelectorAll('[data-testid="stAlertContentError"]')).map(e => e.innerText.slice(0, 300)),
