@@ -149,7 +149,7 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
     fig.update_layout(barmode="overlay", bargap=0.2, hovermode="closest",
                       meta={"chart": "gantt", "rows": len(labels), "by_system": by_system})
     _tall_layout(fig, tall)
-    fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=labels, autorange="reversed",
+    fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=labels, range=[len(labels) - 0.5, -0.5],
                      automargin=True, title=None, showgrid=False, tickfont={"size": 13})
     fig.update_xaxes(type="date", range=[lo, hi], dtick="M12" if hi.year - lo.year <= 12 else None, title=None)
     return fig
@@ -183,7 +183,7 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
     title = "Signed contract value per year" if usd else "SIPRI TIV ordered per year (by order year)"
     base_layout(fig, title, height=420, large=large)
     fig.update_layout(barmode="stack", meta={"chart": "value_by_year", "basis": basis},
-                      legend={"orientation": "h", "y": -0.18, "yanchor": "top"})
+                      legend={"orientation": "h", "y": -0.18, "yanchor": "top", "traceorder": "normal"})
     fig.layout.yaxis.update(title="USD bn" if usd else "TIV, millions")
     fig.update_xaxes(title=None, dtick=1 if years.max() - years.min() <= 15 else None)
     return fig
@@ -205,7 +205,7 @@ def units_by_year_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, la
             fig.add_bar(
                 x=sub["year"], y=sub["units"], name=family, legendgroup=family,
                 showlegend=not planned or df[(df["system_family"] == family) & (df["kind"] == "actual")].empty,
-                marker={"color": colour, "opacity": 0.45 if planned else 1,
+                marker={"color": colour, "opacity": 0.6 if planned else 1,
                         "pattern": {"shape": "/" if planned else "", "fgcolor": colour, "size": 7}},
                 customdata=sub[["deals"]].to_numpy(),
                 hovertemplate=f"{family}<br>%{{x}}: %{{y:,}} units {'planned' if planned else 'delivered'}"
@@ -215,7 +215,7 @@ def units_by_year_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, la
     add_events(fig, events, years.min() - 0.5, years.max() + 0.5, date_axis=False)
     base_layout(fig, "Units delivered per year (hatched: planned)", height=420, large=large)
     fig.update_layout(barmode="stack", meta={"chart": "units_by_year"},
-                      legend={"orientation": "h", "y": -0.18, "yanchor": "top"})
+                      legend={"orientation": "h", "y": -0.18, "yanchor": "top", "traceorder": "normal"})
     fig.layout.yaxis.update(title="Units")
     fig.update_xaxes(title=None, dtick=1 if years.max() - years.min() <= 15 else None)
     return fig
@@ -320,7 +320,7 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     base_layout(fig, None, height=max(320, ROW_PX * len(labels) + 150), large=large)
     fig.update_layout(meta={"chart": "speed", "rows": len(labels)}, hovermode="closest")
     _tall_layout(fig, tall)
-    fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=labels, autorange="reversed",
+    fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=labels, range=[len(labels) - 0.5, -0.5],
                      automargin=True, title=None, tickfont={"size": 13})
     fig.update_xaxes(title="Calendar years from signing to first delivery (0 = same year)", dtick=1,
                      rangemode="tozero")

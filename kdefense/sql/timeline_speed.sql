@@ -39,4 +39,4 @@ FROM sel s
 LEFT JOIN first f USING (deal_id)
 LEFT JOIN bench b USING (armament_category)
 WHERE f.first_year IS NOT NULL OR s.status <> 'completed'
-ORDER BY s.signed_date DESC, s.deal_id
+ORDER BY f.first_year IS NULL, s.signed_date DESC, s.deal_id

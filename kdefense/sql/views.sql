@@ -17,9 +17,11 @@ SELECT t.transfer_id,
        (SELECT min(d.sipri_at_id) FROM base.transfer_deliveries d WHERE d.transfer_id = t.transfer_id) AS sipri_at_id,
        t.supplier, t.supplier_iso3, t.supplier_type,
        t.recipient, t.recipient_iso3, t.recipient_type, t.recipient_location_iso3, t.recipient_region,
-       t.order_year, t.order_year_uncertain,
-       t.number_ordered, t.number_ordered_uncertain, t.number_delivered, t.number_delivered_uncertain,
-       t.delivery_years, t.first_delivery_year, t.last_delivery_year,
+       CAST(t.order_year AS INTEGER) AS order_year, t.order_year_uncertain,
+       CAST(t.number_ordered AS BIGINT) AS number_ordered, t.number_ordered_uncertain,
+       CAST(t.number_delivered AS BIGINT) AS number_delivered, t.number_delivered_uncertain,
+       t.delivery_years, CAST(t.first_delivery_year AS INTEGER) AS first_delivery_year,
+       CAST(t.last_delivery_year AS INTEGER) AS last_delivery_year,
        t.designation, t.description, t.armament_category, f.system_family, f.system_class,
        t.status, t.comments, t.tiv_per_unit_m, t.tiv_order_m, t.tiv_delivered_m
 FROM base.transfers t
@@ -29,14 +31,15 @@ LEFT JOIN base.system_families f
 CREATE VIEW transfer_deliveries AS
 SELECT d.sipri_at_id, d.transfer_id, d.supplier, d.supplier_iso3, d.recipient, d.recipient_iso3,
        d.recipient_region, d.designation, d.description, d.armament_category, f.system_family, f.system_class,
-       d.order_year, d.order_year_uncertain, d.delivery_year, d.delivery_year_uncertain,
+       CAST(d.order_year AS INTEGER) AS order_year, d.order_year_uncertain,
+       CAST(d.delivery_year AS INTEGER) AS delivery_year, d.delivery_year_uncertain,
        d.units, d.units_uncertain, d.tiv_unit_m, d.tiv_delivered_m, d.status, d.local_production, d.basis
 FROM base.transfer_deliveries d
 LEFT JOIN base.system_families f
   ON f.supplier = d.supplier AND f.designation = d.designation AND f.description = d.description;
 
 CREATE VIEW fx_rates AS
-SELECT currency, year, units_per_usd, 1.0 / units_per_usd AS usd_per_unit, days, is_partial_year, basis, source_ids
+SELECT currency, CAST(year AS INTEGER) AS year, units_per_usd, 1.0 / units_per_usd AS usd_per_unit, days, is_partial_year, basis, source_ids
 FROM base.fx;
 
 CREATE VIEW sources AS
@@ -59,7 +62,7 @@ SELECT d.deal_id, d.parent_deal_id, d.recipient_iso3, c.name AS recipient, c.reg
        d.currency, d.value_amount_m, d.value_is_estimate, d.value_note,
        round(d.value_amount_m / fx.units_per_usd, 3) AS value_usd_m,
        CASE WHEN vc.parent_deal_id IS NULL THEN round(d.value_amount_m / fx.units_per_usd, 3) END AS value_usd_m_counted,
-       fx.year AS fx_year, fx.units_per_usd AS fx_units_per_usd, fx.is_partial_year AS fx_partial_year,
+       CAST(fx.year AS INTEGER) AS fx_year, fx.units_per_usd AS fx_units_per_usd, fx.is_partial_year AS fx_partial_year,
        d.local_production_share_pct, d.local_production_note,
        d.sipri_transfer_id, t.tiv_order_m AS sipri_tiv_order_m, t.tiv_delivered_m AS sipri_tiv_delivered_m,
        t.comments AS sipri_comments,
@@ -77,11 +80,11 @@ WITH primary_deal AS (
     SELECT sipri_transfer_id, arg_min(deal_id, signed_date || deal_id) AS deal_id
     FROM base.deals WHERE sipri_transfer_id IS NOT NULL GROUP BY sipri_transfer_id
 ), ledger AS (
-    SELECT deal_id, year, units, kind, coalesce(is_estimate, false) AS is_estimate, source_ids, note,
+    SELECT deal_id, CAST(year AS INTEGER) AS year, units, kind, coalesce(is_estimate, false) AS is_estimate, source_ids, note,
            'ledger' AS origin
     FROM base.deliveries_ledger
 ), sipri AS (
-    SELECT p.deal_id, td.delivery_year AS year, td.units, 'actual' AS kind, td.units_uncertain AS is_estimate,
+    SELECT p.deal_id, CAST(td.delivery_year AS INTEGER) AS year, td.units, 'actual' AS kind, td.units_uncertain AS is_estimate,
            CASE WHEN td.basis = 'sipri_per_year' THEN 'S-SIPRI-2025PY' ELSE 'S-SIPRI-2026' END AS source_ids,
            CASE td.basis
                WHEN 'sipri_per_year' THEN 'SIPRI per-delivery-year register'
@@ -101,11 +104,11 @@ UNION ALL
 SELECT * FROM ledger;
 
 CREATE VIEW official_totals AS
-SELECT total_id, year, period_end_year, metric, value, unit, scope, is_official, source_ids, note
+SELECT total_id, CAST(year AS INTEGER) AS year, CAST(period_end_year AS INTEGER) AS period_end_year, metric, value, unit, scope, is_official, source_ids, note
 FROM base.official_totals;
 
 CREATE VIEW facilities AS
-SELECT f.facility_id, f.country_iso3, c.name AS country, c.region, f.city, f.company, f.kind, f.status, f.year,
+SELECT f.facility_id, f.country_iso3, c.name AS country, c.region, f.city, f.company, f.kind, f.status, CAST(f.year AS INTEGER) AS year,
        f.year_kind, f.latitude, f.longitude, f.description, f.source_ids
 FROM base.facilities f LEFT JOIN countries c ON c.iso3 = f.country_iso3;
 
@@ -115,7 +118,7 @@ SELECT event_id, CAST(date AS VARCHAR) AS date, CAST(left(date, 4) AS INTEGER) A
 FROM base.events;
 
 CREATE VIEW companies AS
-SELECT k.company, t.company AS sipri_name, t.year, t.rank, t.arms_revenue_musd, t.total_revenue_musd,
+SELECT k.company, t.company AS sipri_name, CAST(t.year AS INTEGER) AS year, CAST(t.rank AS INTEGER) AS rank, t.arms_revenue_musd, t.total_revenue_musd,
        round(t.arms_revenue_musd / t.total_revenue_musd, 4) AS arms_share_of_revenue, 'S-SIPRI-TOP100' AS source_ids
 FROM base.top100 t JOIN base.korean_companies k ON k.sipri_name = t.company
 WHERE t.country = 'South Korea';
