@@ -27,7 +27,7 @@ MODES = {"cumulative": "Cumulative", "per_year": "Per year"}
 PRESETS = ("World", "Europe", "Middle East", "Asia & Oceania")
 # Minimum frame of each regional preset (lon range, lat range); widened to every drawn recipient of the region.
 PRESET_BOXES = {
-    "World": ((-180.0, 180.0), (-57.0, 80.0)),
+    "World": ((-30.0, 330.0), (-57.0, 80.0)),  # Pacific-centred: the Americas lie east of Korea
     "Europe": ((-25.0, 45.0), (34.0, 71.0)),
     "Middle East": ((22.0, 64.0), (11.0, 43.0)),
     "Asia & Oceania": ((60.0, 180.0), (-48.0, 56.0)),
@@ -128,19 +128,38 @@ def preset_view(preset: str, recipients: pd.DataFrame) -> tuple[tuple[float, flo
 
 # ---------------------------------------------------------------- data for frames
 
-def year_frames(rows: pd.DataFrame, column: str, mode: str) -> list[tuple[int, pd.DataFrame]]:
-    """One DataFrame per year (first to last year with data): that year's rows, or everything up to it."""
+COUNTS = ("value", "units", "deals", "valued", "flagged")
+
+
+@dataclass(frozen=True)
+class YearCube:
+    """Per recipient (rows, in `totals` order) and year (columns): each count, NaN where nothing was ordered."""
+
+    years: list[int]
+    counts: dict[str, np.ndarray]
+
+    def frame(self, j: int) -> dict[str, np.ndarray]:
+        return {c: m[:, j] for c, m in self.counts.items()}
+
+
+def year_cube(rows: pd.DataFrame, totals: pd.DataFrame, mode: str) -> YearCube:
+    """Frames from the first to the last year with data: that year's orders, or everything ordered up to it."""
     if rows.empty:
-        return []
-    years = range(int(rows["year"].min()), int(rows["year"].max()) + 1)
-    sums = ["value", "units", "deals", "valued", "flagged"]
-    keep = ["iso3", "country", "region", "lat", "lon"]
-    out = []
-    for year in years:
-        part = rows[rows["year"] == year] if mode == "per_year" else rows[rows["year"] <= year]
-        grouped = part.groupby(keep, dropna=False, as_index=False)[sums].sum(min_count=1)
-        out.append((year, grouped))
-    return out
+        return YearCube([], {})
+    first, last = int(rows["year"].min()), int(rows["year"].max())
+    index = {iso: i for i, iso in enumerate(totals["iso3"])}
+    r = rows["iso3"].map(index).to_numpy()
+    keep = ~pd.isna(r)
+    r, y = r[keep].astype(int), rows["year"].to_numpy()[keep].astype(int) - first
+    counts = {}
+    for col in COUNTS:
+        m = np.full((len(totals), last - first + 1), np.nan)
+        m[r, y] = rows[col].to_numpy(dtype=float, na_value=np.nan)[keep]
+        if mode == "cumulative":
+            seen = np.cumsum(~np.isnan(m), axis=1) > 0
+            m = np.where(seen, np.nancumsum(m, axis=1), np.nan)
+        counts[col] = m
+    return YearCube(list(range(first, last + 1)), counts)
 
 
 @dataclass(frozen=True)
@@ -153,27 +172,28 @@ class ColourScale:
     ticktext: list
     breaks: tuple[float, ...] = ()
 
-    def z(self, values: pd.Series) -> list[float]:
-        v = values.astype(float)
+    def z(self, values: np.ndarray) -> np.ndarray:
+        """Colour coordinate of each value; NaN (not drawn) where the value is missing or not positive."""
+        v = np.where(values > 0, values, np.nan)
         if self.kind == "log":
-            return [round(math.log10(x), 4) for x in v]
+            return np.round(np.log10(v), 4)
         if self.kind == "quantile":
-            return [float(np.searchsorted(self.breaks, x, side="left")) + 0.5 for x in v]
-        return [round(x, 3) for x in v]
+            return np.where(np.isnan(v), np.nan, np.searchsorted(self.breaks, v, side="left") + 0.5)
+        return np.round(v, 3)
 
 
-def colour_scale(values: pd.Series, kind: str) -> ColourScale:
+def colour_scale(values: np.ndarray, kind: str) -> ColourScale:
     """Scale for all frames at once (so a colour means the same amount in every year).
 
     log and quantile keep small buyers visible: with a linear scale one large buyer would push all others into the
     palest colour.
     """
-    v = values.dropna().astype(float)
+    v = values[~np.isnan(values)]
     v = v[v > 0]
-    vmin, vmax = (float(v.min()), float(v.max())) if not v.empty else (1.0, 10.0)
+    vmin, vmax = (float(v.min()), float(v.max())) if v.size else (1.0, 10.0)
     continuous = [[i / (len(SEQUENTIAL) - 1), c] for i, c in enumerate(SEQUENTIAL)]
     if kind == "quantile":
-        qs = np.unique(np.quantile(v, [0.2, 0.4, 0.6, 0.8])) if len(v) > 1 else np.array([])
+        qs = np.unique(np.quantile(v, [0.2, 0.4, 0.6, 0.8])) if v.size > 1 else np.array([])
         breaks = tuple(float(b) for b in qs if vmin <= b < vmax)
         k = len(breaks) + 1
         colours = [SEQUENTIAL[round(i * (len(SEQUENTIAL) - 1) / max(k - 1, 1))] for i in range(k)]
@@ -197,11 +217,11 @@ def colour_scale(values: pd.Series, kind: str) -> ColourScale:
     return ColourScale("linear", 0.0, vmax, continuous, ticks, [short(t) for t in ticks])
 
 
-def width_edges(values: pd.Series) -> tuple[float, ...]:
+def width_edges(values: np.ndarray) -> tuple[float, ...]:
     """Bucket edges for the flow-line widths: log-spaced between the smallest and largest value."""
-    v = values.dropna().astype(float)
+    v = values[~np.isnan(values)]
     v = v[v > 0]
-    if v.empty:
+    if not v.size:
         return ()
     lo, hi = math.log10(v.min()), math.log10(v.max())
     n = len(FLOW_WIDTHS)
@@ -210,75 +230,85 @@ def width_edges(values: pd.Series) -> tuple[float, ...]:
 
 # ---------------------------------------------------------------- traces
 
-def _hover(row, measure: str, basis: str) -> str:
+def _hover(country: str, c: dict[str, float], measure: str, basis: str) -> str:
     deals_word = "deals" if basis == "usd" else "SIPRI records"
-    flag = ("estimated value" if basis == "usd" else "flagged uncertain by SIPRI")
-    lines = [f"<b>{escape(str(row.country))}</b>",
-             f"{measure_label(measure, basis)}: <b>{fmt(getattr(row, measure_column(measure)), measure)}</b>"]
+    lines = [f"<b>{escape(country)}</b>",
+             f"{measure_label(measure, basis)}: <b>{fmt(c[measure_column(measure)], measure)}</b>"]
     if measure != "deals":
-        lines.append(f"{int(row.deals)} {deals_word}")
-    if measure != "units" and not pd.isna(row.units):
-        lines.append(f"{fmt(row.units)} units ordered")
-    if basis == "usd" and measure == "usd" and row.valued < row.deals:
-        lines.append(f"value disclosed for {int(row.valued)} of {int(row.deals)}")
-    if row.flagged:
-        lines.append(f"{int(row.flagged)} {flag}")
+        lines.append(f"{fmt(c['deals'])} {deals_word}")
+    if measure != "units" and not math.isnan(c["units"]):
+        lines.append(f"{fmt(c['units'])} units ordered")
+    if basis == "usd" and measure == "usd" and c["valued"] < c["deals"]:
+        lines.append(f"value disclosed for {fmt(c['valued'])} of {fmt(c['deals'])}")
+    if c["flagged"] > 0:
+        lines.append(f"{fmt(c['flagged'])} " + ("estimated value(s)" if basis == "usd" else "flagged uncertain by SIPRI"))
     return "<br>".join(lines)
 
 
-def _recipient_traces(data: pd.DataFrame, opts: MapOptions, scale: ColourScale, edges: tuple[float, ...],
-                      arcs: dict[str, tuple[list, list]]) -> list[dict]:
-    """The moving traces for one frame, as plain dicts (frames reuse them)."""
+@dataclass(frozen=True)
+class _Static:
+    """What stays the same in every frame: the recipients (in totals order) and their arcs from South Korea."""
+
+    iso3: list[str]
+    country: list[str]
+    arcs: list[tuple[np.ndarray, np.ndarray] | None]
+
+
+def _moving_traces(c: dict[str, np.ndarray], st: _Static, opts: MapOptions, scale: ColourScale,
+                   edges: tuple[float, ...]) -> list[dict]:
+    """The traces a frame replaces: recipients with / without a value, and the flow-line width buckets.
+
+    Locations are the same in every frame; a recipient not (yet) drawn has z = NaN, which plotly.js skips.
+    """
     col = measure_column(opts.measure)
-    valued = data[data[col].fillna(0) > 0].sort_values(col, ascending=False)
-    unvalued = data[data[col].fillna(0) <= 0]
-    size = 22 if opts.large else 15
-    colorbar = {
-        "title": {"text": measure_label(opts.measure, opts.basis).replace(", ", "<br>", 1), "font": {"size": size + 1}},
-        "tickfont": {"size": size}, "tickvals": scale.tickvals, "ticktext": scale.ticktext, "thickness": 24,
-        "len": 0.78, "x": 1.0, "xanchor": "left", "outlinewidth": 0,
-    }
+    present = c["deals"] > 0
+    value = np.where(present, c[col], np.nan)
+    has_value = np.nan_to_num(value) > 0
+    text = [_hover(name, {k: float(v[i]) for k, v in c.items()}, opts.measure, opts.basis) if present[i] else ""
+            for i, name in enumerate(st.country)]
+    custom = [[iso, None if math.isnan(v) else round(float(v), 3)] for iso, v in zip(st.iso3, value, strict=True)]
+    line = {"color": "white", "width": 0.6}
     traces: list[dict] = [
-        {"type": "choropleth", "name": measure_label(opts.measure, opts.basis), "locationmode": "ISO-3",
-         "locations": valued["iso3"].tolist(), "z": scale.z(valued[col]),
-         "customdata": [[i, round(float(v), 3)] for i, v in zip(valued["iso3"], valued[col], strict=True)],
-         "text": [_hover(r, opts.measure, opts.basis) for r in valued.itertuples()],
-         "hovertemplate": "%{text}<extra></extra>", "zmin": scale.zmin, "zmax": scale.zmax,
-         "colorscale": scale.colorscale, "colorbar": colorbar, "marker": {"line": {"color": "white", "width": 0.6}},
-         "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 0.35}}},
-        {"type": "choropleth", "name": "Recipient, no value disclosed", "locationmode": "ISO-3",
-         "locations": unvalued["iso3"].tolist(), "z": [0] * len(unvalued), "showscale": False,
-         "customdata": [[i, None] for i in unvalued["iso3"]],
-         "text": [_hover(r, opts.measure, opts.basis) for r in unvalued.itertuples()],
-         "hovertemplate": "%{text}<extra></extra>", "colorscale": [[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
-         "marker": {"line": {"color": "white", "width": 0.6}},
-         "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 0.35}}},
+        {"type": "choropleth", "z": scale.z(value), "text": text, "customdata": custom, "marker": {"line": line}},
+        {"type": "choropleth", "z": np.where(present & ~has_value, 0.0, np.nan), "text": text, "customdata": custom,
+         "marker": {"line": line}},
     ]
-    bucket = np.searchsorted(edges, valued[col].astype(float).to_numpy(), side="right") if len(valued) else []
+    bucket = np.searchsorted(edges, np.nan_to_num(value), side="right")
     for b in range(len(FLOW_WIDTHS)):
-        lats: list[float | None] = []
-        lons: list[float | None] = []
-        custom: list = []
-        if opts.flows:
-            for row, rb in zip(valued.itertuples(), bucket, strict=True):
-                if rb != b or row.iso3 not in arcs:
-                    continue
-                la, lo = arcs[row.iso3]
-                label = [row.country, fmt(getattr(row, col), opts.measure) + measure_unit(opts.measure)]
-                lats += [*la, None]
-                lons += [*lo, None]
-                custom += [label] * len(la) + [None]
-        traces.append({"type": "scattergeo", "mode": "lines", "lat": lats, "lon": lons, "customdata": custom,
-                       "line": {"width": FLOW_WIDTHS[b], "color": FLOW_COLOUR}, "name": _bucket_name(b, edges, opts),
-                       "legendgroup": "flows", "showlegend": opts.flows and bool(edges),
-                       "hovertemplate": "South Korea → %{customdata[0]}<br>%{customdata[1]}<extra></extra>"})
+        parts = [st.arcs[i] for i in np.flatnonzero(has_value & (bucket == b)) if st.arcs[i] is not None]
+        if opts.flows and parts:
+            lat, lon = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+        else:
+            lat = lon = np.array([], dtype=float)
+        traces.append({"type": "scattergeo", "lat": lat, "lon": lon})
     return traces
+
+
+def _styled(traces: list[dict], st: _Static, opts: MapOptions, scale: ColourScale, edges: tuple[float, ...]) -> list:
+    """The first frame's traces with everything that never changes (names, colours, hover, legend)."""
+    size = 22 if opts.large else 15
+    label = measure_label(opts.measure, opts.basis)
+    colorbar = {"title": {"text": label.replace(", ", "<br>", 1), "font": {"size": size + 1}},
+                "tickfont": {"size": size}, "tickvals": scale.tickvals, "ticktext": scale.ticktext, "thickness": 24,
+                "len": 0.75, "x": 1.0, "xanchor": "left", "y": 0.5, "outlinewidth": 0}
+    common = {"locationmode": "ISO-3", "locations": st.iso3, "hovertemplate": "%{text}<extra></extra>",
+              "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 0.35}}}
+    valued, unvalued, *flows = traces
+    out = [go.Choropleth({**valued, **common}, name=label, zmin=scale.zmin, zmax=scale.zmax,
+                         colorscale=scale.colorscale, colorbar=colorbar, _validate=False),
+           go.Choropleth({**unvalued, **common}, name="Recipient, value not disclosed", showscale=False, zmin=0,
+                         zmax=1, colorscale=[[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]], _validate=False)]
+    for b, trace in enumerate(flows):
+        out.append(go.Scattergeo(trace, mode="lines", line={"width": FLOW_WIDTHS[b], "color": FLOW_COLOUR},
+                                 name=_bucket_name(b, edges, opts), hoverinfo="skip",
+                                 showlegend=opts.flows and len(edges) >= b, _validate=False))
+    return out
 
 
 def _bucket_name(b: int, edges: tuple[float, ...], opts: MapOptions) -> str:
     unit = measure_unit(opts.measure)
     if not edges:
-        return "Flow"
+        return f"Flow line{unit and ' (' + unit.strip() + ')'}"
     if b == 0:
         return f"Flow < {short(edges[0])}{unit}"
     if b == len(edges):
@@ -292,9 +322,9 @@ def _outline_traces(countries: pd.DataFrame, outlines: tuple[str, ...]) -> list[
         name, colour, width = OUTLINES[key]
         members = countries[countries[f"is_{key}"].fillna(False).astype(bool)]
         traces.append(go.Choropleth(
-            locations=members["iso3"], z=[1] * len(members), locationmode="ISO-3", name=name, showscale=False,
-            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], hoverinfo="skip", showlegend=True,
-            marker={"line": {"color": colour, "width": width}},
+            locations=members["iso3"].tolist(), z=[1] * len(members), locationmode="ISO-3", name=name,
+            showscale=False, colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], hoverinfo="skip",
+            showlegend=True, marker={"line": {"color": colour, "width": width}},
         ))
     return traces
 
@@ -323,23 +353,23 @@ def _facility_hover(r) -> str:
 
 def _origin_trace(lat: float, lon: float, large: bool) -> go.Scattergeo:
     return go.Scattergeo(lat=[lat], lon=[lon], mode="markers+text", text=["South Korea"], textposition="top center",
-                         textfont={"size": 18 if large else 14, "color": "#111827"}, name="South Korea",
-                         customdata=[["KOR"]], hovertemplate="South Korea (supplier)<extra></extra>",
+                         textfont={"size": 18 if large else 15, "color": "#111827", "shadow": "auto"},
+                         name="South Korea", customdata=[["KOR"]], hovertemplate="South Korea (supplier)<extra></extra>",
                          marker={"symbol": "star", "size": 22 if large else 18, "color": "#111827",
                                  "line": {"color": "white", "width": 1}}, showlegend=False)
 
 
 def _year_annotation(first: int, year: int, mode: str, large: bool) -> dict:
     text = str(year) if mode == "per_year" else (f"{first}–{year}" if year > first else str(year))
-    return {"text": text, "x": 0.01, "y": 0.03, "xref": "paper", "yref": "paper", "xanchor": "left",
+    return {"text": text, "x": 0.01, "y": 0.02, "xref": "paper", "yref": "paper", "xanchor": "left",
             "yanchor": "bottom", "showarrow": False, "font": {"size": 44 if large else 34, "color": "#374151"},
-            "bgcolor": "rgba(255,255,255,0.7)"}
+            "bgcolor": "rgba(255,255,255,0.75)"}
 
 
 def _animation_controls(years: list[int], large: bool) -> tuple[list[dict], list[dict]]:
-    size = 16 if large else 13
-    play = {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": -0.02, "xanchor": "left",
-            "yanchor": "top", "pad": {"t": 6, "r": 10}, "font": {"size": size + 1},
+    size = 16 if large else 14
+    play = {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": 0.0, "xanchor": "left",
+            "yanchor": "top", "pad": {"t": 10, "r": 10}, "font": {"size": size + 1},
             "buttons": [
                 {"label": "▶ Play", "method": "animate",
                  "args": [None, {"frame": {"duration": 550, "redraw": True}, "transition": {"duration": 0},
@@ -347,13 +377,13 @@ def _animation_controls(years: list[int], large: bool) -> tuple[list[dict], list
                 {"label": "❚❚ Pause", "method": "animate",
                  "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]},
             ]}
-    every = 1 if len(years) <= 24 else 5
+    every = 1 if len(years) <= 20 else 5
     steps = [{"label": str(y) if (y % every == 0 or y in (years[0], years[-1])) else "", "method": "animate",
               "args": [[str(y)], {"frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0},
                                   "mode": "immediate"}]} for y in years]
-    slider = {"active": len(years) - 1, "steps": steps, "x": 0.16, "len": 0.84, "y": -0.01, "yanchor": "top",
-              "pad": {"t": 8, "b": 4}, "currentvalue": {"visible": False}, "font": {"size": size},
-              "ticklen": 4, "minorticklen": 2}
+    slider = {"active": len(years) - 1, "steps": steps, "x": 0.17, "len": 0.8, "y": 0.0, "yanchor": "top",
+              "pad": {"t": 0, "b": 0}, "currentvalue": {"visible": False}, "font": {"size": size},
+              "ticklen": 5, "minorticklen": 3}
     return [play], [slider]
 
 
@@ -366,47 +396,57 @@ def recipients_map(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataF
     The figure at rest shows the last frame: with `cumulative`, the totals of the whole period.
     """
     col = measure_column(opts.measure)
-    frames_data = year_frames(rows, col, opts.mode)
-    all_values = pd.concat([d[col] for _, d in frames_data]) if frames_data else totals[col]
-    scale = colour_scale(all_values, opts.scale)
-    edges = width_edges(all_values)
+    cube = year_cube(rows, totals, opts.mode)
+    if cube.years:
+        values = cube.counts[col].ravel()
+    else:  # no per-year rows: a single, static picture of the totals
+        cube = YearCube([], {c: totals[c].to_numpy(dtype=float, na_value=np.nan)[:, None] for c in COUNTS})
+        values = cube.counts[col].ravel()
+    scale, edges = colour_scale(values, opts.scale), width_edges(values)
     origin = countries[countries["is_origin"]].iloc[0] if countries["is_origin"].any() else None
-    arcs = {}
-    if origin is not None:
-        for r in totals.dropna(subset=["lat", "lon"]).itertuples():
-            arcs[r.iso3] = great_circle(float(origin.lat), float(origin.lon), float(r.lat), float(r.lon))
-    last = frames_data[-1][1] if frames_data else totals
-    moving = _recipient_traces(last, opts, scale, edges, arcs)
-    fig = go.Figure([*moving, *_outline_traces(countries, opts.outlines)])
+    arcs: list[tuple[np.ndarray, np.ndarray] | None] = []
+    for lat, lon in zip(totals["lat"], totals["lon"], strict=True):
+        if origin is None or pd.isna(lat) or pd.isna(lon):
+            arcs.append(None)
+            continue
+        la, lo = great_circle(float(origin.lat), float(origin.lon), float(lat), float(lon))
+        arcs.append((np.array([*la, np.nan]), np.array([*lo, np.nan])))
+    static = _Static(totals["iso3"].tolist(), totals["country"].astype(str).tolist(), arcs)
+    n_frames = next(iter(cube.counts.values())).shape[1]
+    moving = [_moving_traces(cube.frame(j), static, opts, scale, edges) for j in range(n_frames)]
+    fig = go.Figure(_styled(moving[-1], static, opts, scale, edges), _validate=False)
+    fig.add_traces(_outline_traces(countries, opts.outlines))
     if not facilities.empty and facilities["latitude"].notna().any():
         fig.add_trace(_facility_trace(facilities, opts.large))
     if origin is not None:
         fig.add_trace(_origin_trace(float(origin.lat), float(origin.lon), opts.large))
-
-    (lon0, lon1), (lat0, lat1) = preset_view(opts.preset, totals)
-    fig.update_geos(
-        projection_type="natural earth", resolution=110 if opts.preset == "World" else 50,
-        lonaxis_range=[lon0, lon1], lataxis_range=[lat0, lat1], showframe=False, showcoastlines=True,
-        coastlinecolor=BORDER, showcountries=True, countrycolor=BORDER, countrywidth=0.5, showland=True,
-        landcolor=LAND, showocean=True, oceancolor=OCEAN, showlakes=False, bgcolor="white",
-        center={"lon": (lon0 + lon1) / 2, "lat": (lat0 + lat1) / 2},
-    )
-    base_layout(fig, None, height=760 if opts.large else 680, large=opts.large)
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 70}, dragmode="pan", clickmode="event+select",
-                      legend={"orientation": "h", "y": 1.0, "x": 0.0, "yanchor": "bottom",
-                              "font": {"size": 17 if opts.large else 13}, "bgcolor": "rgba(255,255,255,0.8)"},
-                      font={"family": FONT})
-    if frames_data:
-        years = [y for y, _ in frames_data]
+    _geo_layout(fig, totals, opts)
+    if cube.years:
+        years = cube.years
         fig.update_layout(annotations=[_year_annotation(years[0], years[-1], opts.mode, opts.large)])
         if len(years) > 1:
-            fig.frames = [go.Frame(name=str(y), data=_recipient_traces(d, opts, scale, edges, arcs),
-                                   traces=list(range(N_MOVING)),
+            fig.frames = [go.Frame(name=str(y), data=moving[j], traces=list(range(N_MOVING)), _validate=False,
                                    layout={"annotations": [_year_annotation(years[0], y, opts.mode, opts.large)]})
-                          for y, d in frames_data]
+                          for j, y in enumerate(years)]
             menus, sliders = _animation_controls(years, opts.large)
             fig.update_layout(updatemenus=menus, sliders=sliders)
     return fig
+
+
+def _geo_layout(fig: go.Figure, totals: pd.DataFrame, opts: MapOptions) -> None:
+    (lon0, lon1), (lat0, lat1) = preset_view(opts.preset, totals)
+    rotation = (lon0 + lon1) / 2
+    fig.update_geos(
+        projection_type="natural earth", projection_rotation_lon=rotation, resolution=110 if opts.preset == "World"
+        else 50, lonaxis_range=[lon0, lon1], lataxis_range=[lat0, lat1], showframe=False, showcoastlines=True,
+        coastlinecolor=BORDER, showcountries=True, countrycolor=BORDER, countrywidth=0.5, showland=True,
+        landcolor=LAND, showocean=True, oceancolor=OCEAN, showlakes=False, bgcolor="white",
+    )
+    base_layout(fig, None, height=760 if opts.large else 660, large=opts.large)
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 60}, dragmode="pan", clickmode="event+select",
+                      legend={"orientation": "h", "y": 1.0, "x": 0.0, "yanchor": "bottom",
+                              "font": {"size": 17 if opts.large else 14}, "bgcolor": "rgba(255,255,255,0.8)"},
+                      font={"family": FONT})
 
 
 # ---------------------------------------------------------------- country profile

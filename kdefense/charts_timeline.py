@@ -93,7 +93,7 @@ def add_events(fig: go.Figure, events: pd.DataFrame | None, lo, hi, date_axis: b
         hovertext=[f"<b>{r.date}</b> · {r.kind}<br>{r.title}<br>Sources: {r.source_ids}" for r in inside.itertuples()],
         hovertemplate="%{hovertext}<extra></extra>", cliponaxis=False,
     )
-    fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1.02], "visible": False, "fixedrange": True})
+    fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True})
     return fig
 
 
@@ -322,6 +322,7 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     _tall_layout(fig, tall)
     fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=labels, range=[len(labels) - 0.5, -0.5],
                      automargin=True, title=None, tickfont={"size": 13})
+    top = pd.concat([data["years_to_first_delivery"], data["years_waiting"], data["others_p75_years"]]).max()
     fig.update_xaxes(title="Calendar years from signing to first delivery (0 = same year)", dtick=1,
-                     rangemode="tozero")
+                     range=[-0.4, (0 if pd.isna(top) else float(top)) + 0.6])
     return fig
