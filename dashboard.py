@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kdefense import queries, ui
+from kdefense import briefing, queries, ui
 from kdefense.db import DatabaseUnavailable
 
 st.set_page_config(page_title="South Korea defence exports", page_icon="🛡️", layout="wide")
@@ -14,6 +14,7 @@ PAGES = [
     st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
     st.Page("pages/map.py", title="Map", icon=":material/public:", url_path="map"),
     st.Page("pages/suppliers.py", title="Suppliers", icon=":material/compare_arrows:", url_path="suppliers"),
+    st.Page("pages/briefing.py", title="Briefing", icon=":material/slideshow:", url_path="briefing"),
     st.Page("pages/data_method.py", title="Data & method", icon=":material/menu_book:", url_path="data"),
 ]
 
@@ -23,6 +24,14 @@ try:
 except DatabaseUnavailable as exc:
     ui.database_missing(exc)
     st.stop()
-ui.sidebar_filters(options)
+decks = {**briefing.load_decks(), **st.session_state.get(ui.USER_DECKS_KEY, {})}
+presenting = ui.is_presenting()
+filters = ui.sidebar_filters(options)
+if presenting:
+    ui.presentation_header(decks)
+    ui.presentation_footer(decks)  # fixed to the bottom of the screen; drawn first because pages may st.stop()
+else:
+    ui.add_view_to_deck(ui.page_key(page.url_path), filters, decks)
+    with st.sidebar:
+        ui.footer()
 page.run()
-ui.footer()

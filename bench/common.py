@@ -96,8 +96,13 @@ class PeakWatcher:
             pass
 
 
-def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None, timeout: float = 3600) -> dict:
-    """Run a command; return its wall time, peak RSS, exit code and output tail."""
+def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None, timeout: float = 3600,
+                 max_rss_mb: float | None = None) -> dict:
+    """Run a command; return its wall time, peak RSS, exit code and output tail.
+
+    With max_rss_mb the command is killed once its resident memory passes the limit (the bench machine is shared;
+    the result then says so instead of letting the kernel's OOM killer pick a victim).
+    """
     started = time.perf_counter()
     proc = subprocess.Popen(list(cmd), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     watcher = PeakWatcher(proc.pid)
@@ -105,15 +110,21 @@ def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None, timeout:
     reader = threading.Thread(target=lambda: out_chunks.append(proc.stdout.read()), daemon=True)
     reader.start()
     deadline = started + timeout
+    killed = ""
     while proc.poll() is None:
         watcher.poll()
         if time.perf_counter() > deadline:
+            killed = f"killed after the {timeout:.0f} s time limit"
+        elif max_rss_mb and watcher.peak_mb > max_rss_mb:
+            killed = f"killed at {watcher.peak_mb:,.0f} MB resident (limit {max_rss_mb:,.0f} MB)"
+        if killed:
             proc.kill()
+            proc.wait()
             break
         time.sleep(watcher.interval)
     reader.join(5)
     return {"seconds": time.perf_counter() - started, "peak_rss_mb": watcher.peak_mb, "returncode": proc.returncode,
-            "output": "".join(out_chunks)[-4000:]}
+            "killed": killed, "output": "".join(out_chunks)[-4000:]}
 
 
 # ---------------------------------------------------------------- server

@@ -86,3 +86,13 @@ def deal_deliveries_chart(df: pd.DataFrame, quantity: float | None, large: bool 
     fig.update_xaxes(dtick=1, title=None)
     fig.update_yaxes(title="Units")
     return base_layout(fig, "Deliveries by year", height=320, large=large)
+
+
+def presentation_style(fig: go.Figure, dark: bool = False) -> go.Figure:
+    """Room-sized type and a 16:9-friendly height for presentation mode (a copy; the input is unchanged)."""
+    out = go.Figure(fig)
+    out.update_layout(font={"size": 24}, title_font={"size": 30}, hoverlabel={"font_size": 22},
+                      height=480, legend={"font": {"size": 22}})
+    out.update_xaxes(tickfont={"size": 22}, title_font={"size": 24})
+    out.update_yaxes(tickfont={"size": 22}, title_font={"size": 24})
+    return out

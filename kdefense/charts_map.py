@@ -254,8 +254,16 @@ class _Static:
     arcs: list[tuple[np.ndarray, np.ndarray] | None]
 
 
+def _short_hover(country: str, c: dict[str, float], measure: str, basis: str) -> str:
+    """Hover while the slider is on an earlier year: two lines keep the frames small."""
+    deals = f"{fmt(c['deals'])} {'deals' if basis == 'usd' else 'SIPRI records'}"
+    if measure == "deals":
+        return f"<b>{escape(country)}</b><br>{deals}"
+    return f"<b>{escape(country)}</b><br>{fmt(c[measure_column(measure)], measure)}{measure_unit(measure)} · {deals}"
+
+
 def _moving_traces(c: dict[str, np.ndarray], st: _Static, opts: MapOptions, scale: ColourScale,
-                   edges: tuple[float, ...]) -> list[dict]:
+                   edges: tuple[float, ...], full_hover: bool = True) -> list[dict]:
     """The traces a frame replaces: recipients with / without a value, and the flow-line width buckets.
 
     Locations are the same in every frame; a recipient not (yet) drawn has z = NaN, which plotly.js skips.
@@ -264,14 +272,13 @@ def _moving_traces(c: dict[str, np.ndarray], st: _Static, opts: MapOptions, scal
     present = c["deals"] > 0
     value = np.where(present, c[col], np.nan)
     has_value = np.nan_to_num(value) > 0
-    text = [_hover(name, {k: float(v[i]) for k, v in c.items()}, opts.measure, opts.basis) if present[i] else ""
-            for i, name in enumerate(st.country)]
-    custom = [[iso, None if math.isnan(v) else round(float(v), 3)] for iso, v in zip(st.iso3, value, strict=True)]
-    line = {"color": "white", "width": 0.6}
+    hover = _hover if full_hover else _short_hover
+    text = np.array([hover(name, {k: float(v[i]) for k, v in c.items()}, opts.measure, opts.basis)
+                     if present[i] else "" for i, name in enumerate(st.country)], dtype=object)
     traces: list[dict] = [
-        {"type": "choropleth", "z": scale.z(value), "text": text, "customdata": custom, "marker": {"line": line}},
-        {"type": "choropleth", "z": np.where(present & ~has_value, 0.0, np.nan), "text": text, "customdata": custom,
-         "marker": {"line": line}},
+        {"type": "choropleth", "z": scale.z(value), "text": np.where(has_value, text, "")},
+        {"type": "choropleth", "z": np.where(present & ~has_value, 0.0, np.nan),
+         "text": np.where(present & ~has_value, text, "")},
     ]
     bucket = np.searchsorted(edges, np.nan_to_num(value), side="right")
     for b in range(len(FLOW_WIDTHS)):
@@ -279,7 +286,7 @@ def _moving_traces(c: dict[str, np.ndarray], st: _Static, opts: MapOptions, scal
         if opts.flows and parts:
             lat, lon = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
         else:
-            lat = lon = np.array([], dtype=float)
+            lat = lon = np.array([], dtype=np.float32)
         traces.append({"type": "scattergeo", "lat": lat, "lon": lon})
     return traces
 
@@ -291,7 +298,8 @@ def _styled(traces: list[dict], st: _Static, opts: MapOptions, scale: ColourScal
     colorbar = {"title": {"text": label.replace(", ", "<br>", 1), "font": {"size": size + 1}},
                 "tickfont": {"size": size}, "tickvals": scale.tickvals, "ticktext": scale.ticktext, "thickness": 24,
                 "len": 0.75, "x": 1.0, "xanchor": "left", "y": 0.5, "outlinewidth": 0}
-    common = {"locationmode": "ISO-3", "locations": st.iso3, "hovertemplate": "%{text}<extra></extra>",
+    common = {"locationmode": "ISO-3", "locations": st.iso3, "customdata": [[i] for i in st.iso3],
+              "hovertemplate": "%{text}<extra></extra>", "marker": {"line": {"color": "white", "width": 0.6}},
               "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 0.35}}}
     valued, unvalued, *flows = traces
     out = [go.Choropleth({**valued, **common}, name=label, zmin=scale.zmin, zmax=scale.zmax,
@@ -410,10 +418,11 @@ def recipients_map(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataF
             arcs.append(None)
             continue
         la, lo = great_circle(float(origin.lat), float(origin.lon), float(lat), float(lon))
-        arcs.append((np.array([*la, np.nan]), np.array([*lo, np.nan])))
+        arcs.append((np.array([*la, np.nan], dtype=np.float32), np.array([*lo, np.nan], dtype=np.float32)))
     static = _Static(totals["iso3"].tolist(), totals["country"].astype(str).tolist(), arcs)
     n_frames = next(iter(cube.counts.values())).shape[1]
-    moving = [_moving_traces(cube.frame(j), static, opts, scale, edges) for j in range(n_frames)]
+    moving = [_moving_traces(cube.frame(j), static, opts, scale, edges, full_hover=j == n_frames - 1)
+              for j in range(n_frames)]
     fig = go.Figure(_styled(moving[-1], static, opts, scale, edges), _validate=False)
     fig.add_traces(_outline_traces(countries, opts.outlines))
     if not facilities.empty and facilities["latitude"].notna().any():
@@ -442,7 +451,7 @@ def _geo_layout(fig: go.Figure, totals: pd.DataFrame, opts: MapOptions) -> None:
         coastlinecolor=BORDER, showcountries=True, countrycolor=BORDER, countrywidth=0.5, showland=True,
         landcolor=LAND, showocean=True, oceancolor=OCEAN, showlakes=False, bgcolor="white",
     )
-    base_layout(fig, None, height=760 if opts.large else 660, large=opts.large)
+    base_layout(fig, None, height=740 if opts.large else 620, large=opts.large)
     fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 60}, dragmode="pan", clickmode="event+select",
                       legend={"orientation": "h", "y": 1.0, "x": 0.0, "yanchor": "bottom",
                               "font": {"size": 17 if opts.large else 14}, "bgcolor": "rgba(255,255,255,0.8)"},
@@ -467,9 +476,13 @@ def profile_timeline(per_year: pd.DataFrame, deliveries: pd.DataFrame, measure: 
             fig.add_bar(x=part["year"], y=part["units"], name=f"Delivered ({kind})" if kind == "actual" else "Planned",
                         marker_color=colour, marker_pattern_shape=pattern,
                         hovertemplate="%{x}: %{y:,.0f} units<extra>" + kind + "</extra>", row=2, col=1)
-    fig.update_xaxes(dtick=5 if per_year["year"].nunique() > 12 else 1, row=2, col=1)
+    years = pd.concat([per_year["year"], deliveries["year"] if not deliveries.empty else per_year["year"]])
+    span = years.max() - years.min() if not years.empty else 0
+    fig.update_xaxes(dtick=1 if span <= 10 else (2 if span <= 20 else 5), tickangle=0)
     fig.update_layout(barmode="stack")
-    return base_layout(fig, None, height=460, large=large)
+    base_layout(fig, None, height=460, large=large)
+    fig.update_layout(margin={"t": 40}, legend={"y": -0.12})
+    return fig
 
 
 def timeline_table(per_year: pd.DataFrame, deliveries: pd.DataFrame, measure: str) -> pd.DataFrame:

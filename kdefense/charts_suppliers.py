@@ -6,6 +6,7 @@ TIV chart adds one sentence on what TIV is, with a link to SIPRI's method.
 
 from __future__ import annotations
 
+import textwrap
 import zlib
 
 import pandas as pd
@@ -34,6 +35,7 @@ COMPANY_COLOURS = {
 }
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#e15759",
            "#bab0ac")
+LOG_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50)
 REGION_ORDER = ("Europe", "Middle East", "Asia & Oceania", "Americas", "Africa", "Unknown / international")
 
 
@@ -49,9 +51,11 @@ def region_colour(region: str) -> str:
 def _finish(fig: go.Figure, title: str, note: str, tiv: bool, height: int, large: bool) -> go.Figure:
     """Base layout plus a subtitle that says which filters apply and, for TIV, what TIV is."""
     base_layout(fig, title, height=height, large=large)
-    subtitle = note + ("<br>" + TIV_NOTE if tiv else "")
-    fig.update_layout(title_subtitle_text=subtitle, title_subtitle_font_size=12 if not large else 16,
-                      margin_t=100 if tiv else 80)
+    lines = textwrap.wrap(note, 105) + ([TIV_NOTE] if tiv else [])
+    fig.update_layout(title_subtitle_text="<br>".join(lines), title_subtitle_font_size=16 if large else 12,
+                      margin_t=60 + 16 * len(lines))
+    if fig.layout.xaxis.title.text:  # keep a horizontal legend clear of the x-axis title
+        fig.update_layout(legend_y=-0.24)
     return fig
 
 
@@ -75,7 +79,9 @@ def share_lines(df: pd.DataFrame, x_col: str, title: str, note: str, large: bool
                            "%{customdata[1]}<br>%{customdata[2]:.0f} % of its TIV carries a SIPRI estimate flag"
                            "<extra></extra>"),
         )
-    fig.update_yaxes(title="Share of exports, % (SIPRI TIV)", rangemode="tozero", ticksuffix=" %")
+    # Log scale: the largest supplier has 20–40 times South Korea's share; on a linear axis the rest is a smear.
+    fig.update_yaxes(title="Share, % (log scale)", type="log", ticksuffix=" %",
+                     tickvals=LOG_TICKS, ticktext=[f"{t:g}" for t in LOG_TICKS])
     fig.update_xaxes(title=None, type="category" if x_col == "period_label" else "linear")
     return _finish(fig, title, note, True, 440, large)
 
@@ -83,19 +89,17 @@ def share_lines(df: pd.DataFrame, x_col: str, title: str, note: str, large: bool
 def rank_bump(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
     """Rank among supplier states per five-year window (1 at the top)."""
     fig = go.Figure()
-    last = df["period_label"].max()
     for supplier in _order(df["supplier"]):
         part = df[df["supplier"] == supplier].dropna(subset=["rank"])
         korean = supplier == KOREA
         fig.add_scatter(
-            x=part["period_label"], y=part["rank"], name=supplier, mode="lines+markers+text",
-            text=[f"{int(r)}" if p == last else "" for p, r in zip(part["period_label"], part["rank"], strict=True)],
-            textposition="middle right", line={"color": colour_for(supplier), "width": 4 if korean else 2},
+            x=part["period_label"], y=part["rank"], name=supplier, mode="lines+markers",
+            line={"color": colour_for(supplier), "width": 4 if korean else 2},
             marker={"size": 10 if korean else 7},
             hovertemplate=f"<b>{supplier}</b> %{{x}}: rank %{{y}}<extra></extra>",
         )
-    fig.update_yaxes(title="Rank among supplier states", autorange="reversed", dtick=2 if len(df) else None,
-                     rangemode="tozero")
+    top = float(df["rank"].max()) if df["rank"].notna().any() else 10.0
+    fig.update_yaxes(title="Rank (1 = largest)", range=[top + 1, 0.5])
     fig.update_xaxes(title=None, type="category")
     return _finish(fig, title, note, True, 440, large)
 
@@ -122,7 +126,8 @@ def korea_region_lines(df: pd.DataFrame, title: str, note: str, large: bool = Fa
         nato = market == NATO_EUROPE
         fig.add_scatter(
             x=part["year"], y=part["korea_share_pct"], name=market, mode="lines+markers",
-            line={"color": "#111827" if nato else region_colour(market), "width": 3, "dash": "dash" if nato else None},
+            line={"color": "#111827" if nato else region_colour(market), "width": 3.5 if nato else 2,
+                  "dash": "dash" if nato else None},
             customdata=part[["korea_tiv_m", "market_tiv_m"]].to_numpy(),
             hovertemplate=(f"<b>{market}</b> %{{x}}: %{{y:.1f}} %<br>%{{customdata[0]:,.0f}} of "
                            "%{customdata[1]:,.0f} m TIV<extra></extra>"),
@@ -152,7 +157,7 @@ def region_mix_bars(df: pd.DataFrame, title: str, note: str, large: bool = False
     order = list(reversed(korea_first))
     fig = go.Figure()
     for region in [r for r in REGION_ORDER if r in set(df["region"])]:
-        part = df[df["region"] == region].set_index("supplier").reindex(order)
+        part = df[df["region"] == region].set_index("supplier").reindex(order).fillna(0)  # NaN breaks stacking
         fig.add_bar(
             x=part["share_of_supplier_pct"], y=order, name=region, orientation="h",
             marker_color=region_colour(region), customdata=part[["tiv_m", "recipients"]].to_numpy(),
@@ -204,7 +209,7 @@ def order_book_bars(df: pd.DataFrame, title: str, note: str, large: bool = False
     order = list(df.sort_values("supplier_total_m")["supplier"].drop_duplicates())
     fig = go.Figure()
     for region in [r for r in REGION_ORDER if r in set(df["region"])]:
-        part = df[df["region"] == region].set_index("supplier").reindex(order)
+        part = df[df["region"] == region].set_index("supplier").reindex(order).fillna(0)
         fig.add_bar(
             x=part["tiv_outstanding_m"], y=order, name=region, orientation="h", marker_color=region_colour(region),
             customdata=part[["open_deals", "units_outstanding"]].to_numpy(),
@@ -231,7 +236,8 @@ def rival_units_bars(df: pd.DataFrame, title: str, note: str, large: bool = Fals
                 text=data["units_delivered"].map(lambda v: f"{v:,.0f}" if pd.notna(v) else ""),
                 textposition="outside", hovertemplate="%{y}: %{x:,.0f} units delivered<extra></extra>")
     fig.update_layout(barmode="group")
-    fig.update_xaxes(title="Units (SIPRI's counts; estimates included)")
+    most = float(data["units_ordered"].max()) if data["units_ordered"].notna().any() else 1.0
+    fig.update_xaxes(title="Units (SIPRI's counts; estimates included)", range=[0, most * 1.15])
     return _finish(fig, title, note, False, max(360, 52 * len(data) + 160), large)
 
 
@@ -262,13 +268,13 @@ def firm_value_by_year(df: pd.DataFrame, title: str, note: str, large: bool = Fa
     totals = df.groupby("company")["value_usd_m"].sum().sort_values(ascending=False)
     for company in totals.index:
         part = df[df["company"] == company]
-        fig.add_bar(x=part["year"], y=part["value_usd_m"], name=company,
+        fig.add_bar(x=part["year"], y=part["value_usd_m"].fillna(0), name=company,
                     marker_color=colour_for(company, COMPANY_COLOURS), customdata=part[["deals", "deals_with_value"]].to_numpy(),
                     hovertemplate=(f"<b>{company}</b> %{{x}}: %{{y:,.0f}} m USD<br>%{{customdata[0]}} deals, "
                                    "%{customdata[1]} with a cited value<extra></extra>"))
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title="Contract value, USD m")
-    fig.update_xaxes(title="Signing year", dtick=2)
+    fig.update_xaxes(title="Signing year")
     return _finish(fig, title, note, False, 440, large)
 
 
@@ -277,7 +283,7 @@ def firm_value_by_region(df: pd.DataFrame, title: str, note: str, large: bool = 
     order = list(df.groupby("company")["value_usd_m"].sum().sort_values().index)
     fig = go.Figure()
     for region in [r for r in (*REGION_ORDER, "Unknown") if r in set(df["region"])]:
-        part = df[df["region"] == region].set_index("company").reindex(order)
+        part = df[df["region"] == region].set_index("company").reindex(order).fillna(0)
         fig.add_bar(x=part["value_usd_m"], y=order, name=region, orientation="h", marker_color=region_colour(region),
                     customdata=part[["deals"]].to_numpy(),
                     hovertemplate=f"%{{y}} → {region}: %{{x:,.0f}} m USD (%{{customdata[0]}} deals)<extra></extra>")
@@ -289,8 +295,10 @@ def firm_value_by_region(df: pd.DataFrame, title: str, note: str, large: bool = 
 def top100_lines(df: pd.DataFrame, value_col: str, title: str, note: str, large: bool = False) -> go.Figure:
     """SIPRI Top 100: arms revenue (USD m) or rank per Korean firm and year."""
     fig = go.Figure()
+    years = range(int(df["year"].min()), int(df["year"].max()) + 1) if len(df) else range(0)
     for company in df["company"].drop_duplicates():
-        part = df[df["company"] == company]
+        # years outside the Top 100 become gaps, not straight lines across them
+        part = df[df["company"] == company].set_index("year").reindex(pd.Index(years, name="year")).reset_index()
         fig.add_scatter(x=part["year"], y=part[value_col], name=company, mode="lines+markers",
                         line={"color": colour_for(company, COMPANY_COLOURS), "width": 2.5},
                         customdata=part[["sipri_name"]].to_numpy(),
@@ -300,5 +308,5 @@ def top100_lines(df: pd.DataFrame, value_col: str, title: str, note: str, large:
         fig.update_yaxes(title="Rank in the SIPRI Top 100", autorange="reversed")
     else:
         fig.update_yaxes(title="Arms revenue, USD m (current)", rangemode="tozero")
-    fig.update_xaxes(title="Year", dtick=2)
-    return _finish(fig, title, note, False, 420, large)
+    fig.update_xaxes(title="Year of the Top 100 list")
+    return _finish(fig, title, note, False, 440, large)

@@ -17,6 +17,9 @@ BASIS_LABELS = {"usd": "Contract value (USD)", "tiv": "SIPRI TIV"}
 DEFAULT_STATUSES = settings.SIGNED_STATUSES
 MAX_QUERY_TEXT = 80
 
+# URL names that belong to the view but not to the filters (presentation mode, briefing decks).
+VIEW_PARAMS = ("present", "theme", "deck", "slide")
+
 # URL name → Filters attribute, in display order.
 URL_NAMES = {
     "region": "regions", "nato": "nato", "eu": "eu", "country": "countries", "category": "categories",
@@ -130,6 +133,8 @@ def parse_query_params(raw: Mapping[str, list[str]], options: FilterOptions) -> 
         "system": options.systems, "company": options.companies, "status": settings.DEAL_STATUSES,
     }
     for name, items in raw.items():
+        if name in VIEW_PARAMS:
+            continue
         if name not in URL_NAMES:
             notices.append(f"unknown parameter '{name[:30]}' ignored")
             continue

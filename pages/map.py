@@ -39,8 +39,9 @@ def _controls(basis: str) -> cm.MapOptions:
     for key, value in (("map_preset", "World"), ("map_scale", "log"), ("map_mode", "cumulative"),
                        ("map_outlines", []), ("map_facilities", True), ("map_flows", True)):
         state.setdefault(key, value)
-    row = st.columns([2.2, 2.4, 1.6, 1.5])
-    preset = row[0].segmented_control("Frame", cm.PRESETS, key="map_preset", required=True)
+    row = st.columns([3.3, 4.0, 2.0, 1.8, 1.3], vertical_alignment="bottom")
+    preset = row[0].segmented_control("Region preset", cm.PRESETS, key="map_preset", required=True,
+                                      help="Each preset frames every recipient of that region.")
     measure = row[1].segmented_control("Measure", cm.MEASURES, format_func=MEASURE_LABELS.get, key="map_measure",
                                        required=True, on_change=_measure_changed,
                                        help="Contract value is the ledger; SIPRI TIV the SIPRI register (picking "
@@ -51,12 +52,12 @@ def _controls(basis: str) -> cm.MapOptions:
     mode = row[3].segmented_control("Year slider", list(cm.MODES), format_func=cm.MODES.get, key="map_mode",
                                     required=True, help="Cumulative: everything ordered up to the year. "
                                                         "Per year: orders of that year only.")
-    row = st.columns([2.2, 1.2, 1.2, 4])
-    outlines = row[0].pills("Outline", list(OUTLINE_LABELS), format_func=OUTLINE_LABELS.get, selection_mode="multi",
+    layers = row[4].popover("Layers", icon=":material/layers:", width="stretch")
+    outlines = layers.pills("Outline", list(OUTLINE_LABELS), format_func=OUTLINE_LABELS.get, selection_mode="multi",
                             key="map_outlines", help="Today's members (country reference table).")
-    flows = row[1].toggle("Flow lines", key="map_flows")
-    row[2].toggle("Industrial sites", key="map_facilities",
-                  help="Korean production sites, joint ventures, MRO centres and offices abroad.")
+    flows = layers.toggle("Flow lines from South Korea", key="map_flows")
+    layers.toggle("Korean industrial sites abroad", key="map_facilities",
+                  help="Production sites, joint ventures, MRO centres and offices.")
     return cm.MapOptions(measure=measure, basis=basis, scale=scale, mode=mode, preset=preset,
                          outlines=tuple(o for o in OUTLINE_LABELS if o in (outlines or [])), flows=flows)
 
@@ -77,8 +78,10 @@ def _notes(totals: pd.DataFrame, facilities: pd.DataFrame, opts: cm.MapOptions, 
              "(order year is not delivery year: deliveries are in the country profile)."]
     grey = totals[totals[col].fillna(0) <= 0]
     if not grey.empty:
-        notes.append(f"Grey: {len(grey)} recipients with no {cm.measure_label(opts.measure, opts.basis).lower()} "
-                     f"disclosed ({', '.join(grey['country'].astype(str).head(8))}{'…' if len(grey) > 8 else ''}).")
+        what = {"usd": "no disclosed contract value", "tiv": "no TIV", "units": "no stated number of units",
+                "deals": "no deals"}[opts.measure]
+        notes.append(f"Grey: {len(grey)} recipients with {what} "
+                     f"({', '.join(grey['country'].astype(str).head(8))}{'…' if len(grey) > 8 else ''}).")
     if opts.basis == "tiv" and totals["flagged"].sum():
         notes.append(f"{int(totals['flagged'].sum())} SIPRI records are flagged uncertain (order year or number); "
                      "hover a country to see its count.")

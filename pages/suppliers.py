@@ -196,6 +196,8 @@ FAMILY_COLUMNS = {
 }
 ORDER_COLUMNS = {
     "order_year": st.column_config.NumberColumn("Ordered", format="%d"), "system_family": "System",
+    "supplier": "Supplier", "recipient": "Recipient", "region": "Region", "designation": "SIPRI designation",
+    "delivery_years": "Delivery years", "status": "New / second-hand", "transfer_id": "SIPRI transfer id",
     "units_ordered": st.column_config.NumberColumn("Units", format="%d"),
     "units_delivered": st.column_config.NumberColumn("Delivered", format="%d"),
     "first_delivery_year": st.column_config.NumberColumn("First delivery", format="%d"),

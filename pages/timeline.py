@@ -33,8 +33,9 @@ state.setdefault("tl_book", "units")
 controls = st.columns([4, 2, 1.3, 1.7], vertical_alignment="bottom")
 focus = controls[0].selectbox(
     "One deal", list(deal_labels), format_func=deal_labels.get, key="tl_deal",
-    placeholder=f"All {len(deal_labels):,} deals in the filters", help="Pick one deal to see it alone; a framework "
-    "agreement brings its executive contracts along.")
+    placeholder=f"All {int(options['in_filters'].sum()):,} deals in the filters",
+    help="Pick one deal to see it alone; a framework agreement brings its executive contracts along (those that "
+         "pass the filters).")
 by_system = controls[1].segmented_control("Gantt rows", list(ROWS), format_func=ROWS.get, key="tl_rows",
                                           required=True) == "system"
 show_events = controls[2].toggle("Context events", key="tl_events",
