@@ -25,8 +25,8 @@ class Slide:
     options: dict[str, str | list[str]] = field(default_factory=dict)
 
     def query_params(self, deck_id: str, number: int) -> dict[str, str | list[str]]:
-        """URL parameters that open this slide in presentation mode."""
-        return {**self.filters, **self.options, "present": "1", "deck": deck_id, "slide": str(number)}
+        """URL parameters that open this slide in presentation mode (page options travel with the deck, not the URL)."""
+        return {**self.filters, "present": "1", "deck": deck_id, "slide": str(number)}
 
 
 @dataclass(frozen=True)
