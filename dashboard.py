@@ -34,4 +34,7 @@ else:
     ui.add_view_to_deck(ui.page_key(page.url_path), filters, decks)
     with st.sidebar:
         ui.footer()
-page.run()
+try:
+    page.run()
+except DatabaseUnavailable as exc:  # the file was deleted or replaced by a broken one while the app runs
+    ui.database_missing(exc)

@@ -8,9 +8,12 @@ static layers (NATO / EU outlines, facilities, South Korea).
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from functools import cache
 from html import escape
+from pathlib import Path
 from textwrap import wrap
 
 import numpy as np
@@ -19,7 +22,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from kdefense.charts import FONT, base_layout
-from kdefense.settings import REGION_COLOURS
+from kdefense.settings import REGION_COLOURS, STATIC_DIR
 
 MEASURES = ("usd", "tiv", "units", "deals")
 SCALES = {"log": "Log", "quantile": "Quantile", "linear": "Linear"}
@@ -42,6 +45,7 @@ OUTLINES = {"nato": ("NATO members (outline)", "#1e3a8a", 3.2), "eu": ("EU membe
 FACILITY_SYMBOLS = {"production": "square", "joint venture": "diamond", "MRO": "triangle-up", "office": "circle",
                     "training": "star-triangle-up", "R&D": "cross"}
 ARC_SEGMENTS = 12
+TOPOJSON = STATIC_DIR / "topojson" / "world_110m.json"
 N_MOVING = 2 + len(FLOW_WIDTHS)
 
 
@@ -112,18 +116,48 @@ def great_circle(lat1: float, lon1: float, lat2: float, lon2: float,
     return lats, lons
 
 
+@cache
+def country_bounds(topojson: Path = TOPOJSON) -> dict[str, tuple[float, float, float, float]]:
+    """(lon0, lat0, lon1, lat1) of every country in the base map the browser draws (arcs decoded, not simplified).
+
+    Countries that cross the antimeridian (Russia, Fiji, the United States) are left out: their box is the world.
+    """
+    topo = json.loads(topojson.read_text())
+    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
+    arc_boxes = []
+    for arc in topo["arcs"]:
+        xy = np.cumsum(np.array(arc, dtype=float), axis=0)
+        arc_boxes.append((xy[:, 0].min() * sx + tx, xy[:, 1].min() * sy + ty,
+                          xy[:, 0].max() * sx + tx, xy[:, 1].max() * sy + ty))
+    out = {}
+    for geom in topo["objects"]["countries"]["geometries"]:
+        polys = geom["arcs"] if geom["type"] == "MultiPolygon" else [geom.get("arcs", [])]
+        idx = [i if i >= 0 else ~i for poly in polys for ring in poly for i in ring]
+        if not idx or not isinstance(geom.get("id"), str):
+            continue
+        boxes = np.array([arc_boxes[i] for i in idx])
+        box = (boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max())
+        if box[2] - box[0] < 180:
+            out[geom["id"]] = tuple(round(float(v), 2) for v in box)
+    return out
+
+
 def preset_view(preset: str, recipients: pd.DataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
-    """(lon range, lat range) for a preset: its minimum box widened to every recipient centroid of that region."""
+    """(lon range, lat range) for a preset: its minimum box widened to the whole shape of every recipient in it."""
     (lon0, lon1), (lat0, lat1) = PRESET_BOXES.get(preset, PRESET_BOXES["World"])
-    if preset in ("World", None) or recipients.empty:
+    if preset not in PRESET_BOXES or preset == "World" or recipients.empty:
         return (lon0, lon1), (lat0, lat1)
-    inside = recipients[(recipients["region"] == preset)].dropna(subset=["lat", "lon"])
-    if not inside.empty:
-        lon0 = max(-180.0, min(lon0, inside["lon"].min() - PRESET_PAD))
-        lon1 = min(180.0, max(lon1, inside["lon"].max() + PRESET_PAD))
-        lat0 = max(-85.0, min(lat0, inside["lat"].min() - PRESET_PAD))
-        lat1 = min(85.0, max(lat1, inside["lat"].max() + PRESET_PAD))
-    return (lon0, lon1), (lat0, lat1)
+    bounds = country_bounds()
+    for r in recipients[recipients["region"] == preset].itertuples():
+        if r.iso3 in bounds:
+            x0, y0, x1, y1 = bounds[r.iso3]
+        elif not (pd.isna(r.lon) or pd.isna(r.lat)):
+            x0, y0, x1, y1 = r.lon - PRESET_PAD, r.lat - PRESET_PAD, r.lon + PRESET_PAD, r.lat + PRESET_PAD
+        else:
+            continue
+        lon0, lat0 = min(lon0, x0 - PRESET_PAD / 3), min(lat0, y0 - PRESET_PAD / 3)
+        lon1, lat1 = max(lon1, x1 + PRESET_PAD / 3), max(lat1, y1 + PRESET_PAD / 3)
+    return (max(lon0, -180.0), min(lon1, 180.0)), (max(lat0, -85.0), min(lat1, 85.0))
 
 
 # ---------------------------------------------------------------- data for frames

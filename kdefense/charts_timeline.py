@@ -46,7 +46,8 @@ def _value_text(row) -> str:
 
 
 def _deal_hover(row) -> str:
-    lines = [f"<b>{row['deal_id']}</b> · {row.get('designation') or ''}",
+    designation = row.get("designation")
+    lines = [f"<b>{row['deal_id']}</b> · {designation if isinstance(designation, str) else ''}",
              f"{row['status']}, {'latest news' if row['status'] in ('prospect', 'negotiating') else 'signed'} "
              f"{row['signed_date']}",
              f"Units ordered: {_num(row.get('quantity'))}"]
@@ -54,11 +55,16 @@ def _deal_hover(row) -> str:
         lines.append(f"Units delivered: {_num(row.get('units_delivered'), missing='none recorded')}")
     lines.append(f"Value: {_value_text(row)}")
     source = row.get("first_source")
-    sources = row.get("source_ids") or ""
+    sources = row.get("source_ids") if isinstance(row.get("source_ids"), str) else ""
     if isinstance(source, str) and source:
         lines.append(f"Source: {source[:90]}")
     lines.append(f"Sources: {sources}")
     return "<br>".join(lines)
+
+
+def _plain(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as plain Python objects: iterating Arrow-backed strings row by row is slow."""
+    return df.astype({c: object for c in df.columns if pd.api.types.is_string_dtype(df[c])})
 
 
 def _duration_ms(df: pd.DataFrame) -> pd.Series:
@@ -80,13 +86,13 @@ def add_events(fig: go.Figure, events: pd.DataFrame | None, lo, hi, date_axis: b
     if events is None or events.empty:
         return fig
     x = events["date"] if date_axis else events["x_year"]
-    inside = events[(x >= lo) & (x <= hi)]
+    inside = _plain(events[(x >= lo) & (x <= hi)])
     if inside.empty:
         return fig
     xs = inside["date"] if date_axis else inside["x_year"]
-    for value in xs:
-        fig.add_shape(type="line", x0=value, x1=value, yref="paper", y0=0, y1=1, layer="below",
-                      line={"color": EVENT, "width": 1.5, "dash": "dot"})
+    lines = [{"type": "line", "x0": value, "x1": value, "yref": "paper", "y0": 0, "y1": 1, "layer": "below",
+              "line": {"color": EVENT, "width": 1.5, "dash": "dot"}} for value in xs.tolist()]
+    fig.update_layout(shapes=list(fig.layout.shapes) + lines)  # one update: add_shape per event is quadratic
     fig.add_scatter(
         x=xs, y=[1.0] * len(inside), yaxis="y2", mode="markers", name="Context event (hover)",
         marker={"symbol": "triangle-down", "size": 13, "color": EVENT},
@@ -100,6 +106,7 @@ def add_events(fig: go.Figure, events: pd.DataFrame | None, lo, hi, date_axis: b
 def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system: bool = False,
                 large: bool = False) -> go.Figure:
     """Signing to last delivery, one row per deal (or per recipient × system): a few traces in all."""
+    df = _plain(df)
     rows = df.drop_duplicates("row_order").sort_values("row_order")
     labels = rows["row_label"].tolist()
     fig = go.Figure()
@@ -263,7 +270,7 @@ def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of
 def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """Years from signing to first delivery per Korean deal (dot) against the category median of other
     suppliers (grey diamond, bar = middle half); deals not yet delivered show the years waited so far."""
-    data = df.copy()
+    data = _plain(df)
     labels = data["row_label"].tolist()
     fig = go.Figure()
     delivered = data[data["years_to_first_delivery"].notna()]
@@ -300,7 +307,7 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
         fig.add_scatter(
             x=sub["years_to_first_delivery"], y=sub["row_label"], mode="markers", name=name,
             marker={"symbol": "circle", "size": 11, "color": colour},
-            hovertext=[f"<b>{r.deal_id}</b> · {r.designation or r.system_family}<br>signed {r.signed_date}, first "
+            hovertext=[f"<b>{r.deal_id}</b> · {r.designation if isinstance(r.designation, str) else ''}<br>signed {r.signed_date}, first "
                        f"delivery {r.first_delivery_year} ({_num(r.first_year_units, missing='units not stated')} "
                        f"units, {r.first_year_origin})<br>{r.years_to_first_delivery} years; category median "
                        f"{_num(r.others_median_years, '{:g}', 'n/a')}<br>Units ordered: {_num(r.quantity)}"

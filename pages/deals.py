@@ -48,12 +48,17 @@ event = st.dataframe(
 ui.downloads(deals, "deals", filters, "deals")
 
 rows = event.selection.rows if event is not None else []
-if not rows:
+if rows:
+    deal_id = deals.iloc[rows[0]]["deal_id"]
+    st.query_params["deal"] = deal_id  # the card is part of the link
+else:
+    deal_id = st.query_params.get("deal", "")
+card_rows = queries.run("deal_card", {"deal_id": deal_id}) if deal_id else None
+if card_rows is None or card_rows.empty:
     st.caption("Select a row to see the deal card: contracts, deliveries, SIPRI record and every source.")
     st.stop()
 
-deal_id = deals.iloc[rows[0]]["deal_id"]
-card = queries.run("deal_card", {"deal_id": deal_id}).iloc[0]
+card = card_rows.iloc[0]
 st.divider()
 st.subheader(f"{card['recipient']} — {card['system_family']} ({card['designation']})")
 st.caption(f"{deal_id} · {card['status']} · signed {card['signed_date']} · {card['company'] or 'company not stated'}"

@@ -191,9 +191,11 @@ else:
                         config=MAP_CONFIG, on_select=_selected_country, selection_mode="points")
     with right:
         ranked = totals.sort_values([col, "deals"], ascending=False, na_position="last")
-        st.dataframe(ranked[["country", col, "deals"]], hide_index=True, width="stretch", height=600,
+        if opts.preset != "World":
+            ranked = ranked[ranked["region"] == opts.preset]
+        st.dataframe(ranked[["country", col, "deals"]], hide_index=True, width="stretch", height=590,
                      key="map_ranking", column_config={
-                         "country": "Recipient",
+                         "country": f"Recipient ({opts.preset})" if opts.preset != "World" else "Recipient",
                          col: st.column_config.NumberColumn(MEASURE_LABELS[opts.measure], format="%,.0f",
                                                             help=cm.measure_label(opts.measure, opts.basis)),
                          "deals": st.column_config.NumberColumn("Deals" if opts.basis == "usd" else "Records",

@@ -140,3 +140,20 @@ def test_missing_or_corrupt_database_shows_how_to_build_it(tmp_path, monkeypatch
     at = run_app()
     assert not at.exception
     assert at.error and "make data" in at.error[0].value
+
+
+def test_deal_card_opens_from_the_link(app_db, built_db):
+    at = run_app(page="pages/deals.py", query={"deal": "KR-POL-2022-K2-EC1"})
+    assert not at.exception
+    text = " ".join(str(m.value) for m in at.markdown) + " ".join(str(s.value) for s in at.subheader)
+    assert "Poland" in text and "K2" in text
+    labels = {m.label: m.value for m in at.metric}
+    amount, currency, tiv = built_db.execute("""SELECT value_amount_m, currency, sipri_tiv_order_m FROM deals
+        WHERE deal_id = 'KR-POL-2022-K2-EC1'""").fetchone()
+    assert labels["Contract value (original)"] == f"{amount:,.1f} m {currency}"
+    assert labels["SIPRI TIV of the order"] == f"{tiv:,.1f} m"
+    assert any("not money" in str(c.value) for c in at.caption)
+    n_sources = built_db.execute("""SELECT count(*) FROM sources WHERE source_id IN (SELECT trim(unnest(
+        string_split(source_ids, ';'))) FROM deals WHERE deal_id = 'KR-POL-2022-K2-EC1')""").fetchone()[0]
+    source_lines = [m for m in at.markdown if str(m.value).startswith("- ")]
+    assert len(source_lines) == n_sources >= 1
