@@ -109,7 +109,21 @@ def sidebar_filters(options: FilterOptions) -> Filters:
 
 def current_filters() -> Filters:
     """The Filters built by the sidebar in this rerun (dashboard.py renders the sidebar before the page)."""
+    if CURRENT_KEY not in st.session_state:
+        _rerun_through_entrypoint()
     return st.session_state[CURRENT_KEY]
+
+
+def _rerun_through_entrypoint() -> None:
+    """A page ran without dashboard.py: Streamlit's legacy `pages/` mode on a fresh server's first request.
+
+    st.navigation turns that mode off, but only once dashboard.py has run; turn it off and rerun so this
+    request goes through the entry point (navigation, filters) like every other.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 def init_defaults(options: FilterOptions) -> None:

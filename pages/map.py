@@ -195,7 +195,7 @@ else:
             ranked = ranked[ranked["region"] == opts.preset]
         st.dataframe(ranked[["country", col, "deals"]], hide_index=True, width="stretch", height=590,
                      key="map_ranking", column_config={
-                         "country": f"Recipient ({opts.preset})" if opts.preset != "World" else "Recipient",
+                         "country": "Recipient",
                          col: st.column_config.NumberColumn(MEASURE_LABELS[opts.measure], format="%,.0f",
                                                             help=cm.measure_label(opts.measure, opts.basis)),
                          "deals": st.column_config.NumberColumn("Deals" if opts.basis == "usd" else "Records",
