@@ -21,7 +21,7 @@ EVENT = "#7c3aed"
 OFFICIAL = "#111827"
 FAMILY_COLOURS = ["#2f6db5", "#d9822b", "#2e9e6a", "#8e5bb5", "#b5473a", "#0ea5e9", "#ca8a04", "#db2777", "#64748b"]
 ROW_PX = 24
-TALL_ROWS = 24  # above this many rows the x axis moves to the top (the chart scrolls in its container)
+TALL_ROWS = 27  # above this many rows (over 820 px) the chart scrolls in a box, x axis on top
 
 MARKERS = {
     "signed": ("Contract signed", "diamond", DELIVERED, "#1e3a8a"),
@@ -75,7 +75,7 @@ def _tall_layout(fig: go.Figure, tall: bool) -> None:
     """Row charts: when tall (they scroll in a fixed-height container), legend and x axis go to the top."""
     fig.update_layout(
         margin={"l": 10, "r": 20, "t": 120 if tall else 80, "b": 10 if tall else 40},
-        legend={"orientation": "h", "yref": "container", "y": 0.999, "yanchor": "top", "x": 0},
+        legend={"orientation": "h", "yref": "container", "y": 0.999, "yanchor": "top", "xref": "container", "x": 0.01},
     )
     fig.update_xaxes(side="top" if tall else "bottom", mirror="allticks", showline=True, linecolor="#9ca3af",
                      automargin=True)
@@ -130,7 +130,8 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
                      f"{'delivered' if part == 'delivered' else 'planned'}"
                      f"<br>Source: {r.origin} ({r.part_sources})" for r in sub.itertuples()]
         elif part == "waiting":
-            hover = [f"<b>{r.row_label}</b><br>signed {r.start} → first delivery {r.finish}" for r in sub.itertuples()]
+            hover = [f"<b>{r.row_label}</b><br>signed {r.start} → first delivery {r.finish}"
+                     for r in sub.itertuples()]
         else:
             hover = [f"<b>{r.row_label}</b><br>framework {r.start} → last contract's deliveries {r.finish}"
                      for r in sub.itertuples()]
@@ -156,8 +157,9 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
     fig.update_layout(barmode="overlay", bargap=0.2, hovermode="closest",
                       meta={"chart": "gantt", "rows": len(labels), "by_system": by_system})
     _tall_layout(fig, tall)
-    fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=labels, range=[len(labels) - 0.5, -0.5],
-                     automargin=True, title=None, showgrid=False, tickfont={"size": 13})
+    fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=labels,
+                            range=[len(labels) - 0.5, -0.5], automargin=True, title=None, showgrid=False,
+                            tickfont={"size": 13})
     fig.update_xaxes(type="date", range=[lo, hi], dtick="M12" if hi.year - lo.year <= 12 else None, title=None)
     return fig
 
@@ -307,7 +309,8 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
         fig.add_scatter(
             x=sub["years_to_first_delivery"], y=sub["row_label"], mode="markers", name=name,
             marker={"symbol": "circle", "size": 11, "color": colour},
-            hovertext=[f"<b>{r.deal_id}</b> · {r.designation if isinstance(r.designation, str) else ''}<br>signed {r.signed_date}, first "
+            hovertext=[f"<b>{r.deal_id}</b> · {r.designation if isinstance(r.designation, str) else ''}<br>"
+                       f"signed {r.signed_date}, first "
                        f"delivery {r.first_delivery_year} ({_num(r.first_year_units, missing='units not stated')} "
                        f"units, {r.first_year_origin})<br>{r.years_to_first_delivery} years; category median "
                        f"{_num(r.others_median_years, '{:g}', 'n/a')}<br>Units ordered: {_num(r.quantity)}"
@@ -327,8 +330,8 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     base_layout(fig, None, height=max(320, ROW_PX * len(labels) + 150), large=large)
     fig.update_layout(meta={"chart": "speed", "rows": len(labels)}, hovermode="closest")
     _tall_layout(fig, tall)
-    fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=labels, range=[len(labels) - 0.5, -0.5],
-                     automargin=True, title=None, tickfont={"size": 13})
+    fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=labels,
+                            range=[len(labels) - 0.5, -0.5], automargin=True, title=None, tickfont={"size": 13})
     top = pd.concat([data["years_to_first_delivery"], data["years_waiting"], data["others_p75_years"]]).max()
     fig.update_xaxes(title="Calendar years from signing to first delivery (0 = same year)", dtick=1,
                      range=[-0.4, (0 if pd.isna(top) else float(top)) + 0.6])

@@ -8,7 +8,7 @@ from kdefense import queries, settings, ui
 
 ROWS = {"deal": "One row per deal", "system": "One row per system"}
 BOOK = {"units": "Units", "value": "Value"}
-SCROLL_HEIGHT = 760
+SCROLL_HEIGHT = 820
 
 filters = ui.current_filters()
 usd = filters.basis == "usd"
