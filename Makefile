@@ -35,7 +35,6 @@ test: $(VENV)/.dev-installed $(DB) ## unit, AppTest and browser tests
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
-	$(PY) -m ruff format --check kdefense pages tests bench dashboard.py
 
 bench: $(VENV)/.dev-installed $(DB)
 	KDEFENSE_DB=$(DB) $(PY) -m bench.run

@@ -130,13 +130,14 @@ def time_navigation(browser, url: str, guard: Guard, runs: int) -> dict:
             "errors": state.get("errors", [])}
 
 
-def pick_first_region(page) -> None:
-    """Sidebar Region multiselect → its first option (the dropdown opening is not part of the timed change)."""
+def pick_first_region(page):
+    """Sidebar Region multiselect → its first region (opening the dropdown is not part of the timed change)."""
     box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
-    box.click()
-    option = page.get_by_role("option").first
-    option.wait_for()
-    return option
+    box.locator('.react-aria-ComboBox button[aria-label="Open"]').click()
+    options = page.get_by_role("option")
+    options.first.wait_for()
+    names = [n.strip() for n in options.all_inner_texts()]
+    return options.nth(next(i for i, n in enumerate(names) if n not in ("Select all", "No results")))
 
 
 def time_filter_change(browser, url: str, guard: Guard, runs: int,

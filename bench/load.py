@@ -78,13 +78,15 @@ async def _basis(page, rng: random.Random) -> None:
 
 async def _region(page, rng: random.Random) -> None:
     box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
-    if await box.locator('[data-baseweb="tag"]').count() >= 3:  # enough regions picked: clear them instead
-        await box.locator('[role="button"][aria-label="Clear all"], svg[title="Clear all"]').first.click()
+    if await box.locator(".react-aria-ComboBox [data-tag]").count() >= 3:  # enough regions picked: clear them
+        await box.locator('button[aria-label="Clear all"]').click()
         return
-    await box.click()
+    await box.locator('.react-aria-ComboBox button[aria-label="Open"]').click()
     options = page.get_by_role("option")
     await options.first.wait_for(timeout=ACTION_TIMEOUT * 1000)
-    await options.nth(rng.randrange(await options.count())).click()
+    names = [n.strip() for n in await options.all_inner_texts()]
+    picks = [i for i, n in enumerate(names) if n not in ("Select all", "No results")]
+    await options.nth(rng.choice(picks)).click()
     await page.keyboard.press("Escape")
 
 
@@ -182,7 +184,7 @@ async def _session(browser, index: int, url: str, result: LoadResult, opened: as
             result.actions += 1
             result.by_action[name] = result.by_action.get(name, 0) + 1
         except Exception as exc:  # noqa: BLE001 — a click or rerun that fails is an error of the run
-            result.errors.append(f"{tag}: {name}: {type(exc).__name__}: {str(exc)[:300]}")
+            result.errors.append(f"{tag}: {name}: {type(exc).__name__}: {str(exc)[:300]} at {page.url}")
             await page.keyboard.press("Escape")
         await _problems(page, f"{tag} after {name}", result)
     await context.close()

@@ -8,6 +8,7 @@ static layers (NATO / EU outlines, facilities, South Korea).
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ NO_VALUE_COLOUR = "#b8bec8"
 LAND, OCEAN, BORDER = "#eef0f3", "#dcebf7", "#9aa3b2"
 FLOW_COLOUR = "rgba(17, 24, 39, 0.55)"
 FLOW_WIDTHS = (1.2, 2.4, 4.2, 7.0)
-OUTLINES = {"nato": ("NATO members (outline)", "#1e3a8a", 3.2), "eu": ("EU members (outline)", "#b45309", 1.6)}
+OUTLINES = {"nato": ("NATO members", "#1e3a8a", 3.2), "eu": ("EU members", "#b45309", 1.6)}
 FACILITY_SYMBOLS = {"production": "square", "joint venture": "diamond", "MRO": "triangle-up", "office": "circle",
                     "training": "star-triangle-up", "R&D": "cross"}
 ARC_SEGMENTS = 12
@@ -264,6 +265,15 @@ def width_edges(values: np.ndarray) -> tuple[float, ...]:
 
 # ---------------------------------------------------------------- traces
 
+def typed(values: np.ndarray) -> dict:
+    """A numeric array in plotly.js's typed-array form ({dtype, bdata}), as plotly.py itself sends numpy arrays.
+
+    Built once here, it saves plotly.py from inspecting and re-encoding every frame's arrays on each rerun.
+    """
+    arr = np.ascontiguousarray(values, dtype=np.float32 if values.dtype == np.float32 else np.float64)
+    return {"dtype": "f4" if arr.dtype == np.float32 else "f8", "bdata": base64.b64encode(arr.tobytes()).decode()}
+
+
 def _hover(country: str, c: dict[str, float], measure: str, basis: str) -> str:
     deals_word = "deals" if basis == "usd" else "SIPRI records"
     lines = [f"<b>{escape(country)}</b>",
@@ -310,9 +320,9 @@ def _moving_traces(c: dict[str, np.ndarray], st: _Static, opts: MapOptions, scal
     text = np.array([hover(name, {k: float(v[i]) for k, v in c.items()}, opts.measure, opts.basis)
                      if present[i] else "" for i, name in enumerate(st.country)], dtype=object)
     traces: list[dict] = [
-        {"type": "choropleth", "z": scale.z(value), "text": np.where(has_value, text, "")},
-        {"type": "choropleth", "z": np.where(present & ~has_value, 0.0, np.nan),
-         "text": np.where(present & ~has_value, text, "")},
+        {"type": "choropleth", "z": typed(scale.z(value)), "text": np.where(has_value, text, "").tolist()},
+        {"type": "choropleth", "z": typed(np.where(present & ~has_value, 0.0, np.nan)),
+         "text": np.where(present & ~has_value, text, "").tolist()},
     ]
     bucket = np.searchsorted(edges, np.nan_to_num(value), side="right")
     for b in range(len(FLOW_WIDTHS)):
@@ -321,7 +331,7 @@ def _moving_traces(c: dict[str, np.ndarray], st: _Static, opts: MapOptions, scal
             lat, lon = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
         else:
             lat = lon = np.array([], dtype=np.float32)
-        traces.append({"type": "scattergeo", "lat": lat, "lon": lon})
+        traces.append({"type": "scattergeo", "lat": typed(lat), "lon": typed(lon)})
     return traces
 
 
@@ -364,7 +374,8 @@ def _outline_traces(countries: pd.DataFrame, outlines: tuple[str, ...]) -> list[
         name, colour, width = OUTLINES[key]
         members = countries[countries[f"is_{key}"].fillna(False).astype(bool)]
         traces.append(go.Choropleth(
-            locations=members["iso3"].tolist(), z=[1] * len(members), locationmode="ISO-3", name=name,
+            locations=members["iso3"].tolist(), z=[1] * len(members), locationmode="ISO-3",
+            name=f"<span style='color:{colour}'><b>▢ {name}</b></span>",
             showscale=False, colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], hoverinfo="skip",
             showlegend=True, marker={"line": {"color": colour, "width": width}},
         ))

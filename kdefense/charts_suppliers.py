@@ -31,7 +31,8 @@ SUPPLIER_COLOURS = {
 COMPANY_COLOURS = {
     "Hanwha Aerospace": "#f37321", "Hyundai Rotem": "#1f3b73", "Korea Aerospace Industries": "#3a86ff",
     "LIG Nex1": "#2a9d8f", "Hanwha Ocean": "#e9c46a", "HD Hyundai Heavy Industries": "#8338ec",
-    "Hanwha Corporation": "#c8102e", "Doosan": "#6d4c41", "Other / not stated": OTHER_COLOUR, "Not stated": OTHER_COLOUR,
+    "Hanwha Corporation": "#c8102e", "Doosan": "#6d4c41", "Other / not stated": OTHER_COLOUR,
+    "Not stated": OTHER_COLOUR,
 }
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#e15759",
            "#bab0ac")
@@ -53,7 +54,7 @@ def _finish(fig: go.Figure, title: str, note: str, tiv: bool, height: int, large
     base_layout(fig, title, height=height, large=large)
     lines = textwrap.wrap(note, 105) + ([TIV_NOTE] if tiv else [])
     fig.update_layout(title_subtitle_text="<br>".join(lines), title_subtitle_font_size=16 if large else 12,
-                      margin_t=60 + 16 * len(lines))
+                      margin_t=66 + 17 * len(lines), legend_traceorder="normal")
     if fig.layout.xaxis.title.text:  # keep a horizontal legend clear of the x-axis title
         fig.update_layout(legend_y=-0.24)
     return fig
@@ -99,7 +100,8 @@ def rank_bump(df: pd.DataFrame, title: str, note: str, large: bool = False) -> g
             hovertemplate=f"<b>{supplier}</b> %{{x}}: rank %{{y}}<extra></extra>",
         )
     top = float(df["rank"].max()) if df["rank"].notna().any() else 10.0
-    fig.update_yaxes(title="Rank (1 = largest)", range=[top + 1, 0.5])
+    ticks = [1, *range(5, int(top) + 5, 5)]
+    fig.update_yaxes(title="Rank (1 = largest)", range=[top + 1, 0.5], tickvals=ticks)
     fig.update_xaxes(title=None, type="category")
     return _finish(fig, title, note, True, 440, large)
 
@@ -146,7 +148,7 @@ def recipients_heatmap(df: pd.DataFrame, title: str, note: str, large: bool = Fa
         text=table.to_numpy().astype(int), texttemplate="%{text}", showscale=False,
         hovertemplate="%{y}, %{x}: %{z} recipient states<extra></extra>",
     ))
-    fig.update_xaxes(title=None, side="top", showgrid=False)
+    fig.update_xaxes(title=None, showgrid=False)
     fig.update_yaxes(title=None, showgrid=False)
     return _finish(fig, title, note, True, max(360, 30 * len(table) + 160), large)
 
@@ -269,7 +271,8 @@ def firm_value_by_year(df: pd.DataFrame, title: str, note: str, large: bool = Fa
     for company in totals.index:
         part = df[df["company"] == company]
         fig.add_bar(x=part["year"], y=part["value_usd_m"].fillna(0), name=company,
-                    marker_color=colour_for(company, COMPANY_COLOURS), customdata=part[["deals", "deals_with_value"]].to_numpy(),
+                    marker_color=colour_for(company, COMPANY_COLOURS),
+                    customdata=part[["deals", "deals_with_value"]].to_numpy(),
                     hovertemplate=(f"<b>{company}</b> %{{x}}: %{{y:,.0f}} m USD<br>%{{customdata[0]}} deals, "
                                    "%{customdata[1]} with a cited value<extra></extra>"))
     fig.update_layout(barmode="stack")

@@ -73,7 +73,9 @@ class Filters:
         for label, values in (("category", self.categories), ("system", self.systems), ("company", self.companies)):
             if values:
                 parts.append(f"{label}: {', '.join(values)}")
-        if set(self.statuses) != set(DEFAULT_STATUSES):
+        if self.basis == "tiv":
+            parts.append("SIPRI records (status and company filters apply to the ledger only)")
+        elif set(self.statuses) != set(DEFAULT_STATUSES):
             parts.append(f"status: {', '.join(self.statuses) if self.statuses else 'all'}")
         else:
             parts.append("signed deals")

@@ -31,6 +31,17 @@ def _selected_country() -> None:
             return
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _map_figure(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataFrame, facilities: pd.DataFrame,
+                opts: cm.MapOptions):
+    """The map with its year frames, kept between reruns: building ~50 frames costs more than the rest of the page.
+
+    Keyed by the query results themselves, so new filters or a rebuilt database give a new figure; the figure is
+    only read afterwards (st.plotly_chart serialises a copy).
+    """
+    return cm.recipients_map(rows, totals, countries, facilities, opts)
+
+
 def _controls(basis: str) -> cm.MapOptions:
     state = st.session_state
     state.setdefault("map_measure", basis)
@@ -187,13 +198,16 @@ else:
     col = cm.measure_column(opts.measure)
     left, right = st.columns([4, 1])
     with left:
-        st.plotly_chart(cm.recipients_map(rows, totals, countries, facilities, opts), key=CHART_KEY,
+        st.plotly_chart(_map_figure(rows, totals, countries, facilities, opts), key=CHART_KEY,
                         config=MAP_CONFIG, on_select=_selected_country, selection_mode="points")
     with right:
         ranked = totals.sort_values([col, "deals"], ascending=False, na_position="last")
         if opts.preset != "World":
             ranked = ranked[ranked["region"] == opts.preset]
-        st.dataframe(ranked[["country", col, "deals"]], hide_index=True, width="stretch", height=590,
+        st.caption(f"Totals {filters.year_from}–{filters.year_to}"
+                   + (f", {opts.preset}" if opts.preset != "World" else ", all recipients"))
+        st.dataframe(ranked[list(dict.fromkeys(["country", col, "deals"]))], hide_index=True, width="stretch",
+                     height=560,
                      key="map_ranking", column_config={
                          "country": "Recipient",
                          col: st.column_config.NumberColumn(MEASURE_LABELS[opts.measure], format="%,.0f",

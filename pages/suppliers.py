@@ -4,6 +4,7 @@ and Korean prime contractors (ledger money, SIPRI Top 100). Only the selected co
 from dataclasses import replace
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from kdefense import charts_suppliers as cs
@@ -35,6 +36,17 @@ def ordinal(n: float) -> str:
     n = int(n)
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def figure(builder: str, df: pd.DataFrame, *args: object) -> go.Figure:
+    """Builders are pure, so a figure is kept with its data: warm reruns skip Plotly's slow figure validation."""
+    return getattr(cs, builder)(df, *args)
+
+
+def chart(builder: str, df: pd.DataFrame, *args: object, view: str, filters: Filters, key: str) -> None:
+    """A cached chart and the download of exactly its rows."""
+    ui.chart_with_data(figure(builder, df, *args), df, view, filters, key)
 
 
 def empty(message: str) -> None:
@@ -80,14 +92,14 @@ def share_and_rank(filters: Filters, suppliers: list[str], windows: pd.DataFrame
         cols[3].metric(f"World deliveries, {label}", f"{now['market_tiv_m']:,.0f} m TIV", help=settings.TIV_CAVEAT)
     left, right = st.columns(2)
     with left:
-        ui.chart_with_data(cs.share_lines(win, "period_label", "Share of world exports, five-year windows", note),
-                           win, "supplier-share-windows", world, "sup_share_win")
+        chart("share_lines", win, "period_label", "Share of world exports, five-year windows", note,
+              view="supplier-share-windows", filters=world, key="sup_share_win")
     with right:
-        ui.chart_with_data(cs.rank_bump(win, "Rank among supplier states, five-year windows", note), win,
-                           "supplier-rank-windows", world, "sup_rank_win")
+        chart("rank_bump", win, "Rank among supplier states, five-year windows", note,
+              view="supplier-rank-windows", filters=world, key="sup_rank_win")
     yearly = queries.run_filtered("suppliers_share", world, suppliers=suppliers, by_window=False)
-    ui.chart_with_data(cs.share_lines(yearly, "period", "Share of world exports by delivery year", note), yearly,
-                       "supplier-share-years", world, "sup_share_year")
+    chart("share_lines", yearly, "period", "Share of world exports by delivery year", note,
+          view="supplier-share-years", filters=world, key="sup_share_year")
 
 
 def recipient_markets(filters: Filters, suppliers: list[str], windows: pd.DataFrame) -> None:
@@ -108,35 +120,35 @@ def recipient_markets(filters: Filters, suppliers: list[str], windows: pd.DataFr
             empty(f"No deliveries to {scope} in {label}.")
         else:
             note = f"Sidebar filters apply: recipients = {scope}; deliveries {label} (window selector)."
-            ui.chart_with_data(cs.top_suppliers_bars(top, f"Who supplies {scope}, {label}", note), top,
-                               "who-supplies", filters, "sup_top")
+            chart("top_suppliers_bars", top, f"Who supplies {scope}, {label}", note,
+                  view="who-supplies", filters=filters, key="sup_top")
     with right:
         market = queries.run_filtered("suppliers_share", filters, suppliers=suppliers, by_window=True)
         note = f"Sidebar filters apply: recipients = {scope}; delivery years {delivery_years(filters)}."
         if market.empty:
             empty(f"No deliveries from these suppliers to {scope}.")
         else:
-            ui.chart_with_data(cs.share_lines(market, "period_label", f"Share of deliveries to {scope}", note),
-                               market, "market-share-windows", filters, "sup_market")
+            chart("share_lines", market, "period_label", f"Share of deliveries to {scope}", note,
+                  view="market-share-windows", filters=filters, key="sup_market")
     left, right = st.columns(2)
     with left:
         regions = queries.run_filtered("suppliers_korea_regions", filters)
         note = (f"All regions: the sidebar's recipient filters do not apply; delivery years {delivery_years(filters)}. "
                 "NATO Europe = European NATO members today.")
-        ui.chart_with_data(cs.korea_region_lines(regions, "South Korea's share of each region's imports", note),
-                           regions, "korea-share-by-region", world, "sup_kor_regions")
+        chart("korea_region_lines", regions, "South Korea's share of each region's imports", note,
+              view="korea-share-by-region", filters=world, key="sup_kor_regions")
     with right:
         mix = queries.run_filtered("suppliers_region_mix", filters, window_start=start, suppliers=suppliers)
         note = f"Split over all recipients: the sidebar's recipient filters do not apply; deliveries {label}."
-        ui.chart_with_data(cs.region_mix_bars(mix, f"Where each supplier's exports went, {label}", note), mix,
-                           "supplier-region-mix", world, "sup_mix")
+        chart("region_mix_bars", mix, f"Where each supplier's exports went, {label}", note,
+              view="supplier-region-mix", filters=world, key="sup_mix")
     counts = queries.run_filtered("suppliers_recipient_counts", filters, suppliers=suppliers)
     if counts.empty:
         empty(f"No deliveries from these suppliers to {scope}.")
     else:
         note = f"Sidebar filters apply: recipients = {scope}; delivery years {delivery_years(filters)}."
-        ui.chart_with_data(cs.recipients_heatmap(counts, f"Number of recipient states supplied ({scope})", note),
-                           counts, "recipient-counts", filters, "sup_counts")
+        chart("recipients_heatmap", counts, f"Number of recipient states supplied ({scope})", note,
+              view="recipient-counts", filters=filters, key="sup_counts")
 
 
 def speed_and_order_book(filters: Filters, suppliers: list[str]) -> None:
@@ -158,9 +170,9 @@ def speed_and_order_book(filters: Filters, suppliers: list[str]) -> None:
         speed = queries.run_filtered("suppliers_speed", filters, suppliers=suppliers, new_only=new_only,
                                      sup_category="" if category == ALL_CATEGORIES else category)
         if speed["median"].notna().any():
-            ui.chart_with_data(cs.speed_box(speed, f"Years from order to first delivery: {category.lower()}",
-                                            note + "<br>Box: quartiles; whiskers: 5th–95th percentile."),
-                               speed, "delivery-speed", filters, "sup_speed")
+            chart("speed_box", speed, f"Years from order to first delivery: {category.lower()}",
+                  note + " Box: quartiles; whiskers: 5th–95th percentile.",
+                  view="delivery-speed", filters=filters, key="sup_speed")
         else:
             empty(f"No delivered deals for these suppliers in {category.lower()}.")
     with right:
@@ -168,17 +180,16 @@ def speed_and_order_book(filters: Filters, suppliers: list[str]) -> None:
         if by_cat.empty:
             empty("No delivered deals for these suppliers.")
         else:
-            ui.chart_with_data(cs.speed_heatmap(by_cat, "Median years to first delivery by category", note),
-                               by_cat, "delivery-speed-by-category", filters, "sup_speed_cat")
+            chart("speed_heatmap", by_cat, "Median years to first delivery by category", note,
+                  view="delivery-speed-by-category", filters=filters, key="sup_speed_cat")
     book = queries.run_filtered("suppliers_order_book", filters, suppliers=suppliers, top_n=15)
     if book.empty:
         empty("No open orders in the selected years.")
         return
     register = queries.build_info().get("sipri_register_generated", "?")
-    ui.chart_with_data(cs.order_book_bars(
-        book, "Order book: TIV ordered but not yet delivered",
-        note + f" The 15 largest backlogs plus your suppliers; SIPRI register of {register[:11]}."),
-        book, "order-book", filters, "sup_book")
+    chart("order_book_bars", book, "Order book: TIV ordered but not yet delivered",
+          note + f" The 15 largest backlogs plus your suppliers; SIPRI register of {register[:11]}.",
+          view="order-book", filters=filters, key="sup_book")
 
 
 FAMILY_COLUMNS = {
@@ -231,12 +242,12 @@ def rival_systems(filters: Filters) -> None:
         return
     left, right = st.columns(2)
     with left:
-        ui.chart_with_data(cs.rival_units_bars(families, f"{system_class}: units ordered and delivered", note),
-                           families, "rival-units", filters, "sup_rival_units")
+        chart("rival_units_bars", families, f"{system_class}: units ordered and delivered", note,
+              view="rival-units", filters=filters, key="sup_rival_units")
     with right:
-        ui.chart_with_data(cs.rival_orders_scatter(orders, families["system_family"].tolist(),
-                                                   f"{system_class}: export orders by year", note),
-                           orders, "rival-orders", filters, "sup_rival_orders")
+        chart("rival_orders_scatter", orders, families["system_family"].tolist(),
+              f"{system_class}: export orders by year", note, view="rival-orders", filters=filters,
+              key="sup_rival_orders")
     st.markdown("**Orders, newest first** (SIPRI's estimate flags in the last columns)")
     st.dataframe(orders, hide_index=True, width="stretch", height=360, column_config=ORDER_COLUMNS)
     ui.downloads(orders, "rival-orders", filters, "sup_rival_orders_table")
@@ -251,12 +262,12 @@ def korean_firms(filters: Filters) -> None:
     else:
         left, right = st.columns(2)
         with left:
-            ui.chart_with_data(cs.firm_value_by_year(by_year, "Contract value by year and prime contractor", note),
-                               by_year, "firms-by-year", filters, "sup_firm_year")
+            chart("firm_value_by_year", by_year, "Contract value by year and prime contractor", note,
+                  view="firms-by-year", filters=filters, key="sup_firm_year")
         with right:
             by_region = queries.run_filtered("suppliers_firms_by_region", filters)
-            ui.chart_with_data(cs.firm_value_by_region(by_region, "Contract value by recipient region", note),
-                               by_region, "firms-by-region", filters, "sup_firm_region")
+            chart("firm_value_by_region", by_region, "Contract value by recipient region", note,
+                  view="firms-by-region", filters=filters, key="sup_firm_region")
         table = queries.run_filtered("suppliers_firms_table", filters)
         st.markdown("**Prime contractors compared: systems and customers**")
         st.dataframe(table, hide_index=True, width="stretch", column_config={
@@ -274,11 +285,11 @@ def korean_firms(filters: Filters) -> None:
         return
     left, right = st.columns(2)
     with left:
-        ui.chart_with_data(cs.top100_lines(top100, "arms_revenue_musd", "SIPRI Top 100: arms revenue", note),
-                           top100, "top100-revenue", filters, "sup_top100_rev")
+        chart("top100_lines", top100, "arms_revenue_musd", "SIPRI Top 100: arms revenue", note,
+              view="top100-revenue", filters=filters, key="sup_top100_rev")
     with right:
-        ui.chart_with_data(cs.top100_lines(top100, "rank", "SIPRI Top 100: rank", note), top100, "top100-rank",
-                           filters, "sup_top100_rank")
+        chart("top100_lines", top100, "rank", "SIPRI Top 100: rank", note,
+              view="top100-rank", filters=filters, key="sup_top100_rank")
     st.caption("Names are mapped to today's companies in data/sources/reference/korean_companies.csv "
                "(e.g. Samsung Techwin → Hanwha Aerospace).")
 
@@ -292,6 +303,9 @@ for key in PAGE_KEYS:  # keep page selections while another comparison is shown 
         st.session_state[key] = st.session_state[key]
 st.session_state.setdefault("sup_view", VIEWS[0])
 view = st.segmented_control("Comparison", VIEWS, key="sup_view", required=True)
+st.caption("Sidebar filters used in the SIPRI comparisons: recipient region, NATO/EU, recipient countries and years; "
+           "each chart says which apply to it. Armament category, system family, company, deal status and search "
+           "apply only to Korean firms; this page's own selectors choose suppliers, windows, categories and classes.")
 if view in VIEWS[:3]:
     chosen = pick_suppliers()
     complete_windows = queries.run_filtered("suppliers_windows", filters)

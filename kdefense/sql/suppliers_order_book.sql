@@ -20,7 +20,8 @@ WITH open AS (
 )
 SELECT coalesce(s.name, o.supplier) AS supplier, t.rank,
        coalesce(o.recipient_region, 'Unknown / international') AS region,
-       round(sum(o.outstanding), 2) AS tiv_outstanding_m, round(any_value(t.supplier_outstanding), 2) AS supplier_total_m,
+       round(sum(o.outstanding), 2) AS tiv_outstanding_m,
+       round(any_value(t.supplier_outstanding), 2) AS supplier_total_m,
        count(*) AS open_deals, sum(o.units_outstanding) AS units_outstanding,
        count(*) FILTER (WHERE o.number_ordered_uncertain) AS deals_with_uncertain_quantity
 FROM open o

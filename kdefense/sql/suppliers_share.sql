@@ -18,7 +18,8 @@ rows AS (
     SELECT period, supplier, any_value(supplier_iso3) AS supplier_iso3, sum(tiv) AS tiv_m,
            sum(tiv) FILTER (WHERE uncertain) AS tiv_uncertain_m
     FROM rows
-    WHERE NOT $by_window OR (period >= 2000 AND period >= $year_from AND period + 4 <= least($year_to, (SELECT y FROM last)))
+    WHERE NOT $by_window
+       OR (period >= 2000 AND period >= $year_from AND period + 4 <= least($year_to, (SELECT y FROM last)))
     GROUP BY ALL
 ), ranked AS (
     SELECT *, sum(tiv_m) OVER (PARTITION BY period) AS market_tiv_m,

@@ -117,7 +117,8 @@ def test_recipient_counts_and_region_mix(built_db):
     counts = run(built_db, "suppliers_recipient_counts", suppliers=["South Korea"], **WORLD)
     expected = built_db.execute("""
         SELECT count(DISTINCT recipient_iso3) FROM transfer_deliveries
-        WHERE supplier = 'South Korea' AND basis = 'sipri_per_year' AND delivery_year BETWEEN 2020 AND 2024""").fetchone()
+        WHERE supplier = 'South Korea' AND basis = 'sipri_per_year'
+          AND delivery_year BETWEEN 2020 AND 2024""").fetchone()
     assert counts.set_index("window_start").loc[2020, "recipients"] == expected[0]
     mix = run(built_db, "suppliers_region_mix", window_start=2020, suppliers=["South Korea", "United States"])
     for _, group in mix.groupby("supplier"):
@@ -157,7 +158,7 @@ def test_rival_classes_come_from_the_data_file(built_db):
 def test_k9_export_customers(built_db):
     fam = run(built_db, "suppliers_rival_families", system_class="Self-propelled guns").set_index("system_family")
     customers = set(fam.loc["K9", "customers"].split(", "))
-    assert K9_CUSTOMERS <= customers
+    assert customers >= K9_CUSTOMERS
     expected = {r[0] for r in built_db.execute("""
         SELECT DISTINCT coalesce(c.name, t.recipient) FROM transfers t
         LEFT JOIN countries c ON c.iso3 = t.recipient_location_iso3 WHERE t.system_family = 'K9'""").fetchall()}

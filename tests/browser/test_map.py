@@ -1,0 +1,131 @@
+"""Real Chromium at 1920×1080 against `streamlit run`, with every request to a non-local host blocked: the map draws
+the recipients as filled shapes and the flow lines for each region preset, from base-map files the app serves
+itself; a click opens the country profile; Play animates the years; screenshots land in /tmp for a person to check.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import wait_for_app
+
+pytestmark = pytest.mark.browser
+
+MAP = ".st-key-map_chart .js-plotly-plot"
+SIGNED = "status IN ('contract', 'delivering', 'completed')"
+MIN_FONT_PX = 12
+
+# For each recipient choropleth path: its ISO3 (plotly.js binds the location to the path), whether it has a shape,
+# and its fill. Paths of locations not drawn in this frame have no geometry.
+DRAWN = """(root) => [...root.querySelectorAll('.choroplethlayer .trace')].slice(0, 2).flatMap(t =>
+    [...t.querySelectorAll('path.choroplethlocation')]
+      .filter(p => (p.getAttribute('d') || '').length > 20 && p.__data__ && p.__data__.loc)
+      .map(p => [p.__data__.loc, getComputedStyle(p).fill]))"""
+LINES = """(root) => [...root.querySelectorAll('.scattergeo path.js-line')].map(p => (p.getAttribute('d') || '').length)"""
+FONT_SIZES = """(root) => [...root.querySelectorAll('svg text')]
+    .filter(t => t.textContent.trim() && getComputedStyle(t).display !== 'none')
+    .map(t => [t.textContent.trim().slice(0, 40), parseFloat(getComputedStyle(t).fontSize)])"""
+
+
+def settle(page) -> None:
+    wait_for_app(page, MAP)
+    page.wait_for_timeout(1500)
+
+
+def open_map(page, url: str, topojson: list) -> None:
+    page.on("response", lambda r: topojson.append((r.url, r.status, r.headers.get("content-type", "")))
+            if "topojson" in r.url else None)
+    # a fresh server decides at its first run whether the app uses a pages/ folder: open the entry point first
+    page.goto(url)
+    wait_for_app(page)
+    page.goto(f"{url}/map")
+    page.wait_for_selector(f"{MAP} path.choroplethlocation", timeout=30000)
+    settle(page)
+
+
+def click_option(page, key: str, label: str) -> None:
+    page.locator(f".st-key-{key}").get_by_role("radio", name=label, exact=True).click()
+    page.wait_for_timeout(400)
+    settle(page)
+
+
+def recipients(con, region: str | None = None) -> set[str]:
+    where = "" if region is None else f"AND recipient_region = '{region}'"
+    return {r[0] for r in con.execute(f"SELECT DISTINCT recipient_iso3 FROM deals WHERE {SIGNED} {where}").fetchall()}
+
+
+def test_map_draws_offline_for_every_preset(app_server, page, built_db):
+    topojson: list = []
+    open_map(page, app_server["url"], topojson)
+    for preset in ("World", "Europe", "Middle East", "Asia & Oceania"):
+        if preset != "World":
+            click_option(page, "map_preset", preset)
+        plot = page.locator(MAP)
+        drawn = plot.evaluate(DRAWN)
+        locs = {loc for loc, _ in drawn}
+        want = recipients(built_db, None if preset == "World" else preset)
+        assert want <= locs, f"{preset}: not drawn {sorted(want - locs)}"
+        assert all(fill not in ("none", "rgba(0, 0, 0, 0)") for _, fill in drawn)
+        assert len({fill for _, fill in drawn}) >= 4, f"{preset}: the colour scale is flat"
+        lines = plot.evaluate(LINES)
+        assert sum(1 for n in lines if n > 20) >= 1, f"{preset}: no flow lines drawn"
+        if preset == "World":
+            assert len(locs) == len(recipients(built_db))
+            assert sum(1 for n in lines if n > 20) >= 3  # several width buckets
+        page.screenshot(path=f"/tmp/map_{preset.split()[0].lower()}_1920x1080.png")
+    served = {url.rsplit("/", 1)[-1]: (status, ctype) for url, status, ctype in topojson}
+    assert served.get("world_110m.json", (0, ""))[0] == 200 and "json" in served["world_110m.json"][1], topojson
+    assert served.get("world_50m.json", (0, ""))[0] == 200, topojson  # the regional presets' finer base map
+    assert all("/app/static/topojson/" in url for url, _, _ in topojson)
+    assert page.external_requests == []
+
+
+def test_map_labels_are_readable(app_server, page):
+    open_map(page, app_server["url"], [])
+    sizes = page.locator(MAP).evaluate(FONT_SIZES)
+    assert len(sizes) >= 8, sizes
+    small = [(text, size) for text, size in sizes if size < MIN_FONT_PX]
+    assert not small, f"labels below {MIN_FONT_PX} px: {small[:5]}"
+    assert any("Contract value" in text for text, _ in sizes)  # the colour legend's title
+    assert page.external_requests == []
+
+
+def test_click_opens_profile_and_play_animates(app_server, page, built_db):
+    open_map(page, app_server["url"], [])
+    plot = page.locator(MAP)
+    box = plot.evaluate("""(root) => { const p = [...root.querySelectorAll('path.choroplethlocation')]
+        .find(p => p.__data__ && p.__data__.loc === 'AUS' && (p.getAttribute('d') || '').length > 20);
+        const r = p.getBoundingClientRect(); return [r.x + r.width * 0.4, r.y + r.height * 0.45]; }""")
+    page.mouse.move(*box)
+    page.wait_for_timeout(500)
+    assert "Australia" in page.locator(f"{MAP} .hoverlayer").text_content()
+    page.mouse.click(*box)
+    page.wait_for_selector("h3:has-text('Australia')", timeout=30000)
+    wait_for_app(page)
+    n = built_db.execute(f"SELECT count(*) FROM deals WHERE {SIGNED} AND recipient_iso3 = 'AUS'").fetchone()[0]
+    assert page.locator("[data-testid='stMetric']").filter(has_text="Deals").first.text_content().endswith(str(n))
+    assert page.locator(".st-key-chart_map_profile_suppliers .js-plotly-plot .bars path").count() >= 2
+
+    plot = page.locator(MAP)
+    year = plot.locator(".annotation-text").first
+    at_rest, drawn_at_rest = year.text_content(), len(plot.evaluate(DRAWN))
+    plot.locator(".updatemenu-button").first.click()  # ▶ Play
+    page.wait_for_timeout(2000)
+    playing, drawn_playing = year.text_content(), len(plot.evaluate(DRAWN))
+    plot.locator(".updatemenu-button").nth(1).click()  # ❚❚ Pause
+    assert playing != at_rest and drawn_playing < drawn_at_rest, (at_rest, playing, drawn_at_rest, drawn_playing)
+    page.screenshot(path="/tmp/map_playing_1920x1080.png")
+    assert page.external_requests == []
+
+
+def test_picking_tiv_switches_the_value_basis(app_server, page, built_db):
+    open_map(page, app_server["url"], [])
+    click_option(page, "map_measure", "SIPRI TIV")
+    basis = page.locator(".st-key-flt_basis").get_by_role("radio", name="SIPRI TIV", exact=True)
+    assert basis.get_attribute("aria-checked") == "true"
+    assert "SIPRI TIV" in page.locator(MAP).locator(".cbtitle").text_content()
+    tiv = {r[0] for r in built_db.execute("""SELECT DISTINCT recipient_location_iso3 FROM transfers
+        WHERE supplier = 'South Korea' AND tiv_order_m > 0""").fetchall()}
+    assert tiv <= {loc for loc, _ in page.locator(MAP).evaluate(DRAWN)}
+    page.screenshot(path="/tmp/map_tiv_1920x1080.png")
+    assert page.external_requests == []
