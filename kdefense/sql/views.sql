@@ -30,13 +30,19 @@ LEFT JOIN base.system_families f
 
 CREATE VIEW transfer_deliveries AS
 SELECT d.sipri_at_id, d.transfer_id, d.supplier, d.supplier_iso3, d.recipient, d.recipient_iso3,
-       d.recipient_region, d.designation, d.description, d.armament_category, f.system_family, f.system_class,
+       d.recipient_region, d.designation, d.description, d.armament_category,
+       coalesce(f.system_family, tf.system_family) AS system_family,
+       coalesce(f.system_class, tf.system_class) AS system_class,
        CAST(d.order_year AS INTEGER) AS order_year, d.order_year_uncertain,
        CAST(d.delivery_year AS INTEGER) AS delivery_year, d.delivery_year_uncertain,
        d.units, d.units_uncertain, d.tiv_unit_m, d.tiv_delivered_m, d.status, d.local_production, d.basis
 FROM base.transfer_deliveries d
 LEFT JOIN base.system_families f
-  ON f.supplier = d.supplier AND f.designation = d.designation AND f.description = d.description;
+  ON f.supplier = d.supplier AND f.designation = d.designation AND f.description = d.description
+-- the per-year export spells designations differently ('K-9 155mm -'): fall back on the linked register row
+LEFT JOIN base.transfers t ON t.transfer_id = d.transfer_id
+LEFT JOIN base.system_families tf
+  ON tf.supplier = t.supplier AND tf.designation = t.designation AND tf.description = t.description;
 
 CREATE VIEW fx_rates AS
 SELECT currency, CAST(year AS INTEGER) AS year, units_per_usd, 1.0 / units_per_usd AS usd_per_unit, days, is_partial_year, basis, source_ids
