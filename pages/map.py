@@ -9,7 +9,7 @@ from kdefense import queries, settings, ui
 MEASURE_LABELS = {"usd": "Contract value (USD)", "tiv": "SIPRI TIV", "units": "Units", "deals": "Deals"}
 OUTLINE_LABELS = {"nato": "NATO members", "eu": "EU members"}
 CHART_KEY, PROFILE_KEY, OPTIONS_KEY = "map_chart", "map_profile", "_map_profile_options"
-MAP_CONFIG = {**ui.PLOTLY_CONFIG, "topojsonURL": "https://cdn.plot.ly/un/", "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "korea-exports-map"}}
+MAP_CONFIG = {**ui.PLOTLY_CONFIG, "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "korea-exports-map"}}
 
 
 def _measure_changed() -> None:

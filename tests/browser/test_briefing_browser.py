@@ -36,7 +36,8 @@ def test_step_through_the_shipped_deck_with_the_keyboard(app_server, page, tmp_p
         title = deck.slides[number - 1].title
         assert page.locator(".kd-slide-title").inner_text().strip() == title
         for chart in page.locator(".js-plotly-plot").all():
-            assert chart.locator("path.point, .bars path, .scatterlayer path, .choroplethlocation").count() > 0
+            marks = "path.point, .bars path, .scatterlayer path, .choroplethlocation, .heatmaplayer image, .hm image"
+            assert chart.locator(marks).count() > 0
         footer = page.locator(".kd-footer").last.inner_text()
         assert "SIPRI" in footer and "Data 20" in footer
         key = "ArrowRight" if number % 2 else "PageDown"  # arrows and presentation clickers' keys
