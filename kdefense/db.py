@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,9 @@ import streamlit as st
 from kdefense import settings
 
 
+REMOTE_RECHECK_SECONDS = 300
+
+
 class DatabaseUnavailable(RuntimeError):
     """The database file is missing, unreadable or not one this app built."""
 
@@ -20,6 +24,8 @@ class DatabaseUnavailable(RuntimeError):
 def signature(path: str | None = None) -> tuple[str, int, int]:
     """Identity of the current database file: a rebuild (atomic rename) gives a new inode and mtime."""
     path = path or settings.db_path()
+    if path.startswith("md:"):  # a shared DuckDB service (MotherDuck): no file to stat; re-check every 5 min
+        return path, 0, int(time.time() // REMOTE_RECHECK_SECONDS)
     try:
         stat = os.stat(path)
     except OSError as exc:
@@ -53,4 +59,5 @@ def execute(sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
 
 
 def exists() -> bool:
-    return Path(settings.db_path()).is_file()
+    path = settings.db_path()
+    return path.startswith("md:") or Path(path).is_file()
