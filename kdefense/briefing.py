@@ -22,7 +22,7 @@ class Slide:
     title: str = ""
     takeaway: str = ""
     filters: dict[str, str | list[str]] = field(default_factory=dict)
-    options: dict[str, str | list[str]] = field(default_factory=dict)
+    options: dict[str, str | bool | list[str]] = field(default_factory=dict)  # page widget key → value
 
     def query_params(self, deck_id: str, number: int) -> dict[str, str | list[str]]:
         """URL parameters that open this slide in presentation mode (page options travel with the deck, not the URL)."""
@@ -58,6 +58,21 @@ def _as_params(table: dict, where: str) -> dict[str, str | list[str]]:
     return out
 
 
+def _as_options(table: dict, where: str) -> dict[str, str | bool | list[str]]:
+    """Page widget values keep their type: a toggle needs a bool, a selectbox a string."""
+    out: dict[str, str | bool | list[str]] = {}
+    for key, value in table.items():
+        if isinstance(value, bool):
+            out[key] = value
+        elif isinstance(value, list):
+            out[key] = [str(v) for v in value]
+        elif isinstance(value, (str, int, float)):
+            out[key] = str(value)
+        else:
+            raise DeckError(f"{where}: option '{key}' must be a string, number, boolean or list")
+    return out
+
+
 def parse_deck(text: str, deck_id: str) -> Deck:
     data = tomllib.loads(text)
     slides = []
@@ -68,7 +83,7 @@ def parse_deck(text: str, deck_id: str) -> Deck:
             raise DeckError(f"{where}: unknown page '{page}' (one of {', '.join(PAGES)})")
         slides.append(Slide(page=page, title=raw.get("title", ""), takeaway=raw.get("takeaway", ""),
                             filters=_as_params(raw.get("filters", {}), where),
-                            options=_as_params(raw.get("options", {}), where)))
+                            options=_as_options(raw.get("options", {}), where)))
     if not slides:
         raise DeckError(f"deck '{deck_id}' has no slides")
     return Deck(deck_id=deck_id, title=data.get("title", deck_id), description=data.get("description", ""),
@@ -90,7 +105,9 @@ def validate_deck(deck: Deck, options: FilterOptions) -> list[str]:
     return problems
 
 
-def _toml_value(value: str | list[str]) -> str:
+def _toml_value(value: str | bool | list[str]) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'

@@ -20,7 +20,6 @@ from textwrap import wrap
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from kdefense.charts import FONT, base_layout
 from kdefense.settings import REGION_COLOURS, STATIC_DIR
@@ -344,7 +343,7 @@ def _styled(traces: list[dict], st: _Static, opts: MapOptions, scale: ColourScal
                 "len": 0.75, "x": 1.0, "xanchor": "left", "y": 0.5, "outlinewidth": 0}
     common = {"locationmode": "ISO-3", "locations": st.iso3, "customdata": [[i] for i in st.iso3],
               "hovertemplate": "%{text}<extra></extra>", "marker": {"line": {"color": "white", "width": 0.6}},
-              "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 0.35}}}
+              "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 0.6}}}
     valued, unvalued, *flows = traces
     out = [go.Choropleth({**valued, **common}, name=label, zmin=scale.zmin, zmax=scale.zmax,
                          colorscale=scale.colorscale, colorbar=colorbar, _validate=False),
@@ -392,6 +391,7 @@ def _facility_trace(facilities: pd.DataFrame, large: bool) -> go.Scattergeo:
     return go.Scattergeo(
         lat=[g[0] for g in groups], lon=[g[1] for g in groups], text=[g[2] for g in groups], mode="markers",
         customdata=[[g[4]] for g in groups], name="Korean industrial site", hovertemplate="%{text}<extra></extra>",
+        unselected={"marker": {"opacity": 1}},
         marker={"symbol": [g[3] for g in groups], "size": 17 if large else 13, "color": "#0f766e",
                 "line": {"color": "white", "width": 1.5}},
     )
@@ -409,7 +409,8 @@ def _origin_trace(lat: float, lon: float, large: bool) -> go.Scattergeo:
                          textfont={"size": 18 if large else 15, "color": "#111827", "shadow": "auto"},
                          name="South Korea", customdata=[["KOR"]], hovertemplate="South Korea (supplier)<extra></extra>",
                          marker={"symbol": "star", "size": 22 if large else 18, "color": "#111827",
-                                 "line": {"color": "white", "width": 1}}, showlegend=False)
+                                 "line": {"color": "white", "width": 1}}, showlegend=False,
+                         unselected={"marker": {"opacity": 1}, "textfont": {"color": "#111827"}})
 
 
 def _year_annotation(first: int, year: int, mode: str, large: bool) -> dict:
@@ -496,7 +497,7 @@ def _geo_layout(fig: go.Figure, totals: pd.DataFrame, opts: MapOptions) -> None:
         coastlinecolor=BORDER, showcountries=True, countrycolor=BORDER, countrywidth=0.5, showland=True,
         landcolor=LAND, showocean=True, oceancolor=OCEAN, showlakes=False, bgcolor="white",
     )
-    base_layout(fig, None, height=740 if opts.large else 620, large=opts.large)
+    base_layout(fig, None, height=600 if opts.large else 620, large=opts.large)
     fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 60}, dragmode="pan", clickmode="event+select",
                       legend={"orientation": "h", "y": 1.0, "x": 0.0, "yanchor": "bottom",
                               "font": {"size": 17 if opts.large else 14}, "bgcolor": "rgba(255,255,255,0.8)"},
@@ -507,24 +508,34 @@ def _geo_layout(fig: go.Figure, totals: pd.DataFrame, opts: MapOptions) -> None:
 
 def profile_timeline(per_year: pd.DataFrame, deliveries: pd.DataFrame, measure: str, basis: str, region: str | None,
                      large: bool = False) -> go.Figure:
-    """Orders by signing year (top) and units delivered by delivery year (bottom) for one recipient."""
+    """Orders by signing year (top) and units delivered by delivery year (bottom) for one recipient.
+
+    Two stacked y-axes on one shared x-axis (set by hand: make_subplots costs more than the rest of the profile).
+    """
     col = measure_column(measure)
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
-                        subplot_titles=(f"Orders by {'signing' if basis == 'usd' else 'order'} year: "
-                                        f"{measure_label(measure, basis)}", "Units delivered by delivery year"))
     orders = per_year.dropna(subset=[col])
-    fig.add_bar(x=orders["year"], y=orders[col], name="Orders", marker_color=REGION_COLOURS.get(region, "#2f6db5"),
-                hovertemplate="%{x}: %{y:,.1f}<extra>orders</extra>", row=1, col=1)
+    fig = go.Figure(go.Bar(x=orders["year"].astype(int).tolist(), y=orders[col].tolist(), name="Orders",
+                           marker_color=REGION_COLOURS.get(region, "#2f6db5"), yaxis="y2",
+                           hovertemplate="%{x}: %{y:,.1f}<extra>orders</extra>"))
     for kind, colour, pattern in (("actual", "#374151", ""), ("planned", "#9ca3af", "/")):
         part = deliveries[deliveries["kind"] == kind] if not deliveries.empty else deliveries
         if not part.empty:
-            fig.add_bar(x=part["year"], y=part["units"], name=f"Delivered ({kind})" if kind == "actual" else "Planned",
-                        marker_color=colour, marker_pattern_shape=pattern,
-                        hovertemplate="%{x}: %{y:,.0f} units<extra>" + kind + "</extra>", row=2, col=1)
+            fig.add_bar(x=part["year"].astype(int).tolist(), y=part["units"].tolist(), marker_color=colour,
+                        name="Delivered (actual)" if kind == "actual" else "Planned", marker_pattern_shape=pattern,
+                        hovertemplate="%{x}: %{y:,.0f} units<extra>" + kind + "</extra>")
     years = pd.concat([per_year["year"], deliveries["year"] if not deliveries.empty else per_year["year"]])
     span = years.max() - years.min() if not years.empty else 0
-    fig.update_xaxes(dtick=1 if span <= 10 else (2 if span <= 20 else 5), tickangle=0)
-    fig.update_layout(barmode="stack")
+    size = 20 if large else 13
+    titles = [f"Orders by {'signing' if basis == 'usd' else 'order'} year: {measure_label(measure, basis)}",
+              "Units delivered by delivery year"]
+    fig.update_layout(
+        barmode="stack",
+        xaxis={"dtick": 1 if span <= 10 else (2 if span <= 20 else 5), "tickangle": 0, "anchor": "y"},
+        yaxis={"domain": [0, 0.42]}, yaxis2={"domain": [0.58, 1], "anchor": "x"},
+        annotations=[{"text": t, "x": 0.5, "y": y, "xref": "paper", "yref": "paper", "showarrow": False,
+                      "xanchor": "center", "yanchor": "bottom", "font": {"size": size + 1}}
+                     for t, y in zip(titles, (1.0, 0.43), strict=True)],
+    )
     base_layout(fig, None, height=460, large=large)
     fig.update_layout(margin={"t": 40}, legend={"y": -0.12})
     return fig
@@ -536,9 +547,11 @@ def timeline_table(per_year: pd.DataFrame, deliveries: pd.DataFrame, measure: st
     orders = per_year[["year", col]].rename(columns={col: f"orders_{measure}"})
     if deliveries.empty:
         return orders.sort_values("year").reset_index(drop=True)
-    units = deliveries.pivot_table(index="year", columns="kind", values="units", aggfunc="sum")
-    units = units.rename(columns=lambda k: f"units_{k}").reset_index()
-    out = orders.merge(units, on="year", how="outer").sort_values("year")
+    out = orders
+    for kind in ("actual", "planned"):
+        part = deliveries.loc[deliveries["kind"] == kind, ["year", "units"]].rename(columns={"units": f"units_{kind}"})
+        out = out.merge(part, on="year", how="outer")
+    out = out.sort_values("year")
     out["year"] = out["year"].astype(int)
     return out.reset_index(drop=True)
 

@@ -349,7 +349,8 @@ def add_view_to_deck(page: str, filters: Filters, decks: dict) -> None:
             options = {k: st.session_state[k] for k in st.session_state
                        if isinstance(k, str) and k.startswith(PAGE_OPTION_PREFIXES.get(page, "\0"))
                        and isinstance(st.session_state[k], (str, int, float, bool, list))}
-            options = {k: [str(x) for x in v] if isinstance(v, list) else str(v) for k, v in options.items()}
+            options = {k: v if isinstance(v, bool) else [str(x) for x in v] if isinstance(v, list) else str(v)
+                       for k, v in options.items()}
             slide = Slide(page=page, title=title, takeaway=takeaway, filters=filters.to_query_params(),
                           options=options)
             user[deck_id] = Deck(deck_id, base.title, base.description, (*base.slides, slide))

@@ -9,7 +9,9 @@ from kdefense import queries, settings, ui
 MEASURE_LABELS = {"usd": "Contract value (USD)", "tiv": "SIPRI TIV", "units": "Units", "deals": "Deals"}
 OUTLINE_LABELS = {"nato": "NATO members", "eu": "EU members"}
 CHART_KEY, PROFILE_KEY, OPTIONS_KEY = "map_chart", "map_profile", "_map_profile_options"
-MAP_CONFIG = {**ui.PLOTLY_CONFIG, "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "korea-exports-map"}}
+MAP_CONFIG = {**ui.PLOTLY_CONFIG,
+              "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "korea-exports-map"}}
+PRESENT_MAP_CONFIG = {**ui.PRESENT_PLOTLY_CONFIG, "topojsonURL": MAP_CONFIG["topojsonURL"]}
 
 
 def _measure_changed() -> None:
@@ -31,7 +33,7 @@ def _selected_country() -> None:
             return
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False)
 def _map_figure(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataFrame, facilities: pd.DataFrame,
                 opts: cm.MapOptions):
     """The map with its year frames, kept between reruns: building ~50 frames costs more than the rest of the page.
@@ -42,6 +44,14 @@ def _map_figure(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataFram
     return cm.recipients_map(rows, totals, countries, facilities, opts)
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _profile_figures(per_year: pd.DataFrame, deliveries: pd.DataFrame, suppliers: pd.DataFrame, country: str,
+                     region: str, years: str, measure: str, basis: str):
+    """The profile's two charts and the timeline's rows, kept between reruns like the map (read-only afterwards)."""
+    return (cm.profile_timeline(per_year, deliveries, measure, basis, region),
+            cm.timeline_table(per_year, deliveries, measure), cm.supplier_bars(suppliers, country, years))
+
+
 def _controls(basis: str) -> cm.MapOptions:
     state = st.session_state
     state.setdefault("map_measure", basis)
@@ -50,7 +60,9 @@ def _controls(basis: str) -> cm.MapOptions:
     for key, value in (("map_preset", "World"), ("map_scale", "log"), ("map_mode", "cumulative"),
                        ("map_outlines", []), ("map_facilities", True), ("map_flows", True)):
         state.setdefault(key, value)
-    row = st.columns([3.3, 4.0, 2.0, 1.8, 1.3], vertical_alignment="bottom")
+    # presenting (?present=1): room-sized type leaves no space for a row of controls; they fold away
+    box = st.expander("Map controls", icon=":material/tune:") if ui.is_presenting() else st.container()
+    row = box.columns([3.3, 4.0, 2.0, 1.8, 1.3], vertical_alignment="bottom")
     preset = row[0].segmented_control("Region preset", cm.PRESETS, key="map_preset", required=True,
                                       help="Each preset frames every recipient of that region.")
     measure = row[1].segmented_control("Measure", cm.MEASURES, format_func=MEASURE_LABELS.get, key="map_measure",
@@ -70,7 +82,8 @@ def _controls(basis: str) -> cm.MapOptions:
     layers.toggle("Korean industrial sites abroad", key="map_facilities",
                   help="Production sites, joint ventures, MRO centres and offices.")
     return cm.MapOptions(measure=measure, basis=basis, scale=scale, mode=mode, preset=preset,
-                         outlines=tuple(o for o in OUTLINE_LABELS if o in (outlines or [])), flows=flows)
+                         outlines=tuple(o for o in OUTLINE_LABELS if o in (outlines or [])), flows=flows,
+                         large=ui.is_presenting())
 
 
 def _export(totals: pd.DataFrame, basis: str) -> pd.DataFrame:
@@ -131,23 +144,21 @@ def _profile(iso3: str, totals: pd.DataFrame, rows: pd.DataFrame, opts: cm.MapOp
     left, right = st.columns(2)
     deliveries = queries.run_filtered("map_profile_deliveries" if usd else "map_profile_tiv_deliveries", filters,
                                       iso3=iso3)
-    per_year = rows[rows["iso3"] == iso3]
-    with left:
-        ui.chart_with_data(cm.profile_timeline(per_year, deliveries, opts.measure, opts.basis, row["region"]),
-                           cm.timeline_table(per_year, deliveries, opts.measure), f"timeline-{iso3}", filters,
-                           "map_profile_timeline")
-        st.caption(("Ledger deliveries (SIPRI per-year register for linked deals, then curated rows)" if usd else
-                    "SIPRI per-delivery-year register") + "; hatched bars are planned deliveries.")
     suppliers = queries.run("map_profile_suppliers",
                             {"iso3": iso3, "year_from": filters.year_from, "year_to": filters.year_to})
+    timeline, timeline_rows, supplier_chart = _profile_figures(
+        rows[rows["iso3"] == iso3], deliveries, suppliers, str(row["country"]), str(row["region"]),
+        f"{filters.year_from}–{filters.year_to}", opts.measure, opts.basis)
+    with left:
+        ui.chart_with_data(timeline, timeline_rows, f"timeline-{iso3}", filters, "map_profile_timeline")
+        st.caption(("Ledger deliveries (SIPRI per-year register for linked deals, then curated rows)" if usd else
+                    "SIPRI per-delivery-year register") + "; hatched bars are planned deliveries.")
     with right:
         if suppliers.empty or suppliers["tiv_order_m"].fillna(0).sum() == 0:
             st.info(f"SIPRI records no orders by {row['country']} from any supplier in "
                     f"{filters.year_from}–{filters.year_to}.")
         else:
-            ui.chart_with_data(cm.supplier_bars(suppliers, str(row["country"]),
-                                                f"{filters.year_from}–{filters.year_to}"),
-                               suppliers, f"suppliers-{iso3}", filters, "map_profile_suppliers")
+            ui.chart_with_data(supplier_chart, suppliers, f"suppliers-{iso3}", filters, "map_profile_suppliers")
             st.caption("All suppliers, SIPRI order years in the period; other filters do not apply. "
                        + settings.TIV_CAVEAT)
 
@@ -172,12 +183,10 @@ def _profile(iso3: str, totals: pd.DataFrame, rows: pd.DataFrame, opts: cm.MapOp
         ui.downloads(deals, f"deals-{iso3}", filters, "map_profile_deals")
     sources = queries.run_filtered("map_profile_sources", filters, iso3=iso3)
     with st.expander(f"Sources ({len(sources)})", icon=":material/link:"):
-        for s in sources.itertuples():
-            link = f"[{s.title}]({s.url})" if isinstance(s.url, str) and s.url else s.title
-            st.markdown(f"- {s.publisher}, {link}, {s.date if isinstance(s.date, str) else 'undated'} "
-                        f"`{s.source_id}` · {s.deals} deal(s)")
-        if not usd:
-            st.markdown(f"- {settings.SIPRI_CREDIT}")
+        lines = [f"- {s.publisher}, " + (f"[{s.title}]({s.url})" if isinstance(s.url, str) and s.url else s.title)
+                 + f", {s.date if isinstance(s.date, str) else 'undated'} `{s.source_id}` · {s.deals} deal(s)"
+                 for s in sources.itertuples()]
+        st.markdown("\n".join(lines + ([f"- {settings.SIPRI_CREDIT}"] if not usd else [])))
 
 
 filters = ui.current_filters()
@@ -199,7 +208,8 @@ else:
     left, right = st.columns([4, 1])
     with left:
         st.plotly_chart(_map_figure(rows, totals, countries, facilities, opts), key=CHART_KEY,
-                        config=MAP_CONFIG, on_select=_selected_country, selection_mode="points")
+                        config=PRESENT_MAP_CONFIG if opts.large else MAP_CONFIG, on_select=_selected_country,
+                        selection_mode="points")
     with right:
         ranked = totals.sort_values([col, "deals"], ascending=False, na_position="last")
         if opts.preset != "World":
@@ -228,8 +238,11 @@ else:
 
     if not facilities.empty:
         with st.expander(f"Korean industrial sites abroad ({len(facilities)})", icon=":material/factory:"):
-            st.dataframe(facilities.drop(columns=["latitude", "longitude"]), hide_index=True, width="stretch",
-                         column_config={"source_urls": st.column_config.LinkColumn("Sources")})
+            sites = facilities.drop(columns=["latitude", "longitude"]).assign(
+                first_source=facilities["source_urls"].fillna("").str.split().str[0])
+            st.dataframe(sites, hide_index=True, width="stretch", column_config={
+                "first_source": st.column_config.LinkColumn("First source", display_text="open"),
+                "source_urls": "All source URLs"})
             st.caption("Sites are filtered by region, country, NATO and EU only; the years and deal filters do not "
                        "apply to them.")
 

@@ -320,3 +320,44 @@ def test_no_match_is_an_empty_state(app_db):
     at = page({"flt_q": "no deal has this text zzzq"})
     assert any("No recipients match" in i.value for i in at.info)
     assert not at.get("plotly_chart")
+
+
+FILTER_CASES = [
+    # (sidebar state, condition on `deals`, condition on South Korea's `transfers` or None for the ledger only)
+    ({"flt_nato": True, "flt_eu": True}, "recipient_is_nato AND recipient_is_eu", None),
+    ({"flt_category": ["Ships"]}, "armament_category = 'Ships'", "armament_category = 'Ships'"),
+    ({"flt_years": (2022, 2022)}, "signed_year = 2022", "order_year = 2022"),
+    ({"flt_company": ["Hyundai Rotem"]}, "company = 'Hyundai Rotem'", "TRUE"),  # SIPRI names no company
+    ({"flt_country": ["POL", "ROU"]}, "recipient_iso3 IN ('POL', 'ROU')", "recipient_location_iso3 IN ('POL', 'ROU')"),
+    ({"flt_status": ["prospect", "negotiating"]}, "status IN ('prospect', 'negotiating')", None),
+]
+
+
+@pytest.mark.parametrize("basis", ["usd", "tiv"])
+@pytest.mark.parametrize("state, deals_where, sipri_where", FILTER_CASES)
+def test_filters_reach_the_map(app_db, built_db, state, deals_where, sipri_where, basis):
+    if basis == "tiv" and sipri_where is None:
+        pytest.skip("ledger-only filter")
+    at = page({**state, "flt_basis": basis})
+    at = set_and_run(at, map_scale="linear", map_mode="per_year", map_outlines=["nato"], map_preset="Europe")
+    lo, hi = year_range(built_db)
+    if basis == "usd":
+        status = "TRUE" if "flt_status" in state else SIGNED
+        want = built_db.execute(f"""SELECT recipient_iso3, sum(value_usd_m_counted) FROM deals
+            WHERE {status} AND signed_year BETWEEN {lo} AND {hi} AND {deals_where} GROUP BY 1""").fetchall()
+    else:
+        want = built_db.execute(f"""SELECT recipient_location_iso3, sum(tiv_order_m) FROM transfers
+            WHERE {KOREA} AND {sipri_where} GROUP BY 1""").fetchall()
+    export = next(d.value for d in at.dataframe if "iso3" in d.value.columns and "centroid_lat" in d.value.columns)
+    value = "value_usd_m" if basis == "usd" else "tiv_order_m"
+    assert want
+    close(dict(zip(export["iso3"], export[value].fillna(0), strict=True)), {k: v or 0 for k, v in want})
+
+
+def test_presentation_mode_uses_room_sized_type(app_db):
+    at = run_app(page=PAGE, query={"present": "1"})
+    ok(at)
+    fig = the_map(at)
+    assert fig["data"][0]["colorbar"]["tickfont"]["size"] >= 20
+    assert fig["layout"]["annotations"][0]["font"]["size"] >= 40  # the year, readable from the back of the room
+    assert any(e.label == "Map controls" for e in at.expander)

@@ -27,9 +27,18 @@ FONT_SIZES = """(root) => [...root.querySelectorAll('svg text')]
     .map(t => [t.textContent.trim().slice(0, 40), parseFloat(getComputedStyle(t).fontSize)])"""
 
 
+TIMEOUT = 60000  # generous: the first run of a fresh server builds every cache
+
+
 def settle(page) -> None:
-    wait_for_app(page, MAP)
+    wait_for_app(page, MAP, timeout=TIMEOUT)
     page.wait_for_timeout(1500)
+
+
+def geo_range(page) -> str:
+    """The map's current lon/lat ranges as plotly.js holds them (changes when a preset is applied)."""
+    return page.locator(MAP).evaluate("(gd) => JSON.stringify([gd._fullLayout.geo.lonaxis.range, "
+                                      "gd._fullLayout.geo.lataxis.range])")
 
 
 def open_map(page, url: str, topojson: list) -> None:
@@ -39,14 +48,20 @@ def open_map(page, url: str, topojson: list) -> None:
     page.goto(url)
     wait_for_app(page)
     page.goto(f"{url}/map")
-    page.wait_for_selector(f"{MAP} path.choroplethlocation", timeout=30000)
+    page.wait_for_selector(f"{MAP} path.choroplethlocation", timeout=TIMEOUT)
     settle(page)
 
 
 def click_option(page, key: str, label: str) -> None:
+    before = geo_range(page) if key == "map_preset" else None
     page.locator(f".st-key-{key}").get_by_role("radio", name=label, exact=True).click()
     page.wait_for_timeout(400)
     settle(page)
+    if before is not None:  # the rerun has reached the browser and the new frame is drawn
+        page.wait_for_function("([sel, before]) => { const g = document.querySelector(sel)._fullLayout.geo;"
+                               " return JSON.stringify([g.lonaxis.range, g.lataxis.range]) !== before; }",
+                               arg=[MAP, before], timeout=TIMEOUT)
+        page.wait_for_timeout(1000)
 
 
 def recipients(con, region: str | None = None) -> set[str]:
@@ -100,7 +115,7 @@ def test_click_opens_profile_and_play_animates(app_server, page, built_db):
     page.wait_for_timeout(500)
     assert "Australia" in page.locator(f"{MAP} .hoverlayer").text_content()
     page.mouse.click(*box)
-    page.wait_for_selector("h3:has-text('Australia')", timeout=30000)
+    page.wait_for_selector("h3:has-text('Australia')", timeout=TIMEOUT)
     wait_for_app(page)
     n = built_db.execute(f"SELECT count(*) FROM deals WHERE {SIGNED} AND recipient_iso3 = 'AUS'").fetchone()[0]
     assert page.locator("[data-testid='stMetric']").filter(has_text="Deals").first.text_content().endswith(str(n))

@@ -58,7 +58,7 @@ def test_unknown_page_is_rejected_with_deck_and_slide():
 
 def test_toml_round_trip_and_slide_urls():
     deck = Deck("d", 'Title with "quotes"', "desc", (
-        Slide("deals", "A", "take", {"region": ["Europe", "Middle East"], "from": "2022"}, {"sup_class": "Tanks"}),
+        Slide("deals", "A", "take", {"region": ["Europe", "Middle East"], "from": "2022"}, {"sup_class": "Tanks", "map_flows": False, "sup_suppliers": ["France", "Israel"]}),
         Slide("overview", "B", "", {"basis": "tiv"}),
     ))
     again = parse_deck(deck_to_toml(deck), "d")
