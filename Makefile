@@ -6,7 +6,7 @@ DB ?= $(or $(KDEFENSE_DB),data/kdefense.duckdb)
 PORT ?= 8501
 SOURCES := $(shell find data/sources -type f)
 
-.PHONY: run test data lint bench venv dev-venv clean
+.PHONY: run test test-load data lint bench venv dev-venv clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ run: $(DB) ## start the dashboard on http://localhost:$(PORT)
 
 test: $(VENV)/.dev-installed $(DB) ## unit, AppTest and browser tests
 	KDEFENSE_DB=$(DB) $(PY) -m pytest -q
+
+test-load: $(VENV)/.dev-installed $(DB) ## load and fault tests (30 browser sessions; several minutes)
+	KDEFENSE_DB=$(DB) $(PY) -m pytest -q -o addopts="-p no:cacheprovider" tests/load
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .

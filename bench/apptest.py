@@ -7,8 +7,8 @@ prints one JSON object. Figures:
 - switch: the rerun that switches to the page (filters unchanged; queries shared with other pages cached);
 - warm: median of --runs reruns with everything cached (a click that changes nothing, or a widget that
   does not feed a query);
-- new_filter: median of reruns each with a year range not seen before, so every filtered query misses the
-  cache (what a user's filter click costs the server);
+- new_filter: median of reruns each with a year range not seen before (the end year moved back one year at a
+  time), so every filtered query misses the cache and the figures change (what a filter click costs the server);
 - cold: median of reruns after st.cache_data and st.cache_resource are cleared (new connection, every query).
 """
 
@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import APP_SCRIPT, BASELINE_SCRIPT, median, proc_status_mb, registered_pages
+from bench.common import APP_SCRIPT, BASELINE_SCRIPT, median, proc_status_mb, registered_pages, run_measured
 
 MARK = "BENCH-JSON:"
 
@@ -44,6 +44,39 @@ def patch_pages_directory() -> None:
             base.uses_pages_directory = False
 
     app_test.PagesManager = ServerLikePagesManager
+
+
+QUERY_TIMES: list[tuple[str, float]] = []
+
+
+def record_query_times() -> None:
+    """Time every statement kdefense.db.execute runs, under the name of its kdefense/sql file."""
+    from kdefense import db, queries, settings
+
+    names = {}
+    for path in settings.SQL_DIR.glob("*.sql"):
+        try:
+            names[queries.sql_text(path.stem)] = path.stem
+        except (KeyError, OSError):
+            continue
+    original = db.execute
+
+    def timed(sql: str, params=None):
+        started = time.perf_counter()
+        try:
+            return original(sql, params)
+        finally:
+            QUERY_TIMES.append((names.get(sql, sql.strip()[:40]), time.perf_counter() - started))
+
+    db.execute = timed
+
+
+def _slowest_queries(records: list[tuple[str, float]], top: int = 5) -> list[list]:
+    by_name: dict[str, list[float]] = {}
+    for name, seconds in records:
+        by_name.setdefault(name, []).append(seconds)
+    ranked = sorted(((name, median(v)) for name, v in by_name.items()), key=lambda kv: -kv[1])
+    return [[name, round(seconds * 1000, 1)] for name, seconds in ranked[:top]]
 
 
 def _timed_run(at) -> float:
@@ -70,29 +103,40 @@ def _measure_view(at, runs: int, cold_runs: int) -> dict:
     warm = [_timed_run(at) for _ in range(runs)]
     problems = _problems(at)
     sidebar = len(at.sidebar.multiselect) + len(at.sidebar.slider)
-    years = at.slider(key="flt_years")
-    lo, hi = years.value
+    lo, hi = at.slider(key="flt_years").value
     new_filter = []
-    for i in range(min(runs, max(0, hi - lo - 1))):
-        years.set_value((lo + 1 + i, hi))
+    for i in range(min(runs, max(0, hi - lo - 1))):  # recent end years: every run changes the figures
+        at.slider(key="flt_years").set_value((lo, hi - 1 - i))  # elements are replaced by each run: look up again
         new_filter.append(_timed_run(at))
         problems += _problems(at)
-    years.set_value((lo, hi))
+    at.slider(key="flt_years").set_value((lo, hi))
     at.run()
     cold = []
+    QUERY_TIMES.clear()
     for _ in range(cold_runs):
         _clear_caches()
         cold.append(_timed_run(at))
         problems += _problems(at)
-    return {"warm": median(warm), "warm_all": warm, "new_filter": median(new_filter), "cold": median(cold),
-            "cold_all": cold, "sidebar_widgets": sidebar, "problems": sorted(set(problems)),
-            "charts": len(at.get("plotly_chart")), "metrics": len(at.metric)}
+    slowest = _slowest_queries(QUERY_TIMES)
+    return {
+        "warm": median(warm),
+        "warm_all": warm,
+        "new_filter": median(new_filter),
+        "cold": median(cold),
+        "cold_all": cold,
+        "sidebar_widgets": sidebar,
+        "problems": sorted(set(problems)),
+        "charts": len(at.get("plotly_chart")),
+        "metrics": len(at.metric),
+        "cold_queries": slowest,
+    }
 
 
 def measure_dashboard(runs: int, cold_runs: int, bases: tuple[str, ...]) -> dict:
     from streamlit.testing.v1 import AppTest
 
     patch_pages_directory()
+    record_query_times()
     at = AppTest.from_file(str(APP_SCRIPT), default_timeout=600)
     first = _timed_run(at)
     results: dict[str, dict] = {}
@@ -142,20 +186,26 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run_subprocess(db: Path, runs: int, cold_runs: int, baseline: bool = False, env: dict | None = None,
-                   timeout: float = 7200) -> dict:
-    """Run this module in a fresh interpreter and return its JSON."""
-    import subprocess
-
+def run_subprocess(
+    db: Path,
+    runs: int,
+    cold_runs: int,
+    baseline: bool = False,
+    env: dict | None = None,
+    timeout: float = 7200,
+    max_rss_mb: float | None = None,
+) -> dict:
+    """Run this module in a fresh interpreter and return its JSON (or why it was stopped)."""
     cmd = [sys.executable, "-m", "bench.apptest", "--db", str(db), "--runs", str(runs), "--cold-runs", str(cold_runs)]
     if baseline:
         cmd.append("--baseline")
-    proc = subprocess.run(cmd, cwd=APP_SCRIPT.parent, env={**os.environ, **(env or {})}, capture_output=True,
-                          text=True, timeout=timeout)
-    for line in proc.stdout.splitlines():
+    result = run_measured(cmd, env={**os.environ, **(env or {})}, timeout=timeout, max_rss_mb=max_rss_mb)
+    for line in result["output"].splitlines():
         if line.startswith(MARK):
-            return json.loads(line[len(MARK):])
-    raise RuntimeError(f"bench.apptest failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+            return json.loads(line[len(MARK) :])
+    if result["killed"]:
+        return {"killed": result["killed"], "peak_rss_mb": result["peak_rss_mb"], "views": {}}
+    raise RuntimeError(f"bench.apptest failed ({result['returncode']}):\n{result['output'][-3000:]}")
 
 
 if __name__ == "__main__":

@@ -23,8 +23,13 @@ import streamlit as st
 SOURCES = Path(__file__).resolve().parents[1] / "data" / "sources"
 REGISTER = Path(os.environ.get("BASELINE_REGISTER") or max((SOURCES / "sipri").glob("trade-register*.csv")))
 REGIONS = ["Europe", "Middle East", "Asia & Oceania", "Americas", "Africa"]
-COLOURS = {"Europe": "#2f6db5", "Middle East": "#d9822b", "Asia & Oceania": "#2e9e6a", "Americas": "#8e5bb5",
-           "Africa": "#b5473a"}
+COLOURS = {
+    "Europe": "#2f6db5",
+    "Middle East": "#d9822b",
+    "Asia & Oceania": "#2e9e6a",
+    "Americas": "#8e5bb5",
+    "Africa": "#b5473a",
+}
 
 st.set_page_config(page_title="Baseline", layout="wide")
 
@@ -38,9 +43,24 @@ def load() -> pd.DataFrame:
         text = raw.decode("cp1252")
     start = text.index("Recipient,Supplier,Year of order")
     df = pd.read_csv(io.StringIO(text[start:]))
-    df.columns = ["recipient", "supplier", "order_year", "order_year_q", "number_ordered", "number_ordered_q",
-                  "designation", "description", "number_delivered", "number_delivered_q", "delivery_years",
-                  "status", "comments", "tiv_per_unit", "tiv_order", "tiv_delivered"]
+    df.columns = [
+        "recipient",
+        "supplier",
+        "order_year",
+        "order_year_q",
+        "number_ordered",
+        "number_ordered_q",
+        "designation",
+        "description",
+        "number_delivered",
+        "number_delivered_q",
+        "delivery_years",
+        "status",
+        "comments",
+        "tiv_per_unit",
+        "tiv_order",
+        "tiv_delivered",
+    ]
     entities = pd.read_csv(SOURCES / "reference" / "sipri_entities.csv", keep_default_na=False)
     countries = pd.read_csv(SOURCES / "reference" / "countries.csv", keep_default_na=False)
     families = pd.read_csv(SOURCES / "sipri" / "system_families.csv", keep_default_na=False)
@@ -48,10 +68,12 @@ def load() -> pd.DataFrame:
     countries["is_nato"] = countries["nato_join_year"] != ""
     countries["is_eu"] = (countries["eu_join_year"] != "") & (countries["eu_leave_year"] == "")
     df = df.merge(entities[["sipri_name", "loc"]], left_on="recipient", right_on="sipri_name", how="left")
-    df = df.merge(countries[["iso3", "name", "region", "is_nato", "is_eu"]], left_on="loc", right_on="iso3",
-                  how="left")
-    df = df.merge(families[["supplier", "designation", "description", "system_family"]],
-                  on=["supplier", "designation", "description"], how="left")
+    df = df.merge(countries[["iso3", "name", "region", "is_nato", "is_eu"]], left_on="loc", right_on="iso3", how="left")
+    df = df.merge(
+        families[["supplier", "designation", "description", "system_family"]],
+        on=["supplier", "designation", "description"],
+        how="left",
+    )
     return df
 
 
@@ -76,16 +98,24 @@ def select(frame: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
     if eu:
         mask &= frame["is_eu"].fillna(False).astype(bool)
     if query:
-        text = frame[["system_family", "designation", "description", "recipient", "comments"]].fillna("").agg(
-            " ".join, axis=1)
+        text = (
+            frame[["system_family", "designation", "description", "recipient", "comments"]]
+            .fillna("")
+            .agg(" ".join, axis=1)
+        )
         mask &= text.str.contains(query, case=False, regex=False)
     return frame[mask]
 
 
 def headline(frame: pd.DataFrame) -> dict[str, float]:
-    return {"deals": len(frame), "recipients": frame["recipient"].nunique(), "tiv": frame["tiv_order"].sum(),
-            "ordered": frame["number_ordered"].sum(), "delivered": frame["number_delivered"].sum(),
-            "outstanding": (frame["number_ordered"] - frame["number_delivered"].fillna(0)).clip(lower=0).sum()}
+    return {
+        "deals": len(frame),
+        "recipients": frame["recipient"].nunique(),
+        "tiv": frame["tiv_order"].sum(),
+        "ordered": frame["number_ordered"].sum(),
+        "delivered": frame["number_delivered"].sum(),
+        "outstanding": (frame["number_ordered"] - frame["number_delivered"].fillna(0)).clip(lower=0).sum(),
+    }
 
 
 now = select(korea, *years)
@@ -96,20 +126,58 @@ head = headline(now)
 st.title("South Korea's defence exports (baseline)")
 st.caption("SIPRI TIV measures military capability transferred, not money.")
 cols = st.columns(6)
-for col, (name, label) in zip(cols, [("tiv", "SIPRI TIV ordered"), ("deals", "Deals"), ("recipients", "Recipients"),
-                                     ("ordered", "Units ordered"), ("delivered", "Delivered"),
-                                     ("outstanding", "Still to deliver")]):
+for col, (name, label) in zip(
+    cols,
+    [
+        ("tiv", "SIPRI TIV ordered"),
+        ("deals", "Deals"),
+        ("recipients", "Recipients"),
+        ("ordered", "Units ordered"),
+        ("delivered", "Delivered"),
+        ("outstanding", "Still to deliver"),
+    ],
+):
     col.metric(label, f"{head[name]:,.0f}", f"{head[name] - before[name]:+,.0f} vs previous period")
 
 left, mid, right = st.columns(3)
 by_region = now.groupby("region", as_index=False).agg(tiv=("tiv_order", "sum"), deals=("tiv_order", "size"))
-left.plotly_chart(px.bar(by_region.sort_values("tiv"), x="tiv", y="region", orientation="h", color="region",
-                         color_discrete_map=COLOURS, title="By region"), key="region")
-top_r = (now.assign(recipient=now["name"].fillna(now["recipient"])).groupby(["recipient", "region"], as_index=False)
-         ["tiv_order"].sum().nlargest(10, "tiv_order"))
-mid.plotly_chart(px.bar(top_r.sort_values("tiv_order"), x="tiv_order", y="recipient", orientation="h", color="region",
-                        color_discrete_map=COLOURS, title="Top recipients"), key="recipients")
-top_s = (now.assign(system=now["system_family"].fillna(now["designation"])).groupby("system", as_index=False)
-         ["tiv_order"].sum().nlargest(10, "tiv_order"))
-right.plotly_chart(px.bar(top_s.sort_values("tiv_order"), x="tiv_order", y="system", orientation="h",
-                          title="Top systems"), key="systems")
+left.plotly_chart(
+    px.bar(
+        by_region.sort_values("tiv"),
+        x="tiv",
+        y="region",
+        orientation="h",
+        color="region",
+        color_discrete_map=COLOURS,
+        title="By region",
+    ),
+    key="region",
+)
+top_r = (
+    now.assign(recipient=now["name"].fillna(now["recipient"]))
+    .groupby(["recipient", "region"], as_index=False)["tiv_order"]
+    .sum()
+    .nlargest(10, "tiv_order")
+)
+mid.plotly_chart(
+    px.bar(
+        top_r.sort_values("tiv_order"),
+        x="tiv_order",
+        y="recipient",
+        orientation="h",
+        color="region",
+        color_discrete_map=COLOURS,
+        title="Top recipients",
+    ),
+    key="recipients",
+)
+top_s = (
+    now.assign(system=now["system_family"].fillna(now["designation"]))
+    .groupby("system", as_index=False)["tiv_order"]
+    .sum()
+    .nlargest(10, "tiv_order")
+)
+right.plotly_chart(
+    px.bar(top_s.sort_values("tiv_order"), x="tiv_order", y="system", orientation="h", title="Top systems"),
+    key="systems",
+)

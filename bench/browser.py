@@ -18,10 +18,19 @@ from dataclasses import dataclass, field
 
 from bench.common import CHROMIUM, CHROMIUM_ARGS, PageSpec, Server, median
 
-# Counts finished script runs (running → notRunning) so a wait can require a *new* run to have finished.
+# Counts finished script runs (running → notRunning) and incoming websocket frames, so that a wait can require a
+# *new* run to have finished. A very short run can flip running → notRunning within one React commit, which no
+# observer sees; then "frames arrived since the action and none for QUIET_MS" stands in for the count.
 INIT_JS = """
 (() => {
-  window.__kd = {runs: 0, done: 0};
+  window.__kd = {runs: 0, done: 0, frames: 0, lastFrame: 0};
+  const Base = window.WebSocket;
+  window.WebSocket = class extends Base {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => { window.__kd.frames += 1; window.__kd.lastFrame = performance.now(); });
+    }
+  };
   new MutationObserver((muts) => {
     for (const m of muts) {
       const s = m.target.getAttribute('data-test-script-state');
@@ -32,14 +41,21 @@ INIT_JS = """
 })();
 """
 
-# True when the app is connected, its script has finished, nothing is stale or still loading, and every Plotly
-# chart has been laid out (Plotly sets _fullLayout and draws its main SVG).
+MARK_JS = "() => ({done: window.__kd.done, frames: window.__kd.frames})"
+QUIET_MS = 200
+
+# True when the app is connected, a new run has finished (see INIT_JS), nothing is stale or still loading, and
+# every Plotly chart has been laid out (Plotly sets _fullLayout and draws its main SVG).
 IDLE_JS = """
-(minDone) => {
+([mark, quietMs]) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
-  if ((window.__kd ? window.__kd.done : 0) < minDone) return false;
+  const kd = window.__kd;
+  if (!kd) return false;
+  const ran = kd.done > mark.done
+    || (kd.frames > mark.frames && performance.now() - kd.lastFrame >= quietMs);
+  if (!ran) return false;
   const main = document.querySelector('[data-testid="stMain"]');
   if (!main || !main.querySelector('[data-testid="stElementContainer"]')) return false;
   if (document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')) return false;
@@ -51,14 +67,15 @@ IDLE_JS = """
 }
 """
 
+NEW_PAGE = {"done": 0, "frames": 0}
+
 STATE_JS = """
 () => ({
   charts: document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot').length,
   plots: document.querySelectorAll('.js-plotly-plot').length,
-  exceptions: Array.from(document.querySelectorAll('[data-testid="stException"]')).map(e => e.innerText.slice(0, 300)),
-  errors: Array.from(document.querySelectorAll('[data-testid="stAlertContentError"]')).map(e => e.innerText.slice(0, 300)),
+  exceptions: Array.from(document.querySelectorAll('[data-testid="stException"]')).map(e => e.innerText.slice(0, 2000)),
+  errors: Array.from(document.querySelectorAll('[data-testid="stAlertContentError"]')).map(e => e.innerText.slice(0, 2000)),
   footer: (document.querySelector('.kd-footer') || {innerText: ''}).innerText,
-  done: window.__kd ? window.__kd.done : 0,
   connection: (document.querySelector('[data-testid="stApp"]') || {getAttribute: () => null})
                .getAttribute('data-test-connection-state'),
 })
@@ -100,34 +117,55 @@ def new_page(browser, guard: Guard, viewport=(1920, 1080)):
     return context, context.new_page()
 
 
-def wait_idle(page, min_done: int = 0, timeout: float = 120) -> None:
-    page.wait_for_function(IDLE_JS, arg=min_done, timeout=timeout * 1000, polling="raf")
+def mark(page) -> dict:
+    """Counters before an action; pass to wait_idle to wait for the rerun the action causes."""
+    return page.evaluate(MARK_JS)
+
+
+def wait_idle(page, since: dict = NEW_PAGE, timeout: float = 120) -> None:
+    page.wait_for_function(IDLE_JS, arg=[since, QUIET_MS], timeout=timeout * 1000, polling="raf")
 
 
 def page_url(server: Server, spec: PageSpec, query: str = "") -> str:
     return f"{server.url}/{spec.url}" + (f"?{query}" if query else "")
 
 
+def count_ws_bytes(page) -> list[int]:
+    """Sizes of the websocket frames the page receives from now on (what the server sends for each run)."""
+    sizes: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: sizes.append(len(payload))))
+    return sizes
+
+
 def time_navigation(browser, url: str, guard: Guard, runs: int) -> dict:
     """First visits (new context each) and repeat visits (reload, static files cached)."""
-    first, repeat, state = [], [], {}
+    first, repeat, state, ws_bytes = [], [], {}, []
     for _ in range(runs):
         context, page = new_page(browser, guard)
+        frames = count_ws_bytes(page)
         try:
             started = time.perf_counter()
             page.goto(url)
-            wait_idle(page, 1)
+            wait_idle(page)
             first.append(time.perf_counter() - started)
+            ws_bytes.append(sum(frames))
             started = time.perf_counter()
             page.reload()
-            wait_idle(page, 1)
+            wait_idle(page)
             repeat.append(time.perf_counter() - started)
             state = page.evaluate(STATE_JS)
         finally:
             context.close()
-    return {"first_visit": median(first), "repeat_visit": median(repeat), "first_all": first,
-            "repeat_all": repeat, "charts": state.get("charts", 0), "exceptions": state.get("exceptions", []),
-            "errors": state.get("errors", [])}
+    return {
+        "first_visit": median(first),
+        "repeat_visit": median(repeat),
+        "first_all": first,
+        "repeat_all": repeat,
+        "ws_kb": median(ws_bytes) / 1024,
+        "charts": state.get("charts", 0),
+        "exceptions": state.get("exceptions", []),
+        "errors": state.get("errors", []),
+    }
 
 
 def pick_first_region(page):
@@ -140,42 +178,46 @@ def pick_first_region(page):
     return options.nth(next(i for i, n in enumerate(names) if n not in ("Select all", "No results")))
 
 
-def time_filter_change(browser, url: str, guard: Guard, runs: int,
-                       prepare: Callable = pick_first_region) -> dict:
+def time_filter_change(browser, url: str, guard: Guard, runs: int, prepare: Callable = pick_first_region) -> dict:
     """From the click that commits a filter to the rerun finished and every chart redrawn."""
     times, state = [], {}
     for _ in range(runs):
         context, page = new_page(browser, guard)
         try:
             page.goto(url)
-            wait_idle(page, 1)
+            wait_idle(page)
             target = prepare(page)
-            done = page.evaluate("() => window.__kd.done")
+            before = mark(page)
             started = time.perf_counter()
             target.click()
-            wait_idle(page, done + 1)
+            wait_idle(page, before)
             times.append(time.perf_counter() - started)
             state = page.evaluate(STATE_JS)
         finally:
             context.close()
-    return {"filter_change": median(times), "all": times, "exceptions": state.get("exceptions", []),
-            "errors": state.get("errors", [])}
+    return {
+        "filter_change": median(times),
+        "all": times,
+        "exceptions": state.get("exceptions", []),
+        "errors": state.get("errors", []),
+    }
 
 
-def sessions_memory(browser, server: Server, pages: Sequence[PageSpec], counts: Sequence[int] = (1, 10, 30),
-                    settle: float = 3.0) -> dict:
-    """Server VmRSS with N sessions open; sessions are opened round robin over the pages and kept open."""
+def sessions_memory(
+    browser, server: Server, urls: Sequence[str], counts: Sequence[int] = (1, 10, 30), settle: float = 3.0
+) -> dict:
+    """Server VmRSS with N sessions open; sessions are opened round robin over the URLs and kept open."""
     guard = Guard()
     contexts = []
     out = {"idle": server.rss_mb()}
     try:
         for n in counts:
             while len(contexts) < n:
-                spec = pages[len(contexts) % len(pages)]
+                url = urls[len(contexts) % len(urls)]
                 context, page = new_page(browser, guard, viewport=(1280, 800))
                 contexts.append(context)
-                page.goto(page_url(server, spec))
-                wait_idle(page, 1, timeout=300)
+                page.goto(url)
+                wait_idle(page, timeout=300)
             time.sleep(settle)
             out[str(n)] = server.rss_mb()
     finally:

@@ -13,7 +13,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +23,14 @@ BASELINE_SCRIPT = ROOT / "bench" / "baseline_app.py"
 SOURCES = ROOT / "data" / "sources"
 PORTS = range(8620, 8700)  # this suite's servers stay on these localhost ports
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 
 @dataclass(frozen=True)
@@ -61,14 +67,17 @@ def registered_pages(script: Path = APP_SCRIPT) -> list[PageSpec]:
         path = node.args[0].value
         kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
         stem = Path(path).stem
-        pages.append(PageSpec(path, str(kw.get("url_path", stem)), str(kw.get("title", stem)),
-                              bool(kw.get("default", False))))
+        pages.append(
+            PageSpec(path, str(kw.get("url_path", stem)), str(kw.get("title", stem)), bool(kw.get("default", False)))
+        )
     if pages and not any(p.default for p in pages):
         first = pages[0]
         pages[0] = PageSpec(first.script, first.url_path, first.title, True)
     if not pages:  # no st.navigation: fall back to the files
-        pages = [PageSpec(str(p.relative_to(ROOT)), p.stem, p.stem, i == 0)
-                 for i, p in enumerate(sorted((ROOT / "pages").glob("*.py")))]
+        pages = [
+            PageSpec(str(p.relative_to(ROOT)), p.stem, p.stem, i == 0)
+            for i, p in enumerate(sorted((ROOT / "pages").glob("*.py")))
+        ]
     return pages
 
 
@@ -83,6 +92,12 @@ def proc_status_mb(pid: int, field: str = "VmRSS") -> float:
     raise KeyError(field)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (/proc/<pid>/stat fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class PeakWatcher:
     """Polls a child's VmHWM until it exits, so the peak survives the process."""
 
@@ -90,14 +105,13 @@ class PeakWatcher:
         self.pid, self.interval, self.peak_mb = pid, interval, 0.0
 
     def poll(self) -> None:
-        try:
+        with suppress(OSError, KeyError):  # the process may just have exited
             self.peak_mb = max(self.peak_mb, proc_status_mb(self.pid, "VmHWM"))
-        except (OSError, KeyError):
-            pass
 
 
-def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None, timeout: float = 3600,
-                 max_rss_mb: float | None = None) -> dict:
+def run_measured(
+    cmd: Sequence[str], env: dict[str, str] | None = None, timeout: float = 3600, max_rss_mb: float | None = None
+) -> dict:
     """Run a command; return its wall time, peak RSS, exit code and output tail.
 
     With max_rss_mb the command is killed once its resident memory passes the limit (the bench machine is shared;
@@ -123,8 +137,13 @@ def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None, timeout:
             break
         time.sleep(watcher.interval)
     reader.join(5)
-    return {"seconds": time.perf_counter() - started, "peak_rss_mb": watcher.peak_mb, "returncode": proc.returncode,
-            "killed": killed, "output": "".join(out_chunks)[-4000:]}
+    return {
+        "seconds": time.perf_counter() - started,
+        "peak_rss_mb": watcher.peak_mb,
+        "returncode": proc.returncode,
+        "killed": killed,
+        "output": "".join(out_chunks),
+    }
 
 
 # ---------------------------------------------------------------- server
@@ -172,13 +191,27 @@ def wait_healthy(url: str, timeout: float = 60) -> bool:
 
 
 @contextmanager
-def streamlit_server(db: Path, log: Path, script: Path = APP_SCRIPT, extra_env: dict[str, str] | None = None,
-                     port: int | None = None) -> Iterator[Server]:
+def streamlit_server(
+    db: Path, log: Path, script: Path = APP_SCRIPT, extra_env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[Server]:
     """`streamlit run <script>` on 127.0.0.1 with KDEFENSE_DB=<db>; stopped (by its own pid) on exit."""
     port = port or free_port()
     env = {**os.environ, "KDEFENSE_DB": str(db), **(extra_env or {})}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -37,7 +37,7 @@ def _split(text: str, header_prefix: str) -> tuple[list[str], list[str]]:
     """Preamble lines (to the header, included) and data lines of a SIPRI export."""
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(header_prefix))
-    return lines[: start + 1], [line for line in lines[start + 1:] if line.strip()]
+    return lines[: start + 1], [line for line in lines[start + 1 :] if line.strip()]
 
 
 def _exports(sipri_dir: Path) -> tuple[Path, Path]:
@@ -48,8 +48,14 @@ def _exports(sipri_dir: Path) -> tuple[Path, Path]:
     found: dict[str, list[tuple[object, Path]]] = {"register": [], "per_year": []}
     for path in sipri_dir.glob("*.csv"):
         text, _ = _decode(path.read_bytes())
-        generated = next((line.removeprefix("Data generated:").strip().rstrip(";").strip()
-                          for line in text.splitlines()[:20] if line.startswith("Data generated:")), "")
+        generated = next(
+            (
+                line.removeprefix("Data generated:").strip().rstrip(";").strip()
+                for line in text.splitlines()[:20]
+                if line.startswith("Data generated:")
+            ),
+            "",
+        )
         head = "\n".join(text.splitlines()[:20])
         if f"\n{REGISTER_HEADER}" in head:
             found["register"].append((_parse_generated(generated), path))
@@ -96,16 +102,19 @@ def write_scaled_sources(factor: int, out: Path, sources: Path = SOURCES) -> dic
     if out.exists():
         shutil.rmtree(out)
     register_path, per_year_path = _exports(sources / "sipri")
-    shutil.copytree(sources, out, ignore=lambda d, names: [n for n in names if Path(d, n) in
-                                                              (register_path, per_year_path)])
+    shutil.copytree(
+        sources, out, ignore=lambda d, names: [n for n in names if Path(d, n) in (register_path, per_year_path)]
+    )
     reg_text, reg_enc = _decode(register_path.read_bytes())
     reg_head, reg_rows = _split(reg_text, "Recipient,Supplier,Year of order")
     py_text, py_enc = _decode(per_year_path.read_bytes())
     py_head, py_rows = _split(py_text, "SIPRI AT Database ID,Supplier")
     reg_fields = [line.split(",") for line in reg_rows]
     py_fields = [line.rstrip(";").split(",") for line in py_rows]
-    for name, rows, width in (("register", reg_fields, len(reg_head[-1].split(","))),
-                              ("per-year", py_fields, len(py_head[-1].rstrip(";").split(",")))):
+    for name, rows, width in (
+        ("register", reg_fields, len(reg_head[-1].split(","))),
+        ("per-year", py_fields, len(py_head[-1].rstrip(";").split(","))),
+    ):
         if any(len(f) != width for f in rows):  # SIPRI writes no quoted commas; refuse to guess if that changes
             raise ValueError(f"{name} export has rows that are not {width} plain comma-separated fields")
     shift = RecipientShift(sources / "reference" / "sipri_entities.csv", Counter(f[0] for f in reg_fields), reg_enc)
@@ -128,8 +137,12 @@ def write_scaled_sources(factor: int, out: Path, sources: Path = SOURCES) -> dic
             for fields in py_fields:
                 if k:
                     rec = fields[2]
-                    fields = [str(int(fields[0]) + k * AT_ID_STRIDE), fields[1],
-                              cache.get(rec) or cache.setdefault(rec, shift(rec, k)), *fields[3:]]
+                    fields = [
+                        str(int(fields[0]) + k * AT_ID_STRIDE),
+                        fields[1],
+                        cache.get(rec) or cache.setdefault(rec, shift(rec, k)),
+                        *fields[3:],
+                    ]
                 lines.append(",".join(fields) + ";")
         fh.write("\r\n".join(lines))
     return {"register_rows": len(reg_rows) * factor, "per_year_rows": len(py_rows) * factor}
@@ -137,8 +150,11 @@ def write_scaled_sources(factor: int, out: Path, sources: Path = SOURCES) -> dic
 
 def build(sources: Path, db: Path, timeout: float = 7200, max_rss_mb: float | None = None) -> dict:
     """`python -m kdefense.build --sources <sources> --out <db>`: wall time, peak RSS, exit code."""
-    result = run_measured([sys.executable, "-m", "kdefense.build", "--sources", str(sources), "--out", str(db)],
-                          timeout=timeout, max_rss_mb=max_rss_mb)
+    result = run_measured(
+        [sys.executable, "-m", "kdefense.build", "--sources", str(sources), "--out", str(db)],
+        timeout=timeout,
+        max_rss_mb=max_rss_mb,
+    )
     result["db_mb"] = db.stat().st_size / 2**20 if db.exists() else None
     return result
 
@@ -155,24 +171,31 @@ def replicate_database(source_db: Path, factor: int, out_db: Path, sources: Path
     started = time.perf_counter()
     tmp = out_db.with_name(out_db.name + ".tmp")
     shutil.copy(source_db, tmp)
-    con = duckdb.connect(str(tmp), config={"enable_progress_bar": False})
+    con = duckdb.connect(str(tmp))
     try:
-        names = [r[0] for r in con.execute("""SELECT recipient FROM base.transfers UNION
-                                              SELECT recipient FROM base.transfer_deliveries""").fetchall()]
+        con.execute("SET enable_progress_bar = false")
+        names = [
+            r[0]
+            for r in con.execute("""SELECT recipient FROM base.transfers UNION
+                                              SELECT recipient FROM base.transfer_deliveries""").fetchall()
+        ]
         counts = Counter(dict(con.execute("SELECT recipient, count(*) FROM base.transfers GROUP BY 1").fetchall()))
         counts.update({n: 0 for n in names if n not in counts})
         shift = RecipientShift(sources / "reference" / "sipri_entities.csv", counts, "utf-8")
         con.execute("CREATE TEMP TABLE shift (k INTEGER, name VARCHAR, new_name VARCHAR)")
-        con.executemany("INSERT INTO shift VALUES (?, ?, ?)",
-                        [(k, n, shift(n, k)) for k in range(1, factor) for n in names])
+        con.executemany(
+            "INSERT INTO shift VALUES (?, ?, ?)", [(k, n, shift(n, k)) for k in range(1, factor) for n in names]
+        )
         con.execute("""CREATE TEMP TABLE who AS
             SELECT s.k, s.name, s.new_name, e.iso3, e.entity_type, e.location_iso3, c.region
             FROM shift s LEFT JOIN base.sipri_entities e ON e.sipri_name = s.new_name
             LEFT JOIN base.countries c ON c.iso3 = e.location_iso3""")
+        columns = {r[0] for r in con.execute("DESCRIBE base.transfers").fetchall()}
+        at_id = f", t.sipri_at_id + w.k * {AT_ID_STRIDE} AS sipri_at_id" if "sipri_at_id" in columns else ""
         con.execute(f"""INSERT INTO base.transfers BY NAME
             SELECT t.* REPLACE (t.transfer_id || '~' || w.k AS transfer_id, w.new_name AS recipient,
                               w.iso3 AS recipient_iso3, w.entity_type AS recipient_type,
-                              w.location_iso3 AS recipient_location_iso3, w.region AS recipient_region)
+                              w.location_iso3 AS recipient_location_iso3, w.region AS recipient_region{at_id})
             FROM base.transfers t JOIN who w ON w.name = t.recipient WHERE w.k < {factor}""")
         con.execute(f"""INSERT INTO base.transfer_deliveries BY NAME
             SELECT d.* REPLACE (d.sipri_at_id + w.k * {AT_ID_STRIDE} AS sipri_at_id,
@@ -181,13 +204,18 @@ def replicate_database(source_db: Path, factor: int, out_db: Path, sources: Path
             FROM base.transfer_deliveries d JOIN who w ON w.name = d.recipient WHERE w.k < {factor}""")
         con.execute("UPDATE base.build_info SET value = value || '-x' || ? WHERE key = 'data_version'", [factor])
         con.execute("CHECKPOINT")
-        rows = con.execute("SELECT (SELECT count(*) FROM transfers), (SELECT count(*) FROM transfer_deliveries)"
-                           ).fetchone()
+        rows = con.execute(
+            "SELECT (SELECT count(*) FROM transfers), (SELECT count(*) FROM transfer_deliveries)"
+        ).fetchone()
     finally:
         con.close()
     os.replace(tmp, out_db)
-    return {"seconds": time.perf_counter() - started, "transfers": rows[0], "transfer_deliveries": rows[1],
-            "db_mb": out_db.stat().st_size / 2**20}
+    return {
+        "seconds": time.perf_counter() - started,
+        "transfers": rows[0],
+        "transfer_deliveries": rows[1],
+        "db_mb": out_db.stat().st_size / 2**20,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,12 +227,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     counts = write_scaled_sources(args.factor, args.out / "sources")
-    print(f"wrote {counts['register_rows']:,} register rows and {counts['per_year_rows']:,} per-year rows "
-          f"to {args.out / 'sources'}")
+    print(
+        f"wrote {counts['register_rows']:,} register rows and {counts['per_year_rows']:,} per-year rows "
+        f"to {args.out / 'sources'}"
+    )
     if not args.no_build:
         result = build(args.out / "sources", args.out / "kdefense.duckdb", max_rss_mb=args.max_rss_mb)
-        print(f"build: {result['seconds']:.1f} s, peak RSS {result['peak_rss_mb']:.0f} MB, exit {result['returncode']} "
-              f"{result['killed']}")
+        print(
+            f"build: {result['seconds']:.1f} s, peak RSS {result['peak_rss_mb']:.0f} MB, exit {result['returncode']} "
+            f"{result['killed']}"
+        )
         print(result["output"][-2000:])
     return 0
 

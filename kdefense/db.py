@@ -13,7 +13,6 @@ import streamlit as st
 
 from kdefense import settings
 
-
 REMOTE_RECHECK_SECONDS = 300
 
 
@@ -35,12 +34,23 @@ def signature(path: str | None = None) -> tuple[str, int, int]:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(sig: tuple[str, int, int]) -> duckdb.DuckDBPyConnection:
-    """One read-only connection per file version, shared by all sessions; queries use their own cursor."""
+    """One read-only connection per file version, shared by all sessions; queries use their own cursor.
+
+    The file is ATTACHed to a private in-memory instance instead of opened with duckdb.connect(path): DuckDB
+    caches open databases by path, so after a rebuild (rename) or a corruption in place connect(path) would
+    hand back the instance of the old file. A fresh instance per file version always reads what is on disk.
+    """
+    path = sig[0]
     try:
-        con = duckdb.connect(sig[0], read_only=True)
+        con = duckdb.connect(":memory:")
+        if path.startswith("md:"):
+            con.execute("ATTACH '" + path.replace("'", "''") + "' AS kd")
+        else:
+            con.execute("ATTACH '" + path.replace("'", "''") + "' AS kd (READ_ONLY)")
+        con.execute("USE kd")
         con.execute("SELECT count(*) FROM build_info").fetchone()
     except (duckdb.Error, OSError) as exc:
-        raise DatabaseUnavailable(f"The database file {sig[0]} cannot be read: {exc}") from exc
+        raise DatabaseUnavailable(f"The database file {path} cannot be read: {exc}") from exc
     return con
 
 
@@ -50,10 +60,12 @@ def execute(sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     try:
         cursor = _connection(sig).cursor()
         try:
+            cursor.execute("USE kd")  # a cursor starts in the in-memory catalog, not the attached file
             return cursor.execute(sql, params or {}).df()
         finally:
             cursor.close()
-    except duckdb.IOException as exc:  # file replaced or truncated underneath an open connection
+    except (duckdb.IOException, duckdb.InternalException, duckdb.SerializationException) as exc:
+        # file truncated or overwritten underneath an open connection
         _connection.clear()
         raise DatabaseUnavailable(f"The database file {sig[0]} changed while it was read: {exc}") from exc
 

@@ -1,0 +1,528 @@
+"""`make bench`: every figure of bench/README.md, printed as Markdown tables (and saved as JSON with --json).
+
+    python -m bench.run                      # everything (about 25 minutes on a 2-core machine)
+    python -m bench.run --quick              # fewer runs, no ×100, 20 s of load
+    python -m bench.run --only apptest,browser --runs 9
+Sections: build, apptest, browser, floor, memory, load, scale. Nothing here asserts; targets are marked ok / MISSED.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import apptest
+from bench.common import (
+    APP_SCRIPT,
+    BASELINE_SCRIPT,
+    ROOT,
+    SOURCES,
+    cpu_seconds,
+    mb,
+    median,
+    ms,
+    proc_status_mb,
+    registered_pages,
+    run_measured,
+    secs,
+    streamlit_server,
+    table,
+    verdict,
+)
+
+SECTIONS = ("build", "apptest", "browser", "floor", "memory", "load", "scale")
+TARGET = {"warm": 0.080, "warm_x100": 1.0, "nav": 1.5, "filter": 0.7, "rss1": 250, "rss30": 500}
+PUBLIC_APP = {"warm": 0.26, "nav": 2.9, "rss": 250}  # the comparable public app of the issue
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def build_db(out: Path, sources: Path = SOURCES, runs: int = 1) -> dict:
+    results = [
+        run_measured([sys.executable, "-m", "kdefense.build", "--sources", str(sources), "--out", str(out)])
+        for _ in range(runs)
+    ]
+    if any(r["returncode"] for r in results):
+        raise RuntimeError(f"build failed:\n{results[-1]['output']}")
+    return {
+        "seconds": median([r["seconds"] for r in results]),
+        "all": [r["seconds"] for r in results],
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
+        "db_mb": out.stat().st_size / 2**20,
+    }
+
+
+# ---------------------------------------------------------------- sections
+
+
+def section_build(work: Path, runs: int) -> dict:
+    result = build_db(work / "build.duckdb", runs=runs)
+    say(
+        table(
+            ["what", "median", "runs", "peak RSS", "file"],
+            [
+                [
+                    "`python -m kdefense.build` on data/sources",
+                    secs(result["seconds"]),
+                    len(result["all"]),
+                    mb(result["peak_rss_mb"]),
+                    mb(result["db_mb"]),
+                ]
+            ],
+            "Build",
+        )
+    )
+    return result
+
+
+def apptest_rows(res: dict, with_target: bool = True, limit: float = TARGET["warm"]) -> list[list]:
+    rows = []
+    for key, v in res["views"].items():
+        page, basis = key.split("|")
+        row = [
+            f"{v['title']} ({page})",
+            basis,
+            ms(v["warm"]),
+            ms(v["new_filter"]),
+            ms(v["cold"]),
+            v["charts"],
+            "; ".join(v["problems"])[:80] or "none",
+        ]
+        if with_target:
+            row.insert(3, verdict(v["warm"], limit))
+        rows.append(row)
+    return rows
+
+
+def section_apptest(db: Path, runs: int, cold_runs: int) -> dict:
+    ours = apptest.run_subprocess(db, runs, cold_runs)
+    base = apptest.run_subprocess(db, runs, cold_runs, baseline=True)
+    say(
+        table(
+            ["page", "basis", "warm", "≤ 80 ms", "new filter", "cold", "charts", "problems"],
+            apptest_rows(ours),
+            f"Server time per rerun (AppTest, median of {runs}; cold: median of {cold_runs})",
+        )
+    )
+    say(
+        f"\nfirst run in a fresh process: {ms(ours['first'])}; process RSS after all pages {mb(ours['rss_mb'])} "
+        f"(peak {mb(ours['peak_rss_mb'])})"
+    )
+    ov, bl = ours["views"].get("overview|tiv"), base["views"]["baseline|tiv"]
+    if ov:
+        say(
+            table(
+                ["same view (Overview, TIV basis)", "warm", "new filter", "cold", "process RSS"],
+                [
+                    [
+                        "this app (DuckDB, cached queries)",
+                        ms(ov["warm"]),
+                        ms(ov["new_filter"]),
+                        ms(ov["cold"]),
+                        mb(ours["rss_mb"]),
+                    ],
+                    [
+                        "usual way (bench/baseline_app.py)",
+                        ms(bl["warm"]),
+                        ms(bl["new_filter"]),
+                        ms(bl["cold"]),
+                        mb(base["rss_mb"]),
+                    ],
+                    [
+                        "ratio usual / this app",
+                        f"{bl['warm'] / ov['warm']:.1f}×",
+                        f"{bl['new_filter'] / ov['new_filter']:.1f}×",
+                        f"{bl['cold'] / ov['cold']:.1f}×",
+                        "",
+                    ],
+                    ["public app of the issue", ms(PUBLIC_APP["warm"]), "", "", mb(PUBLIC_APP["rss"])],
+                ],
+                "Side by side with the usual way (AppTest)",
+            )
+        )
+    return {"ours": ours, "baseline": base}
+
+
+def section_browser(db: Path, work: Path, runs: int) -> dict:
+    from bench import browser as bb
+
+    out: dict[str, dict] = {"pages": {}, "baseline": {}}
+    guard = bb.Guard()
+    with bb.chromium() as browser:
+        with streamlit_server(db, work / "server-browser.log") as server:
+            warm_up(browser, server, registered_pages())
+            for spec in registered_pages():
+                nav = bb.time_navigation(browser, bb.page_url(server, spec), guard, runs)
+                change = bb.time_filter_change(browser, bb.page_url(server, spec), guard, runs)
+                out["pages"][spec.name] = {"title": spec.title, **nav, "filter": change}
+            tiv = next((s for s in registered_pages() if s.default), None)
+            if tiv:
+                nav = bb.time_navigation(browser, bb.page_url(server, tiv, "basis=tiv"), guard, runs)
+                change = bb.time_filter_change(browser, bb.page_url(server, tiv, "basis=tiv"), guard, runs)
+                out["pages"]["overview_tiv"] = {"title": f"{tiv.title}, TIV basis", **nav, "filter": change}
+        with streamlit_server(db, work / "server-baseline.log", script=BASELINE_SCRIPT) as server:
+            warm_up(browser, server, [None])
+            nav = bb.time_navigation(browser, server.url, guard, runs)
+            change = bb.time_filter_change(browser, server.url, guard, runs)
+            out["baseline"] = {"title": "usual way (baseline_app.py)", **nav, "filter": change}
+    rows = []
+    for name, v in [*out["pages"].items(), ("baseline", out["baseline"])]:
+        problems = "; ".join(v["exceptions"] + v["errors"] + v["filter"]["exceptions"] + v["filter"]["errors"])
+        rows.append(
+            [
+                f"{v['title']} ({name})",
+                secs(v["first_visit"]),
+                secs(v["repeat_visit"]),
+                verdict(v["repeat_visit"], TARGET["nav"]),
+                secs(v["filter"]["filter_change"]),
+                verdict(v["filter"]["filter_change"], TARGET["filter"]),
+                v["charts"],
+                f"{v['ws_kb']:,.0f} KB",
+                problems[:60] or "none",
+            ]
+        )
+    say(
+        table(
+            [
+                "page",
+                "navigation, first visit",
+                "repeat visit",
+                "≤ 1.5 s",
+                "filter change",
+                "≤ 0.7 s",
+                "charts",
+                "sent on navigation",
+                "problems",
+            ],
+            rows,
+            f"Chromium (median of {runs})",
+        )
+    )
+    say(f"\nrequests to outside hosts: {len(guard.external)}")
+    out["external_requests"] = len(guard.external)
+    return out
+
+
+FLOOR_APPS = {
+    "empty page (title + text)": 'import streamlit as st\nst.title("x")\nst.write("y")\n',
+    "one Plotly bar chart": 'import plotly.graph_objects as go\nimport streamlit as st\nst.title("x")\n'
+    "st.plotly_chart(go.Figure(go.Bar(x=[1, 2, 3], y=[3, 1, 2])))\n",
+    "one st.dataframe": 'import pandas as pd\nimport streamlit as st\nst.title("x")\n'
+    'st.dataframe(pd.DataFrame({"a": [1, 2, 3]}))\n',
+    "one chart + one dataframe": "import pandas as pd\nimport plotly.graph_objects as go\nimport streamlit as st\n"
+    'st.title("x")\nst.plotly_chart(go.Figure(go.Bar(x=[1, 2, 3], y=[3, 1, 2])))\n'
+    'st.dataframe(pd.DataFrame({"a": [1, 2, 3]}))\n',
+}
+
+
+def section_floor(db: Path, work: Path, runs: int) -> dict:
+    """What Streamlit itself costs in this browser on this machine: tiny apps, same measurement."""
+    from bench import browser as bb
+
+    out = {}
+    guard = bb.Guard()
+    with bb.chromium() as browser:
+        for i, (name, code) in enumerate(FLOOR_APPS.items()):
+            script = work / f"floor_{i}.py"
+            script.write_text(code)
+            with streamlit_server(db, work / f"server-floor-{i}.log", script=script) as server:
+                warm_up(browser, server, [None])
+                out[name] = bb.time_navigation(browser, server.url, guard, runs)
+    say(
+        table(
+            ["reference app", "navigation, first visit", "repeat visit"],
+            [[name, secs(v["first_visit"]), secs(v["repeat_visit"])] for name, v in out.items()],
+            f"Floor: Streamlit's own cost in Chromium on this machine (median of {runs})",
+        )
+    )
+    return out
+
+
+def warm_up(browser, server, specs) -> None:
+    """One visit per page, so that the figures are for a server whose caches are warm."""
+    from bench import browser as bb
+
+    for spec in specs:
+        context, page = bb.new_page(browser, bb.Guard())
+        page.goto(server.url if spec is None else bb.page_url(server, spec))
+        bb.wait_idle(page, timeout=300)
+        context.close()
+
+
+def section_memory(db: Path, work: Path) -> dict:
+    from bench import browser as bb
+
+    out = {}
+    with bb.chromium() as browser:
+        for name, script in (("this app", APP_SCRIPT), ("usual way", BASELINE_SCRIPT)):
+            with streamlit_server(db, work / f"server-memory-{name.replace(' ', '-')}.log", script=script) as server:
+                urls = (
+                    [bb.page_url(server, spec) for spec in registered_pages()] if script == APP_SCRIPT else [server.url]
+                )
+                out[name] = bb.sessions_memory(browser, server, urls)
+    rows = [
+        [
+            name,
+            mb(v["idle"]),
+            mb(v["1"]),
+            verdict(v["1"], TARGET["rss1"]) if name == "this app" else "",
+            mb(v["10"]),
+            mb(v["30"]),
+            verdict(v["30"], TARGET["rss30"]) if name == "this app" else "",
+        ]
+        for name, v in out.items()
+    ]
+    rows.append(["public app of the issue", "", mb(PUBLIC_APP["rss"]), "", "", "", ""])
+    say(
+        table(
+            ["server", "started", "1 session", "≤ 250 MB", "10 sessions", "30 sessions", "≤ 500 MB"],
+            rows,
+            "Server memory (VmRSS; sessions opened round robin over the pages and kept open)",
+        )
+    )
+    return out
+
+
+def section_load(db: Path, work: Path, sessions: int, seconds: float) -> dict:
+    from bench.load import run_load
+
+    with streamlit_server(db, work / "server-load.log") as server:
+        cpu0, wall0 = cpu_seconds(server.proc.pid), time.perf_counter()
+        result = run_load(server.url, sessions=sessions, seconds=seconds)
+        cpu = (cpu_seconds(server.proc.pid) - cpu0) / (time.perf_counter() - wall0)
+        rss = server.rss_mb()
+        peak = proc_status_mb(server.proc.pid, "VmHWM")
+        tracebacks = server.log_text().count("Traceback")
+    s = result.summary()
+    say(
+        table(
+            [
+                "sessions",
+                "clicking",
+                "reruns done",
+                "per second",
+                "median click → drawn",
+                "p95",
+                "errors",
+                "outside requests",
+                "server tracebacks",
+                "server CPU",
+                "server RSS after (peak)",
+            ],
+            [
+                [
+                    sessions,
+                    f"{s['seconds']:.0f} s",
+                    s["actions"],
+                    s["actions_per_s"],
+                    secs(s["action_median_s"]),
+                    secs(s["action_p95_s"]),
+                    s["errors"],
+                    s["external_requests"],
+                    tracebacks,
+                    f"{cpu * 100:.0f} % of a core",
+                    f"{mb(rss)} ({mb(peak)})",
+                ]
+            ],
+            "Load: concurrent browser sessions clicking through filters",
+        )
+    )
+    say(f"\nclicks by kind: {s['by_action']}; opening all sessions took median {secs(s['open_median_s'])} each")
+    for e in result.errors[:10]:
+        say(f"- error: {e}")
+    return {
+        **s,
+        "server_cpu_share": cpu,
+        "rss_mb": rss,
+        "peak_rss_mb": peak,
+        "tracebacks": tracebacks,
+        "errors_list": result.errors[:50],
+    }
+
+
+def section_scale(work: Path, factors: list[int], runs: int, cold_runs: int, max_rss_mb: float, full_db: Path) -> dict:
+    from bench import scale
+
+    out: dict[str, dict] = {}
+    base_apptest = apptest.run_subprocess(full_db, runs, cold_runs)
+    base_baseline = apptest.run_subprocess(full_db, runs, cold_runs, baseline=True)
+    out["1"] = {"rows": None, "build": None, "apptest": base_apptest, "baseline": base_baseline}
+    for factor in factors:
+        say(f"\n… ×{factor}: writing sources")
+        folder = work / f"x{factor}"
+        counts = scale.write_scaled_sources(factor, folder / "sources")
+        db = folder / "kdefense.duckdb"
+        built = scale.build(folder / "sources", db, max_rss_mb=max_rss_mb)
+        entry: dict = {"rows": counts, "build": {k: v for k, v in built.items() if k != "output"}}
+        if built["returncode"] != 0 or not db.exists():
+            entry["build"]["tail"] = built["output"][-800:]
+            say(
+                f"  build ×{factor} did not finish: {built['killed'] or 'exit ' + str(built['returncode'])}; "
+                "the database is made by replicating the ×1 database in SQL instead (bench/scale.py)"
+            )
+            entry["replicated"] = scale.replicate_database(full_db, factor, db)
+        register = next((folder / "sources" / "sipri").glob("trade-register*.csv"))
+        say(f"  ×{factor}: AppTest")
+        entry["apptest"] = apptest.run_subprocess(db, runs, cold_runs, max_rss_mb=max_rss_mb)
+        entry["baseline"] = apptest.run_subprocess(
+            db, runs, cold_runs, baseline=True, env={"BASELINE_REGISTER": str(register)}, max_rss_mb=max_rss_mb
+        )
+        out[str(factor)] = entry
+        shutil.rmtree(folder / "sources", ignore_errors=True)
+    say(scale_tables(out))
+    return out
+
+
+def scale_tables(out: dict) -> str:
+    sizes = list(out)
+    rows = []
+    for size in sizes:
+        e = out[size]
+        b = e["build"]
+        if b is None:
+            build_cell, rss_cell = "(see Build)", ""
+        elif b["returncode"] == 0:
+            build_cell, rss_cell = secs(b["seconds"]), mb(b["peak_rss_mb"])
+        else:
+            build_cell, rss_cell = f"not finished: {b['killed'] or b['returncode']}", mb(b["peak_rss_mb"])
+        deals = e["rows"]["register_rows"] if e["rows"] else None
+        rows.append(
+            [
+                f"×{size}",
+                f"{deals:,}" if deals else "real",
+                build_cell,
+                rss_cell,
+                process_memory(e["apptest"]),
+                process_memory(e["baseline"]),
+            ]
+        )
+    text = table(
+        [
+            "size",
+            "SIPRI deals",
+            "build time",
+            "build peak RSS",
+            "app process RSS (all pages run)",
+            "usual way process RSS",
+        ],
+        rows,
+        "Scale: build and memory",
+    )
+    views = list(out[sizes[0]]["apptest"]["views"])
+    header = ["page · basis"] + [f"×{s} warm / new filter / cold" for s in sizes]
+    rows = []
+    for key in views:
+        row = [key.replace("|", " · ")]
+        for size in sizes:
+            v = out[size]["apptest"]["views"].get(key)
+            row.append("—" if v is None else f"{ms(v['warm'])} / {ms(v['new_filter'])} / {ms(v['cold'])}")
+        rows.append(row)
+    row = ["usual way · tiv"]
+    for size in sizes:
+        v = out[size]["baseline"]["views"].get("baseline|tiv")
+        row.append(
+            out[size]["baseline"].get("killed", "—")
+            if v is None
+            else f"{ms(v['warm'])} / {ms(v['new_filter'])} / {ms(v['cold'])}"
+        )
+    rows.append(row)
+    text += table(header, rows, "Scale: server time per rerun (AppTest medians)")
+    last = sizes[-1]
+    views_last = out[last]["apptest"]["views"]
+    if views_last:
+        worst = max(views_last.items(), key=lambda kv: kv[1]["warm"])
+        text += (
+            f"\n\nslowest warm rerun at ×{last}: {worst[0]} {ms(worst[1]['warm'])} "
+            f"({verdict(worst[1]['warm'], TARGET['warm_x100'])} against ≤ 1 s)"
+        )
+        rows = [
+            [key.replace("|", " · "), ", ".join(f"{n} {t:,.0f} ms" for n, t in v.get("cold_queries", [])[:4])]
+            for key, v in views_last.items()
+            if key.endswith("|usd") or key.endswith("|tiv")
+        ]
+        text += table(
+            ["page · basis", "slowest queries of a cold rerun (median)"],
+            rows,
+            f"Scale: where a cold rerun spends its query time at ×{last}",
+        )
+    return text
+
+
+def process_memory(result: dict) -> str:
+    return result["killed"] if result.get("killed") else mb(result["rss_mb"])
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated subset of {', '.join(SECTIONS)}")
+    parser.add_argument("--quick", action="store_true", help="3 runs, ×10 only, 20 s of load")
+    parser.add_argument("--runs", type=int, default=7, help="runs per median")
+    parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument("--browser-runs", type=int, default=5)
+    parser.add_argument("--load-sessions", type=int, default=30)
+    parser.add_argument("--load-seconds", type=float, default=60)
+    parser.add_argument("--scales", default="10,100")
+    parser.add_argument(
+        "--max-rss-mb",
+        type=float,
+        default=11000,
+        help="kill a scale build or benchmark process past this resident memory (the machine is shared)",
+    )
+    parser.add_argument("--db", type=Path, default=None, help="use this database instead of building one")
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--json", type=Path, default=None, help="also write all results here")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.runs, args.cold_runs, args.browser_runs, args.load_seconds, args.scales = 3, 2, 3, 20, "10"
+    only = [s.strip() for s in args.only.split(",") if s.strip()]
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="kdefense-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    say(
+        f"# kdefense bench · {time.strftime('%Y-%m-%d %H:%M')} · {os.cpu_count()} CPUs · pages: "
+        f"{', '.join(p.name for p in registered_pages())} · work dir {work}"
+    )
+    results: dict[str, object] = {"pages": [p.name for p in registered_pages()]}
+    db = args.db
+    if "build" in only:
+        results["build"] = section_build(work, runs=3 if not args.quick else 1)
+        db = db or work / "build.duckdb"
+    if db is None:
+        db = work / "kdefense.duckdb"
+        build_db(db)
+    db = db.resolve()
+    for name in only:
+        say(
+            f"\n<!-- {name}: load average before {os.getloadavg()[0]:.2f} (others' work on the machine skews figures) -->"
+        )
+        if name == "apptest":
+            results[name] = section_apptest(db, args.runs, args.cold_runs)
+        elif name == "browser":
+            results[name] = section_browser(db, work, args.browser_runs)
+        elif name == "floor":
+            results[name] = section_floor(db, work, args.browser_runs)
+        elif name == "memory":
+            results[name] = section_memory(db, work)
+        elif name == "load":
+            results[name] = section_load(db, work, args.load_sessions, args.load_seconds)
+        elif name == "scale":
+            factors = [int(f) for f in args.scales.split(",") if f.strip()]
+            results[name] = section_scale(work, factors, max(3, args.runs // 2), 2, args.max_rss_mb, db)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())
