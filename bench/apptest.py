@@ -132,7 +132,7 @@ def _measure_view(at, runs: int, cold_runs: int) -> dict:
     }
 
 
-def measure_dashboard(runs: int, cold_runs: int, bases: tuple[str, ...]) -> dict:
+def measure_dashboard(runs: int, cold_runs: int, bases: tuple[str, ...], only: tuple[str, ...] = ()) -> dict:
     from streamlit.testing.v1 import AppTest
 
     patch_pages_directory()
@@ -141,6 +141,8 @@ def measure_dashboard(runs: int, cold_runs: int, bases: tuple[str, ...]) -> dict
     first = _timed_run(at)
     results: dict[str, dict] = {}
     for page in registered_pages():
+        if only and page.name not in only:
+            continue
         for basis in bases:
             at.switch_page(page.script)
             if at.segmented_control(key="flt_basis").value != basis:
@@ -171,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold-runs", type=int, default=3)
     parser.add_argument("--bases", default="usd,tiv")
     parser.add_argument("--baseline", action="store_true", help="measure bench/baseline_app.py instead")
+    parser.add_argument("--pages", default="", help="comma-separated page names (default: all registered pages)")
     args = parser.parse_args(argv)
     os.environ["KDEFENSE_DB"] = str(args.db)
     import logging
@@ -179,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.baseline:
         out = measure_baseline(args.runs, args.cold_runs)
     else:
-        out = measure_dashboard(args.runs, args.cold_runs, tuple(args.bases.split(",")))
+        only = tuple(p for p in args.pages.split(",") if p)
+        out = measure_dashboard(args.runs, args.cold_runs, tuple(args.bases.split(",")), only)
     out["rss_mb"] = proc_status_mb(os.getpid())
     out["peak_rss_mb"] = proc_status_mb(os.getpid(), "VmHWM")
     print(MARK + json.dumps(out))

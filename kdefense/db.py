@@ -64,8 +64,9 @@ def execute(sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
             return cursor.execute(sql, params or {}).df()
         finally:
             cursor.close()
-    except (duckdb.IOException, duckdb.InternalException, duckdb.SerializationException) as exc:
-        # file truncated or overwritten underneath an open connection
+    except (duckdb.BinderException, duckdb.ParserException):
+        raise  # a bug in a query, not a broken file
+    except duckdb.Error as exc:  # file truncated or overwritten underneath an open connection
         _connection.clear()
         raise DatabaseUnavailable(f"The database file {sig[0]} changed while it was read: {exc}") from exc
 
