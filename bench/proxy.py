@@ -49,6 +49,7 @@ class RoundRobinProxy:
             self._loop.run_forever()
         finally:
             server.close()
+            self._loop.set_exception_handler(lambda loop, context: None)  # cancelled pipes at shutdown are expected
             tasks = asyncio.all_tasks(self._loop)
             for task in tasks:
                 task.cancel()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from kdefense import charts, export, queries, settings
@@ -145,16 +147,20 @@ def page_header(title: str, filters: Filters, subtitle: str | None = None) -> No
 
 
 def downloads(df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:
-    """CSV of exactly the rows behind the view, and a zip with a README of filters and credits."""
+    """CSV of exactly the rows behind the view, and a zip with a README of filters and credits.
+
+    The files are written when clicked (deferred callables), not on every rerun: a page with six charts would
+    otherwise serialise twelve files per rerun and keep them in each session's memory.
+    """
     info = queries.build_info()
     date = info.get("built_at", "")[:10]
     cols = st.columns([1, 1, 4])
     cols[0].download_button(
-        "Download CSV", export.to_csv_bytes(df), file_name=export.file_name(view, filters, date),
+        "Download CSV", lambda: export.to_csv_bytes(df), file_name=export.file_name(view, filters, date),
         mime="text/csv", key=f"dl_csv_{key}", on_click="ignore", icon=":material/download:",
     )
     cols[1].download_button(
-        "CSV + README (zip)", export.to_zip_bytes(df, view, filters, info),
+        "CSV + README (zip)", lambda: export.to_zip_bytes(df, view, filters, info),
         file_name=export.file_name(view, filters, date, "zip"), mime="application/zip", key=f"dl_zip_{key}",
         on_click="ignore", icon=":material/folder_zip:",
     )
@@ -191,10 +197,34 @@ def database_missing(error: Exception) -> None:
     )
 
 
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _figure(name: str, _builder: Callable[..., go.Figure], args: tuple, kwargs: tuple) -> go.Figure:
+    return _builder(*args, **dict(kwargs))
+
+
+def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.Figure:
+    """`builder(*args, **kwargs)`, kept between reruns and sessions (keyed by the builder's name and its inputs).
+
+    Building and validating a Plotly figure costs 10-60 ms; chart builders are pure functions of their
+    DataFrames, so a warm rerun reuses the figure. The figure is shared: read it, never change it
+    (st.plotly_chart serialises a copy).
+    """
+    return _figure(f"{builder.__module__}.{builder.__qualname__}", builder, args, tuple(sorted(kwargs.items())))
+
+
+def presented(fig: go.Figure) -> go.Figure:
+    """The presentation-mode copy of a (cached, shared) figure, made once and kept on the figure itself."""
+    copy = getattr(fig, "_kd_presented", None)
+    if copy is None:
+        copy = charts.presentation_style(fig)
+        fig._kd_presented = copy  # plotly allows private attributes; the copy lives as long as the figure
+    return copy
+
+
 def chart_with_data(fig, df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:
     """A chart and, beside it, the download of exactly the rows it draws (hidden when presenting)."""
     if is_presenting():
-        st.plotly_chart(charts.presentation_style(fig), key=f"chart_{key}", config=PRESENT_PLOTLY_CONFIG)
+        st.plotly_chart(presented(fig), key=f"chart_{key}", config=PRESENT_PLOTLY_CONFIG)
         return
     st.plotly_chart(fig, key=f"chart_{key}", config=PLOTLY_CONFIG)
     with st.popover("Data behind this chart", icon=":material/table:"):

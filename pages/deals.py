@@ -107,7 +107,7 @@ with right:
     if dl.empty:
         st.caption("No deliveries recorded or planned.")
     else:
-        st.plotly_chart(charts.deal_deliveries_chart(dl, card["quantity"]), key="deal_deliveries",
+        st.plotly_chart(ui.figure(charts.deal_deliveries_chart, dl, card["quantity"]), key="deal_deliveries",
                         config=ui.PLOTLY_CONFIG)
 sources = queries.run("deal_sources", {"deal_id": deal_id})
 st.markdown("**Sources**")

@@ -38,16 +38,16 @@ else:
     if region[value_col].notna().any():
         left, mid, right = st.columns(3)
         with left:
-            ui.chart_with_data(charts.region_bars(region, value_col, filters.basis), region, "by-region", filters,
-                               "region")
+            ui.chart_with_data(ui.figure(charts.region_bars, region, value_col, filters.basis), region, "by-region",
+                               filters, "region")
         top_r = queries.run_filtered(f"{prefix}top_recipients", filters)
         with mid:
-            ui.chart_with_data(charts.ranked_bars(top_r, "recipient", value_col, filters.basis, "Top recipients",
-                                                  "region"), top_r, "top-recipients", filters, "recipients")
+            fig = ui.figure(charts.ranked_bars, top_r, "recipient", value_col, filters.basis, "Top recipients", "region")
+            ui.chart_with_data(fig, top_r, "top-recipients", filters, "recipients")
         top_s = queries.run_filtered(f"{prefix}top_systems", filters)
         with right:
-            ui.chart_with_data(charts.ranked_bars(top_s, "system_family", value_col, filters.basis, "Top systems"),
-                               top_s, "top-systems", filters, "systems")
+            fig = ui.figure(charts.ranked_bars, top_s, "system_family", value_col, filters.basis, "Top systems")
+            ui.chart_with_data(fig, top_s, "top-systems", filters, "systems")
     else:
         st.info("None of these deals has a disclosed value, so there is nothing to chart on this value basis. "
                 "Switch the value basis to SIPRI TIV, or see the deals below.")
@@ -70,7 +70,7 @@ if recon.empty:
 else:
     st.caption("Official totals are South Korea's announced annual export orders (all deals; not filtered). "
                "The ledger bars follow the filters; gaps show undisclosed values and deals the ledger lacks.")
-    ui.chart_with_data(charts.reconciliation_chart(recon), recon, "reconciliation", filters, "recon")
+    ui.chart_with_data(ui.figure(charts.reconciliation_chart, recon), recon, "reconciliation", filters, "recon")
 
 with st.expander("Data loaded", expanded=False, icon=":material/database:"):
     info = queries.build_info()

@@ -4,7 +4,6 @@ and Korean prime contractors (ledger money, SIPRI Top 100). Only the selected co
 from dataclasses import replace
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from kdefense import charts_suppliers as cs
@@ -38,15 +37,9 @@ def ordinal(n: float) -> str:
     return f"{n}{suffix}"
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
-def figure(builder: str, df: pd.DataFrame, *args: object) -> go.Figure:
-    """Builders are pure, so a figure is kept with its data: warm reruns skip Plotly's slow figure validation."""
-    return getattr(cs, builder)(df, *args)
-
-
 def chart(builder: str, df: pd.DataFrame, *args: object, view: str, filters: Filters, key: str) -> None:
     """A cached chart and the download of exactly its rows."""
-    ui.chart_with_data(figure(builder, df, *args), df, view, filters, key)
+    ui.chart_with_data(ui.figure(getattr(cs, builder), df, *args), df, view, filters, key)
 
 
 def empty(message: str) -> None:

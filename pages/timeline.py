@@ -65,7 +65,7 @@ gantt = queries.run_filtered("timeline_gantt_system" if by_system else "timeline
 if gantt.empty:
     st.info("Nothing to draw for these filters.")
 else:
-    fig = ct.gantt_chart(gantt, events, by_system=by_system)
+    fig = ui.figure(ct.gantt_chart, gantt, events, by_system=by_system)
     rows = fig.layout.meta["rows"]
     if by_system:
         st.caption(f"{rows} recipient–system rows from {gantt['deal_id'].nunique()} deals. Each marker is one "
@@ -91,7 +91,7 @@ with left:
         if ledger.empty:
             st.info("No signed deals (contract, delivering, completed) in this selection, so no contract value.")
         else:
-            chart(ct.value_by_year_chart(value, "usd", events), value, "timeline-value-by-year", "tl_value")
+            chart(ui.figure(ct.value_by_year_chart, value, "usd", events), value, "timeline-value-by-year", "tl_value")
             st.caption(
                 f"Bars: contracts signed each year, by recipient region; {int(ledger['deals_with_value'].sum())} of "
                 f"{int(ledger['deals'].sum())} signed deals state a value. A framework agreement whose executive "
@@ -102,7 +102,8 @@ with left:
         if value.empty:
             st.info("No SIPRI records match these filters (SIPRI covers orders to its latest update).")
         else:
-            chart(ct.value_by_year_chart(value, "tiv", events), value, "timeline-tiv-by-order-year", "tl_value")
+            chart(ui.figure(ct.value_by_year_chart, value, "tiv", events), value, "timeline-tiv-by-order-year",
+                  "tl_value")
             st.caption("SIPRI TIV of South Korea's orders, by order year and recipient region. Official totals are "
                        "in US dollars and are shown only on the contract-value basis. " + settings.TIV_CAVEAT)
 with right:
@@ -112,7 +113,7 @@ with right:
                 + ("" if munitions else " Missiles and ammunition are left out: switch on **Count missiles & "
                    "ammunition** to count them."))
     else:
-        chart(ct.units_by_year_chart(units, events), units, "timeline-units-by-year", "tl_units")
+        chart(ui.figure(ct.units_by_year_chart, units, events), units, "timeline-units-by-year", "tl_units")
         missing = int(units["rows_without_units"].sum())
         st.caption("Units per year of the filtered deals (all statuses the filter admits), by system family; "
                    "families beyond the top eight are grouped." + ("" if munitions else
@@ -141,12 +142,14 @@ if over_time.empty or over_time[col].fillna(0).sum() == 0:
 else:
     as_of = f"end of {int(over_time['year'].max())}"
     with left:
-        chart(ct.orderbook_chart(over_time, col, unit_label, events), over_time, "timeline-order-book", "tl_book")
+        chart(ui.figure(ct.orderbook_chart, over_time, col, unit_label, events), over_time, "timeline-order-book",
+              "tl_book")
     with right:
         if now.empty:
             st.info(f"Everything ordered in this selection had been delivered by the {as_of}.")
         else:
-            chart(ct.orderbook_now_chart(now, col, unit_label, as_of), now, "timeline-order-book-now", "tl_book_now")
+            chart(ui.figure(ct.orderbook_now_chart, now, col, unit_label, as_of), now, "timeline-order-book-now",
+                  "tl_book_now")
 if tiv_book:
     st.caption("TIV ordered (by order year, SIPRI register) minus TIV delivered (by delivery year, SIPRI's "
                "per-year register), per SIPRI record, never below zero. " + settings.TIV_CAVEAT)
@@ -172,7 +175,7 @@ else:
             f"**{faster} of {len(compared)}** delivered deals reached their first delivery faster than the median "
             f"of other suppliers in the same SIPRI category, **{same}** as fast, **{len(compared) - faster - same}** "
             f"slower. Korean median: **{done['years_to_first_delivery'].median():g} years** from signing.")
-    fig = ct.speed_chart(speed)
+    fig = ui.figure(ct.speed_chart, speed)
     chart(fig, speed, "timeline-speed", "tl_speed", scroll=fig.layout.meta["rows"] > ct.TALL_ROWS)
     st.caption("Calendar years between the signing year and the first year with a recorded delivery (0 = the same "
                "year; deliveries are known by year, not month). Benchmark: SIPRI records of new equipment from "
