@@ -15,7 +15,7 @@ PAGES = [
     st.Page("pages/map.py", title="Map", icon=":material/public:", url_path="map"),
     st.Page("pages/suppliers.py", title="Suppliers", icon=":material/compare_arrows:", url_path="suppliers"),
     st.Page("pages/briefing.py", title="Briefing", icon=":material/slideshow:", url_path="briefing"),
-    st.Page("pages/data_method.py", title="Data & method", icon=":material/menu_book:", url_path="data"),
+    st.Page("pages/data.py", title="Data & method", icon=":material/menu_book:", url_path="data"),
 ]
 
 page = st.navigation(PAGES)

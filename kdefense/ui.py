@@ -279,7 +279,7 @@ def presentation_css(theme: str) -> str:
 
 
 PAGE_FILES = {"overview": "pages/overview.py", "deals": "pages/deals.py", "timeline": "pages/timeline.py",
-              "map": "pages/map.py", "suppliers": "pages/suppliers.py", "data": "pages/data_method.py",
+              "map": "pages/map.py", "suppliers": "pages/suppliers.py", "data": "pages/data.py",
               "briefing": "pages/briefing.py"}
 SLIDE_KEY = "_present_applied_slide"
 USER_DECKS_KEY = "_user_decks"

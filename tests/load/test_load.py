@@ -218,15 +218,25 @@ def test_app_keeps_serving_when_the_database_breaks(server, browser, fault):
     assert tracebacks(server.log_text()) == []
 
 
-def test_first_visit_after_start_may_be_a_deep_link(server, browser):
+DIALOG_JS = "() => Array.from(document.querySelectorAll('[role=dialog]')).map(d => d.innerText)"
+
+
+@pytest.mark.parametrize("spec", [p for p in registered_pages() if not p.default], ids=lambda p: p.url_path)
+def test_first_visit_after_start_may_be_a_deep_link(spec, built_db_path, browser, tmp_path):
     """Streamlit treats a `pages/` folder next to the main script as an MPA-v1 app until st.navigation first runs
-    in the process; until then a deep link runs pages/<x>.py alone, without dashboard.py's sidebar (see
-    bench/README.md)."""
-    spec = next(p for p in registered_pages() if not p.default and p.name != "data_method")
-    context, page, _ = open_page(browser, f"{server.url}/{spec.url}")
-    state = page_state(page)
-    context.close()
+    in the process; until then a deep link resolves against the file names of pages/ (see bench/README.md). Every
+    page, as the very first request of a fresh server, opens with the shared sidebar and no "Page not found"."""
+    db = tmp_path / "kdefense.duckdb"
+    shutil.copy(built_db_path, db)
+    with streamlit_server(db, tmp_path / "server.log") as server:
+        context, page, _ = open_page(browser, f"{server.url}/{spec.url}")
+        state, dialogs, title = page_state(page), page.evaluate(DIALOG_JS), page.locator("h1").first.inner_text()
+        context.close()
+        log = server.log_text()
+    assert dialogs == [], f"/{spec.url} as first request: {dialogs}"
     assert state["exceptions"] == [] and state["footer"].startswith("Data version"), state
+    assert title.strip().startswith(spec.title), f"/{spec.url} opened {title!r}"
+    assert tracebacks(log) == []
 
 
 # ---------------------------------------------------------------- replicas
