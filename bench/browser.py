@@ -6,7 +6,8 @@
 - filter change: from the click on a sidebar filter (Region → the first region) to the rerun finished and every
   chart redrawn; median of several runs;
 - server memory: the VmRSS of the server process with 1, 10 and 30 sessions open (round robin over the pages).
-Requests to any host other than 127.0.0.1/localhost are blocked and counted.
+Requests to any host other than 127.0.0.1/localhost cannot resolve and are counted (no request interception:
+it would disable the HTTP cache).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from bench.common import CHROMIUM, CHROMIUM_ARGS, PageSpec, Server, median
+from bench.common import CHROMIUM, CHROMIUM_ARGS, PageSpec, Server, is_external, median
 
 # Counts finished script runs (running → notRunning) and incoming websocket frames, so that a wait can require a
 # *new* run to have finished. A very short run can flip running → notRunning within one React commit, which no
@@ -84,18 +85,16 @@ STATE_JS = """
 
 @dataclass
 class Guard:
-    """Blocks and records every request to a non-local host."""
+    """Records every request to a non-local host. Such hosts do not resolve (CHROMIUM_ARGS), so none succeeds.
+
+    A passive listener, not request interception: `context.route` sends each request through Playwright and turns
+    the HTTP cache off, which would measure a browser no user has (repeat visits re-downloading 8 MB of JS).
+    """
 
     external: list[str] = field(default_factory=list)
 
-    def __call__(self, route) -> None:
-        url = route.request.url
-        host = url.split("/")[2].split(":")[0] if "://" in url else ""
-        if url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            self.external.append(url)
-            route.abort()
+    def watch(self, context) -> None:
+        context.on("request", lambda request: self.external.append(request.url) if is_external(request.url) else None)
 
 
 @contextmanager
@@ -112,7 +111,7 @@ def chromium() -> Iterator:
 
 def new_page(browser, guard: Guard, viewport=(1920, 1080)):
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-    context.route("**/*", guard)
+    guard.watch(context)
     context.add_init_script(INIT_JS)
     return context, context.new_page()
 
@@ -166,6 +165,29 @@ def time_navigation(browser, url: str, guard: Guard, runs: int) -> dict:
         "exceptions": state.get("exceptions", []),
         "errors": state.get("errors", []),
     }
+
+
+def time_app_navigation(browser, server: Server, specs: Sequence[PageSpec], guard: Guard, rounds: int) -> dict:
+    """In-app navigation: a click on a page's link in the sidebar (no page load; the session and the browser's
+    compiled scripts stay) until that page's script has finished and its charts are drawn. One session clicks
+    through every page `rounds` times; the median per page includes the first round, when Plotly is loaded."""
+    times: dict[str, list[float]] = {spec.name: [] for spec in specs}
+    context, page = new_page(browser, guard)
+    try:
+        page.goto(server.url)
+        wait_idle(page)
+        order = [*specs[1:], specs[0]]  # from the default page to the next one, ending back on the default
+        for _ in range(rounds):
+            for spec in order:
+                link = page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=spec.title, exact=True)
+                before = mark(page)
+                started = time.perf_counter()
+                link.click()
+                wait_idle(page, before)
+                times[spec.name].append(time.perf_counter() - started)
+    finally:
+        context.close()
+    return {name: {"median": median(t), "all": t} for name, t in times.items()}
 
 
 def pick_first_region(page):

@@ -55,7 +55,7 @@ def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> N
     with box:
         st.plotly_chart(fig, key=f"chart_{key}", config=ui.PLOTLY_CONFIG)
     with st.popover("Data behind this chart", icon=":material/table:"):
-        st.dataframe(df, hide_index=True, width="stretch")
+        ui.data_preview(df)
         ui.downloads(df, view, filters, key)
 
 

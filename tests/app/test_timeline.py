@@ -255,3 +255,19 @@ def test_empty_selections_say_so(app_db):
     at = page({"flt_system": ["K239 Chunmoo munitions"]})
     info = " ".join(i.value for i in at.info)
     assert "Count missiles & ammunition" in info
+
+
+def test_long_chart_data_is_previewed_and_the_count_is_given(app_db):
+    """The Gantt's rows (one per deal part) exceed the popover preview: the table shows the first PREVIEW_ROWS,
+    says how many there are, and the Gantt itself still draws every deal."""
+    from kdefense.ui import PREVIEW_ROWS
+
+    at = page()
+    gantt = next(d.value for d in at.dataframe if {"row_order", "part", "start"} <= set(d.value.columns))
+    captions = " ".join(c.value for c in at.caption)
+    found = re.search(rf"The first {PREVIEW_ROWS} of ([\d,]+) rows", captions)
+    assert found, captions
+    total = int(found.group(1).replace(",", ""))
+    assert total > PREVIEW_ROWS and len(gantt) == PREVIEW_ROWS
+    drawn = {y for t in charts(at)["tl_gantt"]["data"] for y in (t.get("y") if isinstance(t.get("y"), list) else [])}
+    assert len(drawn) > PREVIEW_ROWS / 10, "the chart is not cut by the preview"
