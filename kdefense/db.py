@@ -42,7 +42,7 @@ def _connection(sig: tuple[str, int, int]) -> duckdb.DuckDBPyConnection:
     """
     path = sig[0]
     try:
-        con = duckdb.connect(":memory:")
+        con = duckdb.connect(":memory:", config={"threads": settings.duckdb_threads()})
         if path.startswith("md:"):
             con.execute("ATTACH '" + path.replace("'", "''") + "' AS kd")
         else:
