@@ -238,7 +238,7 @@ def _register_frame(src: Sources, problems: list[Problem]) -> pd.DataFrame:
     cats = {r["description"]: r["armament_category"] for r in src.categories.rows}
     statuses = ("New", "Second hand", "Second hand but modernized")
     ids = transfer_ids(exp.rows)
-    out = []
+    out: dict[str, list] = defaultdict(list)  # column lists: a dict per row would not fit ×100 registers
     for tid, row, line in zip(ids, exp.rows, exp.line_numbers):
         def bad(column: str, message: str, row=row, line=line) -> None:
             problems.append(Problem(rel, line, column, row.get(column, ""), message))
@@ -282,7 +282,7 @@ def _register_frame(src: Sources, problems: list[Problem]) -> pd.DataFrame:
                 bad(col, "negative TIV")
         sup, rec = names.get(row["Supplier"], {}), names.get(row["Recipient"], {})
         rec_loc = rec.get("location_iso3") or ""
-        out.append({
+        record = {
             "transfer_id": tid,
             "supplier": row["Supplier"], "supplier_iso3": sup.get("iso3") or None,
             "supplier_type": sup.get("entity_type"),
@@ -300,7 +300,9 @@ def _register_frame(src: Sources, problems: list[Problem]) -> pd.DataFrame:
             "comments": row["Comments"] or None,
             "tiv_per_unit_m": tivs["SIPRI TIV per unit"], "tiv_order_m": tivs["SIPRI TIV for total order"],
             "tiv_delivered_m": tivs["SIPRI TIV of delivered weapons"],
-        })
+        }
+        for name, value in record.items():
+            out[name].append(value)
     return pd.DataFrame(out)
 
 
@@ -319,7 +321,7 @@ def _per_year_frame(src: Sources, transfers: pd.DataFrame, problems: list[Proble
         e = names.get(name, {})
         return e.get("iso3") or e.get("location_iso3") or name
 
-    rows = []
+    rows: dict[str, list] = defaultdict(list)
     for row, line in zip(exp.rows, exp.line_numbers):
         for col in ("Supplier", "Recipient"):
             if row[col] not in names:
@@ -340,7 +342,7 @@ def _per_year_frame(src: Sources, transfers: pd.DataFrame, problems: list[Proble
             problems.append(Problem(rel, line, "Delivery year", row["Delivery year"], "year out of range"))
         sup, rec = names.get(row["Supplier"], {}), names.get(row["Recipient"], {})
         rec_loc = rec.get("location_iso3") or ""
-        rows.append({
+        record = {
             "sipri_at_id": int(row["SIPRI AT Database ID"]), "transfer_id": None,
             "supplier": row["Supplier"], "supplier_iso3": sup.get("iso3") or None,
             "recipient": row["Recipient"], "recipient_iso3": rec.get("iso3") or None,
@@ -352,7 +354,9 @@ def _per_year_frame(src: Sources, transfers: pd.DataFrame, problems: list[Proble
             "units": units, "units_uncertain": row["Numbers delivered is estimate"] == "Yes",
             "tiv_unit_m": unit_tiv, "tiv_delivered_m": tiv, "status": row["Status"],
             "local_production": row["Local production"] == "Yes", "basis": "sipri_per_year",
-        })
+        }
+        for name, value in record.items():
+            rows[name].append(value)
     per_year = pd.DataFrame(rows)
     links = _link_releases(per_year, transfers, ident)
     per_year["transfer_id"] = per_year["sipri_at_id"].map(links)
@@ -361,7 +365,7 @@ def _per_year_frame(src: Sources, transfers: pd.DataFrame, problems: list[Proble
     sums = linked["units"].sum(min_count=1).to_dict()
     at_ids = linked["sipri_at_id"].first().to_dict()
     extra = []
-    for t in transfers.itertuples():
+    for t in transfers[transfers["last_delivery_year"] > last_covered].itertuples():
         years = [int(y) for y in t.delivery_years.split(";")] if isinstance(t.delivery_years, str) else []
         later = [y for y in years if y > last_covered]
         if not later:
@@ -403,15 +407,20 @@ def _link_releases(per_year: pd.DataFrame, transfers: pd.DataFrame, ident) -> di
     the designation stem must match and the register row must list every per-year delivery year and at
     least as many delivered units. Ambiguous deals stay unlinked rather than guessed.
     """
-    by_key: dict[tuple, list] = defaultdict(list)
-    for t in transfers.itertuples():
-        by_key[(ident(t.supplier), ident(t.recipient), t.order_year)].append(t)
     deals = per_year.groupby("sipri_at_id").agg(
         supplier=("supplier", "first"), recipient=("recipient", "first"), designation=("designation", "first"),
         order_year=("order_year", "first"), units=("units", "sum"), years=("delivery_year", lambda s: set(s)))
+    wanted = {(ident(d.supplier), ident(d.recipient), d.order_year) for d in deals.itertuples()}
+    by_key: dict[tuple, list] = defaultdict(list)  # only the register rows a per-year deal can match
+    columns = ["supplier", "recipient", "order_year", "transfer_id", "designation", "delivery_years", "number_delivered"]
+    for t in transfers[columns].itertuples():
+        key = (ident(t.supplier), ident(t.recipient), t.order_year)
+        if key in wanted:
+            by_key[key].append(t)
     links: dict[int, str] = {}
     taken: set[str] = set()
-    for at_id, d in deals.iterrows():
+    for d in deals.itertuples():
+        at_id = d.Index
         cands = by_key.get((ident(d.supplier), ident(d.recipient), d.order_year), [])
         exact = [t for t in cands if t.designation == d.designation]
         if len(exact) != 1:
@@ -590,7 +599,9 @@ def build(sources: Path, out: Path) -> dict[str, int]:
     if src is None:
         raise ValidationFailed(problems)
     transfers = _register_frame(src, problems)
+    src.register.rows, src.register.line_numbers = [], []  # the frame holds what is kept; ×100 needs the room
     deliveries = _per_year_frame(src, transfers, problems)
+    src.per_year.rows, src.per_year.line_numbers = [], []
     fx = _fx_table(src)
     _check_ledger(src, transfers, fx, problems)
     if problems:

@@ -8,10 +8,12 @@ dropped into data/sources/sipri/ unchanged:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
-import io
+import itertools
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,33 @@ class SipriFormatError(ValueError):
     """A SIPRI export that does not have the expected shape."""
 
 
+class Row(tuple):
+    """One export row: a tuple (small: ×100 registers hold millions of rows) read by column name like a dict."""
+
+    __slots__ = ()
+    columns: dict[str, int] = {}  # set on the per-export subclass made by row_type()
+
+    def __getitem__(self, key):  # type: ignore[override]
+        return tuple.__getitem__(self, self.columns[key] if isinstance(key, str) else key)
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        i = self.columns.get(key)
+        return default if i is None else tuple.__getitem__(self, i)
+
+    def keys(self) -> list[str]:
+        return list(self.columns)
+
+    def values(self) -> tuple[str, ...]:
+        return tuple(self)
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(zip(self.columns, self, strict=True))
+
+
+def row_type(header: list[str]) -> type[Row]:
+    return type("SipriRow", (Row,), {"__slots__": (), "columns": {name: i for i, name in enumerate(header)}})
+
+
 @dataclass
 class SipriExport:
     """Rows of one export with the file line number of each row (1-based, for error messages)."""
@@ -31,36 +60,57 @@ class SipriExport:
     kind: str  # "register" or "per_year"
     generated: str  # the 'Data generated:' line, as SIPRI wrote it
     header: list[str]
-    rows: list[dict[str, str]] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
     line_numbers: list[int] = field(default_factory=list)
 
 
-def _decode(raw: bytes) -> str:
+def _encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) when the whole file decodes as such, else cp1252 (SIPRI's older exports).
+
+    Decoded in chunks, so that a ×100 register is never held in memory as one string.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        return raw.decode("utf-8-sig")
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return raw.decode("cp1252")
+        return "cp1252"
+    return "utf-8-sig"
 
 
 def read_export(path: Path) -> SipriExport:
     """Parse one SIPRI export file: skip the preamble, keep the generation date, name the '?' columns."""
-    text = _decode(Path(path).read_bytes())
-    lines = text.splitlines()
-    generated = ""
-    for i, line in enumerate(lines):
-        if line.startswith("Data generated:"):
-            generated = line.removeprefix("Data generated:").strip().rstrip(";").strip()
-        if line.startswith(REGISTER_HEADER) or line.startswith(PER_YEAR_HEADER):
-            header_index = i
-            break
-    else:
-        raise SipriFormatError(f"{path}: no SIPRI header line ('{REGISTER_HEADER}…' or '{PER_YEAR_HEADER}…') found")
-    kind = "register" if lines[header_index].startswith(REGISTER_HEADER) else "per_year"
-    body = "\n".join(line[:-1] if kind == "per_year" and line.endswith(";") else line for line in lines[header_index:])
-    reader = csv.reader(io.StringIO(body))
-    raw_header = next(reader)
-    header = _name_flag_columns(raw_header)
-    export = SipriExport(Path(path), kind, generated, header)
+    path = Path(path)
+    with open(path, encoding=_encoding(path), newline="") as fh:
+        generated, header_line, header_index = "", None, -1
+        for line in fh:
+            header_index += 1  # ends as the header's 0-based line number
+            line = line.rstrip("\r\n")
+            if line.startswith("Data generated:"):
+                generated = line.removeprefix("Data generated:").strip().rstrip(";").strip()
+            if line.startswith(REGISTER_HEADER) or line.startswith(PER_YEAR_HEADER):
+                header_line = line
+                break
+        if header_line is None:
+            raise SipriFormatError(
+                f"{path}: no SIPRI header line ('{REGISTER_HEADER}…' or '{PER_YEAR_HEADER}…') found")
+        kind = "register" if header_line.startswith(REGISTER_HEADER) else "per_year"
+
+        def body():
+            for line in itertools.chain([header_line], fh):
+                line = line.rstrip("\r\n")
+                yield line[:-1] if kind == "per_year" and line.endswith(";") else line
+
+        return _parse_rows(path, kind, generated, csv.reader(body()), header_index)
+
+
+def _parse_rows(path: Path, kind: str, generated: str, reader, header_index: int) -> SipriExport:
+    header = _name_flag_columns(next(reader))
+    export = SipriExport(path, kind, generated, header)
+    make_row = row_type(header)
+    shared: dict[str, str] = {}  # one string object per distinct value: names, years and flags repeat
     for offset, values in enumerate(reader, start=1):
         if not any(v.strip() for v in values):
             continue
@@ -68,7 +118,8 @@ def read_export(path: Path) -> SipriExport:
             raise SipriFormatError(
                 f"{path}:{header_index + 1 + offset}: expected {len(header)} fields, found {len(values)}"
             )
-        export.rows.append(dict(zip(header, (v.strip() for v in values))))
+        stripped = (v.strip() for v in values)
+        export.rows.append(make_row(shared.setdefault(v, v) for v in stripped))
         export.line_numbers.append(header_index + 1 + offset)
     return export
 
@@ -87,24 +138,23 @@ def parse_delivery_years(value: str) -> list[int]:
     return [int(y) for y in re.findall(r"\d{4}", value or "")]
 
 
-def transfer_ids(rows: list[dict[str, str]]) -> list[str]:
+def transfer_ids(rows: list[Row]) -> list[str]:
     """Stable ids for register rows, which carry no SIPRI id.
 
     The id hashes the deal's identity (supplier, recipient, order year, designation, description, number
     ordered); identical identities are numbered in the order of their full row text, so an id survives
     comment edits and re-sorting of the export.
     """
-    keys = [
-        "|".join(r.get(c, "") for c in ("Supplier", "Recipient", "Year of order", "Weapon designation",
-                                        "Weapon description", "Number ordered"))
-        for r in rows
-    ]
-    order = sorted(range(len(rows)), key=lambda i: (keys[i], "|".join(rows[i].values())))
-    seen: dict[str, int] = {}
+    fields = ("Supplier", "Recipient", "Year of order", "Weapon designation", "Weapon description", "Number ordered")
+    keys = ["|".join(r.get(c, "") for c in fields) for r in rows]
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        groups[key].append(i)
     ids = [""] * len(rows)
-    for i in order:
-        n = seen.get(keys[i], 0)
-        seen[keys[i]] = n + 1
-        material = keys[i] if n == 0 else f"{keys[i]}#{n}"
-        ids[i] = "T" + hashlib.sha1(material.encode("utf-8")).hexdigest()[:10]
+    for key, members in groups.items():
+        if len(members) > 1:  # only repeated identities need the full row text to fix their order
+            members = sorted(members, key=lambda i: "|".join(rows[i].values()))
+        for n, i in enumerate(members):
+            material = key if n == 0 else f"{key}#{n}"
+            ids[i] = "T" + hashlib.sha1(material.encode("utf-8")).hexdigest()[:10]
     return ids
