@@ -1,10 +1,13 @@
 """Entry point: `streamlit run dashboard.py`. Shared sidebar filters, then the selected page."""
 
+import time
+
 import streamlit as st
 
 from kdefense import briefing, queries, ui
 from kdefense.db import DatabaseUnavailable
 
+RUN_STARTED = time.perf_counter()
 st.set_page_config(page_title="South Korea defence exports", page_icon="🛡️", layout="wide")
 st.markdown(ui.CSS, unsafe_allow_html=True)
 
@@ -38,3 +41,5 @@ try:
     page.run()
 except DatabaseUnavailable as exc:  # the file was deleted or replaced by a broken one while the app runs
     ui.database_missing(exc)
+finally:
+    ui.log_rerun(page.url_path, RUN_STARTED)

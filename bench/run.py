@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from bench.common import (
     mb,
     median,
     ms,
+    p95,
     proc_status_mb,
     registered_pages,
     run_measured,
@@ -297,16 +300,29 @@ def section_memory(db: Path, work: Path) -> dict:
     return out
 
 
+RERUN_LINE = re.compile(r"kdefense rerun page=\S+ ms=([\d.]+)")
+
+
+def rerun_times(log: str) -> list[float]:
+    """Milliseconds of each script run a server with KDEFENSE_RERUN_LOG=1 has logged, in order."""
+    return [float(m.group(1)) for m in RERUN_LINE.finditer(log)]
+
+
 def section_load(db: Path, work: Path, sessions: int, seconds: float) -> dict:
     from bench.load import run_load
 
-    with streamlit_server(db, work / "server-load.log") as server:
+    with streamlit_server(db, work / "server-load.log", extra_env={"KDEFENSE_RERUN_LOG": "1"}) as server:
+        started, mark = threading.Event(), {}
+        threading.Thread(target=lambda: started.wait() and mark.update(runs=len(rerun_times(server.log_text()))),
+                         daemon=True).start()
         cpu0, wall0 = cpu_seconds(server.proc.pid), time.perf_counter()
-        result = run_load(server.url, sessions=sessions, seconds=seconds)
+        result = run_load(server.url, sessions=sessions, seconds=seconds, started=started)
         cpu = (cpu_seconds(server.proc.pid) - cpu0) / (time.perf_counter() - wall0)
         rss = server.rss_mb()
         peak = proc_status_mb(server.proc.pid, "VmHWM")
-        tracebacks = server.log_text().count("Traceback")
+        log = server.log_text()
+        tracebacks = log.count("Traceback")
+    clicking = rerun_times(log)[mark.get("runs", 0):]  # server time of the reruns while the sessions clicked
     s = result.summary()
     say(
         table(
@@ -342,10 +358,16 @@ def section_load(db: Path, work: Path, sessions: int, seconds: float) -> dict:
         )
     )
     say(f"\nclicks by kind: {s['by_action']}; opening all sessions took median {secs(s['open_median_s'])} each")
+    say(f"server time per rerun while clicking (KDEFENSE_RERUN_LOG): {len(clicking)} reruns, median "
+        f"{ms(median(clicking) / 1000)}, p95 {ms(p95(clicking) / 1000)} — the rest of click → drawn is the "
+        f"{sessions} pages being drawn by one Chromium on the same {os.cpu_count()} CPUs")
     for e in result.errors[:10]:
         say(f"- error: {e}")
     return {
         **s,
+        "server_rerun_ms_median": median(clicking),
+        "server_rerun_ms_p95": p95(clicking),
+        "server_reruns": len(clicking),
         "server_cpu_share": cpu,
         "rss_mb": rss,
         "peak_rss_mb": peak,

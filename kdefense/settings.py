@@ -27,6 +27,11 @@ def duckdb_threads() -> int:
     return max(1, int(os.environ.get("KDEFENSE_DUCKDB_THREADS", "1")))
 
 
+def rerun_log() -> bool:
+    """KDEFENSE_RERUN_LOG=1: log each script run's page and server time ("kdefense rerun page=… ms=…")."""
+    return os.environ.get("KDEFENSE_RERUN_LOG") == "1"
+
+
 BUILD_COMMAND = "make data"
 REGIONS = ("Europe", "Middle East", "Asia & Oceania", "Americas", "Africa")
 REGION_COLOURS = {

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -135,6 +138,22 @@ def init_defaults(options: FilterOptions) -> None:
         if key not in st.session_state and attr not in ("year_from", "year_to"):
             value = getattr(defaults, attr)
             st.session_state[key] = list(value) if isinstance(value, tuple) else value
+
+
+RERUN_LOG = logging.getLogger("kdefense.rerun")
+
+
+def log_rerun(url_path: str, started: float) -> None:
+    """With KDEFENSE_RERUN_LOG=1, one line per script run with its server time, e.g. for the load benchmark."""
+    if not settings.rerun_log():
+        return
+    if not RERUN_LOG.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        RERUN_LOG.addHandler(handler)
+        RERUN_LOG.setLevel(logging.INFO)
+        RERUN_LOG.propagate = False
+    RERUN_LOG.info("kdefense rerun page=%s ms=%.1f", url_path or "overview", 1000 * (time.perf_counter() - started))
 
 
 def page_header(title: str, filters: Filters, subtitle: str | None = None) -> None:

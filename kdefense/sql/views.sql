@@ -13,8 +13,7 @@ CREATE VIEW system_families AS
 SELECT supplier, designation, description, system_family, system_class, note FROM base.system_families;
 
 CREATE VIEW transfers AS
-SELECT t.transfer_id,
-       (SELECT min(d.sipri_at_id) FROM base.transfer_deliveries d WHERE d.transfer_id = t.transfer_id) AS sipri_at_id,
+SELECT t.transfer_id, t.sipri_at_id,  -- derived columns: kdefense/sql/derive.sql
        t.supplier, t.supplier_iso3, t.supplier_type,
        t.recipient, t.recipient_iso3, t.recipient_type, t.recipient_location_iso3, t.recipient_region,
        CAST(t.order_year AS INTEGER) AS order_year, t.order_year_uncertain,
@@ -22,27 +21,18 @@ SELECT t.transfer_id,
        CAST(t.number_delivered AS BIGINT) AS number_delivered, t.number_delivered_uncertain,
        t.delivery_years, CAST(t.first_delivery_year AS INTEGER) AS first_delivery_year,
        CAST(t.last_delivery_year AS INTEGER) AS last_delivery_year,
-       t.designation, t.description, t.armament_category, f.system_family, f.system_class,
+       t.designation, t.description, t.armament_category, t.system_family, t.system_class,
        t.status, t.comments, t.tiv_per_unit_m, t.tiv_order_m, t.tiv_delivered_m
-FROM base.transfers t
-LEFT JOIN base.system_families f
-  ON f.supplier = t.supplier AND f.designation = t.designation AND f.description = t.description;
+FROM base.transfers t;
 
 CREATE VIEW transfer_deliveries AS
 SELECT d.sipri_at_id, d.transfer_id, d.supplier, d.supplier_iso3, d.recipient, d.recipient_iso3,
        d.recipient_region, d.designation, d.description, d.armament_category,
-       coalesce(f.system_family, tf.system_family) AS system_family,
-       coalesce(f.system_class, tf.system_class) AS system_class,
+       d.system_family, d.system_class,  -- with the register row's family as fallback: derive.sql
        CAST(d.order_year AS INTEGER) AS order_year, d.order_year_uncertain,
        CAST(d.delivery_year AS INTEGER) AS delivery_year, d.delivery_year_uncertain,
        d.units, d.units_uncertain, d.tiv_unit_m, d.tiv_delivered_m, d.status, d.local_production, d.basis
-FROM base.transfer_deliveries d
-LEFT JOIN base.system_families f
-  ON f.supplier = d.supplier AND f.designation = d.designation AND f.description = d.description
--- the per-year export spells designations differently ('K-9 155mm -'): fall back on the linked register row
-LEFT JOIN base.transfers t ON t.transfer_id = d.transfer_id
-LEFT JOIN base.system_families tf
-  ON tf.supplier = t.supplier AND tf.designation = t.designation AND tf.description = t.description;
+FROM base.transfer_deliveries d;
 
 CREATE VIEW fx_rates AS
 SELECT currency, CAST(year AS INTEGER) AS year, units_per_usd, 1.0 / units_per_usd AS usd_per_unit, days, is_partial_year, basis, source_ids
