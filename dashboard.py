@@ -7,7 +7,7 @@ import streamlit as st
 from kdefense import briefing, queries, ui
 from kdefense.db import DatabaseUnavailable
 
-RUN_STARTED = time.perf_counter()
+RUN_STARTED = (time.perf_counter(), time.thread_time())
 st.set_page_config(page_title="South Korea defence exports", page_icon="🛡️", layout="wide")
 st.markdown(ui.CSS, unsafe_allow_html=True)
 

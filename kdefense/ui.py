@@ -143,8 +143,9 @@ def init_defaults(options: FilterOptions) -> None:
 RERUN_LOG = logging.getLogger("kdefense.rerun")
 
 
-def log_rerun(url_path: str, started: float) -> None:
-    """With KDEFENSE_RERUN_LOG=1, one line per script run with its server time, e.g. for the load benchmark."""
+def log_rerun(url_path: str, started: tuple[float, float]) -> None:
+    """With KDEFENSE_RERUN_LOG=1, one line per script run: wall time and the CPU time of the script's thread
+    (DuckDB runs each query on the calling thread), so a load test can tell slow code from a busy machine."""
     if not settings.rerun_log():
         return
     if not RERUN_LOG.handlers:
@@ -153,7 +154,8 @@ def log_rerun(url_path: str, started: float) -> None:
         RERUN_LOG.addHandler(handler)
         RERUN_LOG.setLevel(logging.INFO)
         RERUN_LOG.propagate = False
-    RERUN_LOG.info("kdefense rerun page=%s ms=%.1f", url_path or "overview", 1000 * (time.perf_counter() - started))
+    wall, cpu = time.perf_counter() - started[0], time.thread_time() - started[1]
+    RERUN_LOG.info("kdefense rerun page=%s ms=%.1f cpu_ms=%.1f", url_path or "overview", 1000 * wall, 1000 * cpu)
 
 
 def page_header(title: str, filters: Filters, subtitle: str | None = None) -> None:
