@@ -313,8 +313,12 @@ def section_load(db: Path, work: Path, sessions: int, seconds: float) -> dict:
 
     with streamlit_server(db, work / "server-load.log", extra_env={"KDEFENSE_RERUN_LOG": "1"}) as server:
         started, mark = threading.Event(), {}
-        threading.Thread(target=lambda: started.wait() and mark.update(runs=len(rerun_times(server.log_text()))),
-                         daemon=True).start()
+
+        def mark_clicking_start() -> None:  # reruns logged before this are the sessions opening
+            started.wait()
+            mark["runs"] = len(rerun_times(server.log_text()))
+
+        threading.Thread(target=mark_clicking_start, daemon=True).start()
         cpu0, wall0 = cpu_seconds(server.proc.pid), time.perf_counter()
         result = run_load(server.url, sessions=sessions, seconds=seconds, started=started)
         cpu = (cpu_seconds(server.proc.pid) - cpu0) / (time.perf_counter() - wall0)

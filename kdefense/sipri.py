@@ -38,14 +38,8 @@ class Row(tuple):
         i = self.columns.get(key)
         return default if i is None else tuple.__getitem__(self, i)
 
-    def keys(self) -> list[str]:
-        return list(self.columns)
-
     def values(self) -> tuple[str, ...]:
         return tuple(self)
-
-    def items(self) -> list[tuple[str, str]]:
-        return list(zip(self.columns, self, strict=True))
 
 
 def row_type(header: list[str]) -> type[Row]:
