@@ -6,7 +6,10 @@ DB ?= $(or $(KDEFENSE_DB),data/kdefense.duckdb)
 PORT ?= 8501
 SOURCES := $(shell find data/sources -type f)
 
-.PHONY: run test test-load data lint bench venv dev-venv clean
+.PHONY: run test test-load data lint bench venv dev-venv sysdeps clean
+
+# System packages the tests need (Debian): the browser, PDF text tools, a Korean font. Installed only when missing.
+SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-cjk
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +24,15 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 venv: $(VENV)/.installed
 dev-venv: $(VENV)/.dev-installed
 
+sysdeps: ## install the Debian packages the tests need, when missing (apt-get; sudo when not root)
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
 $(DB): $(VENV)/.installed $(SOURCES)
 	KDEFENSE_DB=$(DB) $(PY) -m kdefense.build --out $(DB)
 
@@ -30,16 +42,16 @@ data: $(VENV)/.installed ## rebuild the DuckDB file from data/sources (validates
 run: $(DB) ## start the dashboard on http://localhost:$(PORT)
 	KDEFENSE_DB=$(DB) $(PY) -m streamlit run dashboard.py --server.port $(PORT)
 
-test: $(VENV)/.dev-installed $(DB) ## unit, AppTest and browser tests
+test: sysdeps $(VENV)/.dev-installed $(DB) ## unit, AppTest and browser tests
 	KDEFENSE_DB=$(DB) $(PY) -m pytest -q
 
-test-load: $(VENV)/.dev-installed $(DB) ## load and fault tests (30 browser sessions; several minutes)
+test-load: sysdeps $(VENV)/.dev-installed $(DB) ## load and fault tests (30 browser sessions; several minutes)
 	KDEFENSE_DB=$(DB) $(PY) -m pytest -q -o addopts="-p no:cacheprovider" tests/load
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
 
-bench: $(VENV)/.dev-installed $(DB)
+bench: sysdeps $(VENV)/.dev-installed $(DB)
 	KDEFENSE_DB=$(DB) $(PY) -m bench.run
 
 clean:
