@@ -27,7 +27,7 @@ try:
 except DatabaseUnavailable as exc:
     ui.database_missing(exc)
     st.stop()
-decks = {**briefing.load_decks(), **st.session_state.get(ui.USER_DECKS_KEY, {})}
+decks = {**briefing.load_decks(), **ui.user_decks()}
 presenting = ui.is_presenting()
 filters = ui.sidebar_filters(options)
 if presenting:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from kdefense import charts_map as cm
 from kdefense import queries, settings, ui
+from kdefense.safety import md_text
 
 MEASURE_LABELS = {"usd": "Contract value (USD)", "tiv": "SIPRI TIV", "units": "Units", "deals": "Deals"}
 OUTLINE_LABELS = {"nato": "NATO members", "eu": "EU members"}
@@ -130,7 +131,7 @@ def _profile(iso3: str, totals: pd.DataFrame, rows: pd.DataFrame, opts: cm.MapOp
     usd = opts.basis == "usd"
     member = [m for m, flag in (("NATO member", row["is_nato"]), ("EU member", row["is_eu"])) if flag is True]
     st.subheader(f"{row['country']}")
-    st.caption(" · ".join([str(row["region"]), *member, f"under the filters above ({filters.describe()})"]))
+    st.caption(" · ".join([str(row["region"]), *member, f"under the filters above ({md_text(filters.describe())})"]))
     c = st.columns(5)
     value = row["value"]
     c[0].metric("Contract value" if usd else "SIPRI TIV ordered",
