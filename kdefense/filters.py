@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from kdefense import settings
+from kdefense.safety import plain
 
 BASES = ("usd", "tiv")
 BASIS_LABELS = {"usd": "Contract value (USD)", "tiv": "SIPRI TIV"}
@@ -175,8 +176,8 @@ def parse_query_params(raw: Mapping[str, list[str]], options: FilterOptions) -> 
                 values[attr] = last
             else:
                 notices.append(f"basis: {last[:30]!r} is not one of {', '.join(BASES)}, ignored")
-        elif name == "q":
-            values[attr] = (items[-1] if items else "")[:MAX_QUERY_TEXT]
+        elif name == "q":  # one line of printable text, as the search box itself allows
+            values[attr] = plain(items[-1] if items else "", limit=4 * MAX_QUERY_TEXT)[:MAX_QUERY_TEXT]
     if len(notices) > MAX_NOTICES:
         notices = [*notices[:MAX_NOTICES - 1], f"and {len(notices) - MAX_NOTICES + 1} more ignored parameters"]
     if values["year_from"] > values["year_to"]:

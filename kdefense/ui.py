@@ -78,9 +78,9 @@ def sidebar_filters(options: FilterOptions) -> Filters:
                          required=True,
                          help="Contract money (ledger) or SIPRI trend-indicator values. They are never added together.")
     sb.multiselect("Region", list(settings.REGIONS), key=KEYS["regions"], placeholder="All regions")
-    cols = sb.columns(2)
-    cols[0].toggle("NATO members", key=KEYS["nato"], help="Recipients that are NATO members today")
-    cols[1].toggle("EU members", key=KEYS["eu"], help="Recipients that are EU members today")
+    # one toggle per row: side by side, the labels were cut to "NATO …" and "EU m…" even at 1920 px
+    sb.toggle("NATO members", key=KEYS["nato"], help="Recipients that are NATO members today")
+    sb.toggle("EU members", key=KEYS["eu"], help="Recipients that are EU members today")
     sb.multiselect("Recipient countries", list(options.countries), format_func=lambda c: options.countries.get(c, c),
                    key=KEYS["countries"], placeholder="All recipients")
     sb.multiselect("System family", list(options.systems), key=KEYS["systems"], placeholder="All systems")
@@ -288,14 +288,19 @@ def data_preview(df: pd.DataFrame) -> None:
     if len(df) > PREVIEW_ROWS:
         st.caption(f"The first {PREVIEW_ROWS} of {len(df):,} rows; the downloads have all of them.")
         df = df.head(PREVIEW_ROWS)
-    st.dataframe(df, hide_index=True, width="stretch")
+    st.dataframe(df, hide_index=True, placeholder="—", width="stretch")
 
 
-def metric_delta(now: float | None, before: float | None) -> str | None:
+DELTA_UNITS = {"usd_m": lambda d: f"{'+' if d >= 0 else '-'}${abs(d) / 1000:,.1f} bn",
+               "tiv_m": lambda d: f"{d:+,.0f} m TIV", "deals": lambda d: f"{d:+,.0f} deals",
+               "recipients": lambda d: f"{d:+,.0f} recipients", "units": lambda d: f"{d:+,.0f} units"}
+
+
+def metric_delta(now: float | None, before: float | None, unit: str) -> str | None:
+    """The change against the previous period, in the metric's unit ("+$1.2 bn", "+12 deals"), or None."""
     if now is None or before is None or pd.isna(now) or pd.isna(before):
         return None
-    diff = now - before
-    return f"{diff:+,.0f} vs previous period"
+    return DELTA_UNITS[unit](now - before)
 
 
 PLOTLY_CONFIG = {"displaylogo": False, "topojsonURL": "app/static/topojson/",

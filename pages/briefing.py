@@ -35,7 +35,7 @@ for deck_id, deck in decks.items():
         keep = ("&" + urlencode({ui.USER_DECKS_PARAM: ui.user_deck_token(deck)})) if deck_id in mine else ""
         slides = pd.DataFrame([{"#": i, "page": s.page, "title": s.title, "takeaway": s.takeaway,
                                 "link": deck.slide_url(i) + keep} for i, s in enumerate(deck.slides, start=1)])
-        st.dataframe(neutralise_frame(slides), hide_index=True, width="stretch",
+        st.dataframe(neutralise_frame(slides), hide_index=True, placeholder="—", width="stretch",
                      column_config={"link": st.column_config.LinkColumn("Open", display_text="open slide")})
         cols = st.columns([1, 1, 1, 1, 3])
         theme = cols[0].segmented_control("Theme", ["light", "dark"], default="light", key=f"theme_{deck_id}",
