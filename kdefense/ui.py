@@ -471,7 +471,7 @@ def presentation_footer(decks: dict) -> None:
 
 def add_view_to_deck(page: str, filters: Filters, decks: dict) -> None:
     """Sidebar control: append the current view (page, filters, page options) to a deck and download the deck."""
-    from kdefense.briefing import Deck, Slide, deck_to_toml, slugify
+    from kdefense.briefing import Deck, Slide, allowed_options, deck_to_toml, slugify
 
     user: dict = user_decks()
     with st.sidebar.expander("Briefing: add this view to a deck", icon=":material/slideshow:"):
@@ -488,6 +488,7 @@ def add_view_to_deck(page: str, filters: Filters, decks: dict) -> None:
                        and isinstance(st.session_state[k], (str, int, float, bool, list))}
             options = {k: v if isinstance(v, bool) else [str(x) for x in v] if isinstance(v, list) else str(v)
                        for k, v in options.items()}
+            options = allowed_options(page, options)  # only the page's own option keys and values
             slide = Slide(page=page, title=title, takeaway=takeaway, filters=filters.to_query_params(),
                           options=options)
             user[deck_id] = Deck(deck_id, base.title, base.description, (*base.slides, slide))
