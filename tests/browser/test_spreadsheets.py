@@ -65,7 +65,7 @@ def test_table_toolbar_download_of_a_hostile_deck_has_no_formula(app_server, bro
     page = context.new_page()
     try:
         page.goto(f"{app_server['url']}/briefing?" + urlencode({"mydeck": user_deck_token(deck)}))
-        wait_for_app(page, "[data-testid='stDataFrame']", timeout=60000)
+        wait_for_app(page, "[data-testid='stDataFrame']", timeout=180_000)  # a shared machine may be slow
         grid = page.locator("[data-testid='stDataFrame']").last  # the deck from the link comes after the shipped ones
         grid.hover()
         with page.expect_download() as info:
