@@ -9,7 +9,7 @@ SOURCES := $(shell find data/sources -type f)
 .PHONY: run test test-load data lint bench venv dev-venv sysdeps clean
 
 # System packages the tests need (Debian): the browser, PDF text tools, a Korean font. Installed only when missing.
-SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-cjk
+SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-cjk libreoffice-calc-nogui
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)

@@ -12,7 +12,8 @@ st.set_page_config(page_title="South Korea defence exports", page_icon="🛡️"
 st.markdown(ui.CSS, unsafe_allow_html=True)
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    # the default page is served at /; it reserves a pathname of its own, so /overview is free for the alias below
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="home", default=True),
     st.Page("pages/deals.py", title="Deals", icon=":material/table_view:", url_path="deals"),
     st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
     st.Page("pages/map.py", title="Map", icon=":material/public:", url_path="map"),
@@ -21,13 +22,21 @@ PAGES = [
     st.Page("pages/data.py", title="Data & method", icon=":material/menu_book:", url_path="data"),
 ]
 
+
+def _overview_alias() -> None:
+    """/overview (typed or bookmarked) opens the Overview at /, with the link's parameters."""
+    st.switch_page(PAGES[0], query_params={k: st.query_params.get_all(k) for k in st.query_params})
+
+
+PAGES.append(st.Page(_overview_alias, title="Overview", url_path="overview", visibility="hidden"))
+
 page = st.navigation(PAGES)
 try:
     options = queries.filter_options()
 except DatabaseUnavailable as exc:
     ui.database_missing(exc)
     st.stop()
-decks = {**briefing.load_decks(), **st.session_state.get(ui.USER_DECKS_KEY, {})}
+decks = {**briefing.load_decks(), **ui.user_decks()}
 presenting = ui.is_presenting()
 filters = ui.sidebar_filters(options)
 if presenting:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import sys
 import time
 from collections import defaultdict
@@ -22,7 +23,17 @@ import pandas as pd
 
 from kdefense import settings
 from kdefense.sipri import SipriExport, SipriFormatError, parse_delivery_years, read_export, transfer_ids
-from kdefense.validate import Column, Problem, Table, ValidationFailed, check_refs, check_unique, read_table
+from kdefense.validate import (
+    Column,
+    Problem,
+    Table,
+    ValidationFailed,
+    check_refs,
+    check_unique,
+    read_table,
+    strict_float,
+    strict_int,
+)
 
 Y = (settings.YEAR_MIN, settings.YEAR_MAX)
 
@@ -261,7 +272,7 @@ def _register_frame(src: Sources, problems: list[Problem]) -> pd.DataFrame:
                 if col == "Year of order":
                     bad(col, "required value is empty")
                 continue
-            if not v.isdigit():
+            if not re.fullmatch(r"[0-9]{1,15}", v):  # ASCII: str.isdigit() also accepts "²" and "２０２５"
                 bad(col, "not a non-negative whole number")
                 nums[col] = None
             else:
@@ -274,7 +285,7 @@ def _register_frame(src: Sources, problems: list[Problem]) -> pd.DataFrame:
         tivs: dict[str, float | None] = {}
         for col in ("SIPRI TIV per unit", "SIPRI TIV for total order", "SIPRI TIV of delivered weapons"):
             try:
-                tivs[col] = float(row[col]) if row[col] else None
+                tivs[col] = strict_float(row[col]) if row[col] else None
             except ValueError:
                 bad(col, "not a number")
                 tivs[col] = None
@@ -329,10 +340,11 @@ def _per_year_frame(src: Sources, transfers: pd.DataFrame, problems: list[Proble
         if row["Armament category"] not in settings.ARMAMENT_CATEGORIES:
             problems.append(Problem(rel, line, "Armament category", row["Armament category"], "unknown category"))
         try:
-            order_year, year = int(row["Order date"]), int(row["Delivery year"])
-            units = int(row["Numbers delivered"]) if row["Numbers delivered"] else None
-            tiv = float(row["TIV delivery values"]) if row["TIV delivery values"] else None
-            unit_tiv = float(row["TIV deal unit"]) if row["TIV deal unit"] else None
+            order_year, year = strict_int(row["Order date"]), strict_int(row["Delivery year"])
+            units = strict_int(row["Numbers delivered"]) if row["Numbers delivered"] else None
+            tiv = strict_float(row["TIV delivery values"]) if row["TIV delivery values"] else None
+            unit_tiv = strict_float(row["TIV deal unit"]) if row["TIV deal unit"] else None
+            at_id = strict_int(row["SIPRI AT Database ID"])
         except ValueError as exc:
             problems.append(Problem(rel, line, "*", "", f"number expected: {exc}"))
             continue
@@ -343,7 +355,7 @@ def _per_year_frame(src: Sources, transfers: pd.DataFrame, problems: list[Proble
         sup, rec = names.get(row["Supplier"], {}), names.get(row["Recipient"], {})
         rec_loc = rec.get("location_iso3") or ""
         record = {
-            "sipri_at_id": int(row["SIPRI AT Database ID"]), "transfer_id": None,
+            "sipri_at_id": at_id, "transfer_id": None,
             "supplier": row["Supplier"], "supplier_iso3": sup.get("iso3") or None,
             "recipient": row["Recipient"], "recipient_iso3": rec.get("iso3") or None,
             "recipient_region": isos.get(rec_loc, {}).get("region"),
@@ -527,10 +539,31 @@ def _frame(table: Table, columns: list[Column], ints: tuple[str, ...] = (), floa
     return df
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def clean_stale_temp_files(out: Path) -> list[Path]:
+    """Remove temp files (and their .wal) left by builds that were killed; a running build's files are kept."""
+    removed = []
+    for path in out.parent.glob(f".{out.name}.*.tmp*"):
+        m = re.fullmatch(rf"\.{re.escape(out.name)}\.([0-9]+)\.tmp(\.wal)?", path.name)
+        if m and (int(m[1]) == os.getpid() or not _pid_alive(int(m[1]))):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def write_database(src: Sources, transfers: pd.DataFrame, deliveries: pd.DataFrame, fx: pd.DataFrame,
                    out: Path) -> dict[str, int]:
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
+    clean_stale_temp_files(out)
     led = src.ledger
     frames = {
         "countries_base": _frame(src.countries, COUNTRY_COLS, ints=("nato_join_year", "eu_join_year", "eu_leave_year"),
@@ -584,6 +617,7 @@ def write_database(src: Sources, transfers: pd.DataFrame, deliveries: pd.DataFra
     except BaseException:
         con.close()
         tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
         raise
     con.close()
     os.replace(tmp, out)

@@ -54,6 +54,13 @@ def _connection(sig: tuple[str, int, int]) -> duckdb.DuckDBPyConnection:
     return con
 
 
+# Errors that a statement raises on a healthy file; anything else (I/O, corruption, a file replaced underneath
+# the connection) means the file is not readable and the shared connection is dropped.
+QUERY_ERRORS = (duckdb.BinderException, duckdb.ParserException, duckdb.ConversionException,
+                duckdb.InvalidInputException, duckdb.OutOfRangeException, duckdb.TypeMismatchException,
+                duckdb.ConstraintException, duckdb.NotImplementedException, duckdb.SyntaxException)
+
+
 def execute(sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run one parameterised statement on a fresh cursor of the cached connection."""
     sig = signature()
@@ -64,8 +71,8 @@ def execute(sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
             return cursor.execute(sql, params or {}).df()
         finally:
             cursor.close()
-    except (duckdb.BinderException, duckdb.ParserException):
-        raise  # a bug in a query, not a broken file
+    except QUERY_ERRORS:
+        raise  # a bug in a query or a value it cannot convert: not a broken file, keep the shared connection
     except duckdb.Error as exc:  # file truncated or overwritten underneath an open connection
         _connection.clear()
         raise DatabaseUnavailable(f"The database file {sig[0]} changed while it was read: {exc}") from exc

@@ -6,19 +6,29 @@ status, from, to, basis, q.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from kdefense import settings
+from kdefense.safety import plain
 
 BASES = ("usd", "tiv")
 BASIS_LABELS = {"usd": "Contract value (USD)", "tiv": "SIPRI TIV"}
 DEFAULT_STATUSES = settings.SIGNED_STATUSES
 MAX_QUERY_TEXT = 80
+MAX_NOTICES = 10  # a URL with thousands of junk parameters gets a short report, not thousands of warnings
+
+
+def ascii_int(text: str, digits: int = 4) -> int | None:
+    """The integer in `text` if it is 1..digits ASCII digits and nothing else, else None.
+
+    str.isdigit() accepts "²" (int() then raises) and "٢٠٢٠" (int() reads it): neither is a year in a link."""
+    return int(text) if re.fullmatch(f"[0-9]{{1,{digits}}}", text or "") else None
 
 # URL names that belong to the view but not to the filters (presentation mode, briefing decks).
-VIEW_PARAMS = ("present", "theme", "deck", "slide", "deal")
+VIEW_PARAMS = ("present", "theme", "deck", "slide", "deal", "mydeck")
 
 # URL name → Filters attribute, in display order.
 URL_NAMES = {
@@ -155,8 +165,9 @@ def parse_query_params(raw: Mapping[str, list[str]], options: FilterOptions) -> 
                 notices.append(f"{name}: {last[:30]!r} is not 1 or 0, ignored")
         elif name in ("from", "to"):
             last = items[-1] if items else ""
-            if last.isdigit() and options.year_min <= int(last) <= options.year_max:
-                values[attr] = int(last)
+            year = ascii_int(last)
+            if year is not None and options.year_min <= year <= options.year_max:
+                values[attr] = year
             else:
                 notices.append(f"{name}: {last[:30]!r} is not a year in {options.year_min}–{options.year_max}, ignored")
         elif name == "basis":
@@ -165,8 +176,10 @@ def parse_query_params(raw: Mapping[str, list[str]], options: FilterOptions) -> 
                 values[attr] = last
             else:
                 notices.append(f"basis: {last[:30]!r} is not one of {', '.join(BASES)}, ignored")
-        elif name == "q":
-            values[attr] = (items[-1] if items else "")[:MAX_QUERY_TEXT]
+        elif name == "q":  # one line of printable text, as the search box itself allows
+            values[attr] = plain(items[-1] if items else "", limit=4 * MAX_QUERY_TEXT)[:MAX_QUERY_TEXT]
+    if len(notices) > MAX_NOTICES:
+        notices = [*notices[:MAX_NOTICES - 1], f"and {len(notices) - MAX_NOTICES + 1} more ignored parameters"]
     if values["year_from"] > values["year_to"]:
         notices.append("from is after to: the years were swapped")
         values["year_from"], values["year_to"] = values["year_to"], values["year_from"]

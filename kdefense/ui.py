@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import logging
+import re
 import sys
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -21,8 +24,10 @@ from kdefense.filters import (
     VIEW_PARAMS,
     FilterOptions,
     Filters,
+    ascii_int,
     parse_query_params,
 )
+from kdefense.safety import html_text, md_text
 
 KEYS = {attr: f"flt_{url}" for url, attr in URL_NAMES.items()}
 YEARS_KEY = "flt_years"
@@ -73,9 +78,9 @@ def sidebar_filters(options: FilterOptions) -> Filters:
                          required=True,
                          help="Contract money (ledger) or SIPRI trend-indicator values. They are never added together.")
     sb.multiselect("Region", list(settings.REGIONS), key=KEYS["regions"], placeholder="All regions")
-    cols = sb.columns(2)
-    cols[0].toggle("NATO members", key=KEYS["nato"], help="Recipients that are NATO members today")
-    cols[1].toggle("EU members", key=KEYS["eu"], help="Recipients that are EU members today")
+    # one toggle per row: side by side, the labels were cut to "NATO …" and "EU m…" even at 1920 px
+    sb.toggle("NATO members", key=KEYS["nato"], help="Recipients that are NATO members today")
+    sb.toggle("EU members", key=KEYS["eu"], help="Recipients that are EU members today")
     sb.multiselect("Recipient countries", list(options.countries), format_func=lambda c: options.countries.get(c, c),
                    key=KEYS["countries"], placeholder="All recipients")
     sb.multiselect("System family", list(options.systems), key=KEYS["systems"], placeholder="All systems")
@@ -103,8 +108,11 @@ def sidebar_filters(options: FilterOptions) -> Filters:
         year_from=int(years[0]), year_to=int(years[1]), basis=state.get(KEYS["basis"]) or "usd",
         q=(state.get(KEYS["q"]) or "").strip(), country_labels=options.countries,
     )
-    view = {k: v for k, v in _url_params().items() if k in VIEW_PARAMS}
+    view = {k: v for k, v in _url_params().items() if k in VIEW_PARAMS and k != USER_DECKS_PARAM}
     wanted = {**filters.to_query_params(), **{k: v if len(v) > 1 else v[0] for k, v in view.items()}}
+    tokens = user_deck_tokens()
+    if tokens:
+        wanted[USER_DECKS_PARAM] = tokens if len(tokens) > 1 else tokens[0]
     if _normalised(_url_params()) != _normalised(wanted):
         st.query_params.from_dict(wanted)
     state[APPLIED_KEY] = _normalised(wanted)
@@ -162,9 +170,11 @@ def page_header(title: str, filters: Filters, subtitle: str | None = None) -> No
     st.title(title)
     if subtitle:
         st.caption(subtitle)
-    st.markdown(f"<div class='kd-filter-summary'>Showing: {filters.describe()}</div>", unsafe_allow_html=True)
+    # describe() holds the search text and URL values: escaped (kdefense/safety.py, docs/security.md)
+    st.markdown(f"<div class='kd-filter-summary'>Showing: {html_text(filters.describe())}</div>",
+                unsafe_allow_html=True)
     for notice in st.session_state.get(NOTICES_KEY, []):
-        st.warning(f"Link parameter ignored — {notice}", icon="⚠️")
+        st.warning(f"Link parameter ignored — {md_text(notice)}", icon="⚠️")
 
 
 def downloads(df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:
@@ -181,10 +191,23 @@ def downloads(df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:
         mime="text/csv", key=f"dl_csv_{key}", on_click="ignore", icon=":material/download:",
     )
     cols[1].download_button(
-        "CSV + README (zip)", lambda: export.to_zip_bytes(df, view, filters, info),
+        "CSV + README (zip)", lambda: export.to_zip_bytes(df, view, filters, info, *_page_and_base_url()),
         file_name=export.file_name(view, filters, date, "zip"), mime="application/zip", key=f"dl_zip_{key}",
         on_click="ignore", icon=":material/folder_zip:",
     )
+
+
+def _page_and_base_url() -> tuple[str, str]:
+    """The current page's path and the server's base URL as the browser sees them (for the README's link)."""
+    from urllib.parse import urlsplit
+
+    try:
+        url = urlsplit(st.context.url or "")
+    except Exception:  # noqa: BLE001 - no browser context (AppTest): fall back to the default
+        return "", export.DEFAULT_BASE_URL
+    if not url.scheme or not url.netloc:
+        return "", export.DEFAULT_BASE_URL
+    return url.path.strip("/"), f"{url.scheme}://{url.netloc}"
 
 
 def footer() -> None:
@@ -265,14 +288,19 @@ def data_preview(df: pd.DataFrame) -> None:
     if len(df) > PREVIEW_ROWS:
         st.caption(f"The first {PREVIEW_ROWS} of {len(df):,} rows; the downloads have all of them.")
         df = df.head(PREVIEW_ROWS)
-    st.dataframe(df, hide_index=True, width="stretch")
+    st.dataframe(df, hide_index=True, placeholder="—", width="stretch")
 
 
-def metric_delta(now: float | None, before: float | None) -> str | None:
+DELTA_UNITS = {"usd_m": lambda d: f"{'+' if d >= 0 else '-'}${abs(d) / 1000:,.1f} bn",
+               "tiv_m": lambda d: f"{d:+,.0f} m TIV", "deals": lambda d: f"{d:+,.0f} deals",
+               "recipients": lambda d: f"{d:+,.0f} recipients", "units": lambda d: f"{d:+,.0f} units"}
+
+
+def metric_delta(now: float | None, before: float | None, unit: str) -> str | None:
+    """The change against the previous period, in the metric's unit ("+$1.2 bn", "+12 deals"), or None."""
     if now is None or before is None or pd.isna(now) or pd.isna(before):
         return None
-    diff = now - before
-    return f"{diff:+,.0f} vs previous period"
+    return DELTA_UNITS[unit](now - before)
 
 
 PLOTLY_CONFIG = {"displaylogo": False, "topojsonURL": "app/static/topojson/",
@@ -319,6 +347,51 @@ PAGE_FILES = {"overview": "pages/overview.py", "deals": "pages/deals.py", "timel
               "briefing": "pages/briefing.py"}
 SLIDE_KEY = "_present_applied_slide"
 USER_DECKS_KEY = "_user_decks"
+USER_DECKS_PARAM = "mydeck"
+MAX_USER_DECK_TOKEN = 24_000  # characters of one `mydeck` value (a 100-slide deck is about 8,000)
+
+
+def user_deck_token(deck) -> str:
+    """A deck as one URL value: its id, a dot, and its TOML file compressed and base64url-encoded."""
+    from kdefense.briefing import deck_to_toml
+
+    packed = base64.urlsafe_b64encode(zlib.compress(deck_to_toml(deck).encode("utf-8"), 9)).decode("ascii")
+    return f"{deck.deck_id}.{packed.rstrip('=')}"
+
+
+def deck_from_token(token: str):
+    """The deck in a `mydeck` URL value, or None: hostile input, so size-capped and parsed like a deck file."""
+    from kdefense.briefing import MAX_DECK_BYTES, DeckError, parse_deck
+
+    deck_id, _, packed = token.partition(".")
+    if len(token) > MAX_USER_DECK_TOKEN or not re.fullmatch(r"[a-z0-9-]{1,60}", deck_id):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4))
+        inflate = zlib.decompressobj()
+        text = inflate.decompress(raw, MAX_DECK_BYTES)
+        if inflate.unconsumed_tail:
+            return None  # more than MAX_DECK_BYTES once inflated
+        return parse_deck(text.decode("utf-8"), deck_id)
+    except (ValueError, zlib.error, DeckError):  # binascii.Error and UnicodeDecodeError are ValueErrors
+        return None
+
+
+def user_decks() -> dict:
+    """Decks built with "add this view to a deck": in the session, and in the URL so that a reload keeps them."""
+    state = st.session_state
+    if USER_DECKS_KEY not in state:
+        decks = {}
+        for token in st.query_params.get_all(USER_DECKS_PARAM)[:10]:
+            deck = deck_from_token(token)
+            if deck is not None:
+                decks[deck.deck_id] = deck
+        state[USER_DECKS_KEY] = decks
+    return state[USER_DECKS_KEY]
+
+
+def user_deck_tokens() -> list[str]:
+    return [user_deck_token(deck) for deck in user_decks().values()]
 
 
 def page_key(url_path: str) -> str:
@@ -328,10 +401,10 @@ def page_key(url_path: str) -> str:
 def current_slide(decks: dict) -> tuple[Any, int]:
     """The deck and 1-based slide number named in the URL, or (None, 0)."""
     deck = decks.get(st.query_params.get("deck", ""))
-    raw = st.query_params.get("slide", "1")
-    if deck is None or not raw.isdigit() or not 1 <= int(raw) <= len(deck.slides):
+    number = ascii_int(st.query_params.get("slide", "1"), digits=3)
+    if deck is None or number is None or not 1 <= number <= len(deck.slides):
         return None, 0
-    return deck, int(raw)
+    return deck, number
 
 
 def presentation_header(decks: dict) -> None:
@@ -344,19 +417,17 @@ def presentation_header(decks: dict) -> None:
     slide = deck.slides[number - 1]
     marker = (deck.deck_id, number)
     if st.session_state.get(SLIDE_KEY) != marker:
-        for key, value in slide.options.items():
+        from kdefense.briefing import allowed_options
+
+        for key, value in allowed_options(slide.page, slide.options).items():  # never another widget's key
             st.session_state[key] = value
         st.session_state[SLIDE_KEY] = marker
     if slide.title:
         st.markdown("<style>.stApp h1 {display: none !important;}</style>", unsafe_allow_html=True)
         st.markdown(f"<div class='kd-slide-title' style='font-size:60px;font-weight:700;line-height:1.1'>"
-                    f"{_escape(slide.title)}</div>", unsafe_allow_html=True)
+                    f"{html_text(slide.title)}</div>", unsafe_allow_html=True)
     if slide.takeaway:
-        st.markdown(f"<div class='kd-slide-takeaway'>{_escape(slide.takeaway)}</div>", unsafe_allow_html=True)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        st.markdown(f"<div class='kd-slide-takeaway'>{html_text(slide.takeaway)}</div>", unsafe_allow_html=True)
 
 
 def _go_to(deck, number: int) -> None:
@@ -387,7 +458,7 @@ def presentation_footer(decks: dict) -> None:
                                 disabled=number >= total) or forward
         st.markdown("<style>.st-key-kd_clicker_keys {position: absolute; left: -10000px; height: 0;}</style>",
                     unsafe_allow_html=True)
-        cols[2].markdown(f"<div class='kd-footer'><b>Slide {number} / {total}</b> · {_escape(deck.title)}<br>"
+        cols[2].markdown(f"<div class='kd-footer'><b>Slide {number} / {total}</b> · {html_text(deck.title)}<br>"
                          f"{credit}</div>", unsafe_allow_html=True)
         if back:
             _go_to(deck, number - 1)
@@ -400,9 +471,9 @@ def presentation_footer(decks: dict) -> None:
 
 def add_view_to_deck(page: str, filters: Filters, decks: dict) -> None:
     """Sidebar control: append the current view (page, filters, page options) to a deck and download the deck."""
-    from kdefense.briefing import Deck, Slide, deck_to_toml, slugify
+    from kdefense.briefing import Deck, Slide, allowed_options, deck_to_toml, slugify
 
-    user: dict = st.session_state.setdefault(USER_DECKS_KEY, {})
+    user: dict = user_decks()
     with st.sidebar.expander("Briefing: add this view to a deck", icon=":material/slideshow:"):
         names = sorted(set(user) | set(decks))
         choice = st.selectbox("Deck", ["New deck…", *names], key="brief_deck")
@@ -417,15 +488,18 @@ def add_view_to_deck(page: str, filters: Filters, decks: dict) -> None:
                        and isinstance(st.session_state[k], (str, int, float, bool, list))}
             options = {k: v if isinstance(v, bool) else [str(x) for x in v] if isinstance(v, list) else str(v)
                        for k, v in options.items()}
+            options = allowed_options(page, options)  # only the page's own option keys and values
             slide = Slide(page=page, title=title, takeaway=takeaway, filters=filters.to_query_params(),
                           options=options)
             user[deck_id] = Deck(deck_id, base.title, base.description, (*base.slides, slide))
-            st.toast(f"Added slide {len(user[deck_id].slides)} to '{user[deck_id].title}'")
+            st.toast(f"Added slide {len(user[deck_id].slides)} to '{md_text(user[deck_id].title)}'")
         for deck_id, deck in user.items():
             st.download_button(f"Download {deck_id}.toml ({len(deck.slides)} slides)", deck_to_toml(deck),
                                file_name=f"{deck_id}.toml", mime="application/toml", key=f"brief_dl_{deck_id}",
                                on_click="ignore")
-        st.caption("Put a downloaded deck in `briefings/` to ship it with the app.")
+        st.caption("Decks you build here are kept in this page's link (the `mydeck` parameter): a reload keeps "
+                   "them, and a bookmark or a shared link brings them back. Download the file to keep a copy; "
+                   "put it in `briefings/` to ship it with the app.")
         if st.button("Present this view", key="brief_present", icon=":material/co_present:"):
             st.query_params["present"] = "1"
             st.rerun()

@@ -1,15 +1,23 @@
 """Briefing decks: saved views to step through on a shared screen, download, or export to PDF/PNG."""
 
+from urllib.parse import urlencode
+
+import pandas as pd
 import streamlit as st
 
 from kdefense import briefing, deck_export, queries, ui
+from kdefense.safety import md_text, neutralise_frame
 
 filters = ui.current_filters()
 st.title("Briefing decks")
 st.caption("A deck is an ordered list of saved views (page, filters, chart options, title, takeaway) kept as a "
            "small TOML file in `briefings/`. Present with the arrow keys or a clicker (PageUp/PageDown); Esc exits.")
 
-decks = {**briefing.load_decks(), **st.session_state.get(ui.USER_DECKS_KEY, {})}
+shipped, broken = briefing.load_deck_files()
+for name, message in broken.items():  # a bad file is reported here; every other page simply skips it
+    st.error(f"Deck file `briefings/{md_text(name)}.toml` was not loaded: {md_text(message)}", icon="🚫")
+mine = ui.user_decks()
+decks = {**shipped, **mine}
 if not decks:
     st.info("No decks yet. Use **Briefing: add this view to a deck** in the sidebar of any page.")
     st.stop()
@@ -17,15 +25,17 @@ if not decks:
 options = queries.filter_options()
 for deck_id, deck in decks.items():
     with st.container(border=True):
-        st.subheader(deck.title)
+        # deck files and decks in links are user text: escaped, and neutralised for the table's CSV download
+        st.subheader(md_text(deck.title))
         if deck.description:
-            st.write(deck.description)
+            st.markdown(md_text(deck.description))
         problems = briefing.validate_deck(deck, options)
         for problem in problems:
-            st.warning(problem)
-        st.dataframe([{"#": i, "page": s.page, "title": s.title, "takeaway": s.takeaway,
-                       "link": deck.slide_url(i)} for i, s in enumerate(deck.slides, start=1)],
-                     hide_index=True, width="stretch",
+            st.warning(md_text(problem))
+        keep = ("&" + urlencode({ui.USER_DECKS_PARAM: ui.user_deck_token(deck)})) if deck_id in mine else ""
+        slides = pd.DataFrame([{"#": i, "page": s.page, "title": s.title, "takeaway": s.takeaway,
+                                "link": deck.slide_url(i) + keep} for i, s in enumerate(deck.slides, start=1)])
+        st.dataframe(neutralise_frame(slides), hide_index=True, placeholder="—", width="stretch",
                      column_config={"link": st.column_config.LinkColumn("Open", display_text="open slide")})
         cols = st.columns([1, 1, 1, 1, 3])
         theme = cols[0].segmented_control("Theme", ["light", "dark"], default="light", key=f"theme_{deck_id}",

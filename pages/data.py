@@ -8,7 +8,7 @@ filters = ui.current_filters()
 st.title("Data & method")
 info = queries.build_info()
 st.markdown(f"Data version **{info['data_version']}**, built **{info['built_at']}**.")
-st.dataframe(queries.run("data_summary"), hide_index=True)
+st.dataframe(queries.run("data_summary"), hide_index=True, placeholder="—")
 st.markdown(f"""
 **SIPRI.** {settings.SIPRI_CREDIT} Trade register generated {info['sipri_register_generated']}
 (`{info['sipri_register_file']}`); per-delivery-year register generated {info['sipri_per_year_generated']}.

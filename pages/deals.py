@@ -25,7 +25,7 @@ st.markdown(f"**{len(deals):,} deals** · value cited for {deals['value_usd_m'].
 display = deals.assign(status=deals["status"].map(lambda s: [s]),
                        first_source=deals["source_urls"].fillna("").str.split().str[0])
 event = st.dataframe(
-    display, hide_index=True, width="stretch", height=480, column_order=COLUMNS, key="deals_table",
+    display, hide_index=True, placeholder="—", width="stretch", height=480, column_order=COLUMNS, key="deals_table",
     on_select="rerun", selection_mode="single-row",
     column_config={
         "signed_date": st.column_config.TextColumn("Signed", help="At the precision the sources give"),
@@ -89,7 +89,7 @@ with left:
     if family.empty:
         st.caption("No parent or child contracts.")
     else:
-        st.dataframe(family, hide_index=True, width="stretch")
+        st.dataframe(family, hide_index=True, placeholder="—", width="stretch")
     st.markdown("**SIPRI record**")
     if pd.isna(card["sipri_transfer_id"]):
         st.caption("Not in the SIPRI register (e.g. after SIPRI's data ends, or outside its scope).")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from kdefense import charts_map as cm
 from kdefense import queries, settings, ui
+from kdefense.safety import md_text
 
 MEASURE_LABELS = {"usd": "Contract value (USD)", "tiv": "SIPRI TIV", "units": "Units", "deals": "Deals"}
 OUTLINE_LABELS = {"nato": "NATO members", "eu": "EU members"}
@@ -130,7 +131,7 @@ def _profile(iso3: str, totals: pd.DataFrame, rows: pd.DataFrame, opts: cm.MapOp
     usd = opts.basis == "usd"
     member = [m for m, flag in (("NATO member", row["is_nato"]), ("EU member", row["is_eu"])) if flag is True]
     st.subheader(f"{row['country']}")
-    st.caption(" · ".join([str(row["region"]), *member, f"under the filters above ({filters.describe()})"]))
+    st.caption(" · ".join([str(row["region"]), *member, f"under the filters above ({md_text(filters.describe())})"]))
     c = st.columns(5)
     value = row["value"]
     c[0].metric("Contract value" if usd else "SIPRI TIV ordered",
@@ -165,7 +166,7 @@ def _profile(iso3: str, totals: pd.DataFrame, rows: pd.DataFrame, opts: cm.MapOp
     if not usd:
         records = queries.run_filtered("map_profile_records", filters, iso3=iso3)
         st.markdown(f"**SIPRI records** ({len(records)}) · uncertain years and numbers are flagged as SIPRI marks them")
-        st.dataframe(records, hide_index=True, width="stretch", column_config={
+        st.dataframe(records, hide_index=True, placeholder="—", width="stretch", column_config={
             "tiv_order_m": st.column_config.NumberColumn("TIV ordered (m)", format="%,.1f"),
             "tiv_delivered_m": st.column_config.NumberColumn("TIV delivered (m)", format="%,.1f")})
         ui.downloads(records, f"sipri-records-{iso3}", filters, "map_profile_records")
@@ -174,7 +175,7 @@ def _profile(iso3: str, totals: pd.DataFrame, rows: pd.DataFrame, opts: cm.MapOp
     if deals.empty:
         st.caption("No ledger deals under these filters.")
     else:
-        st.dataframe(deals, hide_index=True, width="stretch", column_config={
+        st.dataframe(deals, hide_index=True, placeholder="—", width="stretch", column_config={
             "signed_date": "Signed", "system_family": "System", "value_amount_m": st.column_config.NumberColumn(
                 "Value (m, original)", format="%,.1f"),
             "value_usd_m": st.column_config.NumberColumn("Value (USD m)", format="%,.0f"),
@@ -216,7 +217,7 @@ else:
             ranked = ranked[ranked["region"] == opts.preset]
         st.caption(f"Totals {filters.year_from}–{filters.year_to}"
                    + (f", {opts.preset}" if opts.preset != "World" else ", all recipients"))
-        st.dataframe(ranked[list(dict.fromkeys(["country", col, "deals"]))], hide_index=True, width="stretch",
+        st.dataframe(ranked[list(dict.fromkeys(["country", col, "deals"]))], hide_index=True, placeholder="—", width="stretch",
                      height=560,
                      key="map_ranking", column_config={
                          "country": "Recipient",
@@ -226,7 +227,7 @@ else:
                                                                 format="%d")})
         with st.popover("Data behind this map", icon=":material/table:"):
             export = _export(totals, opts.basis)
-            st.dataframe(export, hide_index=True, width="stretch")
+            st.dataframe(export, hide_index=True, placeholder="—", width="stretch")
             ui.downloads(export, "map", filters, "map")
             st.markdown("**Per recipient and year** (the frames of the slider)")
             ui.downloads(_export(rows, opts.basis).assign(year=rows["year"].astype(int)), "map-by-year", filters,
@@ -240,7 +241,7 @@ else:
         with st.expander(f"Korean industrial sites abroad ({len(facilities)})", icon=":material/factory:"):
             sites = facilities.drop(columns=["latitude", "longitude"]).assign(
                 first_source=facilities["source_urls"].fillna("").str.split().str[0])
-            st.dataframe(sites, hide_index=True, width="stretch", column_config={
+            st.dataframe(sites, hide_index=True, placeholder="—", width="stretch", column_config={
                 "first_source": st.column_config.LinkColumn("First source", display_text="open"),
                 "source_urls": "All source URLs"})
             st.caption("Sites are filtered by region, country, NATO and EU only; the years and deal filters do not "

@@ -185,7 +185,7 @@ else:
 
 if show_events:
     with st.expander("Context events on the time axes", icon=":material/event:"):
-        st.dataframe(events, hide_index=True, width="stretch", column_order=["date", "title", "kind",
+        st.dataframe(events, hide_index=True, placeholder="—", width="stretch", column_order=["date", "title", "kind",
                                                                              "country_iso3", "source_ids"],
                      column_config={"date": "Date", "title": "Event", "kind": "Kind", "country_iso3": "Country",
                                     "source_ids": "Sources"})
