@@ -114,7 +114,7 @@ def slide_figure(fig: go.Figure, height: int, dark: bool = False, title: str | N
     top = 56 if out.layout.title.text else 16
     out.update_layout(margin={"t": max(top, out.layout.margin.t or 0) if not out.layout.title.text else top})
     axis = {"tickfont": {"size": TICK_PX, "color": fg}, "title_font": {"size": TICK_PX, "color": fg},
-            "gridcolor": grid, "zerolinecolor": grid if dark else "#9ca3af", "linecolor": grid}
+            "gridcolor": grid, "zerolinecolor": grid if dark else "#9ca3af", "linecolor": grid, "automargin": True}
     out.update_xaxes(**axis)
     out.update_yaxes(**axis)
     out.for_each_annotation(lambda a: a.update(font={"size": max(a.font.size or 0, LEGEND_PX),
@@ -291,13 +291,11 @@ def _deals(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
         elif key == "deals":
             n = table_rows_that_fit(height)
             top = deals.sort_values(["value_usd_m", "signed_date"], ascending=False, na_position="last").head(n)
-            rows = [[cell(r.signed_date), cell(r.recipient), cell(r.system_family), cell(r.designation),
-                     cell(r.status), cell(r.quantity, "{:,.0f}"), cell(r.value_usd_m, "{:,.0f}")]
-                    for r in top.itertuples()]
+            rows = [[cell(r.signed_date), cell(r.recipient), cell(r.system_family), cell(r.status),
+                     cell(r.quantity, "{:,.0f}"), cell(r.value_usd_m, "{:,.0f}")] for r in top.itertuples()]
             title = "Largest deals by value" if len(deals) > n else "Deals"
-            out.panels.append(Table("deals", title, ["Signed", "Recipient", "System", "Designation", "Status",
-                                                     "Units", "USD m"], rows, _more(len(deals), n, "deals"),
-                                    numeric=(5, 6)))
+            out.panels.append(Table("deals", title, ["Signed", "Recipient", "System", "Status", "Units", "USD m"],
+                                    rows, _more(len(deals), n, "deals"), numeric=(4, 5)))
     out.widths = [1.0 if isinstance(p, Chart) else 1.5 for p in out.panels]
     return out
 
@@ -454,6 +452,8 @@ def _suppliers(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
         if key not in wanted or frame.empty:
             continue
         fig = getattr(cs, builder)(frame, *args, large=True)
+        if builder == "share_lines":
+            fig.update_xaxes(categoryorder="category ascending")
         title = next(a for a in args if isinstance(a, str) and a and a != "period_label")
         out.panels.append(Chart(key, title, slide_figure(fig, height, dark, title)))
     if not out.panels:
