@@ -33,6 +33,7 @@ filters = ui.sidebar_filters(options)
 if not presenting:
     ui.add_view_to_deck(ui.page_key(page.url_path), filters, decks)
     with st.sidebar:
+        ui.image_format_control()
         ui.footer()
 try:
     if presenting:  # a slide designed for the screen (kdefense/presentation.py), not the page

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 import sys
+import textwrap
 import time
 from collections.abc import Callable
 from typing import Any
@@ -233,9 +236,61 @@ def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.F
     return _figure(f"{builder.__module__}.{builder.__qualname__}", builder, args, tuple(sorted(kwargs.items())))
 
 
+IMAGE_FORMAT_KEY = "img_format"
+IMAGE_FORMATS = {"png": "PNG (2×)", "svg": "SVG"}
+
+
+def image_format_control() -> None:
+    """Sidebar: the format of every chart's camera-button download (Plotly's own image export)."""
+    st.segmented_control("Chart image downloads", list(IMAGE_FORMATS), format_func=IMAGE_FORMATS.get,
+                         key=IMAGE_FORMAT_KEY, default="png", required=True,
+                         help="The camera button of each chart downloads it with its title, filters, source and "
+                              "data date: PNG at twice the screen size, or SVG (vector) for print.")
+
+
+def plotly_config(filename: str) -> dict:
+    fmt = st.session_state.get(IMAGE_FORMAT_KEY) or "png"
+    return {**PLOTLY_CONFIG, "toImageButtonOptions": {"format": fmt if fmt in IMAGE_FORMATS else "png",
+                                                      "scale": 2, "filename": "korea-exports-" + (re.sub(r"[^a-z0-9]+", "-", filename.lower()).strip("-")[:60] or "chart")}}
+
+
+def _esc(text: str) -> str:
+    """Plotly draws titles as a small HTML subset (links included): user text is escaped."""
+    return html.escape(text, quote=False)
+
+
+def stamped(fig: go.Figure, title: str, filters_line: str) -> go.Figure:
+    """A copy of a (cached, shared) figure that carries what it shows and where it comes from, so a downloaded
+    image travels: its title, the filters line, "Source: …" with the credit line and the data version date.
+    Made once per figure and stamp, kept on the figure itself."""
+    info = queries.build_info()
+    source = (f"Source: {settings.SIPRI_CREDIT.split(' (')[0]}; deal ledger (each row cites its source) · "
+              f"data version {info.get('data_version', '?')}, built {str(info.get('built_at', ''))[:10]}")
+    key = (title, filters_line, source)
+    cache: dict = getattr(fig, "_kd_stamped", None) or {}
+    if key not in cache:
+        out = go.Figure(fig)
+        old = out.layout.title.subtitle.text
+        lines = ([old] if old else []) + [_esc(w) for w in textwrap.wrap(filters_line, 120)] + [_esc(source)]
+        had_title = bool(out.layout.title.text)
+        added = len(lines) - (1 if old else 0)
+        out.update_layout(
+            title={"text": out.layout.title.text if had_title else _esc(title), "x": 0, "xanchor": "left",
+                   "subtitle": {"text": "<br>".join(lines), "font": {"size": 11, "color": "#4b5563"}}},
+            margin={"t": (out.layout.margin.t or 10) + 15 * added + (0 if had_title else 34)})
+        cache[key] = out
+        fig._kd_stamped = cache  # plotly allows private attributes; the copies live as long as the figure
+    return cache[key]
+
+
+def plotly(fig: go.Figure, key: str, filters: Filters, title: str, **kwargs: Any):
+    """st.plotly_chart of a stamped figure whose camera button downloads a 2× PNG or an SVG."""
+    return st.plotly_chart(stamped(fig, title, filters.describe()), key=key, config=plotly_config(title), **kwargs)
+
+
 def chart_with_data(fig, df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:
     """A chart and, beside it, the download of exactly the rows it draws (hidden when presenting)."""
-    st.plotly_chart(fig, key=f"chart_{key}", config=PLOTLY_CONFIG)
+    plotly(fig, f"chart_{key}", filters, fig.layout.title.text or view.replace("-", " ").capitalize())
     with st.popover("Data behind this chart", icon=":material/table:"):
         data_preview(df)
         downloads(df, view, filters, key)
