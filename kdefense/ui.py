@@ -275,7 +275,7 @@ def stamped(fig: go.Figure, title: str, filters_line: str) -> go.Figure:
         had_title = bool(out.layout.title.text)
         added = len(lines) - (1 if old else 0)
         out.update_layout(
-            title={"text": out.layout.title.text if had_title else _esc(title), "x": 0, "xanchor": "left",
+            title={"text": out.layout.title.text if had_title else _esc(title),
                    "subtitle": {"text": "<br>".join(lines), "font": {"size": 11, "color": "#4b5563"}}},
             margin={"t": (out.layout.margin.t or 10) + 15 * added + (0 if had_title else 34)})
         cache[key] = out
