@@ -47,7 +47,11 @@ def old_way(db: Path, work: Path, deck_id: str = EUROPE) -> float | None:
             return None
         deck = load_decks()[deck_id]
         started = time.perf_counter()
-        legacy.pngs_to_pdf(legacy.render_slides(url, deck))
+        try:
+            legacy.pngs_to_pdf(legacy.render_slides(url, deck))
+        except Exception as exc:  # noqa: BLE001 - the old way times out on a busy machine: report it, go on
+            print(f"old way failed after {time.perf_counter() - started:.0f} s: {type(exc).__name__}", flush=True)
+            return None
         return time.perf_counter() - started
     finally:
         proc.terminate()
@@ -60,6 +64,8 @@ def section_export(db: Path, work: Path) -> dict:
     from kdefense.briefing import load_decks
 
     results: dict[str, object] = {"old_europe_pdf_s": old_way(db, work)}
+    if results["old_europe_pdf_s"] is None:
+        print(f"(old way did not finish in this run; the Europe PDF is compared with the issue's {ISSUE_FIGURE_S:.0f} s)")
     rows = []
     old = results["old_europe_pdf_s"]
     for deck_id, deck in load_decks().items():
@@ -70,7 +76,8 @@ def section_export(db: Path, work: Path) -> dict:
             results[f"{deck_id}.{fmt}"] = {"seconds": seconds, "bytes": len(out.pdf or out.pptx),
                                            "slides": len(deck.slides)}
             before = old if deck_id == EUROPE and isinstance(old, float) else None
-            verdict = ("ok" if seconds <= before / 4 else "MISSED") if before else ""
+            target = before or (ISSUE_FIGURE_S if deck_id == EUROPE and fmt == "pdf" else None)
+            verdict = ("ok" if seconds <= target / 4 else "MISSED") if target else ""
             rows.append([deck_id, fmt, len(deck.slides), secs(seconds),
                          secs(before) if before else "—", f"{before / seconds:.1f}×" if before else "—",
                          f"{ISSUE_FIGURE_S:.0f} s" if deck_id == EUROPE and fmt == "pdf" else "—", verdict])

@@ -75,8 +75,6 @@ html, body {{margin: 0; padding: 0; background: {bg}; font-family: Inter, 'Sourc
   overflow: hidden; padding: {slides.PAD_TOP}px {slides.PAD_X}px 0 {slides.PAD_X}px; break-after: page;
   display: flex; flex-direction: column; gap: {slides.GAP}px; background: {bg};}}
 .kd-page:last-of-type {{break-after: auto;}}
-.kd-panels {{display: flex; gap: {slides.GAP}px; align-items: flex-start;}}
-.kd-panel {{flex: none;}}
 .kd-page-footer {{position: absolute; left: 0; right: 0; bottom: 0; height: {slides.FOOTER_H}px; box-sizing: border-box;
   padding: 8px {slides.PAD_X}px; border-top: 1px solid {line}; font-size: 16px; line-height: 1.4; color: {muted};
   white-space: nowrap; overflow: hidden;}}
@@ -94,12 +92,7 @@ def slide_section(number: int, total: int, deck: Deck, content: slides.SlideCont
         parts.append(f"<div class='kd-empty'>{slides.esc(content.empty)}</div>")
     else:
         parts.append(slides.metrics_html(content.metrics))
-        panels = []
-        for i, (panel, width) in enumerate(zip(content.panels, slides.panel_widths(content.widths), strict=True)):
-            inner = (slides.chart_html(f"s{number}c{i}", panel.figure) if isinstance(panel, slides.Chart)
-                     else slides.table_html(panel))
-            panels.append(f"<div class='kd-panel' style='width:{width}px'>{inner}</div>")
-        parts.append(f"<div class='kd-panels'>{''.join(panels)}</div>")
+        parts.append(slides.panels_html(content, f"s{number}"))
     parts.append(f"<div class='kd-page-footer'><b>Slide {number} / {total}</b> · {slides.esc(deck.title)} · "
                  f"{slides.esc(content.filters_line)}<br>{slides.esc(slides.credit_line(info))}</div></section>")
     return "".join(parts)
@@ -329,8 +322,12 @@ def main(argv: list[str] | None = None) -> int:
     deck = parse_deck(args.deck.read_text(encoding="utf-8"), args.deck.stem)
     formats = ("pdf", "pptx") if args.pptx else ("pdf",)
     started = time.perf_counter()
-    result = export_deck(deck, formats, args.theme,
-                         lambda f, m: print(f"{time.perf_counter() - started:6.1f} s {f:4.0%} {m}", file=sys.stderr))
+    try:
+        result = export_deck(deck, formats, args.theme, lambda f, m: print(
+            f"{time.perf_counter() - started:6.1f} s {f:4.0%} {m}", file=sys.stderr, flush=True))
+    except (ExportFailed, ExportUnavailable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     args.out.write_bytes(result.pdf)
     if args.pptx:
         args.pptx.write_bytes(result.pptx)

@@ -1,26 +1,38 @@
 """One deck export at a time per server: a queue, a worker thread, progress, and every failure as a message.
 
-An export starts one headless Chromium (about 300–500 MB while it draws); running them one at a time bounds the
-server's memory whatever the number of people who click, and the others see where they are in the queue.
-Finished results are kept for a short while (a few at most) so the page can offer the downloads.
+Each export runs in its own lower-priority process (`python -m kdefense.deck_export`, which starts one headless
+Chromium): the server's own Python keeps serving other sessions, the process is killed past TIME_LIMIT_S, and
+its memory is returned when it ends. Running them one at a time bounds the server's memory whatever the number of
+people who click; the others see where they are in the queue. Finished results are kept for a short while (a
+few at most) so the page can offer the downloads.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import os
 import queue
+import re
+import signal
+import subprocess
+import sys
+import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from kdefense import deck_export
-from kdefense.briefing import Deck
+from kdefense import deck_export, settings
+from kdefense.briefing import Deck, deck_to_toml
 
 LOG = logging.getLogger("kdefense.export")
 MAX_WAITING = 6  # beyond this the queue says "busy, try again in a minute" instead of queueing
 KEEP_DONE_S = 15 * 60
 KEEP_DONE = 6
+TIME_LIMIT_S = deck_export.TIMEOUT_S + 30
+PROGRESS_LINE = re.compile(r"^\s*[\d.]+ s\s+(\d+)% (.*)$")
 
 
 @dataclass
@@ -99,7 +111,7 @@ def _run() -> None:
             job.progress, job.message = fraction, message
 
         try:
-            result = deck_export.export_deck(job.deck, ("pdf", "pptx"), job.theme, progress)
+            result = run_export(job.deck, job.theme, progress)
         except (deck_export.ExportUnavailable, deck_export.ExportFailed) as exc:
             job.state, job.message = "failed", str(exc)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message, never a traceback on the page
@@ -112,3 +124,35 @@ def _run() -> None:
         finally:
             job.finished_at = time.time()
             _waiting.task_done()
+
+
+def run_export(deck: Deck, theme: str, progress: Callable[[float, str], None]) -> deck_export.Rendered:
+    """The export in a child process at lower priority, killed past TIME_LIMIT_S; raises ExportFailed."""
+    with tempfile.TemporaryDirectory(prefix="kdefense-export-") as tmp:
+        folder = Path(tmp)
+        (folder / "deck.toml").write_text(deck_to_toml(deck), encoding="utf-8")
+        cmd = ["nice", "-n", "10", sys.executable, "-m", "kdefense.deck_export", str(folder / "deck.toml"), "--out",
+               str(folder / "deck.pdf"), "--pptx", str(folder / "deck.pptx"), "--theme", theme]
+        started, last = time.monotonic(), ""
+        proc = subprocess.Popen(cmd, cwd=settings.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True)
+        timer = threading.Timer(TIME_LIMIT_S, lambda: os.killpg(proc.pid, signal.SIGKILL))
+        timer.start()
+        try:
+            for line in proc.stderr:
+                match = PROGRESS_LINE.match(line)
+                if match:
+                    progress(int(match.group(1)) / 100, match.group(2))
+                elif line.startswith("error: "):
+                    last = line.removeprefix("error: ").strip()
+            code = proc.wait()
+        finally:
+            timer.cancel()
+        elapsed = time.monotonic() - started
+        if code not in (0, 2):  # 2: written, with layout problems (reported in the log)
+            if code < 0:
+                raise deck_export.ExportFailed(f"The export was stopped after {elapsed:.0f} s (limit "
+                                               f"{TIME_LIMIT_S:.0f} s).")
+            raise deck_export.ExportFailed(last or f"The export process ended with code {code}.")
+        return deck_export.Rendered(deck, [], pdf=(folder / "deck.pdf").read_bytes(),
+                                    pptx=(folder / "deck.pptx").read_bytes(), seconds=elapsed)

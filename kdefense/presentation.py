@@ -144,26 +144,34 @@ def render(decks: dict[str, Deck], filters: Filters, page: str) -> None:
         _footer(deck, number, content)
 
 
-def _chart(panel: slides.Chart, bg: str) -> None:
-    """The chart drawn at its canvas size inside a frame that zooms with the canvas (st.plotly_chart would size
-    itself from the zoomed screen and shrink twice); the frame takes no pointer events, so the arrow keys and a
-    clicker keep working."""
+def _panels(content: slides.SlideContent, dark: bool) -> None:
+    """The slide's charts and tables in one frame laid out on the canvas, the same HTML as the PDF export.
+
+    A frame because st.plotly_chart sizes a chart from the zoomed screen and would shrink it twice; the frame
+    zooms with the canvas instead, and takes no pointer events, so the arrow keys and a clicker keep working.
+    """
     js = plotly_js_url()
-    if js is None:  # a read-only app folder: Streamlit's own chart (smaller on small screens)
-        st.plotly_chart(panel.figure, key=f"slide_{panel.key}", config=CONFIG, theme=None)
+    if js is None:  # a read-only app folder: Streamlit's own charts (smaller on small screens)
+        for col, panel in zip(st.columns(content.widths), content.panels, strict=True):
+            if isinstance(panel, slides.Chart):
+                col.plotly_chart(panel.figure, key=f"slide_{panel.key}", config=CONFIG, theme=None)
+            else:
+                col.markdown(slides.table_html(panel), unsafe_allow_html=True)
         return
-    height = int(panel.figure.layout.height or 400)
+    bg = "#0b1220" if dark else "#ffffff"
+    height = max([int(p.figure.layout.height or 0) for p in content.charts] + [0]) or slides.body_height(
+        bool(content.metrics))
     # the app's static files are served as text/plain (Streamlit's rule), so the script is fetched and evaluated
-    doc = (f"<!doctype html><html><head><meta charset='utf-8'></head>"
-           f"<body style='margin:0;background:{bg};overflow:hidden'>{slides.chart_html('c', panel.figure)}"
-           f"<script>{slides.DRAW_JS}\nfetch({js!r}).then(r => r.text()).then(t => {{ (0, eval)(t); "
+    doc = (f"<!doctype html><html><head><meta charset='utf-8'><style>{slides.slide_css(dark)}</style></head>"
+           f"<body style='margin:0;background:{bg};overflow:hidden;font-family:Inter,\"Source Sans Pro\",\"Segoe UI\",Roboto,Helvetica,Arial,sans-serif'>"
+           f"{slides.panels_html(content, 'p')}<script>{slides.DRAW_JS}\n"
+           f"fetch({js!r}).then(r => r.text()).then(t => {{ (0, eval)(t); "
            f"kdDraw({_static_url() + 'topojson/'!r}); }});</script></body></html>")
     components.html(doc, height=height)
 
 
 def _slide(slide: Slide, content: slides.SlideContent) -> None:
     box = st.container(key="kd_slide")
-    bg = "#0b1220" if theme() == "dark" else "#ffffff"
     box.markdown(f"<div class='kd-slide-title'>{slides.esc(slide.title)}</div>"
                  f"<div class='kd-slide-takeaway'>{slides.esc(slide.takeaway)}</div>", unsafe_allow_html=True)
     if content.empty:
@@ -173,13 +181,8 @@ def _slide(slide: Slide, content: slides.SlideContent) -> None:
         box.markdown(slides.metrics_html(content.metrics), unsafe_allow_html=True)
     if not content.panels:
         return
-    cols = box.columns(content.widths or [1.0] * len(content.panels))
-    for col, panel in zip(cols, content.panels, strict=True):
-        with col:
-            if isinstance(panel, slides.Chart):
-                _chart(panel, bg)
-            else:
-                st.markdown(slides.table_html(panel), unsafe_allow_html=True)
+    with box:
+        _panels(content, theme() == "dark")
 
 
 def _go_to(deck: Deck, number: int) -> None:

@@ -532,6 +532,15 @@ def chart_html(div_id: str, fig: go.Figure) -> str:
             f"<script type='application/json' id='{div_id}-json'>{figure_json(fig)}</script>")
 
 
+def panels_html(content: SlideContent, prefix: str) -> str:
+    """The slide's panels side by side at their canvas widths: charts (drawn by DRAW_JS) and tables."""
+    panels = []
+    for i, (panel, width) in enumerate(zip(content.panels, panel_widths(content.widths), strict=True)):
+        inner = chart_html(f"{prefix}c{i}", panel.figure) if isinstance(panel, Chart) else table_html(panel)
+        panels.append(f"<div class='kd-panel' style='width:{width}px'>{inner}</div>")
+    return f"<div class='kd-panels'>{''.join(panels)}</div>"
+
+
 def slide_css(dark: bool) -> str:
     """Styles of the slide's own HTML (tiles, tables, title): the same in the app and in the export."""
     fg, muted, bg, line, tile = (("#f9fafb", "#d1d5db", "#0b1220", "#4b5563", "#111827") if dark else
@@ -555,4 +564,6 @@ def slide_css(dark: bool) -> str:
 .kd-table .num {{text-align: right;}}
 .kd-more {{font-size: 20px; color: {muted}; margin-top: 6px;}}
 .kd-empty {{font-size: 30px; color: {muted}; padding: 40px 0;}}
+.kd-panels {{display: flex; gap: {GAP}px; align-items: flex-start;}}
+.kd-panel {{flex: none;}}
 """

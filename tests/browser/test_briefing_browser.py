@@ -30,13 +30,21 @@ PROBE = """() => {
       outside.push(`${el.tagName} ${String(el.className).slice(0, 40)} bottom ${Math.round(r.bottom)} right ${Math.round(r.right)}`);
   }
   if (footer.bottom > vh + 1 || footer.right > vw + 1) outside.push('footer');
-  const ticks = [], charts = [];
+  const ticks = [], charts = [], texts = [];
   for (const frame of slide.querySelectorAll('iframe')) {
     const zoom = frame.getBoundingClientRect().width / frame.offsetWidth;
     const doc = frame.contentDocument;
-    const svg = doc.querySelector('.main-svg');
-    charts.push({drawn: doc.body.dataset.drawn === '1', bg: svg ? getComputedStyle(svg).backgroundColor : '',
-                 fits: svg ? svg.getBoundingClientRect().height <= frame.offsetHeight + 1 : false});
+    const drawn = doc.body.dataset.drawn !== undefined;
+    for (const svg of doc.querySelectorAll('.kd-chart > div > div > svg.main-svg:first-child, .kd-chart .main-svg'))
+      charts.push({drawn, bg: getComputedStyle(svg).backgroundColor,
+                   fits: svg.getBoundingClientRect().bottom <= frame.offsetHeight + 1});
+    for (const el of doc.querySelectorAll('.kd-table *')) {
+      const r = el.getBoundingClientRect();
+      if (r.bottom > frame.offsetHeight + 1 || r.right > frame.offsetWidth + 1) outside.push('table ' + el.tagName);
+      if (getComputedStyle(el).textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1)
+        outside.push('ellipsis ' + el.textContent.slice(0, 30));
+    }
+    texts.push(doc.body.innerText);
     for (const t of doc.querySelectorAll('.xtick text, .ytick text'))
       if (t.textContent.trim()) ticks.push(parseFloat(getComputedStyle(t).fontSize) * zoom);
   }
@@ -52,13 +60,13 @@ PROBE = """() => {
   return {outside, ticks, charts, ellipsis, buttons,
           appBg: getComputedStyle(document.querySelector('.stApp')).backgroundColor,
           title: document.querySelector('.kd-slide-title').innerText.trim(),
-          text: document.querySelector('.st-key-kd_slide').innerText};
+          text: document.querySelector('.st-key-kd_slide').innerText + texts.join(' ')};
 }"""
 
 DRAWN = """() => { const f = [...document.querySelectorAll('.st-key-kd_slide iframe')];
   const empty = document.querySelector('.kd-empty');
   return (empty || f.length > 0) && f.every(x => x.contentDocument && x.contentDocument.body
-    && x.contentDocument.body.dataset.drawn === '1'); }"""
+    && x.contentDocument.body.dataset.drawn !== undefined); }"""
 
 
 @pytest.fixture(scope="module")

@@ -56,7 +56,7 @@ def test_three_simultaneous_exports_queue_and_the_server_keeps_answering(app_ser
     try:
         pages = [c.new_page() for c in contexts]
         for page in pages[:3]:
-            page.goto(app_server["url"] + "/briefing")
+            page.goto(app_server["url"] + "/briefing", timeout=120_000)
             wait_for_app(page, "text=Export PDF + PowerPoint", timeout=120_000)
         for page in pages[:3]:
             deck = page.locator("[data-testid='stVerticalBlockBorderWrapper'], .stVerticalBlock").filter(
@@ -70,7 +70,7 @@ def test_three_simultaneous_exports_queue_and_the_server_keeps_answering(app_ser
         assert busy >= 1, "a second export must wait with a busy message"
         # another session is served while exports run
         other = pages[3]
-        other.goto(app_server["url"] + "/deals")
+        other.goto(app_server["url"] + "/deals", timeout=120_000)
         wait_for_app(other, "[data-testid='stDataFrame']", timeout=120_000)
         for page in pages[:3]:
             page.wait_for_selector("text=Download PDF", timeout=900_000)

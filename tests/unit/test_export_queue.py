@@ -23,7 +23,7 @@ def wait(job, states=("done", "failed"), timeout=30.0):
 def test_exports_run_one_at_a_time_and_report_their_place(monkeypatch):
     running, peak, release = [], [0], threading.Event()
 
-    def fake(deck, formats, theme, progress):
+    def fake(deck, theme, progress):
         running.append(1)
         peak[0] = max(peak[0], len(running))
         progress(0.5, "half way")
@@ -31,7 +31,7 @@ def test_exports_run_one_at_a_time_and_report_their_place(monkeypatch):
         running.pop()
         return deck_export.Rendered(deck, [], pdf=b"%PDF", pptx=b"PK")
 
-    monkeypatch.setattr(deck_export, "export_deck", fake)
+    monkeypatch.setattr(export_queue, "run_export", fake)
     jobs = [export_queue.submit(DECK) for _ in range(3)]
     wait(jobs[0], ("running",))
     assert [export_queue.position(j) for j in jobs] == [1, 2, 3]
@@ -54,7 +54,7 @@ def test_every_failure_becomes_a_message(monkeypatch, error, expected):
     def fake(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(deck_export, "export_deck", fake)
+    monkeypatch.setattr(export_queue, "run_export", fake)
     job = export_queue.submit(DECK)
     wait(job)
     assert job.state == "failed" and expected in job.message and "Traceback" not in job.message
@@ -62,7 +62,7 @@ def test_every_failure_becomes_a_message(monkeypatch, error, expected):
 
 def test_a_full_queue_says_busy(monkeypatch):
     release = threading.Event()
-    monkeypatch.setattr(deck_export, "export_deck",
+    monkeypatch.setattr(export_queue, "run_export",
                         lambda deck, *a, **k: (release.wait(10), deck_export.Rendered(deck, []))[1])
     jobs = [export_queue.submit(DECK)]
     wait(jobs[0], ("running",))
@@ -72,3 +72,10 @@ def test_a_full_queue_says_busy(monkeypatch):
     release.set()
     for job in jobs:
         wait(job)
+
+
+def test_the_export_process_reports_a_missing_chromium_as_a_message(monkeypatch):
+    """The real child process: its failure comes back as the user's message, not a traceback."""
+    monkeypatch.setenv("KDEFENSE_CHROMIUM", "/nonexistent/chromium")
+    with pytest.raises(deck_export.ExportFailed, match="Chromium is not installed at /nonexistent/chromium"):
+        export_queue.run_export(DECK, "light", lambda f, m: None)
