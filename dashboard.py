@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from kdefense import briefing, queries, ui
+from kdefense import briefing, presentation, queries, ui
 from kdefense.db import DatabaseUnavailable
 
 RUN_STARTED = (time.perf_counter(), time.thread_time())
@@ -39,15 +39,16 @@ except DatabaseUnavailable as exc:
 decks = {**briefing.load_decks(), **ui.user_decks()}
 presenting = ui.is_presenting()
 filters = ui.sidebar_filters(options)
-if presenting:
-    ui.presentation_header(decks)
-    ui.presentation_footer(decks)  # fixed to the bottom of the screen; drawn first because pages may st.stop()
-else:
+if not presenting:
     ui.add_view_to_deck(ui.page_key(page.url_path), filters, decks)
     with st.sidebar:
+        ui.image_format_control()
         ui.footer()
 try:
-    page.run()
+    if presenting:  # a slide designed for the screen (kdefense/presentation.py), not the page
+        presentation.render(decks, filters, ui.page_key(page.url_path))
+    else:
+        page.run()
 except DatabaseUnavailable as exc:  # the file was deleted or replaced by a broken one while the app runs
     ui.database_missing(exc)
 finally:

@@ -39,7 +39,7 @@ from bench.common import (
     verdict,
 )
 
-SECTIONS = ("build", "apptest", "browser", "floor", "memory", "load", "scale")
+SECTIONS = ("build", "apptest", "browser", "floor", "memory", "load", "scale", "export")
 TARGET = {"warm": 0.080, "warm_x100": 1.0, "nav": 1.5, "filter": 0.7, "rss1": 250, "rss30": 500}
 PUBLIC_APP = {"warm": 0.26, "nav": 2.9, "rss": 250}  # the comparable public app of the issue
 
@@ -551,6 +551,10 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = section_memory(db, work)
         elif name == "load":
             results[name] = section_load(db, work, args.load_sessions, args.load_seconds)
+        elif name == "export":
+            from bench.export import section_export
+
+            results[name] = section_export(db, work)
         elif name == "scale":
             factors = [int(f) for f in args.scales.split(",") if f.strip()]
             results[name] = section_scale(work, factors, max(3, args.runs // 2), 2, args.max_rss_mb, db)

@@ -23,6 +23,7 @@ class Slide:
     takeaway: str = ""
     filters: dict[str, str | list[str]] = field(default_factory=dict)
     options: dict[str, str | bool | list[str]] = field(default_factory=dict)  # page widget key → value
+    charts: tuple[str, ...] = ()  # which of the page's charts the slide shows (kdefense/slides.py); () = default
 
     def query_params(self, deck_id: str, number: int) -> dict[str, str | list[str]]:
         """URL parameters that open this slide in presentation mode (page options travel with the deck, not the URL)."""
@@ -93,6 +94,12 @@ def _as_options(table: dict, where: str) -> dict[str, str | bool | list[str]]:
     return out
 
 
+def _as_charts(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise DeckError(f"{where}: 'charts' must be a list of chart names")
+    return tuple(value)
+
+
 def parse_deck(text: str, deck_id: str) -> Deck:
     """A Deck from TOML text; anything else than the documented format raises DeckError naming deck and slide."""
     if len(text) > MAX_DECK_BYTES:
@@ -118,7 +125,8 @@ def parse_deck(text: str, deck_id: str) -> Deck:
         slides.append(Slide(page=page, title=_text(raw.get("title", ""), "title", where),
                             takeaway=_text(raw.get("takeaway", ""), "takeaway", where),
                             filters=_as_params(raw.get("filters", {}), where),
-                            options=_as_options(raw.get("options", {}), where)))
+                            options=_as_options(raw.get("options", {}), where),
+                            charts=_as_charts(raw.get("charts", []), where)))
     if not slides:
         raise DeckError(f"deck '{deck_id}' has no slides")
     where = f"deck '{deck_id}'"
@@ -254,6 +262,8 @@ def deck_to_toml(deck: Deck) -> str:
     for slide in deck.slides:
         lines += ["", "[[slides]]", f"page = {_toml_value(slide.page)}", f"title = {_toml_value(slide.title)}",
                   f"takeaway = {_toml_value(slide.takeaway)}"]
+        if slide.charts:
+            lines.append(f"charts = {_toml_value(list(slide.charts))}")
         for section, values in (("filters", slide.filters), ("options", slide.options)):
             if values:
                 lines.append(f"[slides.{section}]")

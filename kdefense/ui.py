@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import html
 import logging
 import re
 import sys
+import textwrap
 import time
 import zlib
 from collections.abc import Callable
@@ -15,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kdefense import charts, export, queries, settings
+from kdefense import export, queries, settings
 from kdefense.db import DatabaseUnavailable
 from kdefense.filters import (
     BASIS_LABELS,
@@ -24,7 +26,6 @@ from kdefense.filters import (
     VIEW_PARAMS,
     FilterOptions,
     Filters,
-    ascii_int,
     parse_query_params,
 )
 from kdefense.safety import html_text, md_text
@@ -256,21 +257,61 @@ def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.F
     return _figure(f"{builder.__module__}.{builder.__qualname__}", builder, args, tuple(sorted(kwargs.items())))
 
 
-def presented(fig: go.Figure) -> go.Figure:
-    """The presentation-mode copy of a (cached, shared) figure, made once and kept on the figure itself."""
-    copy = getattr(fig, "_kd_presented", None)
-    if copy is None:
-        copy = charts.presentation_style(fig)
-        fig._kd_presented = copy  # plotly allows private attributes; the copy lives as long as the figure
-    return copy
+IMAGE_FORMAT_KEY = "img_format"
+IMAGE_FORMATS = {"png": "PNG (2×)", "svg": "SVG"}
+
+
+def image_format_control() -> None:
+    """Sidebar: the format of every chart's camera-button download (Plotly's own image export)."""
+    st.segmented_control("Chart image downloads", list(IMAGE_FORMATS), format_func=IMAGE_FORMATS.get,
+                         key=IMAGE_FORMAT_KEY, default="png", required=True,
+                         help="The camera button of each chart downloads it with its title, filters, source and "
+                              "data date: PNG at twice the screen size, or SVG (vector) for print.")
+
+
+def plotly_config(filename: str) -> dict:
+    fmt = st.session_state.get(IMAGE_FORMAT_KEY) or "png"
+    return {**PLOTLY_CONFIG, "toImageButtonOptions": {"format": fmt if fmt in IMAGE_FORMATS else "png",
+                                                      "scale": 2, "filename": "korea-exports-" + (re.sub(r"[^a-z0-9]+", "-", filename.lower()).strip("-")[:60] or "chart")}}
+
+
+def _esc(text: str) -> str:
+    """Plotly draws titles as a small HTML subset (links included): user text is escaped."""
+    return html.escape(text, quote=False)
+
+
+def stamped(fig: go.Figure, title: str, filters_line: str) -> go.Figure:
+    """A copy of a (cached, shared) figure that carries what it shows and where it comes from, so a downloaded
+    image travels: its title, the filters line, "Source: …" with the credit line and the data version date.
+    Made once per figure and stamp, kept on the figure itself."""
+    info = queries.build_info()
+    source = (f"Source: {settings.SIPRI_CREDIT.split(' (')[0]}; deal ledger (each row cites its source) · "
+              f"data version {info.get('data_version', '?')}, built {str(info.get('built_at', ''))[:10]}")
+    key = (title, filters_line, source)
+    cache: dict = getattr(fig, "_kd_stamped", None) or {}
+    if key not in cache:
+        out = go.Figure(fig)
+        old = out.layout.title.subtitle.text
+        lines = ([old] if old else []) + [_esc(w) for w in textwrap.wrap(filters_line, 120)] + [_esc(source)]
+        had_title = bool(out.layout.title.text)
+        added = len(lines) - (1 if old else 0)
+        out.update_layout(
+            title={"text": out.layout.title.text if had_title else _esc(title),
+                   "subtitle": {"text": "<br>".join(lines), "font": {"size": 11, "color": "#4b5563"}}},
+            margin={"t": (out.layout.margin.t or 10) + 15 * added + (0 if had_title else 34)})
+        cache[key] = out
+        fig._kd_stamped = cache  # plotly allows private attributes; the copies live as long as the figure
+    return cache[key]
+
+
+def plotly(fig: go.Figure, key: str, filters: Filters, title: str, **kwargs: Any):
+    """st.plotly_chart of a stamped figure whose camera button downloads a 2× PNG or an SVG."""
+    return st.plotly_chart(stamped(fig, title, filters.describe()), key=key, config=plotly_config(title), **kwargs)
 
 
 def chart_with_data(fig, df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:
     """A chart and, beside it, the download of exactly the rows it draws (hidden when presenting)."""
-    if is_presenting():
-        st.plotly_chart(presented(fig), key=f"chart_{key}", config=PRESENT_PLOTLY_CONFIG)
-        return
-    st.plotly_chart(fig, key=f"chart_{key}", config=PLOTLY_CONFIG)
+    plotly(fig, f"chart_{key}", filters, fig.layout.title.text or view.replace("-", " ").capitalize())
     with st.popover("Data behind this chart", icon=":material/table:"):
         data_preview(df)
         downloads(df, view, filters, key)
@@ -313,39 +354,9 @@ def is_presenting() -> bool:
     return st.query_params.get("present") == "1"
 
 
-def presentation_css(theme: str) -> str:
-    dark = theme == "dark"
-    fg, bg, muted = ("#ffffff", "#000000", "#e5e7eb") if dark else ("#000000", "#ffffff", "#1f2937")
-    return f"""
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
-[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stSidebarNav"], [data-testid="stPopover"],
-[data-testid="stDownloadButton"], [data-testid="stElementToolbar"], .kd-hide-presenting {{display: none !important;}}
-.stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {{background: {bg} !important; color: {fg} !important;}}
-.block-container, [data-testid="stMainBlockContainer"] {{padding: 1.2rem 2.5rem 0.5rem 2.5rem !important;
-  max-width: 100% !important;}}
-.stApp p, .stApp li, .stApp label, .stApp span, .stApp td, .stApp th, .kd-filter-summary, .kd-footer,
-[data-testid="stCaptionContainer"] {{font-size: 26px !important; color: {fg} !important;}}
-.stApp h1 {{font-size: 60px !important; color: {fg} !important;}}
-.stApp h2, .stApp h3 {{font-size: 40px !important; color: {fg} !important;}}
-.stApp [data-testid="stMetricValue"] p {{font-size: 72px !important; font-weight: 700;
-  line-height: 1.1 !important; color: {fg} !important;}}
-.stApp [data-testid="stMetricDelta"] div, .stApp [data-testid="stMetricDelta"] p {{font-size: 22px !important;}}
-.st-key-kd_present_footer {{position: fixed; bottom: 0; left: 0; right: 0; z-index: 999990; background: {bg};
-  border-top: 2px solid {muted}; padding: 0.4rem 2.5rem;}}
-[data-testid="stMain"] {{padding-bottom: 6rem;}}
-.stApp [data-testid="stMetricLabel"] p {{font-size: 30px !important; color: {muted} !important;}}
-.kd-filter-summary {{background: transparent !important; border: 2px solid {muted}; }}
-.kd-slide-takeaway {{font-size: 34px !important; font-weight: 600; margin: 0.2rem 0 0.8rem 0;}}
-.kd-footer {{font-size: 24px !important;}}
-</style>
-"""
-
-
 PAGE_FILES = {"overview": "pages/overview.py", "deals": "pages/deals.py", "timeline": "pages/timeline.py",
               "map": "pages/map.py", "suppliers": "pages/suppliers.py", "data": "pages/data.py",
               "briefing": "pages/briefing.py"}
-SLIDE_KEY = "_present_applied_slide"
 USER_DECKS_KEY = "_user_decks"
 USER_DECKS_PARAM = "mydeck"
 MAX_USER_DECK_TOKEN = 24_000  # characters of one `mydeck` value (a 100-slide deck is about 8,000)
@@ -396,77 +407,6 @@ def user_deck_tokens() -> list[str]:
 
 def page_key(url_path: str) -> str:
     return url_path or "overview"
-
-
-def current_slide(decks: dict) -> tuple[Any, int]:
-    """The deck and 1-based slide number named in the URL, or (None, 0)."""
-    deck = decks.get(st.query_params.get("deck", ""))
-    number = ascii_int(st.query_params.get("slide", "1"), digits=3)
-    if deck is None or number is None or not 1 <= number <= len(deck.slides):
-        return None, 0
-    return deck, number
-
-
-def presentation_header(decks: dict) -> None:
-    """Presentation CSS, then the slide's title and takeaway; applies the slide's page options once."""
-    theme = "dark" if st.query_params.get("theme") == "dark" else "light"
-    st.markdown(presentation_css(theme), unsafe_allow_html=True)
-    deck, number = current_slide(decks)
-    if deck is None:
-        return
-    slide = deck.slides[number - 1]
-    marker = (deck.deck_id, number)
-    if st.session_state.get(SLIDE_KEY) != marker:
-        from kdefense.briefing import allowed_options
-
-        for key, value in allowed_options(slide.page, slide.options).items():  # never another widget's key
-            st.session_state[key] = value
-        st.session_state[SLIDE_KEY] = marker
-    if slide.title:
-        st.markdown("<style>.stApp h1 {display: none !important;}</style>", unsafe_allow_html=True)
-        st.markdown(f"<div class='kd-slide-title' style='font-size:60px;font-weight:700;line-height:1.1'>"
-                    f"{html_text(slide.title)}</div>", unsafe_allow_html=True)
-    if slide.takeaway:
-        st.markdown(f"<div class='kd-slide-takeaway'>{html_text(slide.takeaway)}</div>", unsafe_allow_html=True)
-
-
-def _go_to(deck, number: int) -> None:
-    slide = deck.slides[number - 1]
-    params = slide.query_params(deck.deck_id, number)
-    if st.query_params.get("theme") == "dark":
-        params["theme"] = "dark"
-    st.switch_page(PAGE_FILES[slide.page], query_params=params)
-
-
-def presentation_footer(decks: dict) -> None:
-    """Slide number, previous/next (buttons, arrow keys and presentation clickers' PageUp/PageDown), credits."""
-    deck, number = current_slide(decks)
-    footer = st.container(key="kd_present_footer")
-    cols = footer.columns([1, 1, 6, 1], vertical_alignment="center")
-    info = queries.build_info()
-    credit = (f"Data {info.get('built_at', '')[:10]} · {settings.SIPRI_CREDIT.split(' (')[0]} · "
-              "ledger figures cite their sources")
-    if deck is None:
-        cols[2].markdown(f"<div class='kd-footer'>{credit}</div>", unsafe_allow_html=True)
-    else:
-        total = len(deck.slides)
-        back = cols[0].button("◀ Previous", key="present_prev", shortcut="left", disabled=number <= 1)
-        forward = cols[1].button("Next ▶", key="present_next", shortcut="right", disabled=number >= total)
-        with footer.container(key="kd_clicker_keys"):
-            back = st.button("PageUp", key="present_pgup", shortcut="pageup", disabled=number <= 1) or back
-            forward = st.button("PageDown", key="present_pgdn", shortcut="pagedown",
-                                disabled=number >= total) or forward
-        st.markdown("<style>.st-key-kd_clicker_keys {position: absolute; left: -10000px; height: 0;}</style>",
-                    unsafe_allow_html=True)
-        cols[2].markdown(f"<div class='kd-footer'><b>Slide {number} / {total}</b> · {html_text(deck.title)}<br>"
-                         f"{credit}</div>", unsafe_allow_html=True)
-        if back:
-            _go_to(deck, number - 1)
-        if forward:
-            _go_to(deck, number + 1)
-    if cols[3].button("Exit", key="present_exit", shortcut="escape"):
-        st.query_params.pop("present", None)
-        st.rerun()
 
 
 def add_view_to_deck(page: str, filters: Filters, decks: dict) -> None:

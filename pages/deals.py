@@ -107,8 +107,8 @@ with right:
     if dl.empty:
         st.caption("No deliveries recorded or planned.")
     else:
-        st.plotly_chart(ui.figure(charts.deal_deliveries_chart, dl, card["quantity"]), key="deal_deliveries",
-                        config=ui.PLOTLY_CONFIG)
+        ui.plotly(ui.figure(charts.deal_deliveries_chart, dl, card["quantity"]), "deal_deliveries", filters,
+                  f"Deliveries by year: {card['recipient']}, {card['system_family']}")
 sources = queries.run("deal_sources", {"deal_id": deal_id})
 st.markdown("**Sources**")
 for s in sources.itertuples():

@@ -10,9 +10,6 @@ from kdefense.safety import md_text
 MEASURE_LABELS = {"usd": "Contract value (USD)", "tiv": "SIPRI TIV", "units": "Units", "deals": "Deals"}
 OUTLINE_LABELS = {"nato": "NATO members", "eu": "EU members"}
 CHART_KEY, PROFILE_KEY, OPTIONS_KEY = "map_chart", "map_profile", "_map_profile_options"
-MAP_CONFIG = {**ui.PLOTLY_CONFIG,
-              "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "korea-exports-map"}}
-PRESENT_MAP_CONFIG = {**ui.PRESENT_PLOTLY_CONFIG, "topojsonURL": MAP_CONFIG["topojsonURL"]}
 
 
 def _measure_changed() -> None:
@@ -208,9 +205,9 @@ else:
     col = cm.measure_column(opts.measure)
     left, right = st.columns([4, 1])
     with left:
-        st.plotly_chart(_map_figure(rows, totals, countries, facilities, opts), key=CHART_KEY,
-                        config=PRESENT_MAP_CONFIG if opts.large else MAP_CONFIG, on_select=_selected_country,
-                        selection_mode="points")
+        ui.plotly(_map_figure(rows, totals, countries, facilities, opts), CHART_KEY, filters,
+                  f"Korean arms exports by recipient: {MEASURE_LABELS[opts.measure]}", on_select=_selected_country,
+                  selection_mode="points")
     with right:
         ranked = totals.sort_values([col, "deals"], ascending=False, na_position="last")
         if opts.preset != "World":

@@ -49,11 +49,15 @@ if focus:
 events = queries.run("timeline_events") if show_events else None
 
 
+TITLES = {"tl_gantt": "From signature to delivery", "tl_speed": "Speed: signing to first delivery",
+          "tl_book_now": "Order book now"}
+
+
 def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> None:
     """The chart (in a scrolling box when it is tall), then the download of exactly the rows it draws."""
     box = st.container(height=SCROLL_HEIGHT, border=False, key=f"tl_box_{key}") if scroll else st.container()
     with box:
-        st.plotly_chart(fig, key=f"chart_{key}", config=ui.PLOTLY_CONFIG)
+        ui.plotly(fig, f"chart_{key}", filters, fig.layout.title.text or TITLES.get(key, view))
     with st.popover("Data behind this chart", icon=":material/table:"):
         ui.data_preview(df)
         ui.downloads(df, view, filters, key)
