@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import sys
 import time
 from collections import defaultdict
@@ -61,6 +62,17 @@ DEAL_COLS = [
     Column("local_production_share_pct", "float", minimum=0, maximum=100), Column("local_production_note"),
     Column("sipri_transfer_id"), Column("confidence", "enum", True, ("high", "medium", "low")),
     Column("last_verified", "date"), Column("source_ids", required=True), Column("notes"),
+    Column("deal_kind", "enum", True, settings.DEAL_KINDS), Column("competition_id"),
+]
+COMPETITION_COLS = [
+    Column("competition_id", required=True), Column("programme", required=True), Column("recipient_iso3", required=True),
+    Column("system_family", required=True),
+    Column("year_opened", "int", minimum=Y[0], maximum=Y[1]), Column("year_decided", "int", minimum=Y[0], maximum=Y[1]),
+    Column("quantity_sought", "int", minimum=0), Column("budget_currency"), Column("budget_amount_m", "float", minimum=0),
+    Column("budget_is_estimate", "bool"), Column("korean_bidders", required=True), Column("korean_systems", required=True),
+    Column("rival_bidders"), Column("rival_systems"), Column("winner"), Column("winner_system"),
+    Column("outcome", "enum", True, settings.COMPETITION_OUTCOMES), Column("deal_ids"),
+    Column("source_ids", required=True), Column("notes"),
 ]
 DELIVERY_COLS = [Column("deal_id", required=True), Column("year", "int", True, minimum=Y[0], maximum=Y[1]),
                  Column("units", "int", minimum=0), Column("kind", "enum", True, ("actual", "planned")),
@@ -222,6 +234,7 @@ def read_sources(root: Path) -> tuple[Sources | None, list[Problem]]:
         "official_totals": read_table(_glob(led, "official_totals.csv"), TOTAL_COLS, root, problems),
         "facilities": read_table(_glob(led, "facilities.csv"), FACILITY_COLS, root, problems),
         "events": read_table(_glob(led, "events.csv"), EVENT_COLS, root, problems),
+        "competitions": read_table(_glob(led, "competitions*.csv"), COMPETITION_COLS, root, problems),
     }
     return src, problems
 
@@ -452,10 +465,10 @@ def _check_ledger(src: Sources, transfers: pd.DataFrame, fx: pd.DataFrame, probl
     led = src.ledger
     iso3s = {r["iso3"] for r in src.countries.rows}
     for name, key in (("sources", "source_id"), ("deals", "deal_id"), ("official_totals", "total_id"),
-                      ("facilities", "facility_id"), ("events", "event_id")):
+                      ("facilities", "facility_id"), ("events", "event_id"), ("competitions", "competition_id")):
         check_unique(led[name], key, problems)
     source_ids = {r["source_id"] for r in led["sources"].rows}
-    for name in ("deals", "deliveries", "official_totals", "facilities", "events"):
+    for name in ("deals", "deliveries", "official_totals", "facilities", "events", "competitions"):
         check_refs(led[name], "source_ids", source_ids, "source id", problems, split=";")
     deals = led["deals"]
     deal_ids = {r["deal_id"] for r in deals.rows}
@@ -480,6 +493,81 @@ def _check_ledger(src: Sources, transfers: pd.DataFrame, fx: pd.DataFrame, probl
         prec = row["signed_date_precision"]
         if row["signed_date"] and len(row["signed_date"]) != {"day": 10, "month": 7, "year": 4}.get(prec, 0):
             problems.append(Problem(file, line, "signed_date", row["signed_date"], f"does not match precision '{prec}'"))
+    check_competitions(led["competitions"], deals, iso3s, problems)
+
+
+COMPETITION_ID_RE = re.compile(r"^C-[A-Z]{3}-\d{4}-[A-Z0-9-]+$")
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(";") if v.strip()]
+
+
+def check_competitions(comps: Table, deals: Table, iso3s: set[str], problems: list[Problem],
+                       this_year: int | None = None) -> None:
+    """Competitions: ids, years, outcome against winner, and the two-way link with deals (deal_ids ↔ competition_id)."""
+    this_year = this_year or datetime.now(UTC).year
+    comp_ids = {r["competition_id"] for r in comps.rows}
+    deal_rows = {r["deal_id"]: (i, r) for i, r in enumerate(deals.rows)}
+    check_refs(comps, "recipient_iso3", iso3s, "ISO3 code", problems)
+    check_refs(comps, "deal_ids", set(deal_rows), "deal id", problems, split=";")
+    check_refs(deals, "competition_id", comp_ids, "competition id (not in ledger/competitions.csv)", problems)
+    for i, row in enumerate(deals.rows):
+        if row["status"] == "lost" and not row["competition_id"]:
+            file, line = deals.locate(i)
+            problems.append(Problem(file, line, "competition_id", "", "a lost deal must name its competition"))
+    for i, row in enumerate(comps.rows):
+        file, line = comps.locate(i)
+
+        def bad(column: str, message: str, row=row, file=file, line=line) -> None:
+            problems.append(Problem(file, line, column, row[column], message))
+
+        if row["competition_id"] and not COMPETITION_ID_RE.match(row["competition_id"]):
+            bad("competition_id", "not of the form C-<ISO3>-<YEAR>-<SLUG> (uppercase letters, digits, hyphens)")
+        opened, decided = (int(row[c]) if re.fullmatch(r"-?\d+", row[c]) else None
+                           for c in ("year_opened", "year_decided"))
+        if opened is not None and decided is not None and decided < opened:
+            bad("year_decided", f"before year_opened {opened}")
+        for column, year in (("year_opened", opened), ("year_decided", decided)):
+            if year is not None and year > this_year:
+                bad(column, f"in the future (after {this_year})")
+        if opened is None and decided is None:
+            bad("year_opened", "give year_opened or year_decided")
+        outcome, winner = row["outcome"], row["winner"]
+        korean = {b.casefold() for b in _split(row["korean_bidders"])}
+        if outcome == "open":
+            if decided is not None:
+                bad("year_decided", "an open competition has no decision year")
+            if winner:
+                bad("winner", "an open competition has no winner")
+        elif outcome in ("won", "lost") and decided is None:
+            bad("year_decided", f"a {outcome} competition needs its decision year")
+        if outcome == "won" and winner.casefold() not in korean:
+            bad("winner", "outcome 'won' but the winner is not one of korean_bidders")
+        if outcome == "lost" and (not winner or winner.casefold() in korean or winner.casefold() == "none"):
+            bad("winner", "outcome 'lost' needs the winning rival's name (not a Korean bidder)")
+        if outcome == "cancelled" and winner not in ("", "none"):
+            bad("winner", "a cancelled competition has no winner (leave empty or 'none')")
+        if outcome == "withdrawn" and winner.casefold() in korean:
+            bad("winner", "outcome 'withdrawn' but the winner is a Korean bidder")
+        if winner in ("", "none") and row["winner_system"]:
+            bad("winner_system", "a winner_system without a winner")
+        rivals, systems = _split(row["rival_bidders"]), _split(row["rival_systems"])
+        if rivals and systems and len(rivals) != len(systems):
+            bad("rival_systems", f"{len(systems)} systems for {len(rivals)} rival bidders (pair them in order)")
+        if row["budget_amount_m"] and not row["budget_currency"]:
+            bad("budget_currency", "a budget needs its currency")
+        for deal_id in _split(row["deal_ids"]):
+            if deal_id in deal_rows and deal_rows[deal_id][1]["competition_id"] != row["competition_id"]:
+                problems.append(Problem(file, line, "deal_ids", deal_id,
+                                        f"deal's competition_id is {deal_rows[deal_id][1]['competition_id']!r}, "
+                                        f"not {row['competition_id']!r}"))
+    listed = {d for r in comps.rows for d in _split(r["deal_ids"])}
+    for deal_id, (i, row) in deal_rows.items():
+        if row["competition_id"] in comp_ids and deal_id not in listed:
+            file, line = deals.locate(i)
+            problems.append(Problem(file, line, "competition_id", row["competition_id"],
+                                    "the competition does not list this deal in its deal_ids"))
 
 
 OVER_DELIVERED = """
@@ -552,6 +640,9 @@ def write_database(src: Sources, transfers: pd.DataFrame, deliveries: pd.DataFra
         "facilities_base": _frame(led["facilities"], FACILITY_COLS, ints=("year",),
                                   floats=("latitude", "longitude")),
         "events_base": _frame(led["events"], EVENT_COLS),
+        "competitions_base": _frame(led["competitions"], COMPETITION_COLS,
+                                    ints=("year_opened", "year_decided", "quantity_sought"),
+                                    floats=("budget_amount_m",), bools=("budget_is_estimate",)),
     }
     info = {
         "data_version": data_version(src.root),
@@ -591,7 +682,7 @@ def write_database(src: Sources, transfers: pd.DataFrame, deliveries: pd.DataFra
 
 
 PUBLIC_VIEWS = ("transfers", "transfer_deliveries", "countries", "fx_rates", "deals", "deliveries", "sources",
-                "official_totals", "facilities", "events", "companies", "system_families", "build_info")
+                "official_totals", "facilities", "events", "companies", "system_families", "competitions", "build_info")
 
 
 def build(sources: Path, out: Path) -> dict[str, int]:
