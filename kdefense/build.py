@@ -69,7 +69,7 @@ COMPETITION_COLS = [
     Column("system_family", required=True),
     Column("year_opened", "int", minimum=Y[0], maximum=Y[1]), Column("year_decided", "int", minimum=Y[0], maximum=Y[1]),
     Column("quantity_sought", "int", minimum=0), Column("budget_currency"), Column("budget_amount_m", "float", minimum=0),
-    Column("budget_is_estimate", "bool"), Column("korean_bidders", required=True), Column("korean_systems", required=True),
+    Column("budget_is_estimate", "bool"), Column("korean_bidders", required=True), Column("korean_systems"),
     Column("rival_bidders"), Column("rival_systems"), Column("winner"), Column("winner_system"),
     Column("outcome", "enum", True, settings.COMPETITION_OUTCOMES), Column("deal_ids"),
     Column("source_ids", required=True), Column("notes"),
@@ -534,7 +534,8 @@ def check_competitions(comps: Table, deals: Table, iso3s: set[str], problems: li
         if opened is None and decided is None:
             bad("year_opened", "give year_opened or year_decided")
         outcome, winner = row["outcome"], row["winner"]
-        korean = {b.casefold() for b in _split(row["korean_bidders"])}
+        korean = [b.casefold() for b in _split(row["korean_bidders"])]
+        names_korean = bool(winner) and any(k in winner.casefold() for k in korean)  # "L&T / Samsung Techwin"
         if outcome == "open":
             if decided is not None:
                 bad("year_decided", "an open competition has no decision year")
@@ -542,18 +543,18 @@ def check_competitions(comps: Table, deals: Table, iso3s: set[str], problems: li
                 bad("winner", "an open competition has no winner")
         elif outcome in ("won", "lost") and decided is None:
             bad("year_decided", f"a {outcome} competition needs its decision year")
-        if outcome == "won" and winner.casefold() not in korean:
+        if outcome == "won" and not names_korean:
             bad("winner", "outcome 'won' but the winner is not one of korean_bidders")
-        if outcome == "lost" and (not winner or winner.casefold() in korean or winner.casefold() == "none"):
-            bad("winner", "outcome 'lost' needs the winning rival's name (not a Korean bidder)")
+        if outcome == "lost" and (names_korean or winner.casefold() == "none"):
+            bad("winner", "outcome 'lost' but the winner is a Korean bidder or 'none' (leave it empty while undecided)")
         if outcome == "cancelled" and winner not in ("", "none"):
             bad("winner", "a cancelled competition has no winner (leave empty or 'none')")
-        if outcome == "withdrawn" and winner.casefold() in korean:
+        if outcome == "withdrawn" and names_korean:
             bad("winner", "outcome 'withdrawn' but the winner is a Korean bidder")
         if winner in ("", "none") and row["winner_system"]:
             bad("winner_system", "a winner_system without a winner")
-        rivals, systems = _split(row["rival_bidders"]), _split(row["rival_systems"])
-        if rivals and systems and len(rivals) != len(systems):
+        rivals, systems = row["rival_bidders"].split(";"), row["rival_systems"].split(";")  # empty = not named
+        if row["rival_bidders"] and row["rival_systems"] and len(rivals) != len(systems):
             bad("rival_systems", f"{len(systems)} systems for {len(rivals)} rival bidders (pair them in order)")
         if row["budget_amount_m"] and not row["budget_currency"]:
             bad("budget_currency", "a budget needs its currency")
