@@ -44,6 +44,11 @@ CATEGORY_COLS = [Column("description", required=True),
 FX_SUPPLEMENT_COLS = [Column("currency", required=True), Column("year", "int", True, minimum=Y[0], maximum=Y[1]),
                       Column("units_per_usd", "float", True, minimum=0), Column("basis", required=True),
                       Column("source_ids", required=True)]
+RELEASE_LINK_COLS = [Column("sipri_at_id", "int", True, minimum=1), Column("transfer_id", required=True),
+                     Column("supplier", required=True), Column("recipient", required=True),
+                     Column("order_year", "int", True, minimum=Y[0], maximum=Y[1]),
+                     Column("per_year_designation", required=True), Column("register_designation", required=True),
+                     Column("reason", required=True)]
 COMPANY_COLS = [Column("sipri_name", required=True), Column("company", required=True), Column("note")]
 FAMILY_COLS = [Column("supplier", required=True), Column("designation", required=True), Column("description", required=True),
                Column("system_family", required=True), Column("system_class", required=True), Column("note")]
@@ -111,6 +116,7 @@ class Sources:
     families: Table
     top100: pd.DataFrame
     ledger: dict[str, Table] = field(default_factory=dict)
+    release_links: Table = field(default_factory=lambda: Table([], []))
 
 
 def _glob(root: Path, pattern: str) -> list[Path]:
@@ -226,6 +232,7 @@ def read_sources(root: Path) -> tuple[Sources | None, list[Problem]]:
         return None, problems
     src = Sources(root, countries, entities, categories, register, per_year, fx, fx_supplement, companies_map,
                   families, top100)
+    src.release_links = read_table(_glob(ref, "sipri_release_links.csv"), RELEASE_LINK_COLS, root, problems)
     led = root / "ledger"
     src.ledger = {
         "sources": read_table(_glob(led, "sources_*.csv"), SOURCE_COLS, root, problems),
@@ -372,6 +379,7 @@ def _per_year_frame(src: Sources, transfers: pd.DataFrame, problems: list[Proble
             rows[name].append(value)
     per_year = pd.DataFrame(rows)
     links = _link_releases(per_year, transfers, ident)
+    _curated_links(src.release_links, per_year, transfers, links, problems)
     per_year["transfer_id"] = per_year["sipri_at_id"].map(links)
     last_covered = int(per_year["delivery_year"].max())
     linked = per_year.dropna(subset=["transfer_id"]).groupby("transfer_id")
@@ -406,6 +414,47 @@ def _per_year_frame(src: Sources, transfers: pd.DataFrame, problems: list[Proble
     for col in ("sipri_at_id", "units", "order_year", "delivery_year"):
         out[col] = out[col].astype("Int64")
     return out
+
+
+def _curated_links(table: Table, per_year: pd.DataFrame, transfers: pd.DataFrame, links: dict[int, str],
+                   problems: list[Problem]) -> None:
+    """Add the reviewed links of reference/sipri_release_links.csv for per-year deals the automatic rule leaves
+    unlinked (a designation spelt differently, a delivery year revised between releases). Each row is checked
+    against both exports: same supplier, recipient and order year, and no transfer linked twice."""
+    deals = per_year.groupby("sipri_at_id").agg(supplier=("supplier", "first"), recipient=("recipient", "first"),
+                                                 supplier_iso3=("supplier_iso3", "first"),
+                                                 recipient_iso3=("recipient_iso3", "first"),
+                                                 order_year=("order_year", "first"))
+    register = transfers.set_index("transfer_id")[["supplier_iso3", "recipient_iso3", "order_year"]]
+    taken = {t: a for a, t in links.items()}
+    for i, row in enumerate(table.rows):
+        file, line = table.locate(i)
+        if not row["sipri_at_id"].isdigit():
+            continue
+        at_id, tid = int(row["sipri_at_id"]), row["transfer_id"]
+
+        def bad(column: str, message: str, row=row, file=file, line=line) -> None:
+            problems.append(Problem(file, line, column, row[column], message))
+
+        if at_id not in deals.index:
+            bad("sipri_at_id", "not in SIPRI's per-year export")
+            continue
+        if tid not in register.index:
+            bad("transfer_id", "not a transfer of the trade register (SIPRI's data changed? review the link)")
+            continue
+        d, t = deals.loc[at_id], register.loc[tid]
+        for column, name, a, b in (("supplier", d.supplier, d.supplier_iso3, t.supplier_iso3),
+                                   ("recipient", d.recipient, d.recipient_iso3, t.recipient_iso3),
+                                   ("order_year", d.order_year, d.order_year, t.order_year)):
+            if str(a) != str(b) or str(row[column]) != str(name):
+                bad(column, f"per-year export has {name!r} ({a}), register {b}: the link does not hold")
+        if at_id in links and links[at_id] != tid:
+            bad("sipri_at_id", f"already linked automatically to {links[at_id]}")
+        elif taken.get(tid, at_id) != at_id:
+            bad("transfer_id", f"already linked to SIPRI AT id {taken[tid]}")
+        else:
+            links[at_id] = tid
+            taken[tid] = at_id
 
 
 def _designation_stem(designation: str) -> str:

@@ -129,3 +129,35 @@ def test_real_ledger_every_deal_has_a_kind(built_db):
     assert None not in kinds
     assert set(kinds) <= {"new_build", "licence_production", "used_grant", "loan", "mro_service", "upgrade",
                           "co_development", "ammunition"}
+
+
+# ---------------------------------------------------------------- curated SIPRI release links (issue 14, item 4)
+
+LINKS = "reference/sipri_release_links.csv"
+LINK_BROKEN = [
+    ("unknown transfer", LINKS, _is("sipri_at_id", "57090"), lambda r: r.update(transfer_id="T0000000000"),
+     ["sipri_release_links.csv:2", "transfer_id", "'T0000000000'", "not a transfer of the trade register"]),
+    ("unknown per-year id", LINKS, _is("sipri_at_id", "57090"), lambda r: r.update(sipri_at_id="99999999"),
+     ["sipri_release_links.csv:2", "sipri_at_id", "'99999999'", "not in SIPRI's per-year export"]),
+    ("link to another recipient's transfer", LINKS, _is("sipri_at_id", "62781"),
+     lambda r: r.update(transfer_id="T767559d81b"), ["sipri_release_links.csv:4", "recipient", "does not hold"]),
+    ("one transfer linked twice", LINKS, _is("sipri_at_id", "62973"), lambda r: r.update(transfer_id="T767559d81b"),
+     ["sipri_release_links.csv:3", "transfer_id", "already linked to SIPRI AT id 57090"]),
+]
+
+
+@pytest.mark.parametrize("name,file,row_filter,change,expected", LINK_BROKEN, ids=[b[0] for b in LINK_BROKEN])
+def test_curated_release_links_are_checked(sources, tmp_path, name, file, row_filter, change, expected):
+    test_each_new_rule_names_file_line_and_column(sources, tmp_path, name, file, row_filter, change, expected)
+
+
+def test_curated_links_attach_norway_k9_deliveries(fixture_db):
+    rows = fixture_db.execute("SELECT delivery_year, units FROM transfer_deliveries WHERE sipri_at_id = 57090 "
+                              "AND transfer_id = 'T767559d81b' ORDER BY 1").fetchall()
+    assert rows == [(2019, 3), (2020, 17), (2021, 4)]
+
+
+def test_no_korean_per_year_deal_left_unlinked(built_db):
+    left = built_db.execute("SELECT count(DISTINCT sipri_at_id) FROM transfer_deliveries "
+                            "WHERE supplier = 'South Korea' AND transfer_id IS NULL").fetchone()[0]
+    assert left == 0
