@@ -27,11 +27,22 @@ else:
                    else settings.TIV_CAVEAT)
     cols[1].metric("Deals", f"{int(head['deals']):,}", ui.metric_delta(head["deals"], before["deals"]))
     cols[2].metric("Recipients", f"{int(head['recipients']):,}", ui.metric_delta(head["recipients"], before["recipients"]))
-    for col, name, label in ((cols[3], "units_ordered", "Units ordered"), (cols[4], "units_delivered", "Delivered"),
-                             (cols[5], "units_outstanding", "Still to deliver")):
+    for col, name, label in ((cols[3], "platforms_ordered", "Platforms ordered"),
+                             (cols[4], "platforms_delivered", "Platforms delivered"),
+                             (cols[5], "platforms_outstanding", "Platforms to deliver")):
         col.metric(label, "—" if pd.isna(head[name]) else f"{int(head[name]):,}",
-                   ui.metric_delta(head[name], before[name]))
-    st.caption(f"Deltas compare with {filters.year_from - (filters.year_to - filters.year_from + 1)}–"
+                   ui.metric_delta(head[name], before[name]),
+                   help="Aircraft, vehicles, guns, ships, systems. Missiles, rockets, ammunition and small arms are counted "
+                        "apart; services, MRO and upgrades are not units ordered.")
+
+    def count(name: str) -> str:
+        return "0" if pd.isna(head[name]) else f"{int(head[name]):,}"
+
+    st.caption(f"Munitions counted apart (missiles, rockets, shells, charges): **{count('munitions_ordered')}** "
+               f"ordered, {count('munitions_delivered')} delivered, {count('munitions_outstanding')} to deliver"
+               + (f"; small arms **{count('small_arms_ordered')}** ordered" if usd else "")
+               + ". Services, MRO and upgrades are not counted as units. "
+               f"Deltas compare with {filters.year_from - (filters.year_to - filters.year_from + 1)}–"
                f"{filters.year_from - 1}, same filters." + ("" if usd else " " + settings.TIV_CAVEAT))
 
     region = queries.run_filtered(f"{prefix}by_region", filters)

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from kdefense import charts_tenders as ctn
 from kdefense import charts_timeline as ct
 from kdefense import queries, settings, ui
 
@@ -80,6 +81,17 @@ else:
                "2025). Hatched orange: planned deliveries. Grey: signed, waiting for the first delivery (to the "
                "data's as-of date when none is recorded). Outline: a framework agreement's span. Open red circle: "
                "a prospect at its latest news. Dates known only to the month or year are drawn from the 1st.")
+
+# --- Tender decisions ---------------------------------------------------------------------------------------------
+tenders = queries.run_filtered("timeline_tenders", filters)
+if focus:
+    tenders = tenders[tenders["deal_ids"].fillna("").str.split(";").map(lambda ids: focus in ids)]
+if not tenders.empty:
+    st.subheader("Tender decisions")
+    note = ("One marker per decided competition a Korean bidder entered, at its decision year, by outcome for Korea. "
+            "Region, country, system, company, year and search filters apply; see the Tenders page.")
+    chart(ui.figure(ctn.tender_markers, tenders, "Tender decisions: won, lost, withdrawn, cancelled", note),
+          tenders, "timeline-tenders", "tl_tenders")
 
 # --- Year by year --------------------------------------------------------------------------------------------------
 st.subheader("Year by year")
