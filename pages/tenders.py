@@ -28,7 +28,7 @@ cols[1].metric("Won", f"{won:,}")
 cols[2].metric("Lost", f"{lost:,}")
 cols[3].metric("Win rate", f"{won / (won + lost):.0%}" if won + lost else "—",
                help="Won ÷ (won + lost). Withdrawn, cancelled and open competitions have no result for Korea.")
-cols[4].metric("Open / withdrawn / cancelled",
+cols[4].metric("Open/withdrawn/cancelled",
                " / ".join(str(int((table["outcome"] == o).sum())) for o in ("open", "withdrawn", "cancelled")))
 
 st.session_state.setdefault("tnd_by", "system_family")
