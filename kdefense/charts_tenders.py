@@ -31,10 +31,11 @@ def record_bars(df: pd.DataFrame, by_label: str, title: str, note: str, large: b
     for outcome in OUTCOMES:
         fig.add_bar(x=data[outcome], y=data["grp"].astype(str), orientation="h", name=OUTCOME_LABELS[outcome],
                     marker_color=OUTCOME_COLOURS[outcome],
-                    hovertemplate=f"%{{y}}: %{{x}} {OUTCOME_LABELS[outcome].lower()}<extra></extra>")
+                    hovertemplate=f"%{{y}}: %{{x}} competitions {OUTCOME_LABELS[outcome].lower()}<extra></extra>")
     height = max(320, 60 + 26 * len(data))
     base_layout(fig, title, height=height, large=large)
-    fig.update_layout(barmode="stack", xaxis_title="Competitions", yaxis_title=by_label, legend_y=-0.2)
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.08, "yanchor": "top", "x": 0,
+                                               "traceorder": "normal"})
     fig.update_xaxes(dtick=1 if len(data) and data[list(OUTCOMES)].sum(axis=1).max() <= 12 else None)
     _note(fig, note, large)
     return fig
@@ -58,6 +59,7 @@ def tender_markers(df: pd.DataFrame, title: str, note: str, large: bool = False)
                         hovertext=hover, hovertemplate="%{hovertext}<extra></extra>")
     base_layout(fig, title, height=max(300, 90 + 30 * len(families)), large=large)
     fig.update_yaxes(categoryorder="array", categoryarray=families[::-1])
-    fig.update_xaxes(title="Year of decision", dtick=2)
+    fig.update_xaxes(dtick=2)
+    fig.update_layout(legend={"orientation": "h", "y": -0.1, "yanchor": "top", "x": 0})
     _note(fig, note, large)
     return fig

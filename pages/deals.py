@@ -23,6 +23,7 @@ if deals.empty:
 st.markdown(f"**{len(deals):,} deals** · value cited for {deals['value_usd_m'].notna().sum():,} · "
             f"total counted {deals['value_usd_m_counted'].sum() / 1000:,.1f} bn USD")
 display = deals.assign(status=deals["status"].map(lambda s: [s]),
+                       deal_kind=deals["deal_kind"].map(lambda k: settings.DEAL_KIND_LABELS.get(k, k)),
                        first_source=deals["source_urls"].fillna("").str.split().str[0])
 event = st.dataframe(
     display, hide_index=True, width="stretch", height=480, column_order=COLUMNS, key="deals_table",
@@ -42,8 +43,7 @@ event = st.dataframe(
         "sipri_tiv_order_m": st.column_config.NumberColumn("SIPRI TIV (m)", format="%,.1f", help=settings.TIV_CAVEAT),
         "confidence": "Confidence",
         "first_source": st.column_config.LinkColumn("Source", display_text="open"),
-        "deal_kind": st.column_config.SelectboxColumn("Kind", options=list(settings.DEAL_KINDS),
-                                                      help="Kind of business (Deal kinds in the method note)"),
+        "deal_kind": st.column_config.TextColumn("Kind", help="Kind of business (see the method note)"),
         "competition_id": st.column_config.TextColumn("Competition", help="The tender this deal came from (Tenders)"),
         "deal_id": "Deal id",
     },
@@ -69,7 +69,8 @@ st.caption(f"{deal_id} · {card['status']} · {settings.DEAL_KIND_LABELS.get(car
            + (f" with {card['partners']}" if pd.notna(card["partners"]) and card["partners"] else ""))
 if pd.notna(card["competition_id"]):
     decided = (f", decided {int(card['competition_year'])}" if pd.notna(card["competition_year"]) else "")
-    rivals = f"; rivals: {card['competition_rivals']}" if pd.notna(card["competition_rivals"]) else ""
+    rivals = (f"; rivals: {card['competition_rivals'].replace(';', '; ')}" if pd.notna(card["competition_rivals"])
+              else "")
     st.markdown(f"**Competition:** {card['competition_programme']} (`{card['competition_id']}`) — outcome for "
                 f"Korea: **{card['competition_outcome']}**{decided}{rivals}. See the Tenders page.")
 c = st.columns(4)

@@ -63,14 +63,20 @@ else:
     ui.downloads(h2h, "tenders-head-to-head", filters, "tnd_h2h")
 
 st.subheader("All competitions")
-st.dataframe(table.assign(first_source=table["source_urls"].fillna("").str.split().str[0]), hide_index=True,
+shown = table.assign(first_source=table["source_urls"].fillna("").str.split().str[0],
+                     **{c: table[c].fillna("").str.split(";").map(lambda v: "; ".join(x for x in v if x.strip()))
+                        for c in ("korean_systems", "rival_bidders", "rival_systems")})
+st.dataframe(shown.sort_values(["year", "competition_id"], ascending=[False, True]), hide_index=True,
              width="stretch", height=420,
-             column_order=["year", "recipient", "programme", "system_family", "korean_systems", "rival_systems",
-                           "winner", "winner_system", "outcome", "deal_ids", "first_source", "competition_id"],
-             column_config={"year": st.column_config.NumberColumn("Year", format="%d"), "recipient": "Recipient",
-                            "programme": "Programme", "system_family": "System", "korean_systems": "Korean offer",
-                            "rival_systems": "Rival systems", "winner": "Winner", "winner_system": "Winning system",
-                            "outcome": "Outcome for Korea", "deal_ids": "Deals",
+             column_order=["year", "recipient", "programme", "outcome", "system_family", "korean_systems", "winner",
+                           "winner_system", "rival_bidders", "rival_systems", "deal_ids", "first_source",
+                           "competition_id"],
+             column_config={"year": st.column_config.NumberColumn("Year", format="%d",
+                                                                  help="Of the decision; of opening while open"),
+                            "recipient": "Recipient", "programme": "Programme", "outcome": "Outcome for Korea",
+                            "system_family": "System", "korean_systems": "Korean offer", "winner": "Winner",
+                            "winner_system": "Winning system", "rival_bidders": "Rival bidders",
+                            "rival_systems": "Rival systems", "deal_ids": "Deals",
                             "first_source": st.column_config.LinkColumn("Source", display_text="open"),
                             "competition_id": "Competition id"})
 ui.downloads(table, "competitions", filters, "tnd_table")

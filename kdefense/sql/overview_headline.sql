@@ -12,8 +12,11 @@ WITH delivered AS (
                       WHEN fd.armament_category = 'Services' OR fd.deal_kind IN ('mro_service', 'upgrade')
                           THEN 'service'
                       ELSE 'platform' END AS unit_group,
-           least(coalesce(dl.units_delivered, 0), fd.quantity) AS got,
-           greatest(fd.quantity - coalesce(dl.units_delivered, 0), 0) AS left_
+           -- a completed deal has delivered everything, even when no delivery row records it (older grants)
+           CASE WHEN fd.status = 'completed' THEN fd.quantity
+                ELSE least(coalesce(dl.units_delivered, 0), fd.quantity) END AS got,
+           CASE WHEN fd.status = 'completed' THEN 0
+                ELSE greatest(fd.quantity - coalesce(dl.units_delivered, 0), 0) END AS left_
     FROM fd LEFT JOIN delivered dl USING (deal_id)
 )
 SELECT count(*) AS deals,

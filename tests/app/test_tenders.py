@@ -57,7 +57,7 @@ def test_deals_table_and_card_show_kind_and_competition(app_db, built_db):
     at = run_app(page="pages/deals.py", state={"flt_kind": ["licence_production"]})
     table = at.dataframe[0].value
     n = built_db.execute(f"SELECT count(*) FROM deals WHERE deal_kind = 'licence_production' AND {SIGNED}").fetchone()[0]
-    assert len(table) == n and set(table["deal_kind"]) == {"licence_production"}
+    assert len(table) == n and set(table["deal_kind"]) == {"Licence production"}
     assert "competition_id" in table.columns
     at = run_app(page="pages/deals.py", query={"deal": "KR-AUS-2023-REDBACK"})
     comp = built_db.execute("SELECT competition_id FROM deals WHERE deal_id = 'KR-AUS-2023-REDBACK'").fetchone()[0]
