@@ -19,9 +19,13 @@ OUTCOME_SYMBOLS = {"won": "circle", "lost": "x", "withdrawn": "triangle-down", "
 
 
 def _note(fig: go.Figure, note: str, large: bool) -> None:
+    """Subtitle with the note, and the legend below the x-axis tick labels (placed in pixels, not in paper units)."""
     lines = textwrap.wrap(note, 100)
+    top, bottom = 66 + 17 * len(lines), 70
+    plot = max(fig.layout.height - top - bottom, 60)
     fig.update_layout(title_subtitle_text="<br>".join(lines), title_subtitle_font_size=16 if large else 12,
-                      margin_t=66 + 17 * len(lines))
+                      margin_t=top, margin_b=bottom, legend={"orientation": "h", "x": 0, "yanchor": "top",
+                                                              "y": -30 / plot, "traceorder": "normal"})
 
 
 def record_bars(df: pd.DataFrame, by_label: str, title: str, note: str, large: bool = False) -> go.Figure:
@@ -32,10 +36,9 @@ def record_bars(df: pd.DataFrame, by_label: str, title: str, note: str, large: b
         fig.add_bar(x=data[outcome], y=data["grp"].astype(str), orientation="h", name=OUTCOME_LABELS[outcome],
                     marker_color=OUTCOME_COLOURS[outcome],
                     hovertemplate=f"%{{y}}: %{{x}} competitions {OUTCOME_LABELS[outcome].lower()}<extra></extra>")
-    height = max(320, 60 + 26 * len(data))
+    height = max(340, 170 + 24 * len(data))
     base_layout(fig, title, height=height, large=large)
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.08, "yanchor": "top", "x": 0,
-                                               "traceorder": "normal"})
+    fig.update_layout(barmode="stack")
     fig.update_xaxes(dtick=1 if len(data) and data[list(OUTCOMES)].sum(axis=1).max() <= 12 else None)
     _note(fig, note, large)
     return fig
@@ -57,9 +60,8 @@ def tender_markers(df: pd.DataFrame, title: str, note: str, large: bool = False)
                         marker={"symbol": OUTCOME_SYMBOLS[outcome], "size": 13, "color": OUTCOME_COLOURS[outcome],
                                 "line": {"width": 2, "color": OUTCOME_COLOURS[outcome]}},
                         hovertext=hover, hovertemplate="%{hovertext}<extra></extra>")
-    base_layout(fig, title, height=max(300, 90 + 30 * len(families)), large=large)
+    base_layout(fig, title, height=max(320, 170 + 26 * len(families)), large=large)
     fig.update_yaxes(categoryorder="array", categoryarray=families[::-1])
     fig.update_xaxes(dtick=2)
-    fig.update_layout(legend={"orientation": "h", "y": -0.1, "yanchor": "top", "x": 0})
     _note(fig, note, large)
     return fig
