@@ -18,6 +18,7 @@ PAGES = [
     st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
     st.Page("pages/map.py", title="Map", icon=":material/public:", url_path="map"),
     st.Page("pages/suppliers.py", title="Suppliers", icon=":material/compare_arrows:", url_path="suppliers"),
+    st.Page("pages/tenders.py", title="Tenders", icon=":material/gavel:", url_path="tenders"),
     st.Page("pages/briefing.py", title="Briefing", icon=":material/slideshow:", url_path="briefing"),
     st.Page("pages/data.py", title="Data & method", icon=":material/menu_book:", url_path="data"),
 ]

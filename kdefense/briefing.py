@@ -13,7 +13,7 @@ from kdefense.filters import FilterOptions, parse_query_params
 
 # url_path of each page a slide may show (dashboard.py registers the same paths).
 PAGES = {"overview": "", "deals": "deals", "timeline": "timeline", "map": "map", "suppliers": "suppliers",
-         "data": "data"}
+         "data": "data", "tenders": "tenders"}
 
 
 @dataclass(frozen=True)

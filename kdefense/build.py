@@ -54,6 +54,11 @@ CATEGORY_COLS = [Column("description", required=True),
 FX_SUPPLEMENT_COLS = [Column("currency", required=True), Column("year", "int", True, minimum=Y[0], maximum=Y[1]),
                       Column("units_per_usd", "float", True, minimum=0), Column("basis", required=True),
                       Column("source_ids", required=True)]
+RELEASE_LINK_COLS = [Column("sipri_at_id", "int", True, minimum=1), Column("transfer_id", required=True),
+                     Column("supplier", required=True), Column("recipient", required=True),
+                     Column("order_year", "int", True, minimum=Y[0], maximum=Y[1]),
+                     Column("per_year_designation", required=True), Column("register_designation", required=True),
+                     Column("reason", required=True)]
 COMPANY_COLS = [Column("sipri_name", required=True), Column("company", required=True), Column("note")]
 FAMILY_COLS = [Column("supplier", required=True), Column("designation", required=True), Column("description", required=True),
                Column("system_family", required=True), Column("system_class", required=True), Column("note")]
@@ -72,6 +77,17 @@ DEAL_COLS = [
     Column("local_production_share_pct", "float", minimum=0, maximum=100), Column("local_production_note"),
     Column("sipri_transfer_id"), Column("confidence", "enum", True, ("high", "medium", "low")),
     Column("last_verified", "date"), Column("source_ids", required=True), Column("notes"),
+    Column("deal_kind", "enum", True, settings.DEAL_KINDS), Column("competition_id"),
+]
+COMPETITION_COLS = [
+    Column("competition_id", required=True), Column("programme", required=True), Column("recipient_iso3", required=True),
+    Column("system_family", required=True),
+    Column("year_opened", "int", minimum=Y[0], maximum=Y[1]), Column("year_decided", "int", minimum=Y[0], maximum=Y[1]),
+    Column("quantity_sought", "int", minimum=0), Column("budget_currency"), Column("budget_amount_m", "float", minimum=0),
+    Column("budget_is_estimate", "bool"), Column("korean_bidders", required=True), Column("korean_systems"),
+    Column("rival_bidders"), Column("rival_systems"), Column("winner"), Column("winner_system"),
+    Column("outcome", "enum", True, settings.COMPETITION_OUTCOMES), Column("deal_ids"),
+    Column("source_ids", required=True), Column("notes"),
 ]
 DELIVERY_COLS = [Column("deal_id", required=True), Column("year", "int", True, minimum=Y[0], maximum=Y[1]),
                  Column("units", "int", minimum=0), Column("kind", "enum", True, ("actual", "planned")),
@@ -110,6 +126,7 @@ class Sources:
     families: Table
     top100: pd.DataFrame
     ledger: dict[str, Table] = field(default_factory=dict)
+    release_links: Table = field(default_factory=lambda: Table([], []))
 
 
 def _glob(root: Path, pattern: str) -> list[Path]:
@@ -225,6 +242,7 @@ def read_sources(root: Path) -> tuple[Sources | None, list[Problem]]:
         return None, problems
     src = Sources(root, countries, entities, categories, register, per_year, fx, fx_supplement, companies_map,
                   families, top100)
+    src.release_links = read_table(_glob(ref, "sipri_release_links.csv"), RELEASE_LINK_COLS, root, problems)
     led = root / "ledger"
     src.ledger = {
         "sources": read_table(_glob(led, "sources_*.csv"), SOURCE_COLS, root, problems),
@@ -233,6 +251,7 @@ def read_sources(root: Path) -> tuple[Sources | None, list[Problem]]:
         "official_totals": read_table(_glob(led, "official_totals.csv"), TOTAL_COLS, root, problems),
         "facilities": read_table(_glob(led, "facilities.csv"), FACILITY_COLS, root, problems),
         "events": read_table(_glob(led, "events.csv"), EVENT_COLS, root, problems),
+        "competitions": read_table(_glob(led, "competitions*.csv"), COMPETITION_COLS, root, problems),
     }
     return src, problems
 
@@ -371,6 +390,7 @@ def _per_year_frame(src: Sources, transfers: pd.DataFrame, problems: list[Proble
             rows[name].append(value)
     per_year = pd.DataFrame(rows)
     links = _link_releases(per_year, transfers, ident)
+    _curated_links(src.release_links, per_year, transfers, links, problems)
     per_year["transfer_id"] = per_year["sipri_at_id"].map(links)
     last_covered = int(per_year["delivery_year"].max())
     linked = per_year.dropna(subset=["transfer_id"]).groupby("transfer_id")
@@ -405,6 +425,47 @@ def _per_year_frame(src: Sources, transfers: pd.DataFrame, problems: list[Proble
     for col in ("sipri_at_id", "units", "order_year", "delivery_year"):
         out[col] = out[col].astype("Int64")
     return out
+
+
+def _curated_links(table: Table, per_year: pd.DataFrame, transfers: pd.DataFrame, links: dict[int, str],
+                   problems: list[Problem]) -> None:
+    """Add the reviewed links of reference/sipri_release_links.csv for per-year deals the automatic rule leaves
+    unlinked (a designation spelt differently, a delivery year revised between releases). Each row is checked
+    against both exports: same supplier, recipient and order year, and no transfer linked twice."""
+    deals = per_year.groupby("sipri_at_id").agg(supplier=("supplier", "first"), recipient=("recipient", "first"),
+                                                 supplier_iso3=("supplier_iso3", "first"),
+                                                 recipient_iso3=("recipient_iso3", "first"),
+                                                 order_year=("order_year", "first"))
+    register = transfers.set_index("transfer_id")[["supplier_iso3", "recipient_iso3", "order_year"]]
+    taken = {t: a for a, t in links.items()}
+    for i, row in enumerate(table.rows):
+        file, line = table.locate(i)
+        if not row["sipri_at_id"].isdigit():
+            continue
+        at_id, tid = int(row["sipri_at_id"]), row["transfer_id"]
+
+        def bad(column: str, message: str, row=row, file=file, line=line) -> None:
+            problems.append(Problem(file, line, column, row[column], message))
+
+        if at_id not in deals.index:
+            bad("sipri_at_id", "not in SIPRI's per-year export")
+            continue
+        if tid not in register.index:
+            bad("transfer_id", "not a transfer of the trade register (SIPRI's data changed? review the link)")
+            continue
+        d, t = deals.loc[at_id], register.loc[tid]
+        for column, name, a, b in (("supplier", d.supplier, d.supplier_iso3, t.supplier_iso3),
+                                   ("recipient", d.recipient, d.recipient_iso3, t.recipient_iso3),
+                                   ("order_year", d.order_year, d.order_year, t.order_year)):
+            if str(a) != str(b) or str(row[column]) != str(name):
+                bad(column, f"per-year export has {name!r} ({a}), register {b}: the link does not hold")
+        if at_id in links and links[at_id] != tid:
+            bad("sipri_at_id", f"already linked automatically to {links[at_id]}")
+        elif taken.get(tid, at_id) != at_id:
+            bad("transfer_id", f"already linked to SIPRI AT id {taken[tid]}")
+        else:
+            links[at_id] = tid
+            taken[tid] = at_id
 
 
 def _designation_stem(designation: str) -> str:
@@ -464,10 +525,10 @@ def _check_ledger(src: Sources, transfers: pd.DataFrame, fx: pd.DataFrame, probl
     led = src.ledger
     iso3s = {r["iso3"] for r in src.countries.rows}
     for name, key in (("sources", "source_id"), ("deals", "deal_id"), ("official_totals", "total_id"),
-                      ("facilities", "facility_id"), ("events", "event_id")):
+                      ("facilities", "facility_id"), ("events", "event_id"), ("competitions", "competition_id")):
         check_unique(led[name], key, problems)
     source_ids = {r["source_id"] for r in led["sources"].rows}
-    for name in ("deals", "deliveries", "official_totals", "facilities", "events"):
+    for name in ("deals", "deliveries", "official_totals", "facilities", "events", "competitions"):
         check_refs(led[name], "source_ids", source_ids, "source id", problems, split=";")
     deals = led["deals"]
     deal_ids = {r["deal_id"] for r in deals.rows}
@@ -492,6 +553,82 @@ def _check_ledger(src: Sources, transfers: pd.DataFrame, fx: pd.DataFrame, probl
         prec = row["signed_date_precision"]
         if row["signed_date"] and len(row["signed_date"]) != {"day": 10, "month": 7, "year": 4}.get(prec, 0):
             problems.append(Problem(file, line, "signed_date", row["signed_date"], f"does not match precision '{prec}'"))
+    check_competitions(led["competitions"], deals, iso3s, problems)
+
+
+COMPETITION_ID_RE = re.compile(r"^C-[A-Z]{3}-\d{4}-[A-Z0-9-]+$")
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(";") if v.strip()]
+
+
+def check_competitions(comps: Table, deals: Table, iso3s: set[str], problems: list[Problem],
+                       this_year: int | None = None) -> None:
+    """Competitions: ids, years, outcome against winner, and the two-way link with deals (deal_ids ↔ competition_id)."""
+    this_year = this_year or datetime.now(UTC).year
+    comp_ids = {r["competition_id"] for r in comps.rows}
+    deal_rows = {r["deal_id"]: (i, r) for i, r in enumerate(deals.rows)}
+    check_refs(comps, "recipient_iso3", iso3s, "ISO3 code", problems)
+    check_refs(comps, "deal_ids", set(deal_rows), "deal id", problems, split=";")
+    check_refs(deals, "competition_id", comp_ids, "competition id (not in ledger/competitions.csv)", problems)
+    for i, row in enumerate(deals.rows):
+        if row["status"] == "lost" and not row["competition_id"]:
+            file, line = deals.locate(i)
+            problems.append(Problem(file, line, "competition_id", "", "a lost deal must name its competition"))
+    for i, row in enumerate(comps.rows):
+        file, line = comps.locate(i)
+
+        def bad(column: str, message: str, row=row, file=file, line=line) -> None:
+            problems.append(Problem(file, line, column, row[column], message))
+
+        if row["competition_id"] and not COMPETITION_ID_RE.match(row["competition_id"]):
+            bad("competition_id", "not of the form C-<ISO3>-<YEAR>-<SLUG> (uppercase letters, digits, hyphens)")
+        opened, decided = (int(row[c]) if re.fullmatch(r"-?\d+", row[c]) else None
+                           for c in ("year_opened", "year_decided"))
+        if opened is not None and decided is not None and decided < opened:
+            bad("year_decided", f"before year_opened {opened}")
+        for column, year in (("year_opened", opened), ("year_decided", decided)):
+            if year is not None and year > this_year:
+                bad(column, f"in the future (after {this_year})")
+        if opened is None and decided is None:
+            bad("year_opened", "give year_opened or year_decided")
+        outcome, winner = row["outcome"], row["winner"]
+        korean = [b.casefold() for b in _split(row["korean_bidders"])]
+        names_korean = bool(winner) and any(k in winner.casefold() for k in korean)  # "L&T / Samsung Techwin"
+        if outcome == "open":
+            if decided is not None:
+                bad("year_decided", "an open competition has no decision year")
+            if winner:
+                bad("winner", "an open competition has no winner")
+        elif outcome in ("won", "lost") and decided is None:
+            bad("year_decided", f"a {outcome} competition needs its decision year")
+        if outcome == "won" and not names_korean:
+            bad("winner", "outcome 'won' but the winner is not one of korean_bidders")
+        if outcome == "lost" and (names_korean or winner.casefold() == "none"):
+            bad("winner", "outcome 'lost' but the winner is a Korean bidder or 'none' (leave it empty while undecided)")
+        if outcome == "cancelled" and winner not in ("", "none"):
+            bad("winner", "a cancelled competition has no winner (leave empty or 'none')")
+        if outcome == "withdrawn" and names_korean:
+            bad("winner", "outcome 'withdrawn' but the winner is a Korean bidder")
+        if winner in ("", "none") and row["winner_system"]:
+            bad("winner_system", "a winner_system without a winner")
+        rivals, systems = row["rival_bidders"].split(";"), row["rival_systems"].split(";")  # empty = not named
+        if row["rival_bidders"] and row["rival_systems"] and len(rivals) != len(systems):
+            bad("rival_systems", f"{len(systems)} systems for {len(rivals)} rival bidders (pair them in order)")
+        if row["budget_amount_m"] and not row["budget_currency"]:
+            bad("budget_currency", "a budget needs its currency")
+        for deal_id in _split(row["deal_ids"]):
+            if deal_id in deal_rows and deal_rows[deal_id][1]["competition_id"] != row["competition_id"]:
+                problems.append(Problem(file, line, "deal_ids", deal_id,
+                                        f"deal's competition_id is {deal_rows[deal_id][1]['competition_id']!r}, "
+                                        f"not {row['competition_id']!r}"))
+    listed = {d for r in comps.rows for d in _split(r["deal_ids"])}
+    for deal_id, (i, row) in deal_rows.items():
+        if row["competition_id"] in comp_ids and deal_id not in listed:
+            file, line = deals.locate(i)
+            problems.append(Problem(file, line, "competition_id", row["competition_id"],
+                                    "the competition does not list this deal in its deal_ids"))
 
 
 OVER_DELIVERED = """
@@ -585,6 +722,9 @@ def write_database(src: Sources, transfers: pd.DataFrame, deliveries: pd.DataFra
         "facilities_base": _frame(led["facilities"], FACILITY_COLS, ints=("year",),
                                   floats=("latitude", "longitude")),
         "events_base": _frame(led["events"], EVENT_COLS),
+        "competitions_base": _frame(led["competitions"], COMPETITION_COLS,
+                                    ints=("year_opened", "year_decided", "quantity_sought"),
+                                    floats=("budget_amount_m",), bools=("budget_is_estimate",)),
     }
     info = {
         "data_version": data_version(src.root),
@@ -625,7 +765,7 @@ def write_database(src: Sources, transfers: pd.DataFrame, deliveries: pd.DataFra
 
 
 PUBLIC_VIEWS = ("transfers", "transfer_deliveries", "countries", "fx_rates", "deals", "deliveries", "sources",
-                "official_totals", "facilities", "events", "companies", "system_families", "build_info")
+                "official_totals", "facilities", "events", "companies", "system_families", "competitions", "build_info")
 
 
 def build(sources: Path, out: Path) -> dict[str, int]:

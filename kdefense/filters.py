@@ -1,7 +1,7 @@
 """The shared filter state: one immutable object per rerun, passed to every query.
 
 URL names are short and stable (docs/schema.md): region, nato, eu, country, category, system, company,
-status, from, to, basis, q.
+status, kind, from, to, basis, q.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ VIEW_PARAMS = ("present", "theme", "deck", "slide", "deal", "mydeck")
 # URL name → Filters attribute, in display order.
 URL_NAMES = {
     "region": "regions", "nato": "nato", "eu": "eu", "country": "countries", "category": "categories",
-    "system": "systems", "company": "companies", "status": "statuses", "from": "year_from", "to": "year_to",
+    "system": "systems", "company": "companies", "status": "statuses", "kind": "kinds", "from": "year_from",
+    "to": "year_to",
     "basis": "basis", "q": "q",
 }
 
@@ -50,6 +51,7 @@ class Filters:
     systems: tuple[str, ...] = ()
     companies: tuple[str, ...] = ()
     statuses: tuple[str, ...] = DEFAULT_STATUSES
+    kinds: tuple[str, ...] = ()
     year_from: int = 1970
     year_to: int = 2030
     basis: str = "usd"
@@ -61,7 +63,7 @@ class Filters:
         return {
             "regions": list(self.regions), "nato": self.nato, "eu": self.eu, "countries": list(self.countries),
             "categories": list(self.categories), "systems": list(self.systems), "companies": list(self.companies),
-            "statuses": list(self.statuses), "year_from": self.year_from, "year_to": self.year_to, "q": self.q,
+            "statuses": list(self.statuses), "kinds": list(self.kinds), "year_from": self.year_from, "year_to": self.year_to, "q": self.q,
         }
 
     def previous_period(self) -> Filters:
@@ -83,8 +85,10 @@ class Filters:
         for label, values in (("category", self.categories), ("system", self.systems), ("company", self.companies)):
             if values:
                 parts.append(f"{label}: {', '.join(values)}")
+        if self.kinds:
+            parts.append(f"kind: {', '.join(settings.DEAL_KIND_LABELS.get(k, k) for k in self.kinds)}")
         if self.basis == "tiv":
-            parts.append("SIPRI records (status and company filters apply to the ledger only)")
+            parts.append("SIPRI records (status, company and kind filters apply to the ledger only)")
         elif set(self.statuses) != set(DEFAULT_STATUSES):
             parts.append(f"status: {', '.join(self.statuses) if self.statuses else 'all'}")
         else:
@@ -143,6 +147,7 @@ def parse_query_params(raw: Mapping[str, list[str]], options: FilterOptions) -> 
     allowed: dict[str, Any] = {
         "region": settings.REGIONS, "country": options.countries, "category": options.categories,
         "system": options.systems, "company": options.companies, "status": settings.DEAL_STATUSES,
+        "kind": settings.DEAL_KINDS,
     }
     for name, items in raw.items():
         if name in VIEW_PARAMS:

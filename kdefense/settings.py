@@ -41,8 +41,21 @@ REGION_COLOURS = {
     "Americas": "#8e5bb5",
     "Africa": "#b5473a",
 }
-DEAL_STATUSES = ("prospect", "negotiating", "framework/MoU", "contract", "delivering", "completed", "cancelled")
+DEAL_STATUSES = ("prospect", "negotiating", "framework/MoU", "contract", "delivering", "completed", "cancelled", "lost")
 SIGNED_STATUSES = ("contract", "delivering", "completed")
+# What kind of business a deal is (docs/ledger-method.md, "Kinds of business"); URL filter `kind`.
+DEAL_KINDS = ("new_build", "licence_production", "used_grant", "loan", "mro_service", "upgrade", "co_development",
+              "ammunition")
+DEAL_KIND_LABELS = {
+    "new_build": "New-build sale", "licence_production": "Licence production", "used_grant": "Used / grant transfer",
+    "loan": "Loan", "mro_service": "MRO / service", "upgrade": "Upgrade", "co_development": "Co-development",
+    "ammunition": "Ammunition / consumables",
+}
+# Korea's result in a competition (competitions.outcome).
+COMPETITION_OUTCOMES = ("won", "lost", "withdrawn", "cancelled", "open")
+DECIDED_OUTCOMES = ("won", "lost", "withdrawn", "cancelled")
+# Armament categories counted as munitions (rockets, missiles, shells), not platforms, in unit headlines.
+MUNITION_CATEGORIES = ("Missiles", "Ammunition")
 ARMAMENT_CATEGORIES = (
     "Aircraft", "Air-defence systems", "Armoured vehicles", "Artillery", "Engines", "Missiles", "Naval weapons",
     "Other", "Satellites", "Sensors", "Ships",

@@ -92,6 +92,10 @@ def sidebar_filters(options: FilterOptions) -> Filters:
     sb.multiselect("Deal status", list(settings.DEAL_STATUSES), key=KEYS["statuses"], placeholder="All statuses",
                    help="Default: signed deals (contract, delivering, completed). Add prospects to see the pipeline. "
                         "Ledger only.")
+    sb.multiselect("Kind of business", list(settings.DEAL_KINDS), format_func=settings.DEAL_KIND_LABELS.get,
+                   key=KEYS["kinds"], placeholder="All kinds",
+                   help="New-build sale, licence production, used/grant transfer, loan, MRO/service, upgrade, "
+                        "co-development, ammunition. Ledger only.")
     if YEARS_KEY not in st.session_state:
         st.session_state[YEARS_KEY] = (options.year_min, options.year_max)
     sb.slider("Signing / order year", options.year_min, options.year_max, key=YEARS_KEY)
@@ -106,6 +110,7 @@ def sidebar_filters(options: FilterOptions) -> Filters:
         categories=tuple(state.get(KEYS["categories"]) or ()), systems=tuple(state.get(KEYS["systems"]) or ()),
         companies=tuple(state.get(KEYS["companies"]) or ()),
         statuses=tuple(state.get(KEYS["statuses"]) if state.get(KEYS["statuses"]) is not None else DEFAULT_STATUSES),
+        kinds=tuple(state.get(KEYS["kinds"]) or ()),
         year_from=int(years[0]), year_to=int(years[1]), basis=state.get(KEYS["basis"]) or "usd",
         q=(state.get(KEYS["q"]) or "").strip(), country_labels=options.countries,
     )
@@ -356,7 +361,7 @@ def is_presenting() -> bool:
 
 PAGE_FILES = {"overview": "pages/overview.py", "deals": "pages/deals.py", "timeline": "pages/timeline.py",
               "map": "pages/map.py", "suppliers": "pages/suppliers.py", "data": "pages/data.py",
-              "briefing": "pages/briefing.py"}
+              "briefing": "pages/briefing.py", "tenders": "pages/tenders.py"}
 USER_DECKS_KEY = "_user_decks"
 USER_DECKS_PARAM = "mydeck"
 MAX_USER_DECK_TOKEN = 24_000  # characters of one `mydeck` value (a 100-slide deck is about 8,000)
@@ -446,4 +451,5 @@ def add_view_to_deck(page: str, filters: Filters, decks: dict) -> None:
 
 
 # Page-level widget keys that count as a view's "chart options" when saved to a deck.
-PAGE_OPTION_PREFIXES = {"timeline": "tl_", "map": "map_", "suppliers": "sup_", "deals": "deals_opt_"}
+PAGE_OPTION_PREFIXES = {"timeline": "tl_", "map": "map_", "suppliers": "sup_", "deals": "deals_opt_",
+                        "tenders": "tnd_"}

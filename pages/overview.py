@@ -34,15 +34,25 @@ else:
                    else settings.TIV_CAVEAT)
     cols[1].metric("Deals", f"{int(head['deals']):,}", delta("deals", "deals"))
     cols[2].metric("Recipients", f"{int(head['recipients']):,}", delta("recipients", "recipients"))
-    for col, name, label in ((cols[3], "units_ordered", "Units ordered"), (cols[4], "units_delivered", "Delivered"),
-                             (cols[5], "units_outstanding", "Still to deliver")):
-        col.metric(label, "—" if pd.isna(head[name]) else f"{int(head[name]):,}", delta(name, "units"))
-    if compare:
-        st.caption(f"Changes compare with {prev.year_from}–{prev.year_to} (the same number of years just before), "
-                   "same filters." + ("" if usd else " " + settings.TIV_CAVEAT))
-    else:
-        st.caption(f"No change shown: no deal matches these filters in {prev.year_from}–{prev.year_to}, the "
-                   "period of the same length just before." + ("" if usd else " " + settings.TIV_CAVEAT))
+    for col, name, label in ((cols[3], "platforms_ordered", "Platforms ordered"),
+                             (cols[4], "platforms_delivered", "Platforms delivered"),
+                             (cols[5], "platforms_outstanding", "Platforms to deliver")):
+        col.metric(label, "—" if pd.isna(head[name]) else f"{int(head[name]):,}", delta(name, "units"),
+                   help="Aircraft, vehicles, guns, ships, systems. Missiles, rockets, ammunition and small arms are counted "
+                        "apart; services, MRO and upgrades are not units ordered.")
+
+    def count(name: str) -> str:
+        return "0" if pd.isna(head[name]) else f"{int(head[name]):,}"
+
+    comparison = (f"Changes compare with {prev.year_from}–{prev.year_to} (the same number of years just before), "
+                  "same filters." if compare else
+                  f"No change shown: no deal matches these filters in {prev.year_from}–{prev.year_to}, the "
+                  "period of the same length just before.")
+    st.caption(f"Munitions counted apart (missiles, rockets, shells, charges): **{count('munitions_ordered')}** "
+               f"ordered, {count('munitions_delivered')} delivered, {count('munitions_outstanding')} to deliver"
+               + (f"; small arms **{count('small_arms_ordered')}** ordered" if usd else "")
+               + ". Services, MRO and upgrades are not counted as units. " + comparison
+               + ("" if usd else " " + settings.TIV_CAVEAT))
 
     region = queries.run_filtered(f"{prefix}by_region", filters)
     if region[value_col].notna().any():

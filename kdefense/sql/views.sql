@@ -62,7 +62,8 @@ SELECT d.deal_id, d.parent_deal_id, d.recipient_iso3, c.name AS recipient, c.reg
        d.local_production_share_pct, d.local_production_note,
        d.sipri_transfer_id, t.tiv_order_m AS sipri_tiv_order_m, t.tiv_delivered_m AS sipri_tiv_delivered_m,
        t.comments AS sipri_comments,
-       d.confidence, d.last_verified, d.source_ids, d.notes
+       d.confidence, d.last_verified, d.source_ids, d.notes,
+       d.deal_kind, d.competition_id
 FROM d
 LEFT JOIN countries c ON c.iso3 = d.recipient_iso3
 LEFT JOIN base.fx fx ON fx.currency = d.currency AND fx.year = d.signed_year
@@ -95,9 +96,12 @@ WITH primary_deal AS (
       AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.deal_id = p.deal_id AND l.year = td.delivery_year
                                               AND l.kind = 'actual')
 )
-SELECT * FROM sipri
-UNION ALL
-SELECT * FROM ledger;
+SELECT *,
+       -- a planned year that has ended with no actual delivery recorded for the deal in that year
+       kind = 'planned' AND year < year(current_date)
+           AND NOT EXISTS (SELECT 1 FROM ledger a WHERE a.deal_id = u.deal_id AND a.year = u.year AND a.kind = 'actual')
+           AND NOT EXISTS (SELECT 1 FROM sipri a WHERE a.deal_id = u.deal_id AND a.year = u.year) AS is_overdue
+FROM (SELECT * FROM sipri UNION ALL SELECT * FROM ledger) u;
 
 CREATE VIEW official_totals AS
 SELECT total_id, CAST(year AS INTEGER) AS year, CAST(period_end_year AS INTEGER) AS period_end_year, metric, value, unit, scope, is_official, source_ids, note
@@ -118,5 +122,14 @@ SELECT k.company, t.company AS sipri_name, CAST(t.year AS INTEGER) AS year, CAST
        round(t.arms_revenue_musd / t.total_revenue_musd, 4) AS arms_share_of_revenue, 'S-SIPRI-TOP100' AS source_ids
 FROM base.top100 t JOIN base.korean_companies k ON k.sipri_name = t.company
 WHERE t.country = 'South Korea';
+
+-- Tenders a Korean bidder entered, with Korea's outcome (docs/ledger-method.md, "Competitions").
+CREATE VIEW competitions AS
+SELECT k.competition_id, k.programme, k.recipient_iso3, c.name AS recipient, c.region AS recipient_region,
+       k.system_family, CAST(k.year_opened AS INTEGER) AS year_opened, CAST(k.year_decided AS INTEGER) AS year_decided,
+       CAST(k.quantity_sought AS BIGINT) AS quantity_sought, k.budget_currency, k.budget_amount_m, k.budget_is_estimate,
+       k.korean_bidders, k.korean_systems, k.rival_bidders, k.rival_systems, k.winner, k.winner_system,
+       k.outcome, k.outcome <> 'open' AS is_decided, k.deal_ids, k.source_ids, k.notes
+FROM base.competitions k LEFT JOIN countries c ON c.iso3 = k.recipient_iso3;
 
 CREATE VIEW build_info AS SELECT key, value FROM base.build_info;
