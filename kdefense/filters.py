@@ -18,7 +18,7 @@ DEFAULT_STATUSES = settings.SIGNED_STATUSES
 MAX_QUERY_TEXT = 80
 
 # URL names that belong to the view but not to the filters (presentation mode, briefing decks).
-VIEW_PARAMS = ("present", "theme", "deck", "slide", "deal")
+VIEW_PARAMS = ("present", "theme", "deck", "slide", "deal", "sql")
 
 # URL name → Filters attribute, in display order.
 URL_NAMES = {

@@ -48,7 +48,7 @@ def public_views() -> tuple[str, ...]:
 
 
 def row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    return {v: con.execute(f'SELECT count(*) FROM "{v}"').fetchone()[0] for v in public_views()}
+    return {v: con.execute(f'SELECT count(*) FROM "{v}"').fetchall()[0][0] for v in public_views()}
 
 
 def how_to_cite(info: dict[str, str]) -> str:
@@ -163,6 +163,11 @@ def _counts(sig: tuple[str, int, int]) -> dict[str, int]:
 def _schemas(sig: tuple[str, int, int]) -> list[schema.ViewSchema]:
     with db.read_cursor() as cur:
         return [schema.view_schema(v, schema.describe(cur, v)) for v in public_views()]
+
+
+def schemas() -> list[schema.ViewSchema]:
+    """The public views' schema (column, type, meaning) of the current database file."""
+    return _schemas(db.signature())
 
 
 def _prepare(kind: str) -> None:

@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import streamlit as st
+
+from kdefense import db, settings
 
 ALLOWED_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
 # Nodes that carry a "sample" key: table references and query nodes. Anything else in a FROM is refused.
@@ -177,3 +180,66 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, public: frozenset[str], existi
     finally:
         timer.cancel()
         cursor.close()
+
+
+EXAMPLES: dict[str, str] = {
+    "South Korea's share of world deliveries (TIV) by five-year window": """\
+-- SIPRI layer: TIV measures military capability, not money; the last window may be incomplete
+SELECT (delivery_year // 5) * 5 AS window_start,
+       max(delivery_year) AS last_year_with_data,
+       round(sum(tiv_delivered_m) FILTER (WHERE supplier = 'South Korea'), 1) AS korea_tiv_m,
+       round(sum(tiv_delivered_m), 1) AS world_tiv_m,
+       round(100 * sum(tiv_delivered_m) FILTER (WHERE supplier = 'South Korea') / sum(tiv_delivered_m), 2)
+           AS korea_share_pct
+FROM transfer_deliveries
+WHERE delivery_year IS NOT NULL
+GROUP BY ALL
+ORDER BY window_start""",
+    "Signed deals with their sources": """\
+-- Ledger layer: every deal cites its sources (source_ids, ';'-separated)
+SELECT d.deal_id, d.recipient, d.designation, d.signed_date, d.signed_date_precision,
+       d.value_amount_m, d.currency, s.source_id, s.publisher, s.title, s.date AS source_date, s.url
+FROM deals d,
+     unnest(string_split(d.source_ids, ';')) AS u(source_id)
+JOIN sources s ON s.source_id = trim(u.source_id)
+WHERE d.is_signed
+ORDER BY d.signed_date_typed DESC, d.deal_id, s.source_id""",
+    "Contract value by recipient region and year (USD m, no double counting)": """\
+SELECT signed_year, recipient_region, round(sum(value_usd_m_counted)) AS usd_m, count(*) AS deals
+FROM deals
+WHERE is_signed
+GROUP BY ALL
+ORDER BY ALL""",
+    "Top 10 recipients of South Korean deliveries (TIV)": """\
+SELECT recipient, round(sum(tiv_delivered_m), 1) AS tiv_delivered_m
+FROM transfer_deliveries
+WHERE supplier = 'South Korea'
+GROUP BY recipient
+ORDER BY tiv_delivered_m DESC
+LIMIT 10""",
+    "Columns of the deals view": "DESCRIBE deals",
+}
+
+
+# ---------------------------------------------------------------- Streamlit glue (pages/sql.py)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _engine(sig: tuple[str, int, int]) -> tuple[duckdb.DuckDBPyConnection, frozenset[str], frozenset[str]]:
+    from kdefense.build import PUBLIC_VIEWS
+
+    con = connect(sig[0], str(settings.sql_limits()["memory"]))
+    return con, frozenset(PUBLIC_VIEWS), catalog_names(con)
+
+
+def execute(sql: str) -> Result:
+    """`sql` on the locked-down instance of the current database file version, with the configured limits."""
+    sig = db.signature()
+    if sig[0].startswith("md:"):
+        return Result(error="The SQL page needs a local database file.")
+    limits = settings.sql_limits()
+    try:
+        con, public, existing = _engine(sig)
+    except (duckdb.Error, OSError) as exc:
+        return Result(error=f"The database cannot be opened for SQL: {first_line(exc)}")
+    return run(con, sql, public, existing, float(limits["seconds"]), int(limits["rows"]), int(limits["chars"]))
