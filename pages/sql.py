@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kdefense import export, opendata, queries, settings, sqlpage
+from kdefense import export, opendata, queries, settings, sqlpage, ui
 
 KEY = "sql_text"
 
@@ -24,6 +24,7 @@ def _submit() -> None:
     st.query_params["sql"] = st.session_state.get(KEY, "")
 
 
+ui.current_filters()  # runs through dashboard.py (navigation, layout) even on a fresh server's first request
 limits = settings.sql_limits()
 st.title("SQL")
 st.caption(
@@ -37,7 +38,7 @@ if st.session_state.get("sql_synced") != url_sql:  # a link (or the back button)
     st.session_state["sql_synced"] = url_sql
 
 st.text_area("Query", key=KEY, height=150, placeholder="SELECT * FROM deals LIMIT 10")
-cols = st.columns([1, 1, 1, 3])
+cols = st.columns([1, 1.3, 1.3, 2])
 cols[0].button("Run query", type="primary", on_click=_submit, icon=":material/play_arrow:", key="sql_run")
 with cols[1].popover("Example queries", icon=":material/lightbulb:"):
     for i, (title, example) in enumerate(sqlpage.EXAMPLES.items()):
