@@ -31,6 +31,7 @@ ALLOWED_NODES = frozenset({"BASE_TABLE", "JOIN", "SUBQUERY", "TABLE_FUNCTION", "
                            "EXPRESSION_LIST", "SHOW_REF", "SELECT_NODE", "SET_OPERATION_NODE",
                            "RECURSIVE_CTE_NODE", "CTE_NODE"})
 CATALOG = "kd"
+MAX_NESTING = 100
 
 
 class Refused(ValueError):
@@ -83,6 +84,8 @@ def check(con: duckdb.DuckDBPyConnection, sql: str, public: frozenset[str], exis
         raise Refused("Write a query first.")
     if len(sql) > max_chars:
         raise Refused(f"The query is longer than {max_chars:,} characters.")
+    if _nesting(sql) > MAX_NESTING:  # DuckDB's parser cannot be interrupted: refuse what would keep it busy
+        raise Refused(f"The query nests brackets more than {MAX_NESTING} deep.")
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
@@ -114,6 +117,23 @@ def check(con: duckdb.DuckDBPyConnection, sql: str, public: frozenset[str], exis
                               f"query the public views.")
         elif kind_name == "SHOW_REF" and not node.get("query"):
             raise Refused("Only DESCRIBE or SUMMARIZE of a public view or query is allowed here.")
+
+
+def _nesting(sql: str) -> int:
+    """Deepest bracket nesting outside quotes (a cheap bound on the parser's work)."""
+    depth = deepest = 0
+    quote = ""
+    for ch in sql:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth -= 1
+    return deepest
 
 
 def _check_table(node: dict, public: frozenset[str], existing: frozenset[str], ctes: set[str]) -> None:

@@ -75,6 +75,12 @@ def test_ctes_and_public_views_are_allowed_but_shadowing_a_catalog_name_is_not(e
     assert run(engine, "SELECT * FROM (WITH sqlite_master AS (SELECT 1) SELECT 1), sqlite_master").error
 
 
+def test_brackets_inside_strings_do_not_count_as_nesting(engine):
+    got = run(engine, "SELECT '" + "(" * 500 + "' AS x")
+    assert got.error is None and got.frame["x"].tolist() == ["(" * 500]
+    assert "nests" in run(engine, "SELECT " + "(" * 101 + "1" + ")" * 101).error
+
+
 @pytest.mark.parametrize("sql", HOSTILE_SQL)
 def test_hostile_statement_is_refused_or_stopped_with_a_message(engine, sql):
     got = run(engine, sql, seconds=2)
