@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from kdefense import briefing, presentation, queries, ui
+from kdefense import briefing, presentation, queries, settings, ui
 from kdefense.db import DatabaseUnavailable
 
 RUN_STARTED = (time.perf_counter(), time.thread_time())
@@ -22,6 +22,8 @@ PAGES = [
     st.Page("pages/briefing.py", title="Briefing", icon=":material/slideshow:", url_path="briefing"),
     st.Page("pages/data.py", title="Data & method", icon=":material/menu_book:", url_path="data"),
 ]
+if settings.sql_page_enabled():  # KDEFENSE_SQL_PAGE=0 turns the read-only SQL page off
+    PAGES.append(st.Page("pages/sql.py", title="SQL", icon=":material/terminal:", url_path="sql"))
 
 
 def _overview_alias() -> None:

@@ -639,11 +639,23 @@ GROUP BY d.deal_id, d.quantity HAVING sum(v.units) > d.quantity
 """
 
 
+BAD_DATES = """
+SELECT 'deals', deal_id, 'signed_date', signed_date FROM deals WHERE signed_date IS NOT NULL AND signed_date_typed IS NULL
+UNION ALL SELECT 'deals', deal_id, 'last_verified', last_verified FROM deals
+WHERE last_verified IS NOT NULL AND last_verified_typed IS NULL
+UNION ALL SELECT 'sources', source_id, 'date', date FROM sources WHERE date IS NOT NULL AND date_typed IS NULL
+UNION ALL SELECT 'events', event_id, 'date', date FROM events WHERE date IS NOT NULL AND date_typed IS NULL
+"""
+
+
 def _check_loaded(con: duckdb.DuckDBPyConnection, src: Sources) -> list[Problem]:
     """Rules that need the assembled views (SIPRI deliveries plus the ledger's own)."""
     deals = src.ledger["deals"]
     where = {row["deal_id"]: deals.locate(i) for i, row in enumerate(deals.rows)}
     problems = []
+    for table, key, column, value in con.execute(BAD_DATES).fetchall():
+        file, line = where.get(key, (f"ledger/{table}*.csv", 0)) if table == "deals" else (f"ledger/{table}*.csv", 0)
+        problems.append(Problem(file, line, column, value, f"{key}: not a calendar date"))
     for deal_id, ordered, delivered in con.execute(OVER_DELIVERED).fetchall():
         file, line = where.get(deal_id, ("ledger/deals_*.csv", 0))
         problems.append(Problem(file, line, "quantity", str(ordered),
@@ -738,15 +750,20 @@ def write_database(src: Sources, transfers: pd.DataFrame, deliveries: pd.DataFra
         "ecb_credit": settings.ECB_CREDIT,
         "schema_version": "1",
     }
-    con = duckdb.connect(str(tmp))
+    # An in-memory instance ATTACHes the new file with an explicit storage version, so that every DuckDB client
+    # from settings.DB_STORAGE_VERSION on can open it (a file written in DuckDB 2.0's default format needs 2.0).
+    con = duckdb.connect(":memory:")
     try:
-        con.execute("CREATE SCHEMA base")
+        con.execute(f"ATTACH '{_quote(tmp)}' AS out (STORAGE_VERSION '{settings.DB_STORAGE_VERSION}')")
+        con.execute("USE out")
+        schema = settings.INTERNAL_SCHEMA
+        con.execute(f"CREATE SCHEMA {schema}")
         for name, df in frames.items():
             con.register("frame", df)
-            con.execute(f"CREATE TABLE base.{name.removesuffix('_base')} AS SELECT * FROM frame")
+            con.execute(f"CREATE TABLE {schema}.{name.removesuffix('_base')} AS SELECT * FROM frame")
             con.unregister("frame")
-        con.execute("CREATE TABLE base.build_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
-        con.executemany("INSERT INTO base.build_info VALUES (?, ?)", list(info.items()))
+        con.execute(f"CREATE TABLE {schema}.build_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.executemany(f"INSERT INTO {schema}.build_info VALUES (?, ?)", list(info.items()))
         con.execute((settings.SQL_DIR / "derive.sql").read_text())
         con.execute((settings.SQL_DIR / "views.sql").read_text())
         problems = _check_loaded(con, src)
@@ -754,6 +771,8 @@ def write_database(src: Sources, transfers: pd.DataFrame, deliveries: pd.DataFra
             raise ValidationFailed(problems)
         counts = {v: con.execute(f"SELECT count(*) FROM {v}").fetchone()[0] for v in PUBLIC_VIEWS}
         con.execute("CHECKPOINT")
+        con.execute("USE memory")
+        con.execute("DETACH out")
     except BaseException:
         con.close()
         tmp.unlink(missing_ok=True)
@@ -762,6 +781,10 @@ def write_database(src: Sources, transfers: pd.DataFrame, deliveries: pd.DataFra
     con.close()
     os.replace(tmp, out)
     return counts
+
+
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 PUBLIC_VIEWS = ("transfers", "transfer_deliveries", "countries", "fx_rates", "deals", "deliveries", "sources",

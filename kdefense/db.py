@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +83,15 @@ def execute(sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
 def exists() -> bool:
     path = settings.db_path()
     return path.startswith("md:") or Path(path).is_file()
+
+
+@contextmanager
+def read_cursor() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A fresh cursor of the cached read-only connection, on the attached file (for whole-view exports)."""
+    sig = signature()
+    cursor = _connection(sig).cursor()
+    try:
+        cursor.execute("USE kd")
+        yield cursor
+    finally:
+        cursor.close()

@@ -28,7 +28,7 @@ def ascii_int(text: str, digits: int = 4) -> int | None:
     return int(text) if re.fullmatch(f"[0-9]{{1,{digits}}}", text or "") else None
 
 # URL names that belong to the view but not to the filters (presentation mode, briefing decks).
-VIEW_PARAMS = ("present", "theme", "deck", "slide", "deal", "mydeck")
+VIEW_PARAMS = ("present", "theme", "deck", "slide", "deal", "mydeck", "sql")
 
 # URL name → Filters attribute, in display order.
 URL_NAMES = {

@@ -27,12 +27,30 @@ def duckdb_threads() -> int:
     return max(1, int(os.environ.get("KDEFENSE_DUCKDB_THREADS", "1")))
 
 
+def sql_page_enabled() -> bool:
+    """KDEFENSE_SQL_PAGE=0 (or off/false/no) turns the read-only SQL page off (default: on)."""
+    return os.environ.get("KDEFENSE_SQL_PAGE", "1").strip().lower() not in ("0", "off", "false", "no")
+
+
+def sql_limits() -> dict[str, float | int | str]:
+    """Limits of the SQL page: seconds per query, rows shown and in the CSV, DuckDB memory, query length."""
+    return {
+        "seconds": float(os.environ.get("KDEFENSE_SQL_SECONDS", "5")),
+        "rows": int(os.environ.get("KDEFENSE_SQL_ROWS", "10000")),
+        "memory": os.environ.get("KDEFENSE_SQL_MEMORY", "256MB"),
+        "chars": 20_000,
+    }
+
+
 def rerun_log() -> bool:
     """KDEFENSE_RERUN_LOG=1: log each script run's page and server time ("kdefense rerun page=… ms=…")."""
     return os.environ.get("KDEFENSE_RERUN_LOG") == "1"
 
 
 BUILD_COMMAND = "make data"
+# The build writes the database in this storage format so that DuckDB 1.1 and every later client open it.
+DB_STORAGE_VERSION = "v1.1.0"
+INTERNAL_SCHEMA = "_internal"  # base tables; the public views (build.PUBLIC_VIEWS) live in `main`
 REGIONS = ("Europe", "Middle East", "Asia & Oceania", "Americas", "Africa")
 REGION_COLOURS = {
     "Europe": "#2f6db5",
