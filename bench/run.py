@@ -544,16 +544,28 @@ def sidebyside_browser(db: Path, work: Path, runs: int, peer: Path | None) -> di
         with streamlit_server(db, work / "server-sbs.log") as server:
             warm_up(browser, server, registered_pages())
             for spec in registered_pages():
-                url = bb.page_url(server, spec)
-                nav = bb.time_navigation(browser, url, guard, runs)
-                out["pages"][spec.name] = {**nav, "filter": bb.time_filter_change(browser, url, guard, runs)}
+                out["pages"][spec.name] = _browser_view(bb, browser, bb.page_url(server, spec), guard, runs)
         for name, script, cwd in others:
             with streamlit_server(db, work / f"server-sbs-{name}.log", script=script, cwd=cwd) as server:
                 warm_up(browser, server, [None])
-                nav = bb.time_navigation(browser, server.url, guard, runs)
-                out[name] = {**nav, "filter": bb.time_filter_change(browser, server.url, guard, runs)}
+                out[name] = _browser_view(bb, browser, server.url, guard, runs)
     out["external_requests"] = len(guard.external)
     return out
+
+
+def _browser_view(bb, browser, url: str, guard, runs: int) -> dict:
+    """Navigation and filter change for one URL; a view that never settles (a loaded machine) is reported, not
+    fatal, so one slow page does not lose the whole run."""
+    nan = float("nan")
+    try:
+        nav = bb.time_navigation(browser, url, guard, runs)
+    except Exception as exc:  # noqa: BLE001 - Playwright timeouts and closed pages alike
+        nav = {"first_visit": nan, "repeat_visit": nan, "charts": 0, "error": str(exc)[:200]}
+    try:
+        change = bb.time_filter_change(browser, url, guard, runs)
+    except Exception as exc:  # noqa: BLE001
+        change = {"filter_change": nan, "error": str(exc)[:200]}
+    return {**nav, "filter": change}
 
 
 def sidebyside_tables(app: dict, browser: dict | None, label: str) -> str:
@@ -679,8 +691,10 @@ def section_sidebyside(
 
     out: dict[str, dict] = {}
     app = sidebyside_apptest(db, runs, cold_runs, peer)
+    say(sidebyside_tables(app, None, "(real data)"))
     browser = sidebyside_browser(db, work, browser_runs, peer) if with_browser else None
-    say(sidebyside_tables(app, browser, "(real data)"))
+    if browser:
+        say(sidebyside_tables(app, browser, "(real data, with Chromium)"))
     out["1"] = {"apptest": app, "browser": browser}
     for factor in scales:
         folder = work / f"x{factor}"
