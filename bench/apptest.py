@@ -79,10 +79,19 @@ def _slowest_queries(records: list[tuple[str, float]], top: int = 5) -> list[lis
     return [[name, round(seconds * 1000, 1)] for name, seconds in ranked[:top]]
 
 
+CPU: list[float] = []  # process CPU seconds of each _timed_run, in order (robust to other work on the machine)
+
+
 def _timed_run(at) -> float:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     at.run()
+    CPU.append(time.process_time() - cpu)
     return time.perf_counter() - started
+
+
+def _cpu_of(runs: int) -> list[float]:
+    """CPU seconds of the last `runs` timed runs."""
+    return CPU[len(CPU) - runs :] if runs else []
 
 
 def _clear_caches() -> None:
@@ -110,24 +119,30 @@ def _years(at):
 def _measure_view(at, runs: int, cold_runs: int) -> dict:
     """Warm, new-filter and cold reruns of whatever page and filters `at` currently shows."""
     warm = [_timed_run(at) for _ in range(runs)]
+    warm_cpu = _cpu_of(len(warm))
     problems = _problems(at)
     sidebar = len(at.sidebar.multiselect) + len(at.sidebar.slider)
     lo, hi = _years(at).value
-    new_filter = []
+    new_filter, new_filter_cpu = [], []
     for i in range(min(runs, max(0, hi - lo - 1))):  # recent end years: every run changes the figures
         _years(at).set_value((lo, hi - 1 - i))  # elements are replaced by each run: look up again
         new_filter.append(_timed_run(at))
+        new_filter_cpu.append(CPU[-1])
         problems += _problems(at)
     _years(at).set_value((lo, hi))
     at.run()
-    cold = []
+    cold, cold_cpu = [], []
     QUERY_TIMES.clear()
     for _ in range(cold_runs):
         _clear_caches()
         cold.append(_timed_run(at))
+        cold_cpu.append(CPU[-1])
         problems += _problems(at)
     slowest = _slowest_queries(QUERY_TIMES)
     return {
+        "warm_cpu": median(warm_cpu),
+        "new_filter_cpu": median(new_filter_cpu),
+        "cold_cpu": median(cold_cpu),
         "warm": median(warm),
         "warm_all": warm,
         "new_filter": median(new_filter),

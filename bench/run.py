@@ -572,40 +572,54 @@ def sidebyside_tables(app: dict, browser: dict | None, label: str) -> str:
     usual = app["usual"]["views"].get("baseline|tiv")
     if usual is None:
         return f"\n### Side by side {label}: the usual way did not run ({app['usual'].get('killed', '?')})\n"
-    rows = []
-    for key, v in app["ours"]["views"].items():
-        page, basis = key.split("|")
-        nf_usual = _ratio(v["new_filter"], usual["new_filter"])
-        nf_warm = _ratio(v["new_filter"], v["warm"])
-        cold = _ratio(v["cold"], usual["cold"])
-        rows.append(
+    text = ""
+    for clock, sfx in (("wall time", ""), ("process CPU time", "_cpu")):
+        if f"new_filter{sfx}" not in usual:
+            continue
+        rows = []
+        for key, v in app["ours"]["views"].items():
+            basis = key.split("|")[1]
+            nf_usual = _ratio(v[f"new_filter{sfx}"], usual[f"new_filter{sfx}"])
+            nf_warm = _ratio(v[f"new_filter{sfx}"], v[f"warm{sfx}"])
+            cold = _ratio(v[f"cold{sfx}"], usual[f"cold{sfx}"])
+            rows.append(
+                [
+                    f"{v['title']} · {basis}",
+                    ms(v[f"warm{sfx}"]),
+                    ms(v[f"new_filter{sfx}"]),
+                    ms(v[f"cold{sfx}"]),
+                    _r(nf_usual, SIDE["new_filter_vs_usual"]),
+                    _r(nf_warm, SIDE["new_filter_vs_warm"]),
+                    _r(cold, SIDE["cold_vs_usual"]),
+                ]
+            )
+        for name in ("usual", "peer"):
+            if name in app and app[name]["views"]:
+                v = next(iter(app[name]["views"].values()))
+                rows.append(
+                    [
+                        f"**{v['title']}**",
+                        ms(v.get(f"warm{sfx}")),
+                        ms(v.get(f"new_filter{sfx}")),
+                        ms(v.get(f"cold{sfx}")),
+                        "",
+                        "",
+                        "",
+                    ]
+                )
+        text += table(
             [
-                f"{v['title']} · {basis}",
-                ms(v["warm"]),
-                ms(v["new_filter"]),
-                ms(v["cold"]),
-                _r(nf_usual, SIDE["new_filter_vs_usual"]),
-                _r(nf_warm, SIDE["new_filter_vs_warm"]),
-                _r(cold, SIDE["cold_vs_usual"]),
-            ]
+                "page · basis",
+                "warm",
+                "new filter",
+                "cold",
+                "new filter ÷ usual new filter (≤ 0.33)",
+                "new filter ÷ warm (≤ 2)",
+                "cold ÷ usual cold (≤ 1)",
+            ],
+            rows,
+            f"Side by side {label}: server {clock} per rerun (AppTest medians, same run)",
         )
-    for name in ("usual", "peer"):
-        if name in app and app[name]["views"]:
-            v = next(iter(app[name]["views"].values()))
-            rows.append([f"**{v['title']}**", ms(v["warm"]), ms(v["new_filter"]), ms(v["cold"]), "", "", ""])
-    text = table(
-        [
-            "page · basis",
-            "warm",
-            "new filter",
-            "cold",
-            "new filter ÷ usual new filter (≤ 0.33)",
-            "new filter ÷ warm (≤ 2)",
-            "cold ÷ usual cold (≤ 1)",
-        ],
-        rows,
-        f"Side by side {label}: server time per rerun (AppTest medians, same run)",
-    )
     if "peer" in app and app["peer"]["views"]:
         peer = next(iter(app["peer"]["views"].values()))
         prow = [
