@@ -6,7 +6,7 @@ DB ?= $(or $(KDEFENSE_DB),data/kdefense.duckdb)
 PORT ?= 8501
 SOURCES := $(shell find data/sources -type f)
 
-.PHONY: run test test-load data lint bench venv dev-venv sysdeps clean
+.PHONY: run test test-load data lint bench bench-sidebyside venv dev-venv sysdeps clean
 
 # System packages the tests need (Debian): the browser, PDF text tools, a Korean font. Installed only when missing.
 SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-cjk libreoffice-calc-nogui
@@ -51,8 +51,15 @@ test-load: sysdeps $(VENV)/.dev-installed $(DB) ## load and fault tests (30 brow
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
 
-bench: sysdeps $(VENV)/.dev-installed $(DB)
-	KDEFENSE_DB=$(DB) $(PY) -m bench.run
+BENCH_ARGS ?=
+
+bench: sysdeps $(VENV)/.dev-installed $(DB) ## every benchmark, ending with the side by side of issue 17 (BENCH_ARGS=...)
+	KDEFENSE_DB=$(DB) $(PY) -m bench.run $(BENCH_ARGS)
+
+# This app against the usual-way app (bench/baseline_app.py), per page, with issue 17's ratios, on the real data and
+# at ×10. BENCH_PEER_APP=/path/to/app.py also measures another one-page Streamlit app (run from its own folder).
+bench-sidebyside: sysdeps $(VENV)/.dev-installed $(DB)
+	KDEFENSE_DB=$(DB) $(PY) -m bench.run --only sidebyside --scales 10 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(DB)

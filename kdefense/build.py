@@ -766,6 +766,7 @@ def write_database(src: Sources, transfers: pd.DataFrame, deliveries: pd.DataFra
         con.executemany(f"INSERT INTO {schema}.build_info VALUES (?, ?)", list(info.items()))
         con.execute((settings.SQL_DIR / "derive.sql").read_text())
         con.execute((settings.SQL_DIR / "views.sql").read_text())
+        con.execute((settings.SQL_DIR / "materialize.sql").read_text())
         problems = _check_loaded(con, src)
         if problems:
             raise ValidationFailed(problems)

@@ -12,7 +12,7 @@ import zlib
 import pandas as pd
 import plotly.graph_objects as go
 
-from kdefense.charts import base_layout
+from kdefense.charts import array, base_layout, built, layout_base, merge
 from kdefense.settings import REGION_COLOURS
 
 KOREA = "South Korea"
@@ -65,45 +65,64 @@ def _order(values: pd.Series, first: str = KOREA) -> list[str]:
     return [first, *[v for v in seen if v != first]] if first in seen else seen
 
 
+def _finished(data: list[dict], layout: dict, title: str, note: str, tiv: bool, height: int,
+              large: bool) -> go.Figure:
+    """_finish for a figure built from dicts (see charts.built): same layout, no re-validation."""
+    merge(layout, layout_base(title, height=height, large=large))
+    lines = textwrap.wrap(note, 105) + ([TIV_NOTE] if tiv else [])
+    merge(layout, {"title": {"subtitle": {"text": "<br>".join(lines), "font": {"size": 16 if large else 12}}},
+                   "margin": {"t": 66 + 17 * len(lines)}, "legend": {"traceorder": "normal"}})
+    if layout.get("xaxis", {}).get("title", {}).get("text"):  # keep a horizontal legend clear of the x-axis title
+        merge(layout, {"legend": {"y": -0.24}})
+    return built(data, layout)
+
+
+def _parts(df: pd.DataFrame, column: str) -> dict:
+    """Rows per value of `column`, in their order (a boolean mask per value costs more than the chart)."""
+    return dict(list(df.groupby(column, sort=False)))
+
+
 def share_lines(df: pd.DataFrame, x_col: str, title: str, note: str, large: bool = False) -> go.Figure:
     """Share of exports per supplier over periods (years or windows); South Korea drawn thick in red."""
-    fig = go.Figure()
+    data: list[dict] = []
+    parts = _parts(df, "supplier")
     for supplier in _order(df["supplier"]):
-        part = df[df["supplier"] == supplier]
+        part = parts.get(supplier, df.iloc[0:0])
         korean = supplier == KOREA
-        fig.add_scatter(
-            x=part[x_col], y=part["share_pct"], name=supplier, mode="lines+markers",
-            line={"color": colour_for(supplier), "width": 4 if korean else 2},
-            marker={"size": 9 if korean else 6},
-            customdata=part[["tiv_m", "rank", "pct_tiv_flagged_uncertain"]].to_numpy(),
-            hovertemplate=(f"<b>{supplier}</b> %{{x}}<br>share %{{y:.1f}} %<br>%{{customdata[0]:,.0f}} m TIV · rank "
-                           "%{customdata[1]}<br>%{customdata[2]:.0f} % of its TIV carries a SIPRI estimate flag"
-                           "<extra></extra>"),
-        )
+        data.append({
+            "type": "scatter", "x": array(part[x_col]), "y": array(part["share_pct"]), "name": supplier,
+            "mode": "lines+markers", "line": {"color": colour_for(supplier), "width": 4 if korean else 2},
+            "marker": {"size": 9 if korean else 6},
+            "customdata": array(part[["tiv_m", "rank", "pct_tiv_flagged_uncertain"]].to_numpy()),
+            "hovertemplate": (f"<b>{supplier}</b> %{{x}}<br>share %{{y:.1f}} %<br>%{{customdata[0]:,.0f}} m TIV · "
+                              "rank %{customdata[1]}<br>%{customdata[2]:.0f} % of its TIV carries a SIPRI estimate "
+                              "flag<extra></extra>"),
+        })
     # Log scale: the largest supplier has 20–40 times South Korea's share; on a linear axis the rest is a smear.
-    fig.update_yaxes(title="Share, % (log scale)", type="log", ticksuffix=" %",
-                     tickvals=LOG_TICKS, ticktext=[f"{t:g}" for t in LOG_TICKS])
-    fig.update_xaxes(title=None, type="category" if x_col == "period_label" else "linear")
-    return _finish(fig, title, note, True, 440, large)
+    layout = {"yaxis": {"title": {"text": "Share, % (log scale)"}, "type": "log", "ticksuffix": " %",
+                        "tickvals": list(LOG_TICKS), "ticktext": [f"{t:g}" for t in LOG_TICKS]},
+              "xaxis": {"title": {}, "type": "category" if x_col == "period_label" else "linear"}}
+    return _finished(data, layout, title, note, True, 440, large)
 
 
 def rank_bump(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
     """Rank among supplier states per five-year window (1 at the top)."""
-    fig = go.Figure()
+    data: list[dict] = []
+    parts = _parts(df, "supplier")
     for supplier in _order(df["supplier"]):
-        part = df[df["supplier"] == supplier].dropna(subset=["rank"])
+        part = parts.get(supplier, df.iloc[0:0]).dropna(subset=["rank"])
         korean = supplier == KOREA
-        fig.add_scatter(
-            x=part["period_label"], y=part["rank"], name=supplier, mode="lines+markers",
-            line={"color": colour_for(supplier), "width": 4 if korean else 2},
-            marker={"size": 10 if korean else 7},
-            hovertemplate=f"<b>{supplier}</b> %{{x}}: rank %{{y}}<extra></extra>",
-        )
+        data.append({
+            "type": "scatter", "x": array(part["period_label"]), "y": array(part["rank"]), "name": supplier,
+            "mode": "lines+markers", "line": {"color": colour_for(supplier), "width": 4 if korean else 2},
+            "marker": {"size": 10 if korean else 7},
+            "hovertemplate": f"<b>{supplier}</b> %{{x}}: rank %{{y}}<extra></extra>",
+        })
     top = float(df["rank"].max()) if df["rank"].notna().any() else 10.0
     ticks = [1, *range(5, int(top) + 5, 5)]
-    fig.update_yaxes(title="Rank (1 = largest)", range=[top + 1, 0.5], tickvals=ticks)
-    fig.update_xaxes(title=None, type="category")
-    return _finish(fig, title, note, True, 440, large)
+    layout = {"yaxis": {"title": {"text": "Rank (1 = largest)"}, "range": [top + 1, 0.5], "tickvals": ticks},
+              "xaxis": {"title": {}, "type": "category"}}
+    return _finished(data, layout, title, note, True, 440, large)
 
 
 def top_suppliers_bars(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
