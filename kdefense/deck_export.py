@@ -33,7 +33,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--renderer-process-limit=1", "--js-flags=--max-old-space-size=768"]
 ORIGIN = "http://kdefense.export"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-TIMEOUT_S = 150  # the whole export; a slide that cannot be drawn fails the export with a message
+TIMEOUT_S = 300  # the whole export (a 7-slide deck takes ~130-210 s on a 2-core machine at load 35); then a message
 AUTHOR = "South Korea defence exports dashboard (data: SIPRI Arms Transfers Database; deal ledger with cited sources)"
 EMU_PER_PX = 6350  # a 1920 px canvas on a 13.333 in (16:9) PowerPoint slide
 

@@ -330,7 +330,7 @@ def _timeline(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
             fig = slide_figure(fig, height, dark, "From signature to delivery" + (
                 f" (the {shown} latest of {len(rows)} rows)" if len(rows) > max_rows else ""))
             fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xref": "paper",
-                                      "yref": "paper"}, margin={"t": 110})
+                                      "yref": "paper"}, margin={"t": 150})
             fig.update_xaxes(side="bottom")
             out.panels.append(Chart("gantt", "From signature to delivery", fig))
         elif key == "value":

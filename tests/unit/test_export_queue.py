@@ -45,7 +45,7 @@ def test_exports_run_one_at_a_time_and_report_their_place(monkeypatch):
 
 
 @pytest.mark.parametrize("error,expected", [
-    (deck_export.ExportFailed("The export stopped after 150 s: a slide could not be drawn in time."), "150 s"),
+    (deck_export.ExportFailed("The export stopped after 300 s: a slide could not be drawn in time."), "300 s"),
     (deck_export.ExportUnavailable("Chromium is not installed at /x"), "Chromium is not installed"),
     (MemoryError(), "The export failed (MemoryError)"),
     (RuntimeError("boom"), "The export failed (RuntimeError)"),
