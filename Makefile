@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DB ?= $(or $(KDEFENSE_DB),data/kdefense.duckdb)
 PORT ?= 8501
-SOURCES := $(shell find data/sources -type f)
+# The database is rebuilt when its sources or the code that builds it change.
+SOURCES := $(shell find data/sources -type f) $(wildcard kdefense/sql/*.sql) kdefense/build.py kdefense/sipri.py kdefense/validate.py
 
 .PHONY: run test test-load data lint bench bench-sidebyside venv dev-venv sysdeps clean
 
