@@ -182,7 +182,7 @@ def downloads_section(info: dict[str, str]) -> None:
     st.dataframe(
         pd.DataFrame([{"file": v, "layer": schemas[v].layer, "rows": counts[v], "columns": len(schemas[v].columns),
                        "what": schemas[v].description} for v in public_views()]),
-        hide_index=True, width="stretch",
+        hide_index=True, width="stretch", placeholder="—",
         column_config={"rows": st.column_config.NumberColumn(format="localized")},
     )
     total = sum(counts.values())

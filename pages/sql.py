@@ -3,6 +3,7 @@
 import streamlit as st
 
 from kdefense import export, opendata, queries, settings, sqlpage, ui
+from kdefense.safety import neutralise_frame
 
 KEY = "sql_text"
 
@@ -46,7 +47,7 @@ with cols[1].popover("Example queries", icon=":material/lightbulb:"):
 with cols[2].popover("Views and columns", icon=":material/table_chart:"):
     st.dataframe(
         [{"view": s.name, "column": c, "type": t, "meaning": m} for s in opendata.schemas() for c, t, m in s.columns],
-        hide_index=True, width=900, height=400,
+        hide_index=True, width=900, height=400, placeholder="—",
     )
 
 if url_sql.strip():
@@ -65,7 +66,8 @@ if url_sql.strip():
         note = (f"The first {len(frame):,} rows (the limit); the result has more."
                 if result.truncated else f"{len(frame):,} rows")
         st.caption(f"{note} · {result.seconds:.2f} s")
-        st.dataframe(frame, hide_index=True, width="stretch")
+        # a shared `sql=` link can put formulas in literals: neutralised for the table toolbar's CSV download
+        st.dataframe(neutralise_frame(frame), hide_index=True, width="stretch", placeholder="—")
         date = queries.build_info().get("built_at", "")[:10]
         capped = f"_first-{len(frame)}-rows" if result.truncated else ""
         st.download_button(

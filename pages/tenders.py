@@ -41,7 +41,7 @@ with left:
     ui.chart_with_data(ui.figure(ctn.record_bars, record, BY[by], f"Korea's record by {BY[by].lower()}", note),
                        record, f"tenders-by-{by}", filters, "tnd_record")
 with right:
-    st.dataframe(record, hide_index=True, width="stretch", height=420, column_config={
+    st.dataframe(record, hide_index=True, width="stretch", placeholder="—", height=420, column_config={
         "grp": BY[by], "competitions": "Competitions", "won": "Won", "lost": "Lost", "withdrawn": "Withdrawn",
         "cancelled": "Cancelled", "open": "Open",
         "rival_won": st.column_config.NumberColumn("Won by this rival", help="Rival grouping only"),
@@ -56,7 +56,7 @@ else:
     st.caption("Each Korean system family against each rival system it met in a competition. Korea won: the "
                "Korean bid was chosen. Rival won: this rival was chosen. Neither: a third bidder won, or the winner "
                "is not yet named. No result: open, cancelled, or Korea withdrew.")
-    st.dataframe(h2h, hide_index=True, width="stretch", column_config={
+    st.dataframe(h2h, hide_index=True, width="stretch", placeholder="—", column_config={
         "system_family": "Korean system", "rival_family": "Rival system", "rival_bidders": "Rival bidder(s)",
         "meetings": "Met in", "korea_won": "Korea won", "rival_won": "Rival won",
         "both_lost_or_undecided": "Neither", "no_result": "No result", "competition_ids": "Competitions"})
@@ -66,7 +66,7 @@ st.subheader("All competitions")
 shown = table.assign(first_source=table["source_urls"].fillna("").str.split().str[0],
                      **{c: table[c].fillna("").str.split(";").map(lambda v: "; ".join(x for x in v if x.strip()))
                         for c in ("korean_systems", "rival_bidders", "rival_systems")})
-st.dataframe(shown.sort_values(["year", "competition_id"], ascending=[False, True]), hide_index=True,
+st.dataframe(shown.sort_values(["year", "competition_id"], ascending=[False, True]), hide_index=True, placeholder="—",
              width="stretch", height=420,
              column_order=["year", "recipient", "programme", "outcome", "system_family", "korean_systems", "winner",
                            "winner_system", "rival_bidders", "rival_systems", "deal_ids", "first_source",

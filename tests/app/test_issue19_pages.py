@@ -54,7 +54,8 @@ def test_overview_deltas_carry_their_units(app_db, built_db):
 
 
 @pytest.mark.parametrize("page,query", [("pages/overview.py", {}), ("pages/deals.py", {"status": "prospect"}),
-                                        ("pages/timeline.py", {}), ("pages/map.py", {}), ("pages/data.py", {})])
+                                        ("pages/timeline.py", {}), ("pages/map.py", {}), ("pages/data.py", {}),
+                                        ("pages/tenders.py", {}), ("pages/sql.py", {"sql": "SELECT NULL AS x, 1 AS y"})])
 def test_tables_show_a_dash_not_none_for_unknown_values(app_db, page, query):
     at = run_app(page=page, query=query)
     assert not at.exception
