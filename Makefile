@@ -7,7 +7,7 @@ PORT ?= 8501
 # The database is rebuilt when its sources or the code that builds it change.
 SOURCES := $(shell find data/sources -type f) $(wildcard kdefense/sql/*.sql) kdefense/build.py kdefense/sipri.py kdefense/validate.py
 
-.PHONY: run test test-load data lint bench bench-sidebyside venv dev-venv sysdeps clean
+.PHONY: run test test-slow test-load data lint bench bench-sidebyside venv dev-venv sysdeps clean
 
 # System packages the tests need (Debian): the browser, PDF text tools, a Korean font. Installed only when missing.
 SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-cjk libreoffice-calc-nogui
@@ -45,6 +45,9 @@ run: $(DB) ## start the dashboard on http://localhost:$(PORT)
 
 test: sysdeps $(VENV)/.dev-installed $(DB) ## unit, AppTest and browser tests
 	KDEFENSE_DB=$(DB) $(PY) -m pytest -q
+
+test-slow: sysdeps $(VENV)/.dev-installed $(DB) ## long browser suites: deck exports, XSS payloads, LibreOffice round trips, hostile SQL
+	KDEFENSE_DB=$(DB) $(PY) -m pytest -q -m slow tests/browser
 
 test-load: sysdeps $(VENV)/.dev-installed $(DB) ## load and fault tests (30 browser sessions; several minutes)
 	KDEFENSE_DB=$(DB) $(PY) -m pytest -q -o addopts="-p no:cacheprovider" tests/load

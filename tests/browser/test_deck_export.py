@@ -13,7 +13,7 @@ import pytest
 
 from kdefense import briefing
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # make test-slow
 DECKS = sorted(briefing.load_decks())
 CONTROLS = ("Previous", "Next ▶", "◀", "Exit", "Present this view", "Value basis", "Gantt rows", "Region preset",
             "Comparison", "Reset filters", "Download CSV", "Data behind this chart")

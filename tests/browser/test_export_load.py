@@ -13,7 +13,7 @@ import pytest
 
 from tests.helpers import wait_for_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # make test-slow
 MEMORY_BOUND_MB = 1600  # before: 3,960 MB peak and 27 processes for three simultaneous exports
 DECK_TITLE = "Korea in Europe since 2022"
 

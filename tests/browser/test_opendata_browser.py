@@ -16,7 +16,7 @@ import pytest
 from kdefense.build import PUBLIC_VIEWS
 from tests.helpers import HOSTILE_SQL, wait_for_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # make test-slow
 SLOW = ("transfers a", "range(1000000000000)", "RECURSIVE", "list(range)")
 
 

@@ -11,7 +11,7 @@ import pytest
 from kdefense.briefing import Deck, Slide
 from tests.helpers import wait_for_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # make test-slow
 EVIL = "evil.example"
 PAYLOADS = [
     "<svg><script>alert(document.domain)</script></svg>",

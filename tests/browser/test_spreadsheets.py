@@ -19,7 +19,7 @@ from kdefense import export
 from kdefense.briefing import Deck, Slide
 from tests.helpers import wait_for_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # make test-slow
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 NS = {"table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
       "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0"}
