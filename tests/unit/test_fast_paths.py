@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from kdefense import charts, queries, settings, ui
+from kdefense import charts, queries, settings, slides
 from kdefense import charts_suppliers as cs
 from kdefense import charts_timeline as ct
 from kdefense.filters import Filters
@@ -41,7 +41,7 @@ def test_stored_ledger_views_equal_their_definitions(built_db, view, key):
     assert len(stored) == len(fresh) > 0
     assert stored.equals(fresh)
     plan = built_db.execute(f"SELECT sql FROM duckdb_views() WHERE view_name = '{view}'").fetchone()[0]
-    assert f"base.{view}_rows" in plan  # the app reads the stored rows, not the joins
+    assert f"_internal.{view}_rows" in plan  # the app reads the stored rows, not the joins
 
 
 def plain(value):
@@ -149,7 +149,7 @@ def test_presentation_copy_of_a_dict_built_figure(app_db):
     options = queries.filter_options()
     fig = timeline_figures(Filters(year_from=options.year_min, year_to=options.year_max))[0]
     before = spec(fig)
-    big = ui.presented(fig)
-    assert big.layout.font.size == 24 and fig.layout.font.size == 14
+    big = slides.slide_figure(fig, 600)  # a slide's copy: large type, the shared figure untouched
+    assert big.layout.font.size > fig.layout.font.size == 14
     assert spec(fig) == before
     assert fig.layout.meta["rows"] > 0  # pages read the row count from the figure
