@@ -302,8 +302,8 @@ def stamped(fig: go.Figure, title: str, filters_line: str) -> go.Figure:
         added = len(lines) - (1 if old else 0)
         out.update_layout(
             title={"text": out.layout.title.text if had_title else _esc(title),
-                   "subtitle": {"text": "<br>".join(lines), "font": {"size": 11, "color": "#4b5563"}}},
-            margin={"t": (out.layout.margin.t or 10) + 15 * added + (0 if had_title else 34)})
+                   "subtitle": {"text": "<br>".join(lines), "font": {"size": 12, "color": "#4b5563"}}},
+            margin={"t": (out.layout.margin.t or 10) + 16 * added + (0 if had_title else 34)})
         cache[key] = out
         fig._kd_stamped = cache  # plotly allows private attributes; the copies live as long as the figure
     return cache[key]
