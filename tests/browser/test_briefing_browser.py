@@ -127,9 +127,9 @@ def test_step_through_with_the_keyboard_and_a_clicker(app_server, page):
     deck = briefing.load_decks()[DECK]
     page.goto(app_server["url"] + deck.slide_url(1))
     for number in range(1, 4):
-        page.wait_for_function(f"() => location.search.includes('slide={number}')")
+        page.wait_for_function(f"() => location.search.includes('slide={number}')", timeout=120_000)
         page.wait_for_function(f"() => document.body.innerText.includes('Slide {number} / {len(deck.slides)}')",
-                               timeout=60_000)
+                               timeout=120_000)
         assert page.locator(".kd-slide-title").inner_text().strip() == deck.slides[number - 1].title
         page.keyboard.press("ArrowRight" if number % 2 else "PageDown")
     page.wait_for_function("() => location.search.includes('slide=4')", timeout=60_000)
