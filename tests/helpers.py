@@ -2,8 +2,8 @@
 
 
 def wait_for_app(page, selector: str = "[data-testid='stMetric'], [data-testid='stDataFrame'], .js-plotly-plot",
-                 timeout: int = 30000) -> None:
-    """Wait until Streamlit has rendered the page and finished running."""
+                 timeout: int = 120_000) -> None:
+    """Wait until Streamlit has rendered the page and finished running (generous: a cold server on 2 busy cores)."""
     page.wait_for_selector(selector, timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') || "
