@@ -125,13 +125,23 @@ def reconciliation_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
 
 
 def deal_deliveries_chart(df: pd.DataFrame, quantity: float | None, large: bool = False) -> go.Figure:
-    """Units per year for one deal: actual deliveries solid, planned hatched; cumulative against the order."""
+    """Units per year for one deal: actual deliveries solid, planned hatched, overdue planned years (the year has
+    ended with no delivery recorded: `is_overdue`) cross-hatched in red and labelled; cumulative against the order."""
     fig = go.Figure()
-    for kind, colour, pattern in (("actual", "#2f6db5", ""), ("planned", "#9ca3af", "/")):
-        part = df[df["kind"] == kind]
+    late = df["is_overdue"].fillna(False).astype(bool) if "is_overdue" in df else pd.Series(False, index=df.index)
+    parts = (("actual", "Actual", df["kind"] == "actual", "#2f6db5", ""),
+             ("planned", "Planned", (df["kind"] == "planned") & ~late, "#9ca3af", "/"),
+             ("overdue", "Overdue: planned, year passed", late, "#dc2626", "x"))
+    for kind, name, rows, colour, pattern in parts:
+        part = df[rows]
         if not part.empty:
-            fig.add_bar(x=part["year"], y=part["units"], name=kind.capitalize(), marker_color=colour,
-                        marker_pattern_shape=pattern, hovertemplate="%{x}: %{y} units<extra>" + kind + "</extra>")
+            overdue = kind == "overdue"
+            fig.add_bar(x=part["year"], y=part["units"], name=name, marker_color=colour,
+                        marker_pattern_shape=pattern, marker_opacity=0.55 if overdue else 1,
+                        text=["overdue"] * len(part) if overdue else None, textposition="outside",
+                        textfont_color=colour, cliponaxis=False,
+                        hovertemplate="%{x}: %{y} units" + (" planned, no delivery recorded" if overdue else "")
+                                      + "<extra>" + kind + "</extra>")
     actual = df[df["kind"] == "actual"].groupby("year")["units"].sum().cumsum()
     if not actual.empty:
         fig.add_scatter(x=actual.index, y=actual.values, name="Cumulative delivered", mode="lines+markers",

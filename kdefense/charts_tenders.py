@@ -14,7 +14,7 @@ OUTCOMES = ("won", "lost", "withdrawn", "cancelled", "open")
 OUTCOME_LABELS = {"won": "Won", "lost": "Lost", "withdrawn": "Withdrawn", "cancelled": "Cancelled", "open": "Open"}
 OUTCOME_COLOURS = {"won": "#16a34a", "lost": "#dc2626", "withdrawn": "#f59e0b", "cancelled": "#9ca3af",
                    "open": "#2f6db5"}
-OUTCOME_SYMBOLS = {"won": "circle", "lost": "x", "withdrawn": "triangle-down", "cancelled": "square-open",
+OUTCOME_SYMBOLS = {"won": "circle", "lost": "x", "withdrawn": "triangle-up", "cancelled": "square-open",
                    "open": "diamond-open"}
 
 

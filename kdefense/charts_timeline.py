@@ -7,14 +7,19 @@ four in the speed chart. Context events are dotted vertical lines plus one marke
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
 from kdefense.charts import array, built, layout_base, merge
+from kdefense.charts_tenders import OUTCOME_COLOURS, OUTCOME_LABELS, OUTCOME_SYMBOLS, OUTCOMES
 from kdefense.settings import REGION_COLOURS, REGIONS
 
 DELIVERED = "#2f6db5"
 PLANNED = "#f59e0b"
+OVERDUE = "#dc2626"
+OVERDUE_NAME = "Overdue: planned for a past year, no delivery recorded"
 WAITING = "#cbd5e1"
 FRAMEWORK = "#475569"
 EVENT = "#7c3aed"
@@ -156,7 +161,7 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
     rows = df.drop_duplicates("row_order").sort_values("row_order")
     labels = rows["row_label"].tolist()
     data: list[dict] = []
-    bars = df[df["part"].isin(["framework", "waiting", "delivered", "planned"])].copy()
+    bars = df[df["part"].isin(["framework", "waiting", "delivered", "planned", "overdue"])].copy()
     bars["duration_ms"] = _duration_ms(bars)
     specs = {
         "framework": ("Framework: span of its contracts", {"color": "rgba(0,0,0,0)",
@@ -166,15 +171,19 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
         "planned": ("Planned (per year)", {"color": "rgba(245,158,11,0.35)",
                                            "line": {"color": PLANNED, "width": 1},
                                            "pattern": {"shape": "/", "fgcolor": PLANNED, "size": 7}}, 0.62),
+        "overdue": (OVERDUE_NAME, {"color": "rgba(220,38,38,0.18)", "line": {"color": OVERDUE, "width": 2},
+                                   "pattern": {"shape": "x", "fgcolor": OVERDUE, "size": 7}}, 0.62),
     }
     for part, (name, marker, width) in specs.items():
         sub = bars[bars["part"] == part]
         if sub.empty:
             continue
-        if part in ("delivered", "planned"):
+        if part in ("delivered", "planned", "overdue"):
             hover = [f"<b>{r.row_label}</b><br>{r.year}: {_num(r.units, missing='units not stated')} units "
                      f"{'delivered' if part == 'delivered' else 'planned'}"
-                     f"<br>Source: {r.origin} ({r.part_sources})" for r in sub.itertuples()]
+                     + (f"<br><b>Overdue</b>: {r.year} has ended with no delivery recorded" if part == "overdue"
+                        else "")
+                     + f"<br>Source: {r.origin} ({r.part_sources})" for r in sub.itertuples()]
         elif part == "waiting":
             hover = [f"<b>{r.row_label}</b><br>signed {r.start} → first delivery {r.finish}"
                      for r in sub.itertuples()]
@@ -219,9 +228,49 @@ def _year_dtick(years: pd.Series) -> dict:
     return {"dtick": 1} if years.max() - years.min() <= 15 else {}
 
 
+TENDER_TOP, TENDER_STEP, BAR_SHARE = 0.93, 0.05, 0.7  # decision markers stack down from 93 % of the plot height
+
+
+def _tender_hover(r: dict) -> str:
+    winner = " ".join(str(v) for v in (r.get("winner"), r.get("winner_system")) if isinstance(v, str) and v)
+    return (f"<b>{html.escape(str(r['programme']))}</b><br>{html.escape(str(r['recipient']))}, decided "
+            f"{r['year_decided']}<br>Korea: {OUTCOME_LABELS[r['outcome']].lower()} with "
+            f"{html.escape(str(r.get('korean_systems') or '?'))}<br>Winner: {html.escape(winner or 'none')}"
+            f"<br>{r['competition_id']}")
+
+
+def tender_decision_traces(tenders: pd.DataFrame | None) -> list[dict]:
+    """Tender decisions as markers over a yearly bar chart: one per decided competition at its decision year,
+    symbol and colour by outcome for Korea (one legend entry each), stacked downwards from the top of the plot on
+    a hidden 0-1 axis (y3) when several fall in one year; the hover names programme, recipient and winner."""
+    if tenders is None or tenders.empty:
+        return []
+    order = {o: i for i, o in enumerate(OUTCOMES)}
+    rows = _plain(tenders[tenders["year_decided"].notna() & tenders["outcome"].isin(order)])
+    rows = rows.assign(_o=rows["outcome"].map(order)).sort_values(["year_decided", "_o", "competition_id"])
+    rows["y"] = TENDER_TOP - TENDER_STEP * rows.groupby("year_decided").cumcount()
+    data = []
+    for outcome in OUTCOMES:
+        part = rows[rows["outcome"] == outcome]
+        if part.empty:
+            continue
+        colour = OUTCOME_COLOURS[outcome]
+        data.append({
+            "type": "scatter", "x": array(part["year_decided"].astype("int64")), "y": array(part["y"]),
+            "yaxis": "y3", "mode": "markers", "name": f"Tender {OUTCOME_LABELS[outcome].lower()}",
+            "legendgroup": "tenders", "cliponaxis": False,
+            "marker": {"symbol": OUTCOME_SYMBOLS[outcome], "size": 12, "color": colour,
+                       "line": {"width": 2, "color": colour}},
+            "hovertext": [_tender_hover(r) for r in part.to_dict("records")],
+            "hovertemplate": "%{hovertext}<extra></extra>",
+        })
+    return data
+
+
 def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | None = None,
-                        large: bool = False) -> go.Figure:
-    """Signed value per year stacked by region; on the USD basis the official yearly totals as a line."""
+                        tenders: pd.DataFrame | None = None, large: bool = False) -> go.Figure:
+    """Signed value per year stacked by region; on the USD basis the official yearly totals as a line; with
+    `tenders` (timeline_tenders.sql), tender decisions as markers above the bars (tender_decision_traces)."""
     data: list[dict] = []
     usd = basis == "usd"
     value_col = "value_usd_bn" if usd else "tiv_order_m"
@@ -245,9 +294,21 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
                          "mode": "lines+markers", "name": "Official total, all destinations",
                          "line": {"color": OFFICIAL, "width": 2.5}, "marker": {"size": 8},
                          "hovertemplate": "%{x}: %{y:.1f} bn USD<extra>official</extra>"})
+    decisions = tender_decision_traces(tenders)
+    data.extend(decisions)
     years = df["year"].dropna()
+    if decisions:
+        years = pd.concat([years, tenders["year_decided"].dropna()])
     layout: dict = {}
     _with_events(data, layout, events, years.min() - 0.5, years.max() + 0.5, date_axis=False)
+    if decisions:  # bars keep to the lower 70 % of the plot, the markers sit above them
+        top = max(bars.groupby("year")[value_col].sum().max() if not bars.empty else 0,
+                  df.loc[df["series"] == "Official total", "value_usd_bn"].max() if usd else 0, 0)
+        top = float(top) if pd.notna(top) and top > 0 else 1.0
+        merge(layout, {"yaxis": {"range": [0, top / BAR_SHARE]},
+                       "yaxis3": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True,
+                                  "gridcolor": "#e5e7eb", "zerolinecolor": "#9ca3af"},
+                       "meta": {"tender_decisions": int(sum(len(t["hovertext"]) for t in decisions))}})
     title = "Signed contract value per year" if usd else "SIPRI TIV ordered per year (by order year)"
     merge(layout, layout_base(title, height=420, large=large))
     merge(layout, {"barmode": "stack", "meta": {"chart": "value_by_year", "basis": basis},
@@ -317,16 +378,31 @@ def orderbook_chart(df: pd.DataFrame, value_col: str, unit_label: str, events: p
     return built(data, layout)
 
 
+def _overdue_label(row: dict) -> str:
+    units = row.get("units_overdue")
+    return "⚠ overdue" + (f": {units:,.0f} units" if units is not None and not pd.isna(units) else "")
+
+
 def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of: str,
                         large: bool = False) -> go.Figure:
-    """Ordered but not yet delivered, per recipient, as of the latest data."""
-    data = df[df[value_col].fillna(0) > 0].sort_values(value_col)
+    """Ordered but not yet delivered, per recipient, as of the latest data. A recipient with overdue planned
+    deliveries (columns overdue_deals, units_overdue, overdue_deal_ids) gets a red outline and an "overdue" label."""
+    data = _plain(df[df[value_col].fillna(0) > 0].sort_values(value_col))
+    overdue = (data["overdue_deals"].fillna(0) > 0 if "overdue_deals" in data else pd.Series(False, data.index))
+    labels = [_overdue_label(r) if late else "" for r, late in zip(data.to_dict("records"), overdue)]
+    hover = [f"{r['recipient']}<br>{_num(r[value_col])} {unit_label} still to deliver"
+             + (f"<br><b>{label}</b>: planned for a past year, no delivery recorded: {r['overdue_deal_ids']}"
+                if label else "") for r, label in zip(data.to_dict("records"), labels)]
     trace = {"type": "bar", "x": array(data[value_col]), "y": array(data["recipient"]), "orientation": "h",
-             "marker": {"color": [REGION_COLOURS.get(r, "#6b7280") for r in data["region"]]},
-             "hovertemplate": f"%{{y}}<br>%{{x:,.0f}} {unit_label} still to deliver<extra></extra>"}
+             "marker": {"color": [REGION_COLOURS.get(r, "#6b7280") for r in data["region"]],
+                        "line": {"color": [OVERDUE if late else "rgba(0,0,0,0)" for late in overdue],
+                                 "width": [2.5 if late else 0 for late in overdue]}},
+             "text": labels, "textposition": "outside", "textfont": {"color": OVERDUE}, "cliponaxis": False,
+             "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"}
     layout = layout_base(f"Still to deliver, per recipient ({as_of})", height=max(300, 30 * len(data) + 110),
                          large=large)
-    merge(layout, {"meta": {"chart": "orderbook_now"}, "showlegend": False})
+    merge(layout, {"meta": {"chart": "orderbook_now", "overdue_recipients": int(overdue.sum())},
+                   "showlegend": False, "margin": {"r": 110 if overdue.any() else 20}})
     merge(layout, {"xaxis": {"title": {"text": unit_label[:1].upper() + unit_label[1:]}},
                    "yaxis": {"title": {}, "automargin": True}})
     return built([trace], layout)

@@ -119,6 +119,10 @@ with right:
     else:
         ui.plotly(ui.figure(charts.deal_deliveries_chart, dl, card["quantity"]), "deal_deliveries", filters,
                   f"Deliveries by year: {card['recipient']}, {card['system_family']}")
+        for late in dl[dl["is_overdue"].fillna(False).astype(bool)].itertuples():
+            units = f"{int(late.units):,} units" if pd.notna(late.units) else "units not stated"
+            st.markdown(f":red-badge[:material/schedule: overdue] Planned for **{late.year}** ({units}): the year "
+                        "has ended with no delivery recorded. It stays planned until a source reports the delivery.")
 sources = queries.run("deal_sources", {"deal_id": deal_id})
 st.markdown("**Sources**")
 for s in sources.itertuples():

@@ -51,6 +51,8 @@ if focus:
 events = queries.run("timeline_events") if show_events else None
 
 
+TENDER_NOTE = (" Markers above the bars: tender decisions (● won, ✕ lost, ▲ withdrawn, □ cancelled) at the decision "
+               "year; the status, kind and category filters do not apply to competitions.")
 TITLES = {"tl_gantt": "From signature to delivery", "tl_speed": "Speed: signing to first delivery",
           "tl_book_now": "Order book now"}
 
@@ -82,19 +84,22 @@ else:
                                                "(outside the status filter)" if context else "")
                    + ". ↳ marks an executive contract under its framework agreement.")
     chart(fig, gantt, "timeline-gantt", "tl_gantt", scroll=rows > ct.TALL_ROWS)
+    late = int((gantt["part"] == "overdue").sum())
     st.caption("Solid blue: a year with recorded deliveries (SIPRI's per-year register to 2024, the ledger from "
-               "2025). Hatched orange: planned deliveries. Grey: signed, waiting for the first delivery (to the "
+               "2025). Hatched orange: planned deliveries. Red cross-hatched, **overdue**: deliveries planned for "
+               "a year that has ended with none recorded"
+               + (f" ({late} such year{'s' if late != 1 else ''} here)" if late else "")
+               + ". Grey: signed, waiting for the first delivery (to the "
                "data's as-of date when none is recorded). Outline: a framework agreement's span. Open red circle: "
                "a prospect at its latest news. Dates known only to the month or year are drawn from the 1st.")
 
 # --- Tender decisions ---------------------------------------------------------------------------------------------
-tenders = queries.run_filtered("timeline_tenders", filters)
-if focus:
-    tenders = tenders[tenders["deal_ids"].fillna("").str.split(";").map(lambda ids: focus in ids)]
+tenders = queries.run_filtered("timeline_tenders", filters, deal_id=deal_id)
 if not tenders.empty:
     st.subheader("Tender decisions")
-    note = ("One marker per decided competition a Korean bidder entered, at its decision year, by outcome for Korea. "
-            "Region, country, system, company, year and search filters apply; see the Tenders page.")
+    note = ("One marker per decided competition a Korean bidder entered, at its decision year, by system family and "
+            "outcome for Korea (the same markers sit on the yearly value chart below). Region, country, system, "
+            "company, year and search filters apply; see the Tenders page.")
     chart(ui.figure(ctn.tender_markers, tenders, "Tender decisions: won, lost, withdrawn, cancelled", note),
           tenders, "timeline-tenders", "tl_tenders")
 
@@ -108,21 +113,23 @@ with left:
         if ledger.empty:
             st.info("No signed deals (contract, delivering, completed) in this selection, so no contract value.")
         else:
-            chart(ui.figure(ct.value_by_year_chart, value, "usd", events), value, "timeline-value-by-year", "tl_value")
+            chart(ui.figure(ct.value_by_year_chart, value, "usd", events, tenders), value, "timeline-value-by-year",
+                  "tl_value")
             st.caption(
                 f"Bars: contracts signed each year, by recipient region; {int(ledger['deals_with_value'].sum())} of "
                 f"{int(ledger['deals'].sum())} signed deals state a value. A framework agreement whose executive "
                 "contracts carry the value is counted once. Line: South Korea's official annual export orders "
-                "(all destinations, not filtered). Never mixed with SIPRI TIV.")
+                "(all destinations, not filtered). Never mixed with SIPRI TIV." + TENDER_NOTE)
     else:
         value = queries.run_filtered("timeline_tiv_value_by_year", filters, deal_id=deal_id)
         if value.empty:
             st.info("No SIPRI records match these filters (SIPRI covers orders to its latest update).")
         else:
-            chart(ui.figure(ct.value_by_year_chart, value, "tiv", events), value, "timeline-tiv-by-order-year",
-                  "tl_value")
+            chart(ui.figure(ct.value_by_year_chart, value, "tiv", events, tenders), value,
+                  "timeline-tiv-by-order-year", "tl_value")
             st.caption("SIPRI TIV of South Korea's orders, by order year and recipient region. Official totals are "
-                       "in US dollars and are shown only on the contract-value basis. " + settings.TIV_CAVEAT)
+                       "in US dollars and are shown only on the contract-value basis. " + settings.TIV_CAVEAT
+                       + TENDER_NOTE)
 with right:
     units = queries.run_filtered("timeline_units_by_year", filters, deal_id=deal_id, munitions=munitions)
     if units["units"].notna().sum() == 0:
@@ -175,7 +182,9 @@ else:
                "year; a completed deal counts zero from its last recorded delivery. "
                + ("Value pro-rates each deal's counted contract value by the share still to deliver; deals "
                   "without a disclosed value add nothing." if book == "value" else "")
-               + ("" if munitions else " Missiles, ammunition and small arms left out."))
+               + ("" if munitions else " Missiles, ammunition and small arms left out.")
+               + " **⚠ overdue** (red outline): a recipient with deliveries planned for a year that has ended and "
+                 "none recorded.")
 
 # --- Speed --------------------------------------------------------------------------------------------------------
 st.subheader("Speed: signing to first delivery")

@@ -6,6 +6,7 @@
 --   waiting    signed deal: from signing to the first delivery year (or to the as-of date when none yet)
 --   delivered  one actual delivery year (1 Jan, or the signing date if later, to 31 Dec), units that year
 --   planned    one planned delivery year
+--   overdue    one planned delivery year that has ended with no delivery recorded (deliveries.is_overdue)
 --   signed / agreement / news / cancelled   marker at the signing date (for prospects: the latest news)
 -- Dates given to the month or year start on the 1st (signed_date_precision says which).
 WITH sel AS (
@@ -48,6 +49,7 @@ WITH sel AS (
     JOIN deals r ON r.deal_id = k.root_id
 ), dl AS (
     SELECT l.deal_id, l.year, l.kind, sum(l.units) AS units, bool_or(l.is_estimate) AS is_estimate,
+           bool_or(l.is_overdue) AS is_overdue,
            string_agg(DISTINCT l.origin, '+') AS origin, string_agg(DISTINCT l.source_ids, ';') AS source_ids
     FROM deliveries l JOIN shown USING (deal_id)
     GROUP BY l.deal_id, l.year, l.kind
@@ -93,7 +95,8 @@ WITH sel AS (
     FROM rows r
     WHERE r.is_signed AND NOT (r.status = 'completed' AND r.first_actual IS NULL)
     UNION ALL
-    SELECT dl.deal_id, CASE dl.kind WHEN 'actual' THEN 'delivered' ELSE 'planned' END,
+    SELECT dl.deal_id, CASE WHEN dl.kind = 'actual' THEN 'delivered' WHEN dl.is_overdue THEN 'overdue'
+                            ELSE 'planned' END,
            greatest(make_date(dl.year, 1, 1), r.start_date), make_date(dl.year, 12, 31), dl.year, dl.units,
            dl.origin, dl.source_ids
     FROM dl JOIN rows r USING (deal_id)

@@ -1,7 +1,8 @@
 -- uses: deals
 -- Timeline Gantt, one row per system: recipient × system family over the filtered deals (or one deal and its
 -- executive contracts when $deal_id is set). Same long format and parts as timeline_gantt.sql, with
--- deliveries summed over the row's deals and one signing (or latest-news) marker per deal on the row.
+-- deliveries summed over the row's deals and one signing (or latest-news) marker per deal on the row. A planned
+-- year is 'overdue' when any of the row's planned rows for that year is (deliveries.is_overdue).
 WITH sel AS (
     SELECT *,
            CAST(CASE length(signed_date) WHEN 10 THEN signed_date WHEN 7 THEN signed_date || '-01'
@@ -23,6 +24,7 @@ WITH sel AS (
     SELECT g.*, row_number() OVER (ORDER BY g.recipient, g.first_start, g.row_label) AS row_order FROM grp g
 ), dl AS (
     SELECT s.row_label, l.year, l.kind, sum(l.units) AS units, count(DISTINCT l.deal_id) AS deals,
+           bool_or(l.is_overdue) AS is_overdue,
            string_agg(DISTINCT l.origin, '+') AS origin, string_agg(DISTINCT l.source_ids, ';') AS source_ids
     FROM deliveries l JOIN sel s USING (deal_id)
     GROUP BY s.row_label, l.year, l.kind
@@ -42,7 +44,8 @@ WITH sel AS (
     FROM ordered o LEFT JOIN per_row p USING (row_label)
     WHERE o.first_signed IS NOT NULL
     UNION ALL
-    SELECT dl.row_label, NULL, CASE dl.kind WHEN 'actual' THEN 'delivered' ELSE 'planned' END,
+    SELECT dl.row_label, NULL, CASE WHEN dl.kind = 'actual' THEN 'delivered' WHEN dl.is_overdue THEN 'overdue'
+                                    ELSE 'planned' END,
            greatest(make_date(dl.year, 1, 1), o.first_start), make_date(dl.year, 12, 31), dl.year, dl.units,
            dl.origin, dl.source_ids
     FROM dl JOIN ordered o USING (row_label)
