@@ -19,7 +19,7 @@ from kdefense.settings import REGION_COLOURS, REGIONS
 DELIVERED = "#2f6db5"
 PLANNED = "#f59e0b"
 OVERDUE = "#dc2626"
-OVERDUE_NAME = "Overdue: planned for a past year, no delivery recorded"
+OVERDUE_NAME = "Overdue (planned year passed)"
 WAITING = "#cbd5e1"
 FRAMEWORK = "#475569"
 EVENT = "#7c3aed"
@@ -310,9 +310,11 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
                                   "gridcolor": "#e5e7eb", "zerolinecolor": "#9ca3af"},
                        "meta": {"tender_decisions": int(sum(len(t["hovertext"]) for t in decisions))}})
     title = "Signed contract value per year" if usd else "SIPRI TIV ordered per year (by order year)"
-    merge(layout, layout_base(title, height=420, large=large))
+    merge(layout, layout_base(title, height=520 if decisions else 420, large=large))
     merge(layout, {"barmode": "stack", "meta": {"chart": "value_by_year", "basis": basis},
                    "legend": {"orientation": "h", "y": -0.18, "yanchor": "top", "traceorder": "normal"}})
+    if decisions:  # regions, the official line, four outcomes and events: two legend entries a row
+        merge(layout, {"legend": {"entrywidth": 0.5, "entrywidthmode": "fraction", "y": -0.12}})
     merge(layout, {"yaxis": {"title": _axis_title("USD bn" if usd else "TIV, millions")},
                    "xaxis": {"title": {}, **_year_dtick(years)}})
     return built(data, layout)
