@@ -88,7 +88,7 @@ def test_head_to_head_matches_pandas(fixture_db):
 
 
 def test_timeline_tenders_are_the_decided_competitions(fixture_db):
-    got = run(fixture_db, "timeline_tenders", ALL)
+    got = run(fixture_db, "timeline_tenders", ALL, deal_id="")
     df = raw(fixture_db)
     assert sorted(got["competition_id"]) == sorted(df[df["year_decided"].notna()]["competition_id"])
     assert (got["x_year"] == got["year_decided"] + 0.5).all()
