@@ -3,7 +3,11 @@ notice), kind and competition on the Deals page, tender markers on the Timeline,
 
 from __future__ import annotations
 
+import json
+
+from kdefense.charts_timeline import OVERDUE_NAME
 from tests.app.test_core_pages import SIGNED, expected, headline, metrics
+from tests.app.test_timeline import charts
 from tests.helpers import run_app
 
 
@@ -66,9 +70,41 @@ def test_deals_table_and_card_show_kind_and_competition(app_db, built_db):
 
 
 def test_timeline_shows_tender_decisions(app_db, built_db):
-    at = run_app(page="pages/timeline.py")
+    at = run_app(page="pages/timeline.py", state={"flt_region": ["Europe"]})
     assert not at.exception
     assert any(s.value == "Tender decisions" for s in at.subheader)
+    want = dict(built_db.execute("""SELECT outcome, count(*) FROM competitions
+        WHERE recipient_region = 'Europe' AND year_decided IS NOT NULL GROUP BY 1""").fetchall())
+    value = charts(at)["tl_value"]  # the markers sit on the yearly value chart too
+    markers = {t["name"].removeprefix("Tender "): len(t["hovertext"]) for t in value["data"]
+               if t.get("name", "").startswith("Tender ")}
+    assert markers == want and value["layout"]["meta"]["tender_decisions"] == sum(want.values())
+    lost = next(t for t in value["data"] if t.get("name") == "Tender lost")
+    programme, winner = built_db.execute("""SELECT programme, winner FROM competitions WHERE outcome = 'lost'
+        AND recipient_region = 'Europe' AND year_decided IS NOT NULL AND winner <> ''
+        ORDER BY year_decided, competition_id LIMIT 1""").fetchone()
+    assert any(programme in h and winner in h for h in lost["hovertext"])
+
+
+def test_timeline_and_deal_card_show_overdue_deliveries(app_db, built_db):
+    late = built_db.execute("""SELECT d.deal_id, d.recipient, x.year, x.units FROM deliveries x
+        JOIN deals d USING (deal_id) WHERE x.is_overdue ORDER BY d.deal_id""").fetchall()
+    assert late, "the ledger has overdue planned deliveries (e.g. Viet Nam's K9, planned 2025)"
+    deal_id, recipient, year, units = next(r for r in late if r[0] == "KR-VNM-2025-K9")
+    at = run_app(page="pages/timeline.py", state={"flt_country": ["VNM"]})
+    assert not at.exception
+    figs = charts(at)
+    gantt = next(t for t in figs["tl_gantt"]["data"] if t.get("name") == OVERDUE_NAME)
+    assert any(f"{year}: {units:,.0f} units planned" in h and "Overdue" in h for h in gantt["hovertext"])
+    assert any("**overdue**" in str(c.value) and "1 such year" in str(c.value) for c in at.caption)
+    book = figs["tl_book_now"]["data"][0]
+    assert dict(zip(book["y"], book["text"]))[recipient] == f"⚠ overdue: {units:,.0f} units"
+    at = run_app(page="pages/deals.py", query={"deal": deal_id})
+    assert not at.exception
+    badge = [str(m.value) for m in at.markdown if "overdue" in str(m.value)]
+    assert badge and f"**{year}** ({units:,.0f} units)" in badge[0]
+    chart = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith("deal_deliveries"))
+    assert any(t.get("text") == ["overdue"] for t in chart["data"])
 
 
 def test_overview_counts_platforms_and_munitions_apart(app_db, built_db):
