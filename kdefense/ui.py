@@ -179,6 +179,11 @@ def page_header(title: str, filters: Filters, subtitle: str | None = None) -> No
     # describe() holds the search text and URL values: escaped (kdefense/safety.py, docs/security.md)
     st.markdown(f"<div class='kd-filter-summary'>Showing: {html_text(filters.describe())}</div>",
                 unsafe_allow_html=True)
+    link_notices()
+
+
+def link_notices() -> None:
+    """One warning per link parameter that was dropped (junk `kind`, unknown country…): every page shows them."""
     for notice in st.session_state.get(NOTICES_KEY, []):
         st.warning(f"Link parameter ignored — {md_text(notice)}", icon="⚠️")
 

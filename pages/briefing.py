@@ -52,6 +52,7 @@ def export_status(deck_id: str) -> None:
 
 filters = ui.current_filters()
 st.title("Briefing decks")
+ui.link_notices()
 st.caption("A deck is an ordered list of saved views (page, filters, chart options, title, takeaway) kept as a "
            "small TOML file in `briefings/`. Present with the arrow keys or a clicker (PageUp/PageDown); Esc exits. "
            "Exports run one at a time on this server.")

@@ -6,6 +6,7 @@ from kdefense import opendata, queries, settings, ui
 
 filters = ui.current_filters()
 st.title("Data & method")
+ui.link_notices()
 info = queries.build_info()
 st.markdown(f"Data version **{info['data_version']}**, built **{info['built_at']}**.")
 st.dataframe(queries.run("data_summary"), hide_index=True, placeholder="—")

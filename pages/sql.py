@@ -28,6 +28,7 @@ def _submit() -> None:
 ui.current_filters()  # runs through dashboard.py (navigation, layout) even on a fresh server's first request
 limits = settings.sql_limits()
 st.title("SQL")
+ui.link_notices()
 st.caption(
     f"Read-only SQL (DuckDB dialect) on the public views of the database: one SELECT, at most {limits['seconds']:g} s, "
     f"{int(limits['rows']):,} rows shown and in the CSV. The query is kept in the link, so it can be shared. "

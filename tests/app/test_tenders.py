@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from kdefense.charts_timeline import OVERDUE_NAME
 from tests.app.test_core_pages import SIGNED, expected, headline, metrics
 from tests.app.test_timeline import charts
@@ -55,6 +57,17 @@ def test_kind_in_the_url_with_junk_dropped_and_reported(app_db, built_db):
     assert at.multiselect(key="flt_kind").value == ["mro_service"]
     assert any("kind" in str(w.value) and "not recognised" in str(w.value) for w in at.warning)
     assert headline(at) == expected(built_db, "deal_kind = 'mro_service'")
+
+
+@pytest.mark.parametrize("page", ["pages/deals.py", "pages/timeline.py", "pages/map.py", "pages/suppliers.py",
+                                  "pages/tenders.py", "pages/briefing.py", "pages/data.py", "pages/sql.py"])
+def test_junk_kind_in_a_link_is_dropped_with_a_notice_on_every_page(app_db, page):
+    at = run_app(page=page, query={"kind": ["loan", "<script>junk</script>"]})
+    assert not at.exception
+    kinds = at.query_params["kind"]  # the app rewrites the link without the junk value
+    assert (kinds if isinstance(kinds, list) else [kinds]) == ["loan"]
+    notices = [str(w.value) for w in at.warning if "not recognised" in str(w.value)]
+    assert len(notices) == 1 and "kind" in notices[0] and "<script>" not in notices[0]
 
 
 def test_deals_table_and_card_show_kind_and_competition(app_db, built_db):

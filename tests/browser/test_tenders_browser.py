@@ -24,6 +24,17 @@ def test_shared_link_with_kind_shows_the_query_numbers(app_server, page, built_d
     assert page.locator("text=/\\d+ deals/").first.inner_text().startswith(f"{n:,} deals")
 
 
+def test_shared_timeline_link_with_kind_shows_the_query_numbers_and_tender_markers(app_server, page, built_db):
+    page.goto(f"{app_server['url']}/timeline?kind=licence_production&kind=junk")
+    wait_for_app(page, ".js-plotly-plot", timeout=120000)
+    n = built_db.execute(f"SELECT count(*) FROM deals WHERE deal_kind = 'licence_production' AND {SIGNED}").fetchone()[0]
+    assert page.locator(f"text=/^{n} deals/").count() >= 1  # the Gantt caption counts the deals it draws
+    assert "not recognised" in page.locator("[data-testid='stAlert']").first.inner_text()
+    decided = built_db.execute("SELECT count(DISTINCT outcome) FROM competitions WHERE year_decided IS NOT NULL")
+    legend = page.locator(".js-plotly-plot .legendtext").all_inner_texts()
+    assert sum(t.startswith("Tender ") for t in legend) == decided.fetchone()[0]  # markers on the value chart
+
+
 def test_tenders_link_shows_the_record(app_server, page, built_db):
     page.goto(f"{app_server['url']}/tenders?region=Europe")
     wait_for_app(page, "[data-testid='stMetric']", timeout=120000)
