@@ -31,7 +31,7 @@ def test_shared_timeline_link_with_kind_shows_the_query_numbers_and_tender_marke
     assert page.locator(f"text=/^{n} deals/").count() >= 1  # the Gantt caption counts the deals it draws
     assert "not recognised" in page.locator("[data-testid='stAlert']").first.inner_text()
     decided = built_db.execute("SELECT count(DISTINCT outcome) FROM competitions WHERE year_decided IS NOT NULL")
-    legend = page.locator(".js-plotly-plot .legendtext").all_inner_texts()
+    legend = page.locator(".js-plotly-plot .legendtext").all_text_contents()
     assert sum(t.startswith("Tender ") for t in legend) == decided.fetchone()[0]  # markers on the value chart
 
 
