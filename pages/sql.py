@@ -27,6 +27,7 @@ def _submit() -> None:
 
 ui.current_filters()  # runs through dashboard.py (navigation, layout) even on a fresh server's first request
 limits = settings.sql_limits()
+sqlpage.warm()  # the query workers start (at low priority) while the page is read
 st.title("SQL")
 st.caption(
     f"Read-only SQL (DuckDB dialect) on the public views of the database: one SELECT, at most {limits['seconds']:g} s, "
