@@ -10,6 +10,7 @@ import urllib.request
 import zipfile
 from urllib.parse import quote
 
+import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -43,6 +44,20 @@ def test_full_download_zip_has_readme_and_every_row(app_server, page, built_db, 
         got = (pq.read_table(io.BytesIO(data)).num_rows if kind == "parquet"
                else len(pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)))
         assert got == n, view
+
+
+def test_duckdb_file_download_opens_and_holds_every_view(app_server, page, built_db, tmp_path):
+    page.goto(f"{app_server['url']}/data")
+    wait_for_app(page, "[data-testid='stDataFrame']", timeout=120_000)
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="kdefense.duckdb (").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    got = duckdb.connect(str(path), read_only=True)
+    for view in PUBLIC_VIEWS:
+        want = built_db.execute(f"SELECT count(*) FROM {view}").fetchall()[0][0]
+        assert got.execute(f"SELECT count(*) FROM {view}").fetchall()[0][0] == want, view
+    got.close()
 
 
 def _summary(latencies: list[float]) -> str:
