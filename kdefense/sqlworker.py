@@ -71,14 +71,19 @@ class Request:
 
 
 def _die_with_parent() -> None:
-    """Linux: the kernel kills this worker when the server process dies (even by SIGKILL)."""
-    try:
-        import ctypes
-        import signal
+    """End this worker as soon as the server process is gone, even mid-query or after a SIGKILL of the server.
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # elsewhere: stdin closing still ends the worker
+    (Not prctl(PR_SET_PDEATHSIG): that fires when the *thread* that started the worker ends, and workers are
+    started from sessions' script threads, which end after every run.)
+    """
+    server = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == server:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="kdefense-sqlworker-parent-watch").start()
 
 
 def _answer(out, result: sqlpage.Result, max_bytes: int) -> None:

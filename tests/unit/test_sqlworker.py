@@ -142,10 +142,26 @@ def test_a_rebuilt_file_gets_a_fresh_engine(pool, built_db_path, fixture_db_path
     assert full != small
 
 
-def test_workers_end_with_the_server(built_db_path):
-    """Even a server killed outright (SIGKILL, no atexit) leaves no worker behind."""
+def test_a_worker_outlives_the_script_thread_that_started_it(pool, built_db_path):
+    """Streamlit starts workers from a session's script thread, which ends after every run."""
+    p = pool(1)
+    starter = threading.Thread(target=p.warm)
+    starter.start()
+    starter.join()
+    p.workers[0].wait_ready()
+    time.sleep(1)
+    assert p.workers[0].alive()
+    assert p.run(request(built_db_path, "SELECT 5 AS x"), wait=5).frame["x"].tolist() == [5]
+
+
+@pytest.mark.parametrize("busy", [False, True])
+def test_workers_end_with_the_server(built_db_path, busy):
+    """Even a server killed outright (SIGKILL, no atexit), idle or mid-query, leaves no worker behind."""
+    slow = (f"import threading; threading.Thread(target=p.run, args=(sqlworker.Request({SLOW!r}, {str(built_db_path)!r},"
+            f" (0, 0), 60, 10, 100, '256MB', 1000),), kwargs={{'wait': 5, 'kill_after': 120}}).start();"
+            "import time; time.sleep(1);") if busy else ""
     code = ("import os, sys; from kdefense import sqlworker; p = sqlworker.Pool(1); p.warm();"
-            "p.workers[0].wait_ready(); print(p.workers[0].pid, flush=True); os.kill(os.getpid(), 9)")
+            f"p.workers[0].wait_ready(); {slow} print(p.workers[0].pid, flush=True); os.kill(os.getpid(), 9)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           cwd=settings.ROOT, env={**os.environ, "PYTHONPATH": str(settings.ROOT)})
     pid = int(done.stdout.split()[0])
