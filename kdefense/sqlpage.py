@@ -46,6 +46,7 @@ class Result:
     seconds: float = 0.0
     error: str | None = None
     table: pa.Table | None = None  # the rows as fetched (what a worker sends back)
+    retry: bool = False  # the query itself may be fine: the page was busy, or its worker was lost
 
 
 def connect(path: str, memory: str = "256MB") -> duckdb.DuckDBPyConnection:

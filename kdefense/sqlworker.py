@@ -316,7 +316,7 @@ class Pool:
 
         started = time.perf_counter()
         if not self.slots.acquire(timeout=wait):
-            return sqlpage.Result(error=sqlpage.busy(self.size), seconds=time.perf_counter() - started)
+            return sqlpage.Result(error=sqlpage.busy(self.size), seconds=time.perf_counter() - started, retry=True)
         try:
             worker = self._take()
             try:
@@ -326,8 +326,9 @@ class Pool:
                 self._forget(worker)
                 with self.lock:
                     self.idle.put(self._new())  # warm a replacement now, not when the next user is waiting
-                message = sqlpage.stopped(request.seconds) if isinstance(exc, WorkerLate) else sqlpage.lost()
-                return sqlpage.Result(error=message, seconds=time.perf_counter() - started)
+                late = isinstance(exc, WorkerLate)
+                return sqlpage.Result(error=sqlpage.stopped(request.seconds) if late else sqlpage.lost(),
+                                      seconds=time.perf_counter() - started, retry=not late)
             self.idle.put(worker)
             return result
         finally:

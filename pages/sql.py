@@ -57,7 +57,8 @@ if url_sql.strip():
     if not cache or cache[0] != stamp:
         with st.spinner("Running…"):
             cache = (stamp, sqlpage.execute(url_sql))
-        st.session_state["sql_result"] = cache
+        # "busy" or a lost worker: not kept, so that Run (same query) tries again
+        st.session_state["sql_result"] = None if cache[1].retry else cache
     result = cache[1]
     if result.error:
         st.error("The query did not run.", icon=":material/block:")
