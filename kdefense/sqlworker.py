@@ -232,11 +232,11 @@ class Worker:
             self.ready = True
 
     def ask(self, request: Request, kill_after: float) -> sqlpage.Result:
+        """The worker's answer to `request`; WorkerLost (and the worker killed) if none within `kill_after` s."""
         import pyarrow as pa
 
         from kdefense import sqlpage
 
-        """The worker's answer to `request`; WorkerLost (and the worker killed) if none within `kill_after` s."""
         try:
             self.wait_ready()
             deadline = time.monotonic() + kill_after
