@@ -54,6 +54,7 @@ def connect(path: str, memory: str = "256MB") -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:", config={"threads": 1})
     con.execute(f"ATTACH '{path.replace(chr(39), chr(39) * 2)}' AS {CATALOG} (READ_ONLY)")
     con.execute(f"USE {CATALOG}")
+    con.execute("SET temp_directory = ''")  # no spilling to disk: a big query stops at the memory limit
     con.execute("SET enable_external_access = false")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
