@@ -194,7 +194,7 @@ def downloads_section(info: dict[str, str]) -> None:
             st.caption("The database is a shared DuckDB service here; there is no file to download.")
         else:
             size = os.stat(path).st_size
-            st.caption(f"{human_size(size)} · {len(counts)} views, {total:,} rows · opens in DuckDB 1.1 and later")
+            st.caption(f"{human_size(size)} · {len(counts)} views, {total:,} rows · opens in DuckDB 1.1.3 and later")
             st.download_button(f"kdefense.duckdb ({human_size(size)})", lambda: Path(path).read_bytes(),
                                file_name=file_name("duckdb", info), mime="application/octet-stream",
                                key="dl_all_duckdb", on_click="ignore", icon=":material/database:")

@@ -33,12 +33,17 @@ def sql_page_enabled() -> bool:
 
 
 def sql_limits() -> dict[str, float | int | str]:
-    """Limits of the SQL page: seconds per query, rows shown and in the CSV, DuckDB memory, query length."""
+    """Limits of the SQL page: seconds per query, rows shown and in the CSV, DuckDB memory, query length, result
+    size; worker processes (queries at once), how long a query waits for a free one, and their CPU niceness."""
     return {
         "seconds": float(os.environ.get("KDEFENSE_SQL_SECONDS", "5")),
         "rows": int(os.environ.get("KDEFENSE_SQL_ROWS", "10000")),
         "memory": os.environ.get("KDEFENSE_SQL_MEMORY", "256MB"),
         "chars": 20_000,
+        "result_mb": float(os.environ.get("KDEFENSE_SQL_RESULT_MB", "50")),
+        "workers": max(1, int(os.environ.get("KDEFENSE_SQL_WORKERS", "2"))),
+        "wait": float(os.environ.get("KDEFENSE_SQL_WAIT", "5")),
+        "nice": min(19, max(0, int(os.environ.get("KDEFENSE_SQL_NICE", "19")))),
     }
 
 

@@ -9,6 +9,8 @@ Defence in depth, each layer enough on its own for its kind of harm:
 3. The connection: a private in-memory DuckDB that ATTACHes the file READ_ONLY, then turns external access off
    (no file or network access at all), sets a memory limit and one thread, and locks its configuration.
 4. Time: a timer thread interrupts the query after the time limit; at most `rows` rows are fetched.
+5. Place: `execute` runs every query in a worker process at the lowest CPU priority, killed if it outlives the
+   time limit (kdefense/sqlworker.py), so a query cannot slow the server or other sessions.
 """
 
 from __future__ import annotations
@@ -21,9 +23,8 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import streamlit as st
 
-from kdefense import db, settings
+from kdefense import settings
 
 ALLOWED_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
 # Nodes that carry a "sample" key: table references and query nodes. Anything else in a FROM is refused.
@@ -44,6 +45,8 @@ class Result:
     truncated: bool = False
     seconds: float = 0.0
     error: str | None = None
+    table: pa.Table | None = None  # the rows as fetched (what a worker sends back)
+    retry: bool = False  # the query itself may be fine: the page was busy, or its worker was lost
 
 
 def connect(path: str, memory: str = "256MB") -> duckdb.DuckDBPyConnection:
@@ -51,6 +54,7 @@ def connect(path: str, memory: str = "256MB") -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:", config={"threads": 1})
     con.execute(f"ATTACH '{path.replace(chr(39), chr(39) * 2)}' AS {CATALOG} (READ_ONLY)")
     con.execute(f"USE {CATALOG}")
+    con.execute("SET temp_directory = ''")  # no spilling to disk: a big query stops at the memory limit
     con.execute("SET enable_external_access = false")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
@@ -158,14 +162,38 @@ def _nullable(t: pa.DataType) -> object:
     return None
 
 
+def to_frame(table: pa.Table) -> pd.DataFrame:
+    return table.to_pandas(types_mapper=_nullable)
+
+
+def stopped(seconds: float) -> str:
+    return f"The query was stopped after the time limit of {seconds:g} s."
+
+
+def lost() -> str:
+    return "The query ended the process that ran it (too much memory?), without an answer."
+
+
+def busy(workers: int) -> str:
+    return (f"The SQL page is busy: {workers} queries are already running (the most it runs at once). "
+            "Try again in a few seconds.")
+
+
+def too_large(max_bytes: int) -> str:
+    return f"The result is larger than {max_bytes / 1e6:g} MB; select fewer or shorter columns, or fewer rows."
+
+
 def first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:400] if text else type(exc).__name__
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, public: frozenset[str], existing: frozenset[str],
-        seconds: float = 5.0, rows: int = 10_000, max_chars: int = 20_000) -> Result:
-    """Check and run `sql` on a fresh cursor of `con`; never raises for anything the user typed."""
+        seconds: float = 5.0, rows: int = 10_000, max_chars: int = 20_000, frame: bool = True) -> Result:
+    """Check and run `sql` on a fresh cursor of `con`; never raises for anything the user typed.
+
+    frame=False: the rows only as an Arrow table (a worker sends them on; the server makes the DataFrame).
+    """
     started = time.perf_counter()
     cursor = con.cursor()
     timer = threading.Timer(seconds, cursor.interrupt)
@@ -182,20 +210,20 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, public: frozenset[str], existi
             if count > rows:
                 break
         table = pa.Table.from_batches(batches, schema=reader.schema) if batches else reader.schema.empty_table()
-        frame = table.slice(0, rows).to_pandas(types_mapper=_nullable)
-        return Result(frame, count > rows, time.perf_counter() - started)
+        table = table.slice(0, rows)
+        return Result(to_frame(table) if frame else pd.DataFrame(), count > rows, time.perf_counter() - started,
+                      table=table)
     except Refused as exc:
         return Result(error=str(exc), seconds=time.perf_counter() - started)
     except duckdb.InterruptException:
-        return Result(error=f"The query was stopped after the time limit of {seconds:g} s.",
-                      seconds=time.perf_counter() - started)
+        return Result(error=stopped(seconds), seconds=time.perf_counter() - started)
     except duckdb.OutOfMemoryException:
         return Result(error="The query needed more memory than the SQL page allows.",
                       seconds=time.perf_counter() - started)
     except Exception as exc:  # noqa: BLE001 — the page shows a message, never a traceback
         message = first_line(exc)
         if "interrupt" in message.lower():
-            message = f"The query was stopped after the time limit of {seconds:g} s."
+            message = stopped(seconds)
         return Result(error=message, seconds=time.perf_counter() - started)
     finally:
         timer.cancel()
@@ -241,25 +269,35 @@ LIMIT 10""",
 }
 
 
-# ---------------------------------------------------------------- Streamlit glue (pages/sql.py)
+# ---------------------------------------------------------------- the page's entry point
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _engine(sig: tuple[str, int, int]) -> tuple[duckdb.DuckDBPyConnection, frozenset[str], frozenset[str]]:
+def public_views() -> frozenset[str]:
     from kdefense.build import PUBLIC_VIEWS
 
-    con = connect(sig[0], str(settings.sql_limits()["memory"]))
-    return con, frozenset(PUBLIC_VIEWS), catalog_names(con)
+    return frozenset(PUBLIC_VIEWS)
+
+
+def warm() -> None:
+    """Start the query workers (if not running) while the page is read."""
+    from kdefense import sqlworker
+
+    sqlworker.pool().warm()
 
 
 def execute(sql: str) -> Result:
-    """`sql` on the locked-down instance of the current database file version, with the configured limits."""
-    sig = db.signature()
-    if sig[0].startswith("md:"):
+    """`sql` on the current database file version, with the configured limits, in a low-priority worker process."""
+    from kdefense import db, sqlworker
+
+    try:
+        path, inode, mtime = db.signature()
+    except db.DatabaseUnavailable as exc:
+        return Result(error=str(exc))
+    if path.startswith("md:"):
         return Result(error="The SQL page needs a local database file.")
     limits = settings.sql_limits()
-    try:
-        con, public, existing = _engine(sig)
-    except (duckdb.Error, OSError) as exc:
-        return Result(error=f"The database cannot be opened for SQL: {first_line(exc)}")
-    return run(con, sql, public, existing, float(limits["seconds"]), int(limits["rows"]), int(limits["chars"]))
+    request = sqlworker.Request(
+        sql=sql, path=path, version=(inode, mtime), seconds=float(limits["seconds"]), rows=int(limits["rows"]),
+        chars=int(limits["chars"]), memory=str(limits["memory"]), max_bytes=int(float(limits["result_mb"]) * 1e6),
+    )
+    return sqlworker.pool().run(request, wait=float(limits["wait"]))

@@ -27,6 +27,7 @@ def _submit() -> None:
 
 ui.current_filters()  # runs through dashboard.py (navigation, layout) even on a fresh server's first request
 limits = settings.sql_limits()
+sqlpage.warm()  # the query workers start (at low priority) while the page is read
 st.title("SQL")
 ui.link_notices()
 st.caption(
@@ -57,7 +58,8 @@ if url_sql.strip():
     if not cache or cache[0] != stamp:
         with st.spinner("Running…"):
             cache = (stamp, sqlpage.execute(url_sql))
-        st.session_state["sql_result"] = cache
+        # "busy" or a lost worker: not kept, so that Run (same query) tries again
+        st.session_state["sql_result"] = None if cache[1].retry else cache
     result = cache[1]
     if result.error:
         st.error("The query did not run.", icon=":material/block:")

@@ -44,3 +44,13 @@ def test_the_page_can_be_switched_off(app_db, monkeypatch):
     except Exception:  # noqa: BLE001 — AppTest refuses a page that is not in the navigation
         return
     assert not any("Read-only SQL" in str(c.value) for c in at.caption)
+
+
+def test_a_busy_answer_is_not_kept_and_run_tries_again(app_db, monkeypatch):
+    answers = [sqlpage.Result(error=sqlpage.busy(2), retry=True)]
+    real = sqlpage.execute
+    monkeypatch.setattr(sqlpage, "execute", lambda sql: answers.pop() if answers else real(sql))
+    at = run_app(page="pages/sql.py", query={"sql": "SELECT 42 AS answer"})
+    assert sqlpage.busy(2) in [c.value for c in at.code]
+    at.button(key="sql_run").click().run()
+    assert not at.exception and at.dataframe[-1].value["answer"].tolist() == [42]

@@ -18,6 +18,7 @@ from kdefense.build import PUBLIC_VIEWS
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = {"1.1.3": "duckdb==1.1.3", "1.x": "duckdb<2"}
+TOO_OLD = {"1.0.0": "duckdb==1.0.0"}  # the release before the v1.1.0 storage format: must refuse the file
 PROBE = """
 import duckdb, json, sys
 con = duckdb.connect(sys.argv[1], read_only=True)
@@ -31,15 +32,16 @@ print(json.dumps(out))
 
 def client(name: str) -> Path:
     """The python of a venv holding the DuckDB client `name`; built on first use, then cached."""
+    spec = {**CLIENTS, **TOO_OLD}[name]
     env = ROOT / ".venv-old" / f"duckdb-{name}"
     python = env / "bin" / "python"
     if not (env / ".ready").exists():
         venv.create(env, with_pip=True, clear=True)
         done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                               CLIENTS[name]], capture_output=True, text=True, timeout=600)
+                               spec], capture_output=True, text=True, timeout=600)
         if done.returncode != 0:
-            pytest.skip(f"pip could not install {CLIENTS[name]} (registry unreachable?): {done.stderr[-300:]}")
-        (env / ".ready").write_text(CLIENTS[name])
+            pytest.skip(f"pip could not install {spec} (registry unreachable?): {done.stderr[-300:]}")
+        (env / ".ready").write_text(spec)
     return python
 
 
@@ -60,3 +62,15 @@ def test_probe_runs_on_this_interpreter(built_db_path):
     done = subprocess.run([sys.executable, "-c", PROBE, str(built_db_path), "deals"], capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0 and json.loads(done.stdout)["deals"] > 0
+
+
+@pytest.mark.parametrize("name", list(TOO_OLD))
+def test_duckdb_1_0_cannot_open_the_file(name, built_db_path):
+    """So the docs can name 1.1.3 as the oldest client tested, and 1.0 as one that does not work."""
+    opener = "import duckdb, sys; duckdb.connect(sys.argv[1], read_only=True); print('opened')"
+    done = subprocess.run([str(client(name)), "-c", opener, str(built_db_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0 and "opened" not in done.stdout
+    # 1.0.0 reads the header, then fails on the v1.1.0 catalog ("Serialization Error: Failed to deserialize ...")
+    assert "duckdb.duckdb." in done.stderr and ("Serialization" in done.stderr or "version" in done.stderr), \
+        done.stderr[-2000:]

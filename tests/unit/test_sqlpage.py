@@ -96,7 +96,8 @@ def test_hostile_list_is_long_enough():
 def test_connection_is_locked_down(engine):
     con, _, _ = engine
     cur = con.cursor()
-    for setting, value in (("enable_external_access", False), ("lock_configuration", True), ("threads", 1)):
+    for setting, value in (("enable_external_access", False), ("lock_configuration", True), ("threads", 1),
+                           ("temp_directory", "")):
         assert cur.execute(f"SELECT current_setting('{setting}')").fetchall()[0][0] == value
     with pytest.raises(Exception, match="locked"):
         cur.execute("SET enable_external_access = true")
