@@ -209,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", default="", help="comma-separated page names (default: all registered pages)")
     args = parser.parse_args(argv)
     os.environ["KDEFENSE_DB"] = str(args.db)
+    # per-rerun figures: what a rerun itself costs, without the once-per-data-version warm-up thread running beside
+    # it (clearing the caches for a cold rerun would start a new one each time)
+    os.environ.setdefault("KDEFENSE_WARMUP", "0")
     import logging
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
