@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from kdefense import briefing, presentation, queries, settings, ui
+from kdefense import briefing, presentation, queries, settings, ui, warmup
 from kdefense.db import DatabaseUnavailable
 
 RUN_STARTED = (time.perf_counter(), time.thread_time())
@@ -56,3 +56,4 @@ except DatabaseUnavailable as exc:  # the file was deleted or replaced by a brok
     ui.database_missing(exc)
 finally:
     ui.log_rerun(page.url_path, RUN_STARTED)
+    warmup.start()  # after the page: the first visitor's own page does not wait for the other pages' questions

@@ -179,6 +179,36 @@ def measure_dashboard(runs: int, cold_runs: int, bases: tuple[str, ...], only: t
     return {"first": first, "views": results}
 
 
+def measure_first_visits(warmed: bool) -> dict:
+    """A new server's first visit of each page (value basis USD), after the landing page: with `warmed`, once the
+    warm-up the first run starts (kdefense/warmup.py) has finished, else with the warm-up off. The warm-up thread
+    is joined before any page is timed, so its own CPU time is not in the pages' figures (it is reported apart)."""
+    from streamlit.testing.v1 import AppTest
+
+    from kdefense import warmup
+
+    patch_pages_directory()
+    at = AppTest.from_file(str(APP_SCRIPT), default_timeout=600)
+    cpu = time.process_time()
+    first = _timed_run(at)
+    warm_up_seconds = None
+    if warmed:
+        started = time.perf_counter()
+        thread = warmup.start()
+        if thread is not None:
+            thread.join()
+        warm_up_seconds = time.perf_counter() - started
+    warm_up_cpu = time.process_time() - cpu - CPU[-1]  # the warm-up thread's CPU, beside and after the first run
+    pages = {}
+    for page in registered_pages():
+        at.switch_page(page.script)
+        wall = _timed_run(at)
+        pages[page.name] = {"title": page.title, "first_visit": wall, "first_visit_cpu": CPU[-1],
+                            "problems": _problems(at)}
+    return {"first": first, "warmed": warmed, "warm_up_wait": warm_up_seconds,
+            "warm_up_cpu": warm_up_cpu if warmed else None, "pages": pages}
+
+
 def measure_baseline(runs: int, cold_runs: int, script: Path = BASELINE_SCRIPT) -> dict:
     from streamlit.testing.v1 import AppTest
 
@@ -206,13 +236,20 @@ def main(argv: list[str] | None = None) -> int:
         default=BASELINE_SCRIPT,
         help="with --baseline: another one-page app to measure instead (e.g. a peer app's script)",
     )
+    parser.add_argument("--first-visits", choices=("warmed", "cold"), default=None,
+                        help="time each page's first visit in a new process, with or without the warm-up")
     parser.add_argument("--pages", default="", help="comma-separated page names (default: all registered pages)")
     args = parser.parse_args(argv)
     os.environ["KDEFENSE_DB"] = str(args.db)
+    # per-rerun figures: what a rerun itself costs, without the once-per-data-version warm-up thread running beside
+    # it (clearing the caches for a cold rerun would start a new one each time)
+    os.environ["KDEFENSE_WARMUP"] = "1" if args.first_visits == "warmed" else "0"
     import logging
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    if args.baseline:
+    if args.first_visits:
+        out = measure_first_visits(args.first_visits == "warmed")
+    elif args.baseline:
         out = measure_baseline(args.runs, args.cold_runs, args.script.resolve())
     else:
         only = tuple(p for p in args.pages.split(",") if p)
@@ -234,6 +271,7 @@ def run_subprocess(
     script: Path | None = None,
     pages: str = "",
     bases: str = "",
+    first_visits: str = "",
 ) -> dict:
     """Run this module in a fresh interpreter and return its JSON (or why it was stopped)."""
     cmd = [sys.executable, "-m", "bench.apptest", "--db", str(db), "--runs", str(runs), "--cold-runs", str(cold_runs)]
@@ -245,6 +283,8 @@ def run_subprocess(
         cmd += ["--pages", pages]
     if bases:
         cmd += ["--bases", bases]
+    if first_visits:
+        cmd += ["--first-visits", first_visits]
     result = run_measured(cmd, env={**os.environ, **(env or {})}, timeout=timeout, max_rss_mb=max_rss_mb)
     for line in result["output"].splitlines():
         if line.startswith(MARK):

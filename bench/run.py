@@ -530,7 +530,31 @@ def sidebyside_apptest(
     }
     if peer:
         out["peer"] = apptest.run_subprocess(db, runs, cold_runs, baseline=True, script=peer, max_rss_mb=max_rss_mb)
+    for mode in ("cold", "warmed"):  # a new server's first visit of each page, without and with the warm-up
+        out[f"first_visits_{mode}"] = apptest.run_subprocess(db, 1, 0, first_visits=mode, max_rss_mb=max_rss_mb)
     return out
+
+
+def first_visit_table(app: dict, label: str) -> str:
+    """Each page's first visit in a new server (after the landing page), without and with the warm-up."""
+    cold, warmed = app.get("first_visits_cold"), app.get("first_visits_warmed")
+    usual = app["usual"]["views"].get("baseline|tiv")
+    if not cold or not warmed or "pages" not in cold or "pages" not in warmed or usual is None:
+        return ""
+    rows = []
+    for name, c in cold["pages"].items():
+        w = warmed["pages"].get(name)
+        if w is None:
+            continue
+        rows.append([c["title"], ms(c["first_visit_cpu"]), ms(w["first_visit_cpu"]),
+                     _r(_ratio(w["first_visit_cpu"], usual["cold_cpu"]), SIDE["cold_vs_usual"]),
+                     ms(c["first_visit"]), ms(w["first_visit"]), "; ".join(c["problems"] + w["problems"])[:80]])
+    rows.append(["**usual way, first run**", ms(app["usual"]["first"]), "", "", "", "", ""])
+    note = (f"\n\nwarm-up (once per data version, in the background after the first page): "
+            f"{ms(warmed.get('warm_up_cpu'))} of CPU, done {secs(warmed.get('warm_up_wait'))} after the first page")
+    return table(["page", "first visit CPU, no warm-up", "first visit CPU, warmed", "warmed ÷ usual cold (≤ 1)",
+                  "wall, no warm-up", "wall, warmed", "problems"], rows,
+                 f"Side by side {label}: a new server's first visit of each page (AppTest)") + note
 
 
 def sidebyside_browser(db: Path, work: Path, runs: int, peer: Path | None) -> dict:
@@ -572,7 +596,7 @@ def sidebyside_tables(app: dict, browser: dict | None, label: str) -> str:
     usual = app["usual"]["views"].get("baseline|tiv")
     if usual is None:
         return f"\n### Side by side {label}: the usual way did not run ({app['usual'].get('killed', '?')})\n"
-    text = ""
+    text = first_visit_table(app, label) if browser is None else ""
     for clock, sfx in (("wall time", ""), ("process CPU time", "_cpu")):
         if f"new_filter{sfx}" not in usual:
             continue

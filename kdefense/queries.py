@@ -55,6 +55,12 @@ def run_filtered(name: str, filters: Filters, **extra: Any) -> pd.DataFrame:
 
 
 def filter_options() -> FilterOptions:
+    """The sidebar's choices, made once per database file version (every rerun of every session reads them)."""
+    return _filter_options(db.signature())
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _filter_options(signature: tuple[str, int, int]) -> FilterOptions:
     df = run("filter_options")
     by = {f: g for f, g in df.groupby("field")}
     countries = by.get("country", pd.DataFrame(columns=["value", "label"])).dropna(subset=["value"])
@@ -71,4 +77,10 @@ def filter_options() -> FilterOptions:
 
 
 def build_info() -> dict[str, str]:
+    """The build's facts (data version, dates); a copy of what is kept per database file version."""
+    return dict(_build_info(db.signature()))
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _build_info(signature: tuple[str, int, int]) -> dict[str, str]:
     return dict(run("build_info").itertuples(index=False, name=None))

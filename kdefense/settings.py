@@ -47,6 +47,11 @@ def sql_limits() -> dict[str, float | int | str]:
     }
 
 
+def warmup_enabled() -> bool:
+    """KDEFENSE_WARMUP=0 (or off/false/no) turns off the per-data-version warm-up (kdefense/warmup.py)."""
+    return os.environ.get("KDEFENSE_WARMUP", "1").strip().lower() not in ("0", "off", "false", "no")
+
+
 def rerun_log() -> bool:
     """KDEFENSE_RERUN_LOG=1: log each script run's page and server time ("kdefense rerun page=… ms=…")."""
     return os.environ.get("KDEFENSE_RERUN_LOG") == "1"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import html
 import logging
 import re
@@ -290,26 +291,61 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def stamped(fig: go.Figure, title: str, filters_line: str) -> go.Figure:
-    """A copy of a (cached, shared) figure that carries what it shows and where it comes from, so a downloaded
+class Spec(go.Figure):
+    """A finished figure as the dict st.plotly_chart sends (typed arrays already base64), made once.
+
+    st.plotly_chart turns any Plotly figure into that dict with `to_dict()`, which deep-copies every trace and
+    encodes every array on each rerun; a Spec hands over the dict it holds. It is built without Figure.__init__
+    (nothing validates or copies it again) and serves only as st.plotly_chart's argument: read `spec`, never
+    change it (it is shared by sessions).
+    """
+
+    def __init__(self, spec: dict) -> None:  # no BaseFigure state: to_dict() is all st.plotly_chart calls
+        self._spec = spec
+
+    @property
+    def spec(self) -> dict:
+        return self._spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+
+def _stamp_layout(layout: dict, title: str, filters_line: str, source: str) -> dict:
+    """`layout` with the stamp merged in as Figure.update_layout would (title, subtitle lines, top margin)."""
+    from kdefense.charts import merge
+
+    out = dict(layout)
+    old_title = layout.get("title") or {}
+    old = (old_title.get("subtitle") or {}).get("text")
+    lines = ([old] if old else []) + [_esc(w) for w in textwrap.wrap(filters_line, 120)] + [_esc(source)]
+    had_title = bool(old_title.get("text"))
+    added = len(lines) - (1 if old else 0)
+    out["title"] = merge(copy.deepcopy(old_title), {
+        "text": old_title.get("text") if had_title else _esc(title),
+        "subtitle": {"text": "<br>".join(lines), "font": {"size": 12, "color": "#4b5563"}}})
+    margin = dict(layout.get("margin") or {})
+    margin["t"] = (margin.get("t") or 10) + 16 * added + (0 if had_title else 34)
+    out["margin"] = margin
+    return out
+
+
+def stamped(fig: go.Figure, title: str, filters_line: str) -> Spec:
+    """The (cached, shared) figure as it is sent, carrying what it shows and where it comes from, so a downloaded
     image travels: its title, the filters line, "Source: …" with the credit line and the data version date.
-    Made once per figure and stamp, kept on the figure itself."""
+    Made once per figure and stamp, kept on the figure itself; the traces are encoded once per figure and shared
+    by its stamps (only the layout differs)."""
     info = queries.build_info()
     source = (f"Source: {settings.SIPRI_CREDIT.split(' (')[0]}; deal ledger (each row cites its source) · "
               f"data version {info.get('data_version', '?')}, built {str(info.get('built_at', ''))[:10]}")
     key = (title, filters_line, source)
     cache: dict = getattr(fig, "_kd_stamped", None) or {}
     if key not in cache:
-        out = go.Figure(fig)
-        old = out.layout.title.subtitle.text
-        lines = ([old] if old else []) + [_esc(w) for w in textwrap.wrap(filters_line, 120)] + [_esc(source)]
-        had_title = bool(out.layout.title.text)
-        added = len(lines) - (1 if old else 0)
-        out.update_layout(
-            title={"text": out.layout.title.text if had_title else _esc(title),
-                   "subtitle": {"text": "<br>".join(lines), "font": {"size": 12, "color": "#4b5563"}}},
-            margin={"t": (out.layout.margin.t or 10) + 16 * added + (0 if had_title else 34)})
-        cache[key] = out
+        sent = getattr(fig, "_kd_sent", None)
+        if sent is None:
+            sent = fig.to_dict()  # one deep copy and base64 encoding per figure, not per rerun
+            fig._kd_sent = sent
+        cache[key] = Spec({**sent, "layout": _stamp_layout(sent["layout"], title, filters_line, source)})
         fig._kd_stamped = cache  # plotly allows private attributes; the copies live as long as the figure
     return cache[key]
 

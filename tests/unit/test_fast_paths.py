@@ -153,3 +153,45 @@ def test_presentation_copy_of_a_dict_built_figure(app_db):
     assert big.layout.font.size > fig.layout.font.size == 14
     assert spec(fig) == before
     assert fig.layout.meta["rows"] > 0  # pages read the row count from the figure
+
+
+def stamped_by_validation(fig: go.Figure, title: str, filters_line: str) -> go.Figure:
+    """How ui.stamped stamped a figure before it worked on the sent dict: a validated copy, update_layout."""
+    import textwrap
+
+    from kdefense import ui
+
+    info = queries.build_info()
+    source = (f"Source: {settings.SIPRI_CREDIT.split(' (')[0]}; deal ledger (each row cites its source) · "
+              f"data version {info.get('data_version', '?')}, built {str(info.get('built_at', ''))[:10]}")
+    out = go.Figure(fig)
+    old = out.layout.title.subtitle.text
+    lines = ([old] if old else []) + [ui._esc(w) for w in textwrap.wrap(filters_line, 120)] + [ui._esc(source)]
+    had_title = bool(out.layout.title.text)
+    out.update_layout(
+        title={"text": out.layout.title.text if had_title else ui._esc(title),
+               "subtitle": {"text": "<br>".join(lines), "font": {"size": 12, "color": "#4b5563"}}},
+        margin={"t": (out.layout.margin.t or 10) + 16 * (len(lines) - (1 if old else 0)) + (0 if had_title else 34)})
+    return out
+
+
+def test_stamped_spec_sends_what_the_validated_stamp_sent(app_db):
+    """ui.stamped stamps the sent dict (no validated copy, no per-rerun deep copy): the browser gets the same."""
+    from kdefense import ui
+
+    options = queries.filter_options()
+    filters = Filters(year_from=options.year_min, year_to=options.year_max, q="<b>&")
+    figs = timeline_figures(Filters(year_from=options.year_min, year_to=options.year_max)) + overview_figures(filters)
+    figs.append(go.Figure(go.Bar(x=[1, 2], y=[3, 4]), layout={"title": {"subtitle": {"text": "kept"}}}))
+    for fig in figs:
+        before = spec(fig)
+        for title in ("A <b>title</b> & more", ""):
+            sent = ui.stamped(fig, title, filters.describe())
+            assert isinstance(sent, go.Figure)  # st.plotly_chart takes it as a figure and calls to_dict()
+            assert plain(json.loads(pio.to_json(sent.to_dict(), validate=False))) == spec(
+                stamped_by_validation(fig, title, filters.describe()))
+            assert ui.stamped(fig, title, filters.describe()) is sent  # made once per figure and stamp
+        assert spec(fig) == before  # the shared figure is untouched
+    other = ui.stamped(figs[-1], "T", "another filters line")
+    assert "another filters line" in other.spec["layout"]["title"]["subtitle"]["text"]
+    assert other.spec["data"] is ui.stamped(figs[-1], "T", "x").spec["data"]  # traces encoded once per figure
