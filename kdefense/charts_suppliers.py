@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kdefense.charts import base_layout
-from kdefense.settings import REGION_COLOURS
+from kdefense.settings import REGION_COLOURS, REGION_OUTLINE
 
 KOREA = "South Korea"
 KOREA_COLOUR = "#c8102e"
@@ -65,6 +65,21 @@ def _order(values: pd.Series, first: str = KOREA) -> list[str]:
     return [first, *[v for v in seen if v != first]] if first in seen else seen
 
 
+def end_labels(fig: go.Figure, large: bool = False) -> go.Figure:
+    """Name each line at its last point (direct labels: the lines are told apart without matching colours)."""
+    for trace in fig.data:
+        ys = list(trace.y) if trace.y is not None else []
+        last = max((i for i, y in enumerate(ys) if y is not None and pd.notna(y)), default=None)
+        if last is None:
+            continue
+        name = trace.name if len(trace.name) <= 16 else trace.name[:15] + "…"
+        trace.update(mode="lines+markers+text", text=[name if i == last else "" for i in range(len(ys))],
+                     textposition="middle right", cliponaxis=False,
+                     textfont={"color": "#1f2937", "size": 15 if large else 11})
+    fig.update_layout(margin_r=130 if large else 110)
+    return fig
+
+
 def share_lines(df: pd.DataFrame, x_col: str, title: str, note: str, large: bool = False) -> go.Figure:
     """Share of exports per supplier over periods (years or windows); South Korea drawn thick in red."""
     fig = go.Figure()
@@ -84,7 +99,7 @@ def share_lines(df: pd.DataFrame, x_col: str, title: str, note: str, large: bool
     fig.update_yaxes(title="Share, % (log scale)", type="log", ticksuffix=" %",
                      tickvals=LOG_TICKS, ticktext=[f"{t:g}" for t in LOG_TICKS])
     fig.update_xaxes(title=None, type="category" if x_col == "period_label" else "linear")
-    return _finish(fig, title, note, True, 440, large)
+    return end_labels(_finish(fig, title, note, True, 440, large), large)
 
 
 def rank_bump(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
@@ -103,7 +118,7 @@ def rank_bump(df: pd.DataFrame, title: str, note: str, large: bool = False) -> g
     ticks = [1, *range(5, int(top) + 5, 5)]
     fig.update_yaxes(title="Rank (1 = largest)", range=[top + 1, 0.5], tickvals=ticks)
     fig.update_xaxes(title=None, type="category")
-    return _finish(fig, title, note, True, 440, large)
+    return end_labels(_finish(fig, title, note, True, 440, large), large)
 
 
 def top_suppliers_bars(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
@@ -136,7 +151,7 @@ def korea_region_lines(df: pd.DataFrame, title: str, note: str, large: bool = Fa
         )
     fig.update_yaxes(title="South Korea's share of imports, %", rangemode="tozero", ticksuffix=" %")
     fig.update_xaxes(title="Delivery year", dtick=2)
-    return _finish(fig, title, note, True, 440, large)
+    return end_labels(_finish(fig, title, note, True, 440, large), large)
 
 
 def recipients_heatmap(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
@@ -162,7 +177,8 @@ def region_mix_bars(df: pd.DataFrame, title: str, note: str, large: bool = False
         part = df[df["region"] == region].set_index("supplier").reindex(order).fillna(0)  # NaN breaks stacking
         fig.add_bar(
             x=part["share_of_supplier_pct"], y=order, name=region, orientation="h",
-            marker_color=region_colour(region), customdata=part[["tiv_m", "recipients"]].to_numpy(),
+            marker={"color": region_colour(region), "line": {"color": REGION_OUTLINE, "width": 1}},
+            customdata=part[["tiv_m", "recipients"]].to_numpy(),
             text=part["share_of_supplier_pct"].map(lambda v: f"{v:.0f}" if pd.notna(v) and v >= 6 else ""),
             textposition="inside", insidetextanchor="middle",
             hovertemplate=(f"%{{y}} → {region}: %{{x:.1f}} %<br>%{{customdata[0]:,.0f}} m TIV, "
@@ -213,7 +229,8 @@ def order_book_bars(df: pd.DataFrame, title: str, note: str, large: bool = False
     for region in [r for r in REGION_ORDER if r in set(df["region"])]:
         part = df[df["region"] == region].set_index("supplier").reindex(order).fillna(0)
         fig.add_bar(
-            x=part["tiv_outstanding_m"], y=order, name=region, orientation="h", marker_color=region_colour(region),
+            x=part["tiv_outstanding_m"], y=order, name=region, orientation="h",
+            marker={"color": region_colour(region), "line": {"color": REGION_OUTLINE, "width": 1}},
             customdata=part[["open_deals", "units_outstanding"]].to_numpy(),
             hovertemplate=(f"%{{y}} → {region}: %{{x:,.0f}} m TIV outstanding<br>%{{customdata[0]}} open deals, "
                            "%{customdata[1]:,.0f} units<extra></extra>"),
@@ -254,7 +271,7 @@ def rival_orders_scatter(df: pd.DataFrame, families: list[str], title: str, note
         fig.add_scatter(
             x=part["order_year"], y=part["system_family"], mode="markers", name=region,
             marker={"color": region_colour(region), "size": units[part.index], "sizemode": "area", "sizeref": scale,
-                    "sizemin": 5, "line": {"width": 1, "color": "white"}, "opacity": 0.85},
+                    "sizemin": 5, "line": {"width": 1, "color": REGION_OUTLINE}, "opacity": 0.85},
             customdata=part[["recipient", "supplier", "units_ordered", "units_delivered", "status"]].to_numpy(),
             hovertemplate=("<b>%{y}</b> → %{customdata[0]} (%{x})<br>from %{customdata[1]} · %{customdata[4]}<br>"
                            "%{customdata[2]} ordered, %{customdata[3]} delivered<extra></extra>"),
@@ -287,7 +304,8 @@ def firm_value_by_region(df: pd.DataFrame, title: str, note: str, large: bool = 
     fig = go.Figure()
     for region in [r for r in (*REGION_ORDER, "Unknown") if r in set(df["region"])]:
         part = df[df["region"] == region].set_index("company").reindex(order).fillna(0)
-        fig.add_bar(x=part["value_usd_m"], y=order, name=region, orientation="h", marker_color=region_colour(region),
+        fig.add_bar(x=part["value_usd_m"], y=order, name=region, orientation="h",
+                    marker={"color": region_colour(region), "line": {"color": REGION_OUTLINE, "width": 1}},
                     customdata=part[["deals"]].to_numpy(),
                     hovertemplate=f"%{{y}} → {region}: %{{x:,.0f}} m USD (%{{customdata[0]}} deals)<extra></extra>")
     fig.update_layout(barmode="stack")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from kdefense.charts import base_layout
-from kdefense.settings import REGION_COLOURS, REGIONS
+from kdefense.charts import bars_by_region, base_layout, region_marker
+from kdefense.settings import REGION_COLOURS, REGION_OUTLINE, REGIONS
 
 DELIVERED = "#2f6db5"
 PLANNED = "#f59e0b"
@@ -176,7 +176,7 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
         sub = bars[bars["region"] == region]
         count_col = "deals" if usd else "records"
         fig.add_bar(
-            x=sub["year"], y=sub[value_col], name=region, marker_color=REGION_COLOURS.get(region, "#6b7280"),
+            x=sub["year"], y=sub[value_col], name=region, marker=region_marker([region] * len(sub)),
             customdata=sub[[count_col]].to_numpy(),
             hovertemplate=f"{region}<br>%{{x}}: %{{y:,.{2 if usd else 0}f}} {'bn USD' if usd else 'm TIV'}"
                           f"<br>%{{customdata[0]}} {'deals' if usd else 'SIPRI records'}<extra></extra>",
@@ -240,7 +240,7 @@ def orderbook_chart(df: pd.DataFrame, value_col: str, unit_label: str, events: p
         sub = df[df["region"] == region].sort_values("year")
         colour = REGION_COLOURS.get(region, "#6b7280")
         fig.add_scatter(x=sub["year"], y=sub[value_col].fillna(0), name=region, mode="lines", stackgroup="book",
-                        line={"color": colour, "width": 2}, fillcolor=colour,
+                        line={"color": REGION_OUTLINE, "width": 1}, fillcolor=colour,
                         hovertemplate=f"{region}<br>end of %{{x}}: %{{y:,.0f}} {unit_label}<extra></extra>")
     years = df["year"].dropna()
     add_events(fig, events, years.min(), years.max(), date_axis=False)
@@ -256,14 +256,14 @@ def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of
                         large: bool = False) -> go.Figure:
     """Ordered but not yet delivered, per recipient, as of the latest data."""
     data = df[df[value_col].fillna(0) > 0].sort_values(value_col)
-    fig = go.Figure(go.Bar(
-        x=data[value_col], y=data["recipient"], orientation="h",
-        marker_color=[REGION_COLOURS.get(r, "#6b7280") for r in data["region"]],
-        hovertemplate=f"%{{y}}<br>%{{x:,.0f}} {unit_label} still to deliver<extra></extra>",
-    ))
-    base_layout(fig, f"Still to deliver, per recipient ({as_of})", height=max(300, 30 * len(data) + 110),
+    fig = bars_by_region(go.Figure(), data, value_col, "recipient", "region",
+                         data[value_col].map(lambda v: f"{v:,.0f}"),
+                         f"%{{y}}<br>%{{x:,.0f}} {unit_label} still to deliver<extra></extra>")
+    base_layout(fig, f"Still to deliver, per recipient ({as_of})", height=max(300, 30 * len(data) + 150),
                 large=large)
-    fig.update_layout(meta={"chart": "orderbook_now"}, showlegend=False)
+    fig.update_layout(meta={"chart": "orderbook_now"},
+                      legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom",
+                              "title_text": "Region"}, margin_b=60)
     fig.update_xaxes(title=unit_label[:1].upper() + unit_label[1:])
     fig.layout.yaxis.update(title=None, automargin=True)
     return fig
@@ -298,23 +298,26 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
                        "records, new equipment ordered 2000 on)" for r in bench.itertuples()],
             hovertemplate="%{hovertext}<extra></extra>",
         )
-    groups = (("Faster than the median", "#16a34a", lambda d: d["years_vs_median"] < 0),
-              ("Same as the median", DELIVERED, lambda d: d["years_vs_median"] == 0),
-              ("Slower than the median", "#dc2626", lambda d: d["years_vs_median"] > 0),
-              ("No benchmark (category not in SIPRI)", "#111827", lambda d: d["years_vs_median"].isna()))
-    for name, colour, test in groups:
+    # Shape and a sign beside colour: faster points left (fewer years), slower right; blue/vermillion stay apart
+    # under every colour-vision deficiency.
+    groups = (("Faster than the median", "#0072B2", "triangle-left", lambda d: d["years_vs_median"] < 0),
+              ("Same as the median", "#6b7280", "circle", lambda d: d["years_vs_median"] == 0),
+              ("Slower than the median", "#D55E00", "triangle-right", lambda d: d["years_vs_median"] > 0),
+              ("No benchmark (category not in SIPRI)", "#111827", "square",
+               lambda d: d["years_vs_median"].isna()))
+    for name, colour, symbol, test in groups:
         sub = delivered[test(delivered).fillna(False).astype(bool)]
         if sub.empty:
             continue
         fig.add_scatter(
             x=sub["years_to_first_delivery"], y=sub["row_label"], mode="markers", name=name,
-            marker={"symbol": "circle", "size": 11, "color": colour},
+            marker={"symbol": symbol, "size": 12, "color": colour, "line": {"color": "white", "width": 1}},
             hovertext=[f"<b>{r.deal_id}</b> · {r.designation if isinstance(r.designation, str) else ''}<br>"
                        f"signed {r.signed_date}, first "
                        f"delivery {r.first_delivery_year} ({_num(r.first_year_units, missing='units not stated')} "
                        f"units, {r.first_year_origin})<br>{r.years_to_first_delivery} years; category median "
-                       f"{_num(r.others_median_years, '{:g}', 'n/a')}<br>Units ordered: {_num(r.quantity)}"
-                       for r in sub.itertuples()],
+                       f"{_num(r.others_median_years, '{:g}', 'n/a')} ({name.lower()})"
+                       f"<br>Units ordered: {_num(r.quantity)}" for r in sub.itertuples()],
             hovertemplate="%{hovertext}<extra></extra>",
         )
     waiting = data[data["years_to_first_delivery"].isna() & data["years_waiting"].notna()]
