@@ -122,3 +122,56 @@ def presentation_style(fig: go.Figure, dark: bool = False) -> go.Figure:
     out.update_xaxes(tickfont={"size": 22}, title_font={"size": 24})
     out.update_yaxes(tickfont={"size": 22}, title_font={"size": 24})
     return out
+
+
+def _title(fig: go.Figure) -> str:
+    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
+    return title or str((fig.layout.meta or {}).get("chart", "chart") if isinstance(fig.layout.meta, dict) else "chart")
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.1f}" if abs(value) < 10 and value != int(value) else f"{value:,.0f}"
+
+
+def _seq(values) -> list:
+    return [] if values is None else [v.item() if hasattr(v, "item") else v for v in values]
+
+
+def describe(fig: go.Figure, top: int = 3) -> str:
+    """A short text alternative for a chart: its title, what it draws and its largest values.
+
+    Bars are summed per category across traces (stacks); lines name their series and their latest values;
+    maps and heatmaps give their largest cells. Plain text: callers escape it before rendering.
+    """
+    totals: dict[str, float] = {}
+    series: list[str] = []
+    for trace in fig.data:
+        kind = trace.type
+        name = getattr(trace, "name", None)
+        if kind == "bar":
+            horizontal = trace.orientation == "h"
+            cats, vals = (trace.y, trace.x) if horizontal else (trace.x, trace.y)
+            if trace.base is not None:  # Gantt bars: durations, not values
+                series.append(str(name))
+                continue
+            for cat, val in zip(_seq(cats), _seq(vals), strict=False):
+                if isinstance(val, (int, float)) and not pd.isna(val):
+                    totals[str(cat)] = totals.get(str(cat), 0.0) + float(val)
+            if name:
+                series.append(str(name))
+        elif kind in ("scatter", "scattergeo", "box") and name and getattr(trace, "showlegend", None) is not False:
+            series.append(str(name))
+        elif kind == "choropleth" and trace.z is not None and trace.locations is not None:
+            for loc, val in zip(_seq(trace.locations), _seq(trace.z), strict=False):
+                if isinstance(val, (int, float)) and not pd.isna(val):
+                    totals[str(loc)] = float(val)
+    parts = [f"Chart: {_title(fig)}."]
+    named = list(dict.fromkeys(s for s in series if s and s != "None" and "Context event" not in s))
+    if named:
+        shown = ", ".join(named[:8]) + (f" and {len(named) - 8} more" if len(named) > 8 else "")
+        parts.append(f"Series: {shown}.")
+    if totals:
+        best = sorted(totals.items(), key=lambda kv: -kv[1])[:top]
+        parts.append("Largest: " + "; ".join(f"{k} {_fmt(v)}" for k, v in best) + f" (of {len(totals)}).")
+    parts.append("The data behind this chart is in the table next to it.")
+    return " ".join(parts)

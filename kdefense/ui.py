@@ -204,7 +204,16 @@ CSS = """
 <style>
 .kd-filter-summary {font-size: 0.95rem; color: #374151; background: #f3f4f6; padding: 0.4rem 0.7rem;
   border-radius: 0.4rem; margin-bottom: 0.8rem;}
-.kd-footer {font-size: 0.8rem; color: #6b7280; margin-top: 2rem; border-top: 1px solid #e5e7eb; padding-top: 0.5rem;}
+.kd-footer {font-size: 0.8rem; color: #4b5563; margin-top: 2rem; border-top: 1px solid #e5e7eb; padding-top: 0.5rem;}
+/* Accessibility (issue 16, docs/accessibility.md): captions carry real content, so full contrast (7.6:1, not
+   Streamlit's 3.9:1); section headings are h2 under the page's h1, drawn at subheader size. */
+[data-testid="stCaptionContainer"] {opacity: 1 !important;}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {color: #4b5563 !important;}
+[data-testid="stMain"] [data-testid="stHeading"] h2 {font-size: 1.5rem; padding-top: 0.75rem;}
+[data-testid="stElementContainer"]:has(> div > div > .kd-chart-summary),
+[data-testid="stElementContainer"]:has(.kd-chart-summary), .kd-sr-only {position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
+  clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0;}
+:focus-visible {outline: 2px solid #1f5fa8 !important; outline-offset: 2px;}
 </style>
 """
 
@@ -242,12 +251,31 @@ def presented(fig: go.Figure) -> go.Figure:
     return copy
 
 
+def chart_summary(fig: go.Figure) -> str:
+    """The chart's text alternative (title, series, largest values), made once and kept on the (shared) figure."""
+    text = getattr(fig, "_kd_summary", None)
+    if text is None:
+        try:
+            text = charts.describe(fig)
+        except Exception:  # noqa: BLE001 - a summary must never break the page; the title is the fallback
+            text = f"Chart: {charts._title(fig)}. The data behind this chart is in the table next to it."
+        fig._kd_summary = text
+    return text
+
+
+def plotly_chart(fig: go.Figure, key: str, config: dict, **kwargs: Any) -> Any:
+    """st.plotly_chart preceded by its text alternative for screen readers (visually hidden, read first)."""
+    st.markdown(f"<p class='kd-sr-only kd-chart-summary' data-chart='{_escape(key)}'>{_escape(chart_summary(fig))}"
+                "</p>", unsafe_allow_html=True)
+    return st.plotly_chart(fig, key=key, config=config, **kwargs)
+
+
 def chart_with_data(fig, df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:
     """A chart and, beside it, the download of exactly the rows it draws (hidden when presenting)."""
     if is_presenting():
-        st.plotly_chart(presented(fig), key=f"chart_{key}", config=PRESENT_PLOTLY_CONFIG)
+        plotly_chart(presented(fig), key=f"chart_{key}", config=PRESENT_PLOTLY_CONFIG)
         return
-    st.plotly_chart(fig, key=f"chart_{key}", config=PLOTLY_CONFIG)
+    plotly_chart(fig, key=f"chart_{key}", config=PLOTLY_CONFIG)
     with st.popover("Data behind this chart", icon=":material/table:"):
         data_preview(df)
         downloads(df, view, filters, key)
@@ -272,7 +300,7 @@ def metric_delta(now: float | None, before: float | None) -> str | None:
     if now is None or before is None or pd.isna(now) or pd.isna(before):
         return None
     diff = now - before
-    return f"{diff:+,.0f} vs previous period"
+    return f"{diff:+,.0f} vs before"  # short enough for a 1366 px laptop; the caption below names the period
 
 
 PLOTLY_CONFIG = {"displaylogo": False, "topojsonURL": "app/static/topojson/",
@@ -356,7 +384,8 @@ def presentation_header(decks: dict) -> None:
 
 
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+            .replace('"', "&quot;"))
 
 
 def _go_to(deck, number: int) -> None:

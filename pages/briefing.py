@@ -17,7 +17,7 @@ if not decks:
 options = queries.filter_options()
 for deck_id, deck in decks.items():
     with st.container(border=True):
-        st.subheader(deck.title)
+        st.header(deck.title)
         if deck.description:
             st.write(deck.description)
         problems = briefing.validate_deck(deck, options)
@@ -27,6 +27,10 @@ for deck_id, deck in decks.items():
                        "link": deck.slide_url(i)} for i, s in enumerate(deck.slides, start=1)],
                      hide_index=True, width="stretch",
                      column_config={"link": st.column_config.LinkColumn("Open", display_text="open slide")})
+        # Real links (the table's link cells open on click only; these take Tab and Enter too)
+        st.markdown("Open slide: " + " · ".join(
+            f"<a href='{ui._escape(deck.slide_url(i))}' target='_self'>{i}. {ui._escape(s.title or s.page)}</a>"
+            for i, s in enumerate(deck.slides, start=1)), unsafe_allow_html=True)
         cols = st.columns([1, 1, 1, 1, 3])
         theme = cols[0].segmented_control("Theme", ["light", "dark"], default="light", key=f"theme_{deck_id}",
                                           label_visibility="collapsed")

@@ -207,7 +207,7 @@ else:
     col = cm.measure_column(opts.measure)
     left, right = st.columns([4, 1])
     with left:
-        st.plotly_chart(_map_figure(rows, totals, countries, facilities, opts), key=CHART_KEY,
+        ui.plotly_chart(_map_figure(rows, totals, countries, facilities, opts), key=CHART_KEY,
                         config=PRESENT_MAP_CONFIG if opts.large else MAP_CONFIG, on_select=_selected_country,
                         selection_mode="points")
     with right:
@@ -247,7 +247,7 @@ else:
                        "apply to them.")
 
     st.divider()
-    st.subheader("Country profile")
+    st.header("Country profile")
     names = dict(sorted(zip(totals["iso3"], totals["country"].astype(str), strict=True), key=lambda kv: kv[1]))
     st.session_state[OPTIONS_KEY] = list(names)
     if st.session_state.get(PROFILE_KEY) not in names:

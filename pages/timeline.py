@@ -53,14 +53,14 @@ def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> N
     """The chart (in a scrolling box when it is tall), then the download of exactly the rows it draws."""
     box = st.container(height=SCROLL_HEIGHT, border=False, key=f"tl_box_{key}") if scroll else st.container()
     with box:
-        st.plotly_chart(fig, key=f"chart_{key}", config=ui.PLOTLY_CONFIG)
+        ui.plotly_chart(fig, key=f"chart_{key}", config=ui.PLOTLY_CONFIG)
     with st.popover("Data behind this chart", icon=":material/table:"):
         ui.data_preview(df)
         ui.downloads(df, view, filters, key)
 
 
 # --- Gantt -------------------------------------------------------------------------------------------------------
-st.subheader("From signature to delivery")
+st.header("From signature to delivery")
 gantt = queries.run_filtered("timeline_gantt_system" if by_system else "timeline_gantt", filters, deal_id=deal_id)
 if gantt.empty:
     st.info("Nothing to draw for these filters.")
@@ -82,7 +82,7 @@ else:
                "a prospect at its latest news. Dates known only to the month or year are drawn from the 1st.")
 
 # --- Year by year --------------------------------------------------------------------------------------------------
-st.subheader("Year by year")
+st.header("Year by year")
 left, right = st.columns(2)
 with left:
     if usd:
@@ -121,7 +121,7 @@ with right:
                    + (f" {missing} delivery years with no unit count are not drawn." if missing else ""))
 
 # --- Order book ---------------------------------------------------------------------------------------------------
-st.subheader("Order book: ordered, not yet delivered")
+st.header("Order book: ordered, not yet delivered")
 value_name = "contract value (USD)" if usd else "SIPRI TIV"
 book = st.segmented_control("Measure", list(BOOK), key="tl_book", required=True,
                             format_func=lambda k: "Units" if k == "units" else f"Value: {value_name}")
@@ -161,7 +161,7 @@ else:
                + ("" if munitions else " Missiles and ammunition left out."))
 
 # --- Speed --------------------------------------------------------------------------------------------------------
-st.subheader("Speed: signing to first delivery")
+st.header("Speed: signing to first delivery")
 speed = queries.run_filtered("timeline_speed", filters, deal_id=deal_id)
 if speed.empty:
     st.info("No signed deals in this selection, so no delivery speed to show.")
