@@ -91,8 +91,13 @@ def reconciliation_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
                     mode="lines+markers", line={"color": "#d9822b", "width": 3},
                     hovertemplate="%{x}: %{y:.1f} bn USD<extra>official</extra>")
     fig.update_yaxes(title="USD bn")
-    fig.update_xaxes(dtick=1)
-    return base_layout(fig, "Ledger vs official totals", height=360, large=large)
+    span = int(df["year"].max() - df["year"].min()) if len(df) else 0
+    fig.update_xaxes(dtick=1 if span <= 15 else 5)  # yearly ticks only where they fit a laptop or phone
+    base_layout(fig, "Ledger vs official totals", height=380, large=large)
+    # legend above the plot: at the bottom it covered the x axis's year labels
+    fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+                      margin_t=80)
+    return fig
 
 
 def deal_deliveries_chart(df: pd.DataFrame, quantity: float | None, large: bool = False) -> go.Figure:

@@ -39,3 +39,11 @@ def test_speed_chart_tells_faster_from_slower_by_shape():
     fig = charts_timeline.speed_chart(df)
     symbols = {t.name: t.marker.symbol for t in fig.data if t.name and "than the median" in t.name}
     assert symbols == {"Faster than the median": "triangle-left", "Slower than the median": "triangle-right"}
+
+
+def test_reconciliation_legend_clears_the_axis_and_ticks_thin_out():
+    years = pd.DataFrame({"year": range(1970, 2026), "ledger_usd_bn": 1.0, "official_usd_bn": 2.0})
+    fig = charts.reconciliation_chart(years)
+    assert fig.layout.legend.y >= 1 and fig.layout.legend.yanchor == "bottom"
+    assert fig.layout.xaxis.dtick == 5  # 56 yearly labels cannot fit a laptop, let alone a phone
+    assert charts.reconciliation_chart(years[years["year"] >= 2015]).layout.xaxis.dtick == 1
