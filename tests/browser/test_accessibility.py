@@ -53,7 +53,7 @@ def open_page(browser, url: str, scheme: str, viewport: dict | None = None):
     context = browser.new_context(viewport=viewport or {"width": 1366, "height": 768}, color_scheme=scheme)
     page = context.new_page()
     page.goto(url)
-    wait_for_app(page, READY, timeout=60000)
+    wait_for_app(page, READY, timeout=180000)
     page.wait_for_timeout(1000)
     return context, page
 
@@ -106,7 +106,7 @@ def test_deal_card_opens_with_the_keyboard_alone(app_server, browser):
         page.keyboard.press("ArrowDown")
         page.keyboard.press("Shift+Space")
         page.wait_for_url(lambda url: "deal=" in url, timeout=30000)
-        wait_for_app(page, "[data-testid='stMetric']", timeout=60000)
+        wait_for_app(page, "[data-testid='stMetric']", timeout=180000)
         assert page.locator("h2").filter(has_text="—").count() == 1  # the card's heading: "Recipient — System"
     finally:
         context.close()
@@ -119,6 +119,6 @@ def test_briefing_slide_links_open_on_enter(app_server, browser):
         link.focus()
         page.keyboard.press("Enter")
         page.wait_for_url(lambda url: "present=1" in url and "slide=1" in url, timeout=30000)
-        wait_for_app(page, READY, timeout=60000)
+        wait_for_app(page, READY, timeout=180000)
     finally:
         context.close()
