@@ -119,6 +119,6 @@ def test_briefing_slide_links_open_on_enter(app_server, browser):
         link.focus()
         page.keyboard.press("Enter")
         page.wait_for_url(lambda url: "present=1" in url and "slide=1" in url, timeout=30000)
-        wait_for_app(page, READY, timeout=180000)
+        page.wait_for_selector(".kd-slide-title, .kd-footer", state="attached", timeout=180000)
     finally:
         context.close()
