@@ -4,12 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DB ?= $(or $(KDEFENSE_DB),data/kdefense.duckdb)
 PORT ?= 8501
-SOURCES := $(shell find data/sources -type f)
+# The database is rebuilt when its sources or the code that builds it change.
+SOURCES := $(shell find data/sources -type f) $(wildcard kdefense/sql/*.sql) kdefense/build.py kdefense/sipri.py kdefense/validate.py
 
-.PHONY: run test test-load data lint bench venv dev-venv sysdeps clean
+.PHONY: run test test-slow test-load data lint bench bench-sidebyside venv dev-venv sysdeps clean
 
 # System packages the tests need (Debian): the browser, PDF text tools, a Korean font. Installed only when missing.
-SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-cjk
+SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-cjk libreoffice-calc-nogui
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,14 +46,24 @@ run: $(DB) ## start the dashboard on http://localhost:$(PORT)
 test: sysdeps $(VENV)/.dev-installed $(DB) ## unit, AppTest and browser tests
 	KDEFENSE_DB=$(DB) $(PY) -m pytest -q
 
+test-slow: sysdeps $(VENV)/.dev-installed $(DB) ## long browser suites: deck exports, XSS payloads, LibreOffice round trips, hostile SQL
+	KDEFENSE_DB=$(DB) $(PY) -m pytest -q -m slow tests/browser
+
 test-load: sysdeps $(VENV)/.dev-installed $(DB) ## load and fault tests (30 browser sessions; several minutes)
 	KDEFENSE_DB=$(DB) $(PY) -m pytest -q -o addopts="-p no:cacheprovider" tests/load
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
 
-bench: sysdeps $(VENV)/.dev-installed $(DB)
-	KDEFENSE_DB=$(DB) $(PY) -m bench.run
+BENCH_ARGS ?=
+
+bench: sysdeps $(VENV)/.dev-installed $(DB) ## every benchmark, ending with the side by side of issue 17 (BENCH_ARGS=...)
+	KDEFENSE_DB=$(DB) $(PY) -m bench.run $(BENCH_ARGS)
+
+# This app against the usual-way app (bench/baseline_app.py), per page, with issue 17's ratios, on the real data and
+# at ×10. BENCH_PEER_APP=/path/to/app.py also measures another one-page Streamlit app (run from its own folder).
+bench-sidebyside: sysdeps $(VENV)/.dev-installed $(DB)
+	KDEFENSE_DB=$(DB) $(PY) -m bench.run --only sidebyside --scales 10 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(DB)

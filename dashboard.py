@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from kdefense import briefing, queries, ui
+from kdefense import briefing, presentation, queries, settings, ui
 from kdefense.db import DatabaseUnavailable
 
 RUN_STARTED = (time.perf_counter(), time.thread_time())
@@ -12,14 +12,26 @@ st.set_page_config(page_title="South Korea defence exports", page_icon="🛡️"
 st.markdown(ui.CSS, unsafe_allow_html=True)
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    # the default page is served at /; it reserves a pathname of its own, so /overview is free for the alias below
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="home", default=True),
     st.Page("pages/deals.py", title="Deals", icon=":material/table_view:", url_path="deals"),
     st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
     st.Page("pages/map.py", title="Map", icon=":material/public:", url_path="map"),
     st.Page("pages/suppliers.py", title="Suppliers", icon=":material/compare_arrows:", url_path="suppliers"),
+    st.Page("pages/tenders.py", title="Tenders", icon=":material/gavel:", url_path="tenders"),
     st.Page("pages/briefing.py", title="Briefing", icon=":material/slideshow:", url_path="briefing"),
     st.Page("pages/data.py", title="Data & method", icon=":material/menu_book:", url_path="data"),
 ]
+if settings.sql_page_enabled():  # KDEFENSE_SQL_PAGE=0 turns the read-only SQL page off
+    PAGES.append(st.Page("pages/sql.py", title="SQL", icon=":material/terminal:", url_path="sql"))
+
+
+def _overview_alias() -> None:
+    """/overview (typed or bookmarked) opens the Overview at /, with the link's parameters."""
+    st.switch_page(PAGES[0], query_params={k: st.query_params.get_all(k) for k in st.query_params})
+
+
+PAGES.append(st.Page(_overview_alias, title="Overview", url_path="overview", visibility="hidden"))
 
 page = st.navigation(PAGES)
 try:
@@ -27,18 +39,19 @@ try:
 except DatabaseUnavailable as exc:
     ui.database_missing(exc)
     st.stop()
-decks = {**briefing.load_decks(), **st.session_state.get(ui.USER_DECKS_KEY, {})}
+decks = {**briefing.load_decks(), **ui.user_decks()}
 presenting = ui.is_presenting()
 filters = ui.sidebar_filters(options)
-if presenting:
-    ui.presentation_header(decks)
-    ui.presentation_footer(decks)  # fixed to the bottom of the screen; drawn first because pages may st.stop()
-else:
+if not presenting:
     ui.add_view_to_deck(ui.page_key(page.url_path), filters, decks)
     with st.sidebar:
+        ui.image_format_control()
         ui.footer()
 try:
-    page.run()
+    if presenting:  # a slide designed for the screen (kdefense/presentation.py), not the page
+        presentation.render(decks, filters, ui.page_key(page.url_path))
+    else:
+        page.run()
 except DatabaseUnavailable as exc:  # the file was deleted or replaced by a broken one while the app runs
     ui.database_missing(exc)
 finally:

@@ -79,10 +79,19 @@ def _slowest_queries(records: list[tuple[str, float]], top: int = 5) -> list[lis
     return [[name, round(seconds * 1000, 1)] for name, seconds in ranked[:top]]
 
 
+CPU: list[float] = []  # process CPU seconds of each _timed_run, in order (robust to other work on the machine)
+
+
 def _timed_run(at) -> float:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     at.run()
+    CPU.append(time.process_time() - cpu)
     return time.perf_counter() - started
+
+
+def _cpu_of(runs: int) -> list[float]:
+    """CPU seconds of the last `runs` timed runs."""
+    return CPU[len(CPU) - runs :] if runs else []
 
 
 def _clear_caches() -> None:
@@ -98,27 +107,42 @@ def _problems(at) -> list[str]:
     return out
 
 
+def _years(at):
+    """The year-range slider: this app's and the baseline's `flt_years`, else another app's first sidebar slider
+    (a peer app measured side by side names its widgets as it likes)."""
+    try:
+        return at.slider(key="flt_years")
+    except KeyError:
+        return at.sidebar.slider[0]
+
+
 def _measure_view(at, runs: int, cold_runs: int) -> dict:
     """Warm, new-filter and cold reruns of whatever page and filters `at` currently shows."""
     warm = [_timed_run(at) for _ in range(runs)]
+    warm_cpu = _cpu_of(len(warm))
     problems = _problems(at)
     sidebar = len(at.sidebar.multiselect) + len(at.sidebar.slider)
-    lo, hi = at.slider(key="flt_years").value
-    new_filter = []
+    lo, hi = _years(at).value
+    new_filter, new_filter_cpu = [], []
     for i in range(min(runs, max(0, hi - lo - 1))):  # recent end years: every run changes the figures
-        at.slider(key="flt_years").set_value((lo, hi - 1 - i))  # elements are replaced by each run: look up again
+        _years(at).set_value((lo, hi - 1 - i))  # elements are replaced by each run: look up again
         new_filter.append(_timed_run(at))
+        new_filter_cpu.append(CPU[-1])
         problems += _problems(at)
-    at.slider(key="flt_years").set_value((lo, hi))
+    _years(at).set_value((lo, hi))
     at.run()
-    cold = []
+    cold, cold_cpu = [], []
     QUERY_TIMES.clear()
     for _ in range(cold_runs):
         _clear_caches()
         cold.append(_timed_run(at))
+        cold_cpu.append(CPU[-1])
         problems += _problems(at)
     slowest = _slowest_queries(QUERY_TIMES)
     return {
+        "warm_cpu": median(warm_cpu),
+        "new_filter_cpu": median(new_filter_cpu),
+        "cold_cpu": median(cold_cpu),
         "warm": median(warm),
         "warm_all": warm,
         "new_filter": median(new_filter),
@@ -155,14 +179,17 @@ def measure_dashboard(runs: int, cold_runs: int, bases: tuple[str, ...], only: t
     return {"first": first, "views": results}
 
 
-def measure_baseline(runs: int, cold_runs: int) -> dict:
+def measure_baseline(runs: int, cold_runs: int, script: Path = BASELINE_SCRIPT) -> dict:
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(BASELINE_SCRIPT), default_timeout=600)
+    if script != BASELINE_SCRIPT:  # a peer app reads its data files relative to its own folder
+        os.chdir(script.parent)
+        sys.path.insert(0, str(script.parent))
+    at = AppTest.from_file(str(script), default_timeout=600)
     first = _timed_run(at)
     view = _measure_view(at, runs, cold_runs)
     view["switch"] = first
-    view["title"] = "baseline (pandas + st.cache_data)"
+    view["title"] = "baseline (pandas + st.cache_data)" if script == BASELINE_SCRIPT else f"peer app ({script.name})"
     return {"first": first, "views": {"baseline|tiv": view}}
 
 
@@ -173,6 +200,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold-runs", type=int, default=3)
     parser.add_argument("--bases", default="usd,tiv")
     parser.add_argument("--baseline", action="store_true", help="measure bench/baseline_app.py instead")
+    parser.add_argument(
+        "--script",
+        type=Path,
+        default=BASELINE_SCRIPT,
+        help="with --baseline: another one-page app to measure instead (e.g. a peer app's script)",
+    )
     parser.add_argument("--pages", default="", help="comma-separated page names (default: all registered pages)")
     args = parser.parse_args(argv)
     os.environ["KDEFENSE_DB"] = str(args.db)
@@ -180,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     if args.baseline:
-        out = measure_baseline(args.runs, args.cold_runs)
+        out = measure_baseline(args.runs, args.cold_runs, args.script.resolve())
     else:
         only = tuple(p for p in args.pages.split(",") if p)
         out = measure_dashboard(args.runs, args.cold_runs, tuple(args.bases.split(",")), only)
@@ -198,11 +231,20 @@ def run_subprocess(
     env: dict | None = None,
     timeout: float = 7200,
     max_rss_mb: float | None = None,
+    script: Path | None = None,
+    pages: str = "",
+    bases: str = "",
 ) -> dict:
     """Run this module in a fresh interpreter and return its JSON (or why it was stopped)."""
     cmd = [sys.executable, "-m", "bench.apptest", "--db", str(db), "--runs", str(runs), "--cold-runs", str(cold_runs)]
     if baseline:
         cmd.append("--baseline")
+    if script is not None:
+        cmd += ["--script", str(script)]
+    if pages:
+        cmd += ["--pages", pages]
+    if bases:
+        cmd += ["--bases", bases]
     result = run_measured(cmd, env={**os.environ, **(env or {})}, timeout=timeout, max_rss_mb=max_rss_mb)
     for line in result["output"].splitlines():
         if line.startswith(MARK):

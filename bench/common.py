@@ -203,7 +203,12 @@ def wait_healthy(url: str, timeout: float = 60) -> bool:
 
 @contextmanager
 def streamlit_server(
-    db: Path, log: Path, script: Path = APP_SCRIPT, extra_env: dict[str, str] | None = None, port: int | None = None
+    db: Path,
+    log: Path,
+    script: Path = APP_SCRIPT,
+    extra_env: dict[str, str] | None = None,
+    port: int | None = None,
+    cwd: Path = ROOT,
 ) -> Iterator[Server]:
     """`streamlit run <script>` on 127.0.0.1 with KDEFENSE_DB=<db>; stopped (by its own pid) on exit."""
     port = port or free_port()
@@ -224,7 +229,7 @@ def streamlit_server(
         "false",
     ]
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         if not wait_healthy(url):

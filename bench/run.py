@@ -39,7 +39,16 @@ from bench.common import (
     verdict,
 )
 
-SECTIONS = ("build", "apptest", "browser", "floor", "memory", "load", "scale")
+SECTIONS = ("build", "apptest", "browser", "floor", "memory", "load", "scale", "export", "sidebyside")
+DEFAULT_SECTIONS = SECTIONS  # `make bench` runs every section; `make bench-sidebyside` only the side by side
+# Issue 17's targets, side by side with the usual-way app in the same run (ratios; the machine is shared):
+SIDE = {
+    "new_filter_vs_usual": 1 / 3,
+    "new_filter_vs_warm": 2.0,
+    "cold_vs_usual": 1.0,
+    "nav_vs_usual": 0.5,
+    "filter_s": 0.7,
+}
 TARGET = {"warm": 0.080, "warm_x100": 1.0, "nav": 1.5, "filter": 0.7, "rss1": 250, "rss30": 500}
 PUBLIC_APP = {"warm": 0.26, "nav": 2.9, "rss": 250}  # the comparable public app of the issue
 
@@ -326,8 +335,8 @@ def section_load(db: Path, work: Path, sessions: int, seconds: float) -> dict:
         peak = proc_status_mb(server.proc.pid, "VmHWM")
         log = server.log_text()
         tracebacks = log.count("Traceback")
-    clicking = rerun_times(log)[mark.get("runs", 0):]  # server time of the reruns while the sessions clicked
-    clicking_cpu = rerun_times(log, 2)[mark.get("runs", 0):]
+    clicking = rerun_times(log)[mark.get("runs", 0) :]  # server time of the reruns while the sessions clicked
+    clicking_cpu = rerun_times(log, 2)[mark.get("runs", 0) :]
     s = result.summary()
     say(
         table(
@@ -363,10 +372,12 @@ def section_load(db: Path, work: Path, sessions: int, seconds: float) -> dict:
         )
     )
     say(f"\nclicks by kind: {s['by_action']}; opening all sessions took median {secs(s['open_median_s'])} each")
-    say(f"server time per rerun while clicking (KDEFENSE_RERUN_LOG): {len(clicking)} reruns, wall median "
+    say(
+        f"server time per rerun while clicking (KDEFENSE_RERUN_LOG): {len(clicking)} reruns, wall median "
         f"{ms(median(clicking) / 1000)} (p95 {ms(p95(clicking) / 1000)}), CPU median "
         f"{ms(median(clicking_cpu) / 1000)} (p95 {ms(p95(clicking_cpu) / 1000)}); wall beyond CPU is waiting for "
-        f"the {os.cpu_count()} CPUs, which the {sessions} Chromium pages drawing the results share with the server")
+        f"the {os.cpu_count()} CPUs, which the {sessions} Chromium pages drawing the results share with the server"
+    )
     for e in result.errors[:10]:
         say(f"- error: {e}")
     return {
@@ -496,12 +507,237 @@ def process_memory(result: dict) -> str:
     return result["killed"] if result.get("killed") else mb(result["rss_mb"])
 
 
+# ---------------------------------------------------------------- side by side (issue 17)
+
+
+def _ratio(a: float | None, b: float | None) -> float:
+    return float("nan") if a is None or b is None or a != a or b != b or b == 0 else a / b
+
+
+def _r(value: float, limit: float | None = None) -> str:
+    if value != value:
+        return "—"
+    return f"{value:.2f}" + ("" if limit is None else (" ok" if value <= limit else " MISSED"))
+
+
+def sidebyside_apptest(
+    db: Path, runs: int, cold_runs: int, peer: Path | None, env: dict | None = None, max_rss_mb: float | None = None
+) -> dict:
+    """AppTest server time per page of this app, of the usual-way app and (optional) of a peer app."""
+    out = {
+        "ours": apptest.run_subprocess(db, runs, cold_runs, max_rss_mb=max_rss_mb),
+        "usual": apptest.run_subprocess(db, runs, cold_runs, baseline=True, env=env, max_rss_mb=max_rss_mb),
+    }
+    if peer:
+        out["peer"] = apptest.run_subprocess(db, runs, cold_runs, baseline=True, script=peer, max_rss_mb=max_rss_mb)
+    return out
+
+
+def sidebyside_browser(db: Path, work: Path, runs: int, peer: Path | None) -> dict:
+    """Chromium navigation (first and repeat visit) and filter change per page, and the same for the usual way."""
+    from bench import browser as bb
+
+    out: dict[str, dict] = {"pages": {}}
+    guard = bb.Guard()
+    others = [("usual", BASELINE_SCRIPT, ROOT)] + ([("peer", peer, peer.parent)] if peer else [])
+    with bb.chromium() as browser:
+        with streamlit_server(db, work / "server-sbs.log") as server:
+            warm_up(browser, server, registered_pages())
+            for spec in registered_pages():
+                out["pages"][spec.name] = _browser_view(bb, browser, bb.page_url(server, spec), guard, runs)
+        for name, script, cwd in others:
+            with streamlit_server(db, work / f"server-sbs-{name}.log", script=script, cwd=cwd) as server:
+                warm_up(browser, server, [None])
+                out[name] = _browser_view(bb, browser, server.url, guard, runs)
+    out["external_requests"] = len(guard.external)
+    return out
+
+
+def _browser_view(bb, browser, url: str, guard, runs: int) -> dict:
+    """Navigation and filter change for one URL; a view that never settles (a loaded machine) is reported, not
+    fatal, so one slow page does not lose the whole run."""
+    nan = float("nan")
+    try:
+        nav = bb.time_navigation(browser, url, guard, runs)
+    except Exception as exc:  # noqa: BLE001 - Playwright timeouts and closed pages alike
+        nav = {"first_visit": nan, "repeat_visit": nan, "charts": 0, "error": str(exc)[:200]}
+    try:
+        change = bb.time_filter_change(browser, url, guard, runs)
+    except Exception as exc:  # noqa: BLE001
+        change = {"filter_change": nan, "error": str(exc)[:200]}
+    return {**nav, "filter": change}
+
+
+def sidebyside_tables(app: dict, browser: dict | None, label: str) -> str:
+    usual = app["usual"]["views"].get("baseline|tiv")
+    if usual is None:
+        return f"\n### Side by side {label}: the usual way did not run ({app['usual'].get('killed', '?')})\n"
+    text = ""
+    for clock, sfx in (("wall time", ""), ("process CPU time", "_cpu")):
+        if f"new_filter{sfx}" not in usual:
+            continue
+        rows = []
+        for key, v in app["ours"]["views"].items():
+            basis = key.split("|")[1]
+            nf_usual = _ratio(v[f"new_filter{sfx}"], usual[f"new_filter{sfx}"])
+            nf_warm = _ratio(v[f"new_filter{sfx}"], v[f"warm{sfx}"])
+            cold = _ratio(v[f"cold{sfx}"], usual[f"cold{sfx}"])
+            rows.append(
+                [
+                    f"{v['title']} · {basis}",
+                    ms(v[f"warm{sfx}"]),
+                    ms(v[f"new_filter{sfx}"]),
+                    ms(v[f"cold{sfx}"]),
+                    _r(nf_usual, SIDE["new_filter_vs_usual"]),
+                    _r(nf_warm, SIDE["new_filter_vs_warm"]),
+                    _r(cold, SIDE["cold_vs_usual"]),
+                ]
+            )
+        for name in ("usual", "peer"):
+            if name in app and app[name]["views"]:
+                v = next(iter(app[name]["views"].values()))
+                rows.append(
+                    [
+                        f"**{v['title']}**",
+                        ms(v.get(f"warm{sfx}")),
+                        ms(v.get(f"new_filter{sfx}")),
+                        ms(v.get(f"cold{sfx}")),
+                        "",
+                        "",
+                        "",
+                    ]
+                )
+        text += table(
+            [
+                "page · basis",
+                "warm",
+                "new filter",
+                "cold",
+                "new filter ÷ usual new filter (≤ 0.33)",
+                "new filter ÷ warm (≤ 2)",
+                "cold ÷ usual cold (≤ 1)",
+            ],
+            rows,
+            f"Side by side {label}: server {clock} per rerun (AppTest medians, same run)",
+        )
+    if "peer" in app and app["peer"]["views"]:
+        peer = next(iter(app["peer"]["views"].values()))
+        prow = [
+            [
+                f"{v['title']} · {k.split('|')[1]}",
+                _r(_ratio(v["new_filter"], peer["new_filter"]), 1 / 3),
+                _r(_ratio(v["cold"], peer["cold"]), 1.0),
+            ]
+            for k, v in app["ours"]["views"].items()
+        ]
+        text += table(
+            ["page · basis", "new filter ÷ peer new filter (≤ 0.33)", "cold ÷ peer cold (≤ 1)"],
+            prow,
+            f"Side by side {label}: against the peer app",
+        )
+    if browser:
+        ub = browser["usual"]
+        rows = []
+        for name, v in browser["pages"].items():
+            rows.append(
+                [
+                    name,
+                    secs(v["first_visit"]),
+                    secs(v["repeat_visit"]),
+                    secs(v["filter"]["filter_change"]),
+                    _r(_ratio(v["first_visit"], ub["first_visit"]), SIDE["nav_vs_usual"]),
+                    _r(_ratio(v["repeat_visit"], ub["repeat_visit"]), SIDE["nav_vs_usual"]),
+                    _r(_ratio(v["filter"]["filter_change"], ub["filter"]["filter_change"])),
+                    verdict(v["filter"]["filter_change"], SIDE["filter_s"]),
+                    v["charts"],
+                ]
+            )
+        for name in ("usual", "peer"):
+            if name in browser:
+                v = browser[name]
+                rows.append(
+                    [
+                        f"**{name}**",
+                        secs(v["first_visit"]),
+                        secs(v["repeat_visit"]),
+                        secs(v["filter"]["filter_change"]),
+                        "",
+                        "",
+                        "",
+                        "",
+                        v["charts"],
+                    ]
+                )
+        text += table(
+            [
+                "page",
+                "first visit",
+                "repeat visit",
+                "filter change",
+                "first ÷ usual (≤ 0.5)",
+                "repeat ÷ usual (≤ 0.5)",
+                "filter change ÷ usual",
+                "≤ 0.7 s",
+                "charts",
+            ],
+            rows,
+            f"Side by side {label}: Chromium (navigation to every chart drawn; filter change to redrawn)",
+        )
+        text += f"\n\nrequests to outside hosts: {browser['external_requests']}"
+    return text
+
+
+def section_sidebyside(
+    db: Path,
+    work: Path,
+    runs: int,
+    cold_runs: int,
+    browser_runs: int,
+    scales: list[int],
+    peer: Path | None,
+    max_rss_mb: float,
+    with_browser: bool = True,
+) -> dict:
+    """This app against the usual-way app (and a peer app, when given) in one run: per page, warm, new filter and
+    cold reruns (AppTest), Chromium navigation and filter change, and the ratios issue 17 sets; AppTest again at
+    each scale factor (the usual way reads the synthetic register of the same size)."""
+    from bench import scale
+
+    out: dict[str, dict] = {}
+    app = sidebyside_apptest(db, runs, cold_runs, peer)
+    say(sidebyside_tables(app, None, "(real data)"))
+    browser = sidebyside_browser(db, work, browser_runs, peer) if with_browser else None
+    if browser:
+        say(sidebyside_tables(app, browser, "(real data, with Chromium)"))
+    out["1"] = {"apptest": app, "browser": browser}
+    for factor in scales:
+        folder = work / f"x{factor}"
+        db_x = folder / "kdefense.duckdb"
+        register = next((folder / "sources" / "sipri").glob("trade-register*.csv"), None) if folder.exists() else None
+        if not db_x.exists() or register is None:  # kept in --workdir between runs: build once
+            say(f"\n… ×{factor}: writing sources and building")
+            scale.write_scaled_sources(factor, folder / "sources")
+            built = scale.build(folder / "sources", db_x, max_rss_mb=max_rss_mb)
+            if built["returncode"] != 0:
+                say(f"  build ×{factor} failed: {built['killed'] or built['output'][-300:]}")
+                continue
+            register = next((folder / "sources" / "sipri").glob("trade-register*.csv"))
+        app_x = sidebyside_apptest(
+            db_x, runs, cold_runs, None, env={"BASELINE_REGISTER": str(register)}, max_rss_mb=max_rss_mb
+        )
+        say(sidebyside_tables(app_x, None, f"(×{factor})"))
+        out[str(factor)] = {"apptest": app_x}
+    return out
+
+
 # ---------------------------------------------------------------- main
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated subset of {', '.join(SECTIONS)}")
+    parser.add_argument(
+        "--only", default=",".join(DEFAULT_SECTIONS), help=f"comma-separated subset of {', '.join(SECTIONS)}"
+    )
     parser.add_argument("--quick", action="store_true", help="3 runs, ×10 only, 20 s of load")
     parser.add_argument("--runs", type=int, default=7, help="runs per median")
     parser.add_argument("--cold-runs", type=int, default=3)
@@ -515,6 +751,13 @@ def main(argv: list[str] | None = None) -> int:
         default=11000,
         help="kill a scale build or benchmark process past this resident memory (the machine is shared)",
     )
+    parser.add_argument(
+        "--peer",
+        type=Path,
+        default=os.environ.get("BENCH_PEER_APP") or None,
+        help="sidebyside: also measure this one-page Streamlit script (run from its own folder), e.g. a peer app",
+    )
+    parser.add_argument("--no-browser", action="store_true", help="sidebyside: AppTest figures only")
     parser.add_argument("--db", type=Path, default=None, help="use this database instead of building one")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None, help="also write all results here")
@@ -551,9 +794,27 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = section_memory(db, work)
         elif name == "load":
             results[name] = section_load(db, work, args.load_sessions, args.load_seconds)
+        elif name == "export":
+            from bench.export import section_export
+
+            results[name] = section_export(db, work)
         elif name == "scale":
             factors = [int(f) for f in args.scales.split(",") if f.strip()]
             results[name] = section_scale(work, factors, max(3, args.runs // 2), 2, args.max_rss_mb, db)
+        elif name == "sidebyside":
+            factors = [int(f) for f in args.scales.split(",") if f.strip() and int(f) <= 10]
+            peer = args.peer.resolve() if args.peer else None
+            results[name] = section_sidebyside(
+                db,
+                work,
+                args.runs,
+                args.cold_runs,
+                args.browser_runs,
+                factors,
+                peer,
+                args.max_rss_mb,
+                with_browser=not args.no_browser,
+            )
         if args.json:
             args.json.write_text(json.dumps(results, indent=1, default=str))
     return 0

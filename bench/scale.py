@@ -176,10 +176,10 @@ def replicate_database(source_db: Path, factor: int, out_db: Path, sources: Path
         con.execute("SET enable_progress_bar = false")
         names = [
             r[0]
-            for r in con.execute("""SELECT recipient FROM base.transfers UNION
-                                              SELECT recipient FROM base.transfer_deliveries""").fetchall()
+            for r in con.execute("""SELECT recipient FROM _internal.transfers UNION
+                                              SELECT recipient FROM _internal.transfer_deliveries""").fetchall()
         ]
-        counts = Counter(dict(con.execute("SELECT recipient, count(*) FROM base.transfers GROUP BY 1").fetchall()))
+        counts = Counter(dict(con.execute("SELECT recipient, count(*) FROM _internal.transfers GROUP BY 1").fetchall()))
         counts.update({n: 0 for n in names if n not in counts})
         shift = RecipientShift(sources / "reference" / "sipri_entities.csv", counts, "utf-8")
         con.execute("CREATE TEMP TABLE shift (k INTEGER, name VARCHAR, new_name VARCHAR)")
@@ -188,21 +188,21 @@ def replicate_database(source_db: Path, factor: int, out_db: Path, sources: Path
         )
         con.execute("""CREATE TEMP TABLE who AS
             SELECT s.k, s.name, s.new_name, e.iso3, e.entity_type, e.location_iso3, c.region
-            FROM shift s LEFT JOIN base.sipri_entities e ON e.sipri_name = s.new_name
-            LEFT JOIN base.countries c ON c.iso3 = e.location_iso3""")
-        columns = {r[0] for r in con.execute("DESCRIBE base.transfers").fetchall()}
+            FROM shift s LEFT JOIN _internal.sipri_entities e ON e.sipri_name = s.new_name
+            LEFT JOIN _internal.countries c ON c.iso3 = e.location_iso3""")
+        columns = {r[0] for r in con.execute("DESCRIBE _internal.transfers").fetchall()}
         at_id = f", t.sipri_at_id + w.k * {AT_ID_STRIDE} AS sipri_at_id" if "sipri_at_id" in columns else ""
-        con.execute(f"""INSERT INTO base.transfers BY NAME
+        con.execute(f"""INSERT INTO _internal.transfers BY NAME
             SELECT t.* REPLACE (t.transfer_id || '~' || w.k AS transfer_id, w.new_name AS recipient,
                               w.iso3 AS recipient_iso3, w.entity_type AS recipient_type,
                               w.location_iso3 AS recipient_location_iso3, w.region AS recipient_region{at_id})
-            FROM base.transfers t JOIN who w ON w.name = t.recipient WHERE w.k < {factor}""")
-        con.execute(f"""INSERT INTO base.transfer_deliveries BY NAME
+            FROM _internal.transfers t JOIN who w ON w.name = t.recipient WHERE w.k < {factor}""")
+        con.execute(f"""INSERT INTO _internal.transfer_deliveries BY NAME
             SELECT d.* REPLACE (d.sipri_at_id + w.k * {AT_ID_STRIDE} AS sipri_at_id,
                               d.transfer_id || '~' || w.k AS transfer_id, w.new_name AS recipient,
                               w.iso3 AS recipient_iso3, w.region AS recipient_region)
-            FROM base.transfer_deliveries d JOIN who w ON w.name = d.recipient WHERE w.k < {factor}""")
-        con.execute("UPDATE base.build_info SET value = value || '-x' || ? WHERE key = 'data_version'", [factor])
+            FROM _internal.transfer_deliveries d JOIN who w ON w.name = d.recipient WHERE w.k < {factor}""")
+        con.execute("UPDATE _internal.build_info SET value = value || '-x' || ? WHERE key = 'data_version'", [factor])
         con.execute("CHECKPOINT")
         rows = con.execute(
             "SELECT (SELECT count(*) FROM transfers), (SELECT count(*) FROM transfer_deliveries)"

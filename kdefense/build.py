@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import sys
 import time
 from collections import defaultdict
@@ -22,7 +23,17 @@ import pandas as pd
 
 from kdefense import settings
 from kdefense.sipri import SipriExport, SipriFormatError, parse_delivery_years, read_export, transfer_ids
-from kdefense.validate import Column, Problem, Table, ValidationFailed, check_refs, check_unique, read_table
+from kdefense.validate import (
+    Column,
+    Problem,
+    Table,
+    ValidationFailed,
+    check_refs,
+    check_unique,
+    read_table,
+    strict_float,
+    strict_int,
+)
 
 Y = (settings.YEAR_MIN, settings.YEAR_MAX)
 
@@ -43,6 +54,11 @@ CATEGORY_COLS = [Column("description", required=True),
 FX_SUPPLEMENT_COLS = [Column("currency", required=True), Column("year", "int", True, minimum=Y[0], maximum=Y[1]),
                       Column("units_per_usd", "float", True, minimum=0), Column("basis", required=True),
                       Column("source_ids", required=True)]
+RELEASE_LINK_COLS = [Column("sipri_at_id", "int", True, minimum=1), Column("transfer_id", required=True),
+                     Column("supplier", required=True), Column("recipient", required=True),
+                     Column("order_year", "int", True, minimum=Y[0], maximum=Y[1]),
+                     Column("per_year_designation", required=True), Column("register_designation", required=True),
+                     Column("reason", required=True)]
 COMPANY_COLS = [Column("sipri_name", required=True), Column("company", required=True), Column("note")]
 FAMILY_COLS = [Column("supplier", required=True), Column("designation", required=True), Column("description", required=True),
                Column("system_family", required=True), Column("system_class", required=True), Column("note")]
@@ -61,6 +77,17 @@ DEAL_COLS = [
     Column("local_production_share_pct", "float", minimum=0, maximum=100), Column("local_production_note"),
     Column("sipri_transfer_id"), Column("confidence", "enum", True, ("high", "medium", "low")),
     Column("last_verified", "date"), Column("source_ids", required=True), Column("notes"),
+    Column("deal_kind", "enum", True, settings.DEAL_KINDS), Column("competition_id"),
+]
+COMPETITION_COLS = [
+    Column("competition_id", required=True), Column("programme", required=True), Column("recipient_iso3", required=True),
+    Column("system_family", required=True),
+    Column("year_opened", "int", minimum=Y[0], maximum=Y[1]), Column("year_decided", "int", minimum=Y[0], maximum=Y[1]),
+    Column("quantity_sought", "int", minimum=0), Column("budget_currency"), Column("budget_amount_m", "float", minimum=0),
+    Column("budget_is_estimate", "bool"), Column("korean_bidders", required=True), Column("korean_systems"),
+    Column("rival_bidders"), Column("rival_systems"), Column("winner"), Column("winner_system"),
+    Column("outcome", "enum", True, settings.COMPETITION_OUTCOMES), Column("deal_ids"),
+    Column("source_ids", required=True), Column("notes"),
 ]
 DELIVERY_COLS = [Column("deal_id", required=True), Column("year", "int", True, minimum=Y[0], maximum=Y[1]),
                  Column("units", "int", minimum=0), Column("kind", "enum", True, ("actual", "planned")),
@@ -99,6 +126,7 @@ class Sources:
     families: Table
     top100: pd.DataFrame
     ledger: dict[str, Table] = field(default_factory=dict)
+    release_links: Table = field(default_factory=lambda: Table([], []))
 
 
 def _glob(root: Path, pattern: str) -> list[Path]:
@@ -214,6 +242,7 @@ def read_sources(root: Path) -> tuple[Sources | None, list[Problem]]:
         return None, problems
     src = Sources(root, countries, entities, categories, register, per_year, fx, fx_supplement, companies_map,
                   families, top100)
+    src.release_links = read_table(_glob(ref, "sipri_release_links.csv"), RELEASE_LINK_COLS, root, problems)
     led = root / "ledger"
     src.ledger = {
         "sources": read_table(_glob(led, "sources_*.csv"), SOURCE_COLS, root, problems),
@@ -222,6 +251,7 @@ def read_sources(root: Path) -> tuple[Sources | None, list[Problem]]:
         "official_totals": read_table(_glob(led, "official_totals.csv"), TOTAL_COLS, root, problems),
         "facilities": read_table(_glob(led, "facilities.csv"), FACILITY_COLS, root, problems),
         "events": read_table(_glob(led, "events.csv"), EVENT_COLS, root, problems),
+        "competitions": read_table(_glob(led, "competitions*.csv"), COMPETITION_COLS, root, problems),
     }
     return src, problems
 
@@ -261,7 +291,7 @@ def _register_frame(src: Sources, problems: list[Problem]) -> pd.DataFrame:
                 if col == "Year of order":
                     bad(col, "required value is empty")
                 continue
-            if not v.isdigit():
+            if not re.fullmatch(r"[0-9]{1,15}", v):  # ASCII: str.isdigit() also accepts "²" and "２０２５"
                 bad(col, "not a non-negative whole number")
                 nums[col] = None
             else:
@@ -274,7 +304,7 @@ def _register_frame(src: Sources, problems: list[Problem]) -> pd.DataFrame:
         tivs: dict[str, float | None] = {}
         for col in ("SIPRI TIV per unit", "SIPRI TIV for total order", "SIPRI TIV of delivered weapons"):
             try:
-                tivs[col] = float(row[col]) if row[col] else None
+                tivs[col] = strict_float(row[col]) if row[col] else None
             except ValueError:
                 bad(col, "not a number")
                 tivs[col] = None
@@ -329,10 +359,11 @@ def _per_year_frame(src: Sources, transfers: pd.DataFrame, problems: list[Proble
         if row["Armament category"] not in settings.ARMAMENT_CATEGORIES:
             problems.append(Problem(rel, line, "Armament category", row["Armament category"], "unknown category"))
         try:
-            order_year, year = int(row["Order date"]), int(row["Delivery year"])
-            units = int(row["Numbers delivered"]) if row["Numbers delivered"] else None
-            tiv = float(row["TIV delivery values"]) if row["TIV delivery values"] else None
-            unit_tiv = float(row["TIV deal unit"]) if row["TIV deal unit"] else None
+            order_year, year = strict_int(row["Order date"]), strict_int(row["Delivery year"])
+            units = strict_int(row["Numbers delivered"]) if row["Numbers delivered"] else None
+            tiv = strict_float(row["TIV delivery values"]) if row["TIV delivery values"] else None
+            unit_tiv = strict_float(row["TIV deal unit"]) if row["TIV deal unit"] else None
+            at_id = strict_int(row["SIPRI AT Database ID"])
         except ValueError as exc:
             problems.append(Problem(rel, line, "*", "", f"number expected: {exc}"))
             continue
@@ -343,7 +374,7 @@ def _per_year_frame(src: Sources, transfers: pd.DataFrame, problems: list[Proble
         sup, rec = names.get(row["Supplier"], {}), names.get(row["Recipient"], {})
         rec_loc = rec.get("location_iso3") or ""
         record = {
-            "sipri_at_id": int(row["SIPRI AT Database ID"]), "transfer_id": None,
+            "sipri_at_id": at_id, "transfer_id": None,
             "supplier": row["Supplier"], "supplier_iso3": sup.get("iso3") or None,
             "recipient": row["Recipient"], "recipient_iso3": rec.get("iso3") or None,
             "recipient_region": isos.get(rec_loc, {}).get("region"),
@@ -359,6 +390,7 @@ def _per_year_frame(src: Sources, transfers: pd.DataFrame, problems: list[Proble
             rows[name].append(value)
     per_year = pd.DataFrame(rows)
     links = _link_releases(per_year, transfers, ident)
+    _curated_links(src.release_links, per_year, transfers, links, problems)
     per_year["transfer_id"] = per_year["sipri_at_id"].map(links)
     last_covered = int(per_year["delivery_year"].max())
     linked = per_year.dropna(subset=["transfer_id"]).groupby("transfer_id")
@@ -393,6 +425,47 @@ def _per_year_frame(src: Sources, transfers: pd.DataFrame, problems: list[Proble
     for col in ("sipri_at_id", "units", "order_year", "delivery_year"):
         out[col] = out[col].astype("Int64")
     return out
+
+
+def _curated_links(table: Table, per_year: pd.DataFrame, transfers: pd.DataFrame, links: dict[int, str],
+                   problems: list[Problem]) -> None:
+    """Add the reviewed links of reference/sipri_release_links.csv for per-year deals the automatic rule leaves
+    unlinked (a designation spelt differently, a delivery year revised between releases). Each row is checked
+    against both exports: same supplier, recipient and order year, and no transfer linked twice."""
+    deals = per_year.groupby("sipri_at_id").agg(supplier=("supplier", "first"), recipient=("recipient", "first"),
+                                                 supplier_iso3=("supplier_iso3", "first"),
+                                                 recipient_iso3=("recipient_iso3", "first"),
+                                                 order_year=("order_year", "first"))
+    register = transfers.set_index("transfer_id")[["supplier_iso3", "recipient_iso3", "order_year"]]
+    taken = {t: a for a, t in links.items()}
+    for i, row in enumerate(table.rows):
+        file, line = table.locate(i)
+        if not row["sipri_at_id"].isdigit():
+            continue
+        at_id, tid = int(row["sipri_at_id"]), row["transfer_id"]
+
+        def bad(column: str, message: str, row=row, file=file, line=line) -> None:
+            problems.append(Problem(file, line, column, row[column], message))
+
+        if at_id not in deals.index:
+            bad("sipri_at_id", "not in SIPRI's per-year export")
+            continue
+        if tid not in register.index:
+            bad("transfer_id", "not a transfer of the trade register (SIPRI's data changed? review the link)")
+            continue
+        d, t = deals.loc[at_id], register.loc[tid]
+        for column, name, a, b in (("supplier", d.supplier, d.supplier_iso3, t.supplier_iso3),
+                                   ("recipient", d.recipient, d.recipient_iso3, t.recipient_iso3),
+                                   ("order_year", d.order_year, d.order_year, t.order_year)):
+            if str(a) != str(b) or str(row[column]) != str(name):
+                bad(column, f"per-year export has {name!r} ({a}), register {b}: the link does not hold")
+        if at_id in links and links[at_id] != tid:
+            bad("sipri_at_id", f"already linked automatically to {links[at_id]}")
+        elif taken.get(tid, at_id) != at_id:
+            bad("transfer_id", f"already linked to SIPRI AT id {taken[tid]}")
+        else:
+            links[at_id] = tid
+            taken[tid] = at_id
 
 
 def _designation_stem(designation: str) -> str:
@@ -452,10 +525,10 @@ def _check_ledger(src: Sources, transfers: pd.DataFrame, fx: pd.DataFrame, probl
     led = src.ledger
     iso3s = {r["iso3"] for r in src.countries.rows}
     for name, key in (("sources", "source_id"), ("deals", "deal_id"), ("official_totals", "total_id"),
-                      ("facilities", "facility_id"), ("events", "event_id")):
+                      ("facilities", "facility_id"), ("events", "event_id"), ("competitions", "competition_id")):
         check_unique(led[name], key, problems)
     source_ids = {r["source_id"] for r in led["sources"].rows}
-    for name in ("deals", "deliveries", "official_totals", "facilities", "events"):
+    for name in ("deals", "deliveries", "official_totals", "facilities", "events", "competitions"):
         check_refs(led[name], "source_ids", source_ids, "source id", problems, split=";")
     deals = led["deals"]
     deal_ids = {r["deal_id"] for r in deals.rows}
@@ -480,6 +553,82 @@ def _check_ledger(src: Sources, transfers: pd.DataFrame, fx: pd.DataFrame, probl
         prec = row["signed_date_precision"]
         if row["signed_date"] and len(row["signed_date"]) != {"day": 10, "month": 7, "year": 4}.get(prec, 0):
             problems.append(Problem(file, line, "signed_date", row["signed_date"], f"does not match precision '{prec}'"))
+    check_competitions(led["competitions"], deals, iso3s, problems)
+
+
+COMPETITION_ID_RE = re.compile(r"^C-[A-Z]{3}-\d{4}-[A-Z0-9-]+$")
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(";") if v.strip()]
+
+
+def check_competitions(comps: Table, deals: Table, iso3s: set[str], problems: list[Problem],
+                       this_year: int | None = None) -> None:
+    """Competitions: ids, years, outcome against winner, and the two-way link with deals (deal_ids ↔ competition_id)."""
+    this_year = this_year or datetime.now(UTC).year
+    comp_ids = {r["competition_id"] for r in comps.rows}
+    deal_rows = {r["deal_id"]: (i, r) for i, r in enumerate(deals.rows)}
+    check_refs(comps, "recipient_iso3", iso3s, "ISO3 code", problems)
+    check_refs(comps, "deal_ids", set(deal_rows), "deal id", problems, split=";")
+    check_refs(deals, "competition_id", comp_ids, "competition id (not in ledger/competitions.csv)", problems)
+    for i, row in enumerate(deals.rows):
+        if row["status"] == "lost" and not row["competition_id"]:
+            file, line = deals.locate(i)
+            problems.append(Problem(file, line, "competition_id", "", "a lost deal must name its competition"))
+    for i, row in enumerate(comps.rows):
+        file, line = comps.locate(i)
+
+        def bad(column: str, message: str, row=row, file=file, line=line) -> None:
+            problems.append(Problem(file, line, column, row[column], message))
+
+        if row["competition_id"] and not COMPETITION_ID_RE.match(row["competition_id"]):
+            bad("competition_id", "not of the form C-<ISO3>-<YEAR>-<SLUG> (uppercase letters, digits, hyphens)")
+        opened, decided = (int(row[c]) if re.fullmatch(r"-?\d+", row[c]) else None
+                           for c in ("year_opened", "year_decided"))
+        if opened is not None and decided is not None and decided < opened:
+            bad("year_decided", f"before year_opened {opened}")
+        for column, year in (("year_opened", opened), ("year_decided", decided)):
+            if year is not None and year > this_year:
+                bad(column, f"in the future (after {this_year})")
+        if opened is None and decided is None:
+            bad("year_opened", "give year_opened or year_decided")
+        outcome, winner = row["outcome"], row["winner"]
+        korean = [b.casefold() for b in _split(row["korean_bidders"])]
+        names_korean = bool(winner) and any(k in winner.casefold() for k in korean)  # "L&T / Samsung Techwin"
+        if outcome == "open":
+            if decided is not None:
+                bad("year_decided", "an open competition has no decision year")
+            if winner:
+                bad("winner", "an open competition has no winner")
+        elif outcome in ("won", "lost") and decided is None:
+            bad("year_decided", f"a {outcome} competition needs its decision year")
+        if outcome == "won" and not names_korean:
+            bad("winner", "outcome 'won' but the winner is not one of korean_bidders")
+        if outcome == "lost" and (names_korean or winner.casefold() == "none"):
+            bad("winner", "outcome 'lost' but the winner is a Korean bidder or 'none' (leave it empty while undecided)")
+        if outcome == "cancelled" and winner not in ("", "none"):
+            bad("winner", "a cancelled competition has no winner (leave empty or 'none')")
+        if outcome == "withdrawn" and names_korean:
+            bad("winner", "outcome 'withdrawn' but the winner is a Korean bidder")
+        if winner in ("", "none") and row["winner_system"]:
+            bad("winner_system", "a winner_system without a winner")
+        rivals, systems = row["rival_bidders"].split(";"), row["rival_systems"].split(";")  # empty = not named
+        if row["rival_bidders"] and row["rival_systems"] and len(rivals) != len(systems):
+            bad("rival_systems", f"{len(systems)} systems for {len(rivals)} rival bidders (pair them in order)")
+        if row["budget_amount_m"] and not row["budget_currency"]:
+            bad("budget_currency", "a budget needs its currency")
+        for deal_id in _split(row["deal_ids"]):
+            if deal_id in deal_rows and deal_rows[deal_id][1]["competition_id"] != row["competition_id"]:
+                problems.append(Problem(file, line, "deal_ids", deal_id,
+                                        f"deal's competition_id is {deal_rows[deal_id][1]['competition_id']!r}, "
+                                        f"not {row['competition_id']!r}"))
+    listed = {d for r in comps.rows for d in _split(r["deal_ids"])}
+    for deal_id, (i, row) in deal_rows.items():
+        if row["competition_id"] in comp_ids and deal_id not in listed:
+            file, line = deals.locate(i)
+            problems.append(Problem(file, line, "competition_id", row["competition_id"],
+                                    "the competition does not list this deal in its deal_ids"))
 
 
 OVER_DELIVERED = """
@@ -490,11 +639,23 @@ GROUP BY d.deal_id, d.quantity HAVING sum(v.units) > d.quantity
 """
 
 
+BAD_DATES = """
+SELECT 'deals', deal_id, 'signed_date', signed_date FROM deals WHERE signed_date IS NOT NULL AND signed_date_typed IS NULL
+UNION ALL SELECT 'deals', deal_id, 'last_verified', last_verified FROM deals
+WHERE last_verified IS NOT NULL AND last_verified_typed IS NULL
+UNION ALL SELECT 'sources', source_id, 'date', date FROM sources WHERE date IS NOT NULL AND date_typed IS NULL
+UNION ALL SELECT 'events', event_id, 'date', date FROM events WHERE date IS NOT NULL AND date_typed IS NULL
+"""
+
+
 def _check_loaded(con: duckdb.DuckDBPyConnection, src: Sources) -> list[Problem]:
     """Rules that need the assembled views (SIPRI deliveries plus the ledger's own)."""
     deals = src.ledger["deals"]
     where = {row["deal_id"]: deals.locate(i) for i, row in enumerate(deals.rows)}
     problems = []
+    for table, key, column, value in con.execute(BAD_DATES).fetchall():
+        file, line = where.get(key, (f"ledger/{table}*.csv", 0)) if table == "deals" else (f"ledger/{table}*.csv", 0)
+        problems.append(Problem(file, line, column, value, f"{key}: not a calendar date"))
     for deal_id, ordered, delivered in con.execute(OVER_DELIVERED).fetchall():
         file, line = where.get(deal_id, ("ledger/deals_*.csv", 0))
         problems.append(Problem(file, line, "quantity", str(ordered),
@@ -527,10 +688,31 @@ def _frame(table: Table, columns: list[Column], ints: tuple[str, ...] = (), floa
     return df
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def clean_stale_temp_files(out: Path) -> list[Path]:
+    """Remove temp files (and their .wal) left by builds that were killed; a running build's files are kept."""
+    removed = []
+    for path in out.parent.glob(f".{out.name}.*.tmp*"):
+        m = re.fullmatch(rf"\.{re.escape(out.name)}\.([0-9]+)\.tmp(\.wal)?", path.name)
+        if m and (int(m[1]) == os.getpid() or not _pid_alive(int(m[1]))):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def write_database(src: Sources, transfers: pd.DataFrame, deliveries: pd.DataFrame, fx: pd.DataFrame,
                    out: Path) -> dict[str, int]:
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
+    clean_stale_temp_files(out)
     led = src.ledger
     frames = {
         "countries_base": _frame(src.countries, COUNTRY_COLS, ints=("nato_join_year", "eu_join_year", "eu_leave_year"),
@@ -552,6 +734,9 @@ def write_database(src: Sources, transfers: pd.DataFrame, deliveries: pd.DataFra
         "facilities_base": _frame(led["facilities"], FACILITY_COLS, ints=("year",),
                                   floats=("latitude", "longitude")),
         "events_base": _frame(led["events"], EVENT_COLS),
+        "competitions_base": _frame(led["competitions"], COMPETITION_COLS,
+                                    ints=("year_opened", "year_decided", "quantity_sought"),
+                                    floats=("budget_amount_m",), bools=("budget_is_estimate",)),
     }
     info = {
         "data_version": data_version(src.root),
@@ -565,33 +750,46 @@ def write_database(src: Sources, transfers: pd.DataFrame, deliveries: pd.DataFra
         "ecb_credit": settings.ECB_CREDIT,
         "schema_version": "1",
     }
-    con = duckdb.connect(str(tmp))
+    # An in-memory instance ATTACHes the new file with an explicit storage version, so that every DuckDB client
+    # from settings.DB_STORAGE_VERSION on can open it (a file written in DuckDB 2.0's default format needs 2.0).
+    con = duckdb.connect(":memory:")
     try:
-        con.execute("CREATE SCHEMA base")
+        con.execute(f"ATTACH '{_quote(tmp)}' AS out (STORAGE_VERSION '{settings.DB_STORAGE_VERSION}')")
+        con.execute("USE out")
+        schema = settings.INTERNAL_SCHEMA
+        con.execute(f"CREATE SCHEMA {schema}")
         for name, df in frames.items():
             con.register("frame", df)
-            con.execute(f"CREATE TABLE base.{name.removesuffix('_base')} AS SELECT * FROM frame")
+            con.execute(f"CREATE TABLE {schema}.{name.removesuffix('_base')} AS SELECT * FROM frame")
             con.unregister("frame")
-        con.execute("CREATE TABLE base.build_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
-        con.executemany("INSERT INTO base.build_info VALUES (?, ?)", list(info.items()))
+        con.execute(f"CREATE TABLE {schema}.build_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.executemany(f"INSERT INTO {schema}.build_info VALUES (?, ?)", list(info.items()))
         con.execute((settings.SQL_DIR / "derive.sql").read_text())
         con.execute((settings.SQL_DIR / "views.sql").read_text())
+        con.execute((settings.SQL_DIR / "materialize.sql").read_text())
         problems = _check_loaded(con, src)
         if problems:
             raise ValidationFailed(problems)
         counts = {v: con.execute(f"SELECT count(*) FROM {v}").fetchone()[0] for v in PUBLIC_VIEWS}
         con.execute("CHECKPOINT")
+        con.execute("USE memory")
+        con.execute("DETACH out")
     except BaseException:
         con.close()
         tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
         raise
     con.close()
     os.replace(tmp, out)
     return counts
 
 
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
 PUBLIC_VIEWS = ("transfers", "transfer_deliveries", "countries", "fx_rates", "deals", "deliveries", "sources",
-                "official_totals", "facilities", "events", "companies", "system_families", "build_info")
+                "official_totals", "facilities", "events", "companies", "system_families", "competitions", "build_info")
 
 
 def build(sources: Path, out: Path) -> dict[str, int]:

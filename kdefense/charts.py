@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from _plotly_utils.basevalidators import copy_to_readonly_numpy_array
 
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE, REGIONS
 
@@ -25,79 +29,140 @@ def base_layout(fig: go.Figure, title: str | None = None, height: int = 380, lar
     return fig
 
 
+def layout_base(title: str | None = None, height: int = 380, large: bool = False) -> dict:
+    """base_layout as a plain layout dict (for figures built from dicts, see `built`)."""
+    size = 22 if large else 14
+    axis = {"gridcolor": "#e5e7eb", "zerolinecolor": "#9ca3af"}
+    return {
+        "title": {"text": title, "x": 0, "font": {"size": size + 4}} if title else {},
+        "font": {"family": FONT, "size": size}, "height": height,
+        "margin": {"l": 10, "r": 10, "t": 50 if title else 10, "b": 10},
+        "plot_bgcolor": "white", "paper_bgcolor": "white", "legend": {"orientation": "h", "y": -0.15},
+        "hoverlabel": {"font": {"size": size}}, "xaxis": dict(axis), "yaxis": dict(axis),
+    }
+
+
+def merge(into: dict, update: dict) -> dict:
+    """Nested update of a layout dict, as Figure.update_layout merges (dicts merge, anything else replaces)."""
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            merge(into[key], value)
+        else:
+            into[key] = value
+    return into
+
+
+def array(values: Any) -> Any:
+    """A data column as Plotly's validators would store it: numbers as a numpy array (a typed array in the JSON,
+    missing values NaN), anything else as an object array. Plotly's own conversion inspects each column's type
+    through narwhals, which costs more than the chart."""
+    if isinstance(values, pd.Series):
+        dtype = values.dtype
+        if isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iuf":
+            if values.isna().any():
+                return values.to_numpy(dtype="float64", na_value=np.nan)
+            return values.to_numpy(dtype=dtype.numpy_dtype)
+        if dtype.kind in "iufb":
+            return values.to_numpy()
+        return values.to_numpy(dtype=object, na_value=None)
+    return copy_to_readonly_numpy_array(values)
+
+
+def built(data: list[dict], layout: dict) -> go.Figure:
+    """A Figure from trace and layout dicts this code wrote itself, without Plotly's property validation.
+
+    Validating each property costs most of a figure's build time (10-60 ms per chart); the builders that use this
+    write only properties they were written against (titles as {"text": ...}, plotly.js 3 takes no bare
+    strings), and tests compare what reaches the browser.
+    """
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
 def value_label(basis: str) -> str:
     return "Contract value, USD m" if basis == "usd" else "SIPRI TIV, millions"
 
 
-def region_marker(regions) -> dict:
+def region_marker(regions: Any) -> dict:
     """Bar marker in the fixed region colours, outlined so the light ones hold 3:1 against white."""
     return {"color": [REGION_COLOURS.get(r, "#6b7280") for r in regions], "line": {"color": REGION_OUTLINE, "width": 1}}
 
 
-def bars_by_region(fig: go.Figure, data: pd.DataFrame, x_col: str, y_col: str, region_col: str, texts: pd.Series,
-                   hovertemplate: str) -> go.Figure:
-    """Horizontal bars coloured by region with one legend entry per region (colour never stands alone).
+def region_ordered(present: Any) -> list[str]:
+    """The regions present, in the fixed REGIONS order (legend order), unknown ones last."""
+    found = {r for r in present if isinstance(r, str)}
+    return [r for r in REGIONS if r in found] + sorted(found - set(REGIONS))
 
-    One trace per region, stacked (each category has one bar), in the data's row order.
-    """
-    present = set(data[region_col].dropna())
-    for region in [r for r in REGIONS if r in present] + sorted(present - set(REGIONS)):
+
+def bars_by_region(data: pd.DataFrame, x_col: str, y_col: str, region_col: str, texts: pd.Series,
+                   hovertemplate: str) -> tuple[list[dict], dict]:
+    """Horizontal bar traces coloured by region with one legend entry per region (colour never stands alone),
+    and the layout that keeps the data's row order. One trace per region, stacked (each category has one bar)."""
+    traces = []
+    for region in region_ordered(data[region_col].dropna()):
         part = data[data[region_col] == region]
-        fig.add_bar(x=part[x_col], y=part[y_col], orientation="h", name=region, marker=region_marker(part[region_col]),
-                    text=texts[part.index], textposition="auto", hovertemplate=hovertemplate)
-    fig.update_yaxes(categoryorder="array", categoryarray=list(data[y_col]))
-    fig.update_layout(barmode="stack", showlegend=True, legend_title_text="Region")
-    return fig
+        traces.append({
+            "type": "bar", "x": array(part[x_col]), "y": array(part[y_col]), "orientation": "h", "name": region,
+            "marker": region_marker(part[region_col]), "text": array(texts[part.index]), "textposition": "auto",
+            "hovertemplate": hovertemplate,
+        })
+    layout = {"yaxis": {"categoryorder": "array", "categoryarray": array(data[y_col])}, "barmode": "stack",
+              "showlegend": True, "legend": {"title": {"text": "Region"}}}
+    return traces, layout
 
 
 def region_bars(df: pd.DataFrame, value_col: str, basis: str, large: bool = False) -> go.Figure:
     """Horizontal bars per region, in the fixed region colours (the axis names each region)."""
     data = df.dropna(subset=[value_col]).sort_values(value_col)
-    fig = go.Figure(go.Bar(
-        x=data[value_col], y=data["region"], orientation="h", marker=region_marker(data["region"]),
-        customdata=data[["deals"]].to_numpy(), text=data[value_col].map(lambda v: f"{v:,.0f}"),
-        textposition="auto",
-        hovertemplate="%{y}<br>%{x:,.0f}<br>%{customdata[0]} deals<extra></extra>",
-    ))
-    fig.update_xaxes(title=value_label(basis))
-    return base_layout(fig, "By region", height=300, large=large)
+    trace = {
+        "type": "bar", "x": array(data[value_col]), "y": array(data["region"]), "orientation": "h",
+        "marker": region_marker(data["region"]),
+        "customdata": array(data[["deals"]].to_numpy()), "text": array(data[value_col].map(lambda v: f"{v:,.0f}")),
+        "textposition": "auto", "hovertemplate": "%{y}<br>%{x:,.0f}<br>%{customdata[0]} deals<extra></extra>",
+    }
+    layout = merge({"xaxis": {"title": {"text": value_label(basis)}}}, layout_base("By region", 300, large))
+    return built([trace], layout)
 
 
 def ranked_bars(df: pd.DataFrame, label_col: str, value_col: str, basis: str, title: str,
                 colour_col: str | None = None, large: bool = False) -> go.Figure:
     data = df.dropna(subset=[value_col]).sort_values(value_col)
     texts = data[value_col].map(lambda v: f"{v:,.0f}")
-    fig = go.Figure()
+    hover = "%{y}<br>%{x:,.0f}<extra></extra>"
+    height = max(260, 34 * len(data) + (130 if colour_col else 80))
+    layout = merge({"xaxis": {"title": {"text": value_label(basis)}}}, layout_base(title, height, large))
     if colour_col:
-        bars_by_region(fig, data, value_col, label_col, colour_col, texts, "%{y}<br>%{x:,.0f}<extra></extra>")
-    else:
-        fig.add_bar(x=data[value_col], y=data[label_col], orientation="h", marker_color=PRIMARY_BAR, text=texts,
-                    textposition="auto", hovertemplate="%{y}<br>%{x:,.0f}<extra></extra>")
-    fig.update_xaxes(title=value_label(basis))
-    fig = base_layout(fig, title, height=max(260, 34 * len(data) + (130 if colour_col else 80)), large=large)
-    if colour_col:
-        fig.update_layout(legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom",
-                                  "title_text": "Region"}, margin_b=60)
-    return fig
+        traces, by_region = bars_by_region(data, value_col, label_col, colour_col, texts, hover)
+        merge(layout, by_region)
+        merge(layout, {"legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
+                       "margin": {"b": 60}})
+        return built(traces, layout)
+    trace = {
+        "type": "bar", "x": array(data[value_col]), "y": array(data[label_col]), "orientation": "h",
+        "marker": {"color": PRIMARY_BAR}, "text": array(texts), "textposition": "auto", "hovertemplate": hover,
+    }
+    return built([trace], layout)
 
 
 def reconciliation_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """Ledger signed value per year (bars) against the official yearly totals (line)."""
-    fig = go.Figure()
-    fig.add_bar(x=df["year"], y=df["ledger_usd_bn"], name="Ledger: signed contracts (filtered)",
-                marker_color="#2f6db5", hovertemplate="%{x}: %{y:.1f} bn USD<extra>ledger</extra>")
     official = df.dropna(subset=["official_usd_bn"])
-    fig.add_scatter(x=official["year"], y=official["official_usd_bn"], name="Official annual export orders",
-                    mode="lines+markers", line={"color": "#d9822b", "width": 3},
-                    hovertemplate="%{x}: %{y:.1f} bn USD<extra>official</extra>")
-    fig.update_yaxes(title="USD bn")
+    data = [
+        {"type": "bar", "x": array(df["year"]), "y": array(df["ledger_usd_bn"]),
+         "name": "Ledger: signed contracts (filtered)", "marker": {"color": PRIMARY_BAR},
+         "hovertemplate": "%{x}: %{y:.1f} bn USD<extra>ledger</extra>"},
+        {"type": "scatter", "x": array(official["year"]), "y": array(official["official_usd_bn"]),
+         "name": "Official annual export orders", "mode": "lines+markers", "line": {"color": "#D55E00", "width": 3},
+         "marker": {"symbol": "diamond", "size": 8},
+         "hovertemplate": "%{x}: %{y:.1f} bn USD<extra>official</extra>"},
+    ]
     span = int(df["year"].max() - df["year"].min()) if len(df) else 0
-    fig.update_xaxes(dtick=1 if span <= 15 else 5)  # yearly ticks only where they fit a laptop or phone
-    base_layout(fig, "Ledger vs official totals", height=380, large=large)
-    # legend above the plot: at the bottom it covered the x axis's year labels
-    fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
-                      margin_t=80)
-    return fig
+    # yearly ticks only where they fit a laptop or phone; the legend above the plot (at the bottom it covered
+    # the x axis's year labels)
+    layout = merge(layout_base("Ledger vs official totals", 380, large),
+                   {"yaxis": {"title": {"text": "USD bn"}}, "xaxis": {"dtick": 1 if span <= 15 else 5},
+                    "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+                    "margin": {"t": 80}})
+    return built(data, layout)
 
 
 def deal_deliveries_chart(df: pd.DataFrame, quantity: float | None, large: bool = False) -> go.Figure:
@@ -129,7 +194,7 @@ def presentation_style(fig: go.Figure, dark: bool = False) -> go.Figure:
     return out
 
 
-def _title(fig: go.Figure) -> str:
+def chart_title(fig: go.Figure) -> str:
     title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
     return title or str((fig.layout.meta or {}).get("chart", "chart") if isinstance(fig.layout.meta, dict) else "chart")
 
@@ -170,7 +235,7 @@ def describe(fig: go.Figure, top: int = 3) -> str:
             for loc, val in zip(_seq(trace.locations), _seq(trace.z), strict=False):
                 if isinstance(val, (int, float)) and not pd.isna(val):
                     totals[str(loc)] = float(val)
-    parts = [f"Chart: {_title(fig)}."]
+    parts = [f"Chart: {chart_title(fig)}."]
     named = list(dict.fromkeys(s for s in series if s and s != "None" and "Context event" not in s))
     if named:
         shown = ", ".join(named[:8]) + (f" and {len(named) - 8} more" if len(named) > 8 else "")

@@ -480,9 +480,12 @@ def recipients_map(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataF
         years = cube.years
         fig.update_layout(annotations=[_year_annotation(years[0], years[-1], opts.mode, opts.large)])
         if len(years) > 1:
-            fig.frames = [go.Frame(name=str(y), data=moving[j], traces=list(range(N_MOVING)), _validate=False,
-                                   layout={"annotations": [_year_annotation(years[0], y, opts.mode, opts.large)]})
-                          for j, y in enumerate(years)]
+            frames = [go.Frame(name=str(y), data=moving[j], traces=list(range(N_MOVING)), _validate=False,
+                               layout={"annotations": [_year_annotation(years[0], y, opts.mode, opts.large)]})
+                      for j, y in enumerate(years)]
+            # `fig.frames = frames` would validate every frame again (half of a new map's build time); these
+            # frames are dicts this code wrote, so they are set as built (what the setter stores).
+            fig._frame_objs = tuple(frames)
             menus, sliders = _animation_controls(years, opts.large)
             fig.update_layout(updatemenus=menus, sliders=sliders)
     return fig

@@ -12,7 +12,7 @@ import zlib
 import pandas as pd
 import plotly.graph_objects as go
 
-from kdefense.charts import base_layout
+from kdefense.charts import array, base_layout, built, layout_base, merge
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE
 
 KOREA = "South Korea"
@@ -65,8 +65,38 @@ def _order(values: pd.Series, first: str = KOREA) -> list[str]:
     return [first, *[v for v in seen if v != first]] if first in seen else seen
 
 
-def end_labels(fig: go.Figure, large: bool = False) -> go.Figure:
+def _finished(data: list[dict], layout: dict, title: str, note: str, tiv: bool, height: int,
+              large: bool, labelled: bool = False) -> go.Figure:
+    """_finish for a figure built from dicts (see charts.built): same layout, no re-validation.
+
+    labelled: the lines carry their names at their ends (end_labels), so the right margin makes room for them."""
+    merge(layout, layout_base(title, height=height, large=large))
+    if labelled:
+        merge(layout, {"margin": {"r": 130 if large else 110}})
+    lines = textwrap.wrap(note, 105) + ([TIV_NOTE] if tiv else [])
+    merge(layout, {"title": {"subtitle": {"text": "<br>".join(lines), "font": {"size": 16 if large else 12}}},
+                   "margin": {"t": 66 + 17 * len(lines)}, "legend": {"traceorder": "normal"}})
+    if layout.get("xaxis", {}).get("title", {}).get("text"):  # keep a horizontal legend clear of the x-axis title
+        merge(layout, {"legend": {"y": -0.24}})
+    return built(data, layout)
+
+
+def end_labels(data: list[dict], large: bool = False) -> list[dict]:
     """Name each line at its last point (direct labels: the lines are told apart without matching colours)."""
+    for trace in data:
+        ys = list(trace["y"]) if trace.get("y") is not None else []
+        last = max((i for i, y in enumerate(ys) if y is not None and pd.notna(y)), default=None)
+        if last is None:
+            continue
+        name = trace["name"] if len(trace["name"]) <= 16 else trace["name"][:15] + "…"
+        trace.update(mode="lines+markers+text", text=[name if i == last else "" for i in range(len(ys))],
+                     textposition="middle right", cliponaxis=False,
+                     textfont={"color": "#1f2937", "size": 15 if large else 11})
+    return data
+
+
+def end_labelled(fig: go.Figure, large: bool = False) -> go.Figure:
+    """end_labels for a figure built with go (validated) traces."""
     for trace in fig.data:
         ys = list(trace.y) if trace.y is not None else []
         last = max((i for i, y in enumerate(ys) if y is not None and pd.notna(y)), default=None)
@@ -80,45 +110,52 @@ def end_labels(fig: go.Figure, large: bool = False) -> go.Figure:
     return fig
 
 
+def _parts(df: pd.DataFrame, column: str) -> dict:
+    """Rows per value of `column`, in their order (a boolean mask per value costs more than the chart)."""
+    return dict(list(df.groupby(column, sort=False)))
+
+
 def share_lines(df: pd.DataFrame, x_col: str, title: str, note: str, large: bool = False) -> go.Figure:
     """Share of exports per supplier over periods (years or windows); South Korea drawn thick in red."""
-    fig = go.Figure()
+    data: list[dict] = []
+    parts = _parts(df, "supplier")
     for supplier in _order(df["supplier"]):
-        part = df[df["supplier"] == supplier]
+        part = parts.get(supplier, df.iloc[0:0])
         korean = supplier == KOREA
-        fig.add_scatter(
-            x=part[x_col], y=part["share_pct"], name=supplier, mode="lines+markers",
-            line={"color": colour_for(supplier), "width": 4 if korean else 2},
-            marker={"size": 9 if korean else 6},
-            customdata=part[["tiv_m", "rank", "pct_tiv_flagged_uncertain"]].to_numpy(),
-            hovertemplate=(f"<b>{supplier}</b> %{{x}}<br>share %{{y:.1f}} %<br>%{{customdata[0]:,.0f}} m TIV · rank "
-                           "%{customdata[1]}<br>%{customdata[2]:.0f} % of its TIV carries a SIPRI estimate flag"
-                           "<extra></extra>"),
-        )
+        data.append({
+            "type": "scatter", "x": array(part[x_col]), "y": array(part["share_pct"]), "name": supplier,
+            "mode": "lines+markers", "line": {"color": colour_for(supplier), "width": 4 if korean else 2},
+            "marker": {"size": 9 if korean else 6},
+            "customdata": array(part[["tiv_m", "rank", "pct_tiv_flagged_uncertain"]].to_numpy()),
+            "hovertemplate": (f"<b>{supplier}</b> %{{x}}<br>share %{{y:.1f}} %<br>%{{customdata[0]:,.0f}} m TIV · "
+                              "rank %{customdata[1]}<br>%{customdata[2]:.0f} % of its TIV carries a SIPRI estimate "
+                              "flag<extra></extra>"),
+        })
     # Log scale: the largest supplier has 20–40 times South Korea's share; on a linear axis the rest is a smear.
-    fig.update_yaxes(title="Share, % (log scale)", type="log", ticksuffix=" %",
-                     tickvals=LOG_TICKS, ticktext=[f"{t:g}" for t in LOG_TICKS])
-    fig.update_xaxes(title=None, type="category" if x_col == "period_label" else "linear")
-    return end_labels(_finish(fig, title, note, True, 440, large), large)
+    layout = {"yaxis": {"title": {"text": "Share, % (log scale)"}, "type": "log", "ticksuffix": " %",
+                        "tickvals": list(LOG_TICKS), "ticktext": [f"{t:g}" for t in LOG_TICKS]},
+              "xaxis": {"title": {}, "type": "category" if x_col == "period_label" else "linear"}}
+    return _finished(end_labels(data, large), layout, title, note, True, 440, large, labelled=True)
 
 
 def rank_bump(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
     """Rank among supplier states per five-year window (1 at the top)."""
-    fig = go.Figure()
+    data: list[dict] = []
+    parts = _parts(df, "supplier")
     for supplier in _order(df["supplier"]):
-        part = df[df["supplier"] == supplier].dropna(subset=["rank"])
+        part = parts.get(supplier, df.iloc[0:0]).dropna(subset=["rank"])
         korean = supplier == KOREA
-        fig.add_scatter(
-            x=part["period_label"], y=part["rank"], name=supplier, mode="lines+markers",
-            line={"color": colour_for(supplier), "width": 4 if korean else 2},
-            marker={"size": 10 if korean else 7},
-            hovertemplate=f"<b>{supplier}</b> %{{x}}: rank %{{y}}<extra></extra>",
-        )
+        data.append({
+            "type": "scatter", "x": array(part["period_label"]), "y": array(part["rank"]), "name": supplier,
+            "mode": "lines+markers", "line": {"color": colour_for(supplier), "width": 4 if korean else 2},
+            "marker": {"size": 10 if korean else 7},
+            "hovertemplate": f"<b>{supplier}</b> %{{x}}: rank %{{y}}<extra></extra>",
+        })
     top = float(df["rank"].max()) if df["rank"].notna().any() else 10.0
     ticks = [1, *range(5, int(top) + 5, 5)]
-    fig.update_yaxes(title="Rank (1 = largest)", range=[top + 1, 0.5], tickvals=ticks)
-    fig.update_xaxes(title=None, type="category")
-    return end_labels(_finish(fig, title, note, True, 440, large), large)
+    layout = {"yaxis": {"title": {"text": "Rank (1 = largest)"}, "range": [top + 1, 0.5], "tickvals": ticks},
+              "xaxis": {"title": {}, "type": "category"}}
+    return _finished(end_labels(data, large), layout, title, note, True, 440, large, labelled=True)
 
 
 def top_suppliers_bars(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
@@ -151,7 +188,7 @@ def korea_region_lines(df: pd.DataFrame, title: str, note: str, large: bool = Fa
         )
     fig.update_yaxes(title="South Korea's share of imports, %", rangemode="tozero", ticksuffix=" %")
     fig.update_xaxes(title="Delivery year", dtick=2)
-    return end_labels(_finish(fig, title, note, True, 440, large), large)
+    return end_labelled(_finish(fig, title, note, True, 440, large), large)
 
 
 def recipients_heatmap(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from kdefense.charts import bars_by_region, base_layout, region_marker
+from kdefense.charts import array, bars_by_region, built, layout_base, merge, region_marker
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE, REGIONS
 
 DELIVERED = "#2f6db5"
@@ -103,13 +103,59 @@ def add_events(fig: go.Figure, events: pd.DataFrame | None, lo, hi, date_axis: b
     return fig
 
 
+def _events(events: pd.DataFrame | None, lo, hi, date_axis: bool) -> tuple[list[dict], list[dict], dict]:
+    """add_events as dicts: (shapes, traces, layout update) for the events inside [lo, hi]."""
+    if events is None or events.empty:
+        return [], [], {}
+    x = events["date"] if date_axis else events["x_year"]
+    inside = _plain(events[(x >= lo) & (x <= hi)])
+    if inside.empty:
+        return [], [], {}
+    xs = inside["date"] if date_axis else inside["x_year"]
+    lines = [{"type": "line", "x0": value, "x1": value, "yref": "paper", "y0": 0, "y1": 1, "layer": "below",
+              "line": {"color": EVENT, "width": 1.5, "dash": "dot"}} for value in xs.tolist()]
+    trace = {
+        "type": "scatter", "x": array(xs), "y": [1.0] * len(inside), "yaxis": "y2", "mode": "markers",
+        "name": "Context event (hover)", "marker": {"symbol": "triangle-down", "size": 13, "color": EVENT},
+        "hovertext": [f"<b>{r.date}</b> · {r.kind}<br>{r.title}<br>Sources: {r.source_ids}"
+                      for r in inside.itertuples()],
+        "hovertemplate": "%{hovertext}<extra></extra>", "cliponaxis": False,
+    }
+    yaxis2 = {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True,
+              "gridcolor": "#e5e7eb", "zerolinecolor": "#9ca3af"}  # base_layout styles every y axis
+    return lines, [trace], {"yaxis2": yaxis2}
+
+
+def _with_events(data: list[dict], layout: dict, events: pd.DataFrame | None, lo, hi, date_axis: bool) -> None:
+    shapes, traces, update = _events(events, lo, hi, date_axis)
+    if shapes:
+        layout["shapes"] = layout.get("shapes", []) + shapes
+    data.extend(traces)
+    merge(layout, update)
+
+
+def _tall(tall: bool) -> dict:
+    """_tall_layout as a layout update."""
+    return {
+        "margin": {"l": 10, "r": 20, "t": 120 if tall else 80, "b": 10 if tall else 40},
+        "legend": {"orientation": "h", "yref": "container", "y": 0.999, "yanchor": "top", "xref": "container",
+                   "x": 0.01},
+        "xaxis": {"side": "top" if tall else "bottom", "mirror": "allticks", "showline": True,
+                  "linecolor": "#9ca3af", "automargin": True},
+    }
+
+
+def _axis_title(text: str | None) -> dict:
+    return {"text": text} if text is not None else {}
+
+
 def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system: bool = False,
                 large: bool = False) -> go.Figure:
     """Signing to last delivery, one row per deal (or per recipient × system): a few traces in all."""
     df = _plain(df)
     rows = df.drop_duplicates("row_order").sort_values("row_order")
     labels = rows["row_label"].tolist()
-    fig = go.Figure()
+    data: list[dict] = []
     bars = df[df["part"].isin(["framework", "waiting", "delivered", "planned"])].copy()
     bars["duration_ms"] = _duration_ms(bars)
     specs = {
@@ -135,138 +181,158 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
         else:
             hover = [f"<b>{r.row_label}</b><br>framework {r.start} → last contract's deliveries {r.finish}"
                      for r in sub.itertuples()]
-        fig.add_bar(
-            y=sub["row_label"], x=sub["duration_ms"], base=sub["start"], orientation="h", name=name,
-            marker=marker, width=width, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
-        )
+        data.append({"type": "bar", "y": array(sub["row_label"]), "x": array(sub["duration_ms"]),
+                     "base": array(sub["start"]), "orientation": "h", "name": name, "marker": marker,
+                     "width": width, "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"})
     marks = df[df["part"].isin(list(MARKERS))]
     for part, (name, symbol, colour, line) in MARKERS.items():
         sub = marks[marks["part"] == part]
         if sub.empty:
             continue
-        fig.add_scatter(
-            y=sub["row_label"], x=sub["start"], mode="markers", name=name,
-            marker={"symbol": symbol, "size": 11, "color": colour, "line": {"color": line, "width": 1.5}},
-            hovertext=[_deal_hover(r) for r in sub.to_dict("records")], hovertemplate="%{hovertext}<extra></extra>",
-        )
+        data.append({
+            "type": "scatter", "y": array(sub["row_label"]), "x": array(sub["start"]), "mode": "markers",
+            "name": name,
+            "marker": {"symbol": symbol, "size": 11, "color": colour, "line": {"color": line, "width": 1.5}},
+            "hovertext": [_deal_hover(r) for r in sub.to_dict("records")],
+            "hovertemplate": "%{hovertext}<extra></extra>",
+        })
     dates = pd.to_datetime(pd.concat([df["start"], df["finish"]]))
     lo, hi = dates.min() - pd.Timedelta(days=200), dates.max() + pd.Timedelta(days=200)
-    add_events(fig, events, lo.strftime("%Y-%m-%d"), hi.strftime("%Y-%m-%d"), date_axis=True)
+    layout: dict = {}
+    _with_events(data, layout, events, lo.strftime("%Y-%m-%d"), hi.strftime("%Y-%m-%d"), date_axis=True)
     tall = len(labels) > TALL_ROWS
-    base_layout(fig, None, height=max(320, ROW_PX * len(labels) + 150), large=large)
-    fig.update_layout(barmode="overlay", bargap=0.2, hovermode="closest",
-                      meta={"chart": "gantt", "rows": len(labels), "by_system": by_system})
-    _tall_layout(fig, tall)
-    fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=labels,
-                            range=[len(labels) - 0.5, -0.5], automargin=True, title=None, showgrid=False,
-                            tickfont={"size": 13})
-    fig.update_xaxes(type="date", range=[lo, hi], dtick="M12" if hi.year - lo.year <= 12 else None, title=None)
-    return fig
+    merge(layout, layout_base(None, height=max(320, ROW_PX * len(labels) + 150), large=large))
+    merge(layout, {"barmode": "overlay", "bargap": 0.2, "hovermode": "closest",
+                   "meta": {"chart": "gantt", "rows": len(labels), "by_system": by_system}})
+    merge(layout, _tall(tall))
+    merge(layout, {"yaxis": {"type": "category", "categoryorder": "array", "categoryarray": labels,
+                             "range": [len(labels) - 0.5, -0.5], "automargin": True, "title": {},
+                             "showgrid": False, "tickfont": {"size": 13}}})
+    xaxis = {"type": "date", "range": [lo, hi], "title": {}}
+    if hi.year - lo.year <= 12:
+        xaxis["dtick"] = "M12"
+    merge(layout, {"xaxis": xaxis})
+    return built(data, layout)
+
+
+def _year_dtick(years: pd.Series) -> dict:
+    return {"dtick": 1} if years.max() - years.min() <= 15 else {}
 
 
 def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | None = None,
                         large: bool = False) -> go.Figure:
     """Signed value per year stacked by region; on the USD basis the official yearly totals as a line."""
-    fig = go.Figure()
+    data: list[dict] = []
     usd = basis == "usd"
     value_col = "value_usd_bn" if usd else "tiv_order_m"
-    bars = df[df["series"] != "Official total"]
-    present = set(bars["region"].dropna())
+    bars = _plain(df[df["series"] != "Official total"])
+    by_region = dict(list(bars.groupby("region", sort=False)))
+    present = set(by_region)
     for region in [r for r in REGIONS if r in present] + sorted(present - set(REGIONS)):
-        sub = bars[bars["region"] == region]
+        sub = by_region[region]
         count_col = "deals" if usd else "records"
-        fig.add_bar(
-            x=sub["year"], y=sub[value_col], name=region, marker=region_marker([region] * len(sub)),
-            customdata=sub[[count_col]].to_numpy(),
-            hovertemplate=f"{region}<br>%{{x}}: %{{y:,.{2 if usd else 0}f}} {'bn USD' if usd else 'm TIV'}"
-                          f"<br>%{{customdata[0]}} {'deals' if usd else 'SIPRI records'}<extra></extra>",
-        )
+        data.append({
+            "type": "bar", "x": array(sub["year"]), "y": array(sub[value_col]), "name": region,
+            "marker": region_marker([region] * len(sub)),
+            "customdata": array(sub[[count_col]].to_numpy()),
+            "hovertemplate": f"{region}<br>%{{x}}: %{{y:,.{2 if usd else 0}f}} {'bn USD' if usd else 'm TIV'}"
+                             f"<br>%{{customdata[0]}} {'deals' if usd else 'SIPRI records'}<extra></extra>",
+        })
     if usd:
         official = df[df["series"] == "Official total"]
         if not official.empty:
-            fig.add_scatter(x=official["year"], y=official["value_usd_bn"], mode="lines+markers",
-                            name="Official total, all destinations", line={"color": OFFICIAL, "width": 2.5},
-                            marker={"size": 8}, hovertemplate="%{x}: %{y:.1f} bn USD<extra>official</extra>")
+            data.append({"type": "scatter", "x": array(official["year"]), "y": array(official["value_usd_bn"]),
+                         "mode": "lines+markers", "name": "Official total, all destinations",
+                         "line": {"color": OFFICIAL, "width": 2.5}, "marker": {"size": 8},
+                         "hovertemplate": "%{x}: %{y:.1f} bn USD<extra>official</extra>"})
     years = df["year"].dropna()
-    add_events(fig, events, years.min() - 0.5, years.max() + 0.5, date_axis=False)
+    layout: dict = {}
+    _with_events(data, layout, events, years.min() - 0.5, years.max() + 0.5, date_axis=False)
     title = "Signed contract value per year" if usd else "SIPRI TIV ordered per year (by order year)"
-    base_layout(fig, title, height=420, large=large)
-    fig.update_layout(barmode="stack", meta={"chart": "value_by_year", "basis": basis},
-                      legend={"orientation": "h", "y": -0.18, "yanchor": "top", "traceorder": "normal"})
-    fig.layout.yaxis.update(title="USD bn" if usd else "TIV, millions")
-    fig.update_xaxes(title=None, dtick=1 if years.max() - years.min() <= 15 else None)
-    return fig
+    merge(layout, layout_base(title, height=420, large=large))
+    merge(layout, {"barmode": "stack", "meta": {"chart": "value_by_year", "basis": basis},
+                   "legend": {"orientation": "h", "y": -0.18, "yanchor": "top", "traceorder": "normal"}})
+    merge(layout, {"yaxis": {"title": _axis_title("USD bn" if usd else "TIV, millions")},
+                   "xaxis": {"title": {}, **_year_dtick(years)}})
+    return built(data, layout)
 
 
 def units_by_year_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, large: bool = False) -> go.Figure:
     """Units delivered per year by system family (solid), with planned units hatched on top."""
-    fig = go.Figure()
+    data: list[dict] = []
     order = (df.groupby("system_family")["units"].sum().sort_values(ascending=False).index.tolist())
     if "Other families" in order:
         order = [f for f in order if f != "Other families"] + ["Other families"]
+    plain = _plain(df)
+    parts = dict(list(plain[plain["units"].notna()].groupby(["system_family", "kind"], sort=False)))
+    with_actual = set(plain.loc[plain["kind"] == "actual", "system_family"])
     for i, family in enumerate(order):
         colour = FAMILY_COLOURS[i % len(FAMILY_COLOURS)]
         for kind in ("actual", "planned"):
-            sub = df[(df["system_family"] == family) & (df["kind"] == kind) & df["units"].notna()]
-            if sub.empty:
+            sub = parts.get((family, kind))
+            if sub is None or sub.empty:
                 continue
             planned = kind == "planned"
-            fig.add_bar(
-                x=sub["year"], y=sub["units"], name=family, legendgroup=family,
-                showlegend=not planned or df[(df["system_family"] == family) & (df["kind"] == "actual")].empty,
-                marker={"color": colour, "opacity": 0.6 if planned else 1,
-                        "pattern": {"shape": "/" if planned else "", "fgcolor": colour, "size": 7}},
-                customdata=sub[["deals"]].to_numpy(),
-                hovertemplate=f"{family}<br>%{{x}}: %{{y:,}} units {'planned' if planned else 'delivered'}"
-                              "<br>%{customdata[0]} deals<extra></extra>",
-            )
+            data.append({
+                "type": "bar", "x": array(sub["year"]), "y": array(sub["units"]), "name": family,
+                "legendgroup": family, "showlegend": not planned or family not in with_actual,
+                "marker": {"color": colour, "opacity": 0.6 if planned else 1,
+                           "pattern": {"shape": "/" if planned else "", "fgcolor": colour, "size": 7}},
+                "customdata": array(sub[["deals"]].to_numpy()),
+                "hovertemplate": f"{family}<br>%{{x}}: %{{y:,}} units {'planned' if planned else 'delivered'}"
+                                 "<br>%{customdata[0]} deals<extra></extra>",
+            })
     years = df["year"].dropna()
-    add_events(fig, events, years.min() - 0.5, years.max() + 0.5, date_axis=False)
-    base_layout(fig, "Units delivered per year (hatched: planned)", height=420, large=large)
-    fig.update_layout(barmode="stack", meta={"chart": "units_by_year"},
-                      legend={"orientation": "h", "y": -0.18, "yanchor": "top", "traceorder": "normal"})
-    fig.layout.yaxis.update(title="Units")
-    fig.update_xaxes(title=None, dtick=1 if years.max() - years.min() <= 15 else None)
-    return fig
+    layout: dict = {}
+    _with_events(data, layout, events, years.min() - 0.5, years.max() + 0.5, date_axis=False)
+    merge(layout, layout_base("Units delivered per year (hatched: planned)", height=420, large=large))
+    merge(layout, {"barmode": "stack", "meta": {"chart": "units_by_year"},
+                   "legend": {"orientation": "h", "y": -0.18, "yanchor": "top", "traceorder": "normal"}})
+    merge(layout, {"yaxis": {"title": {"text": "Units"}}, "xaxis": {"title": {}, **_year_dtick(years)}})
+    return built(data, layout)
 
 
 def orderbook_chart(df: pd.DataFrame, value_col: str, unit_label: str, events: pd.DataFrame | None = None,
                     large: bool = False) -> go.Figure:
     """Ordered but not yet delivered at the end of each year, stacked by recipient region."""
-    fig = go.Figure()
-    present = set(df["region"].dropna())
+    data: list[dict] = []
+    by_region = dict(list(_plain(df).groupby("region", sort=False)))
+    present = set(by_region)
     regions = [r for r in REGIONS if r in present] + sorted(present - set(REGIONS))
     for region in regions:
-        sub = df[df["region"] == region].sort_values("year")
+        sub = by_region[region].sort_values("year")
         colour = REGION_COLOURS.get(region, "#6b7280")
-        fig.add_scatter(x=sub["year"], y=sub[value_col].fillna(0), name=region, mode="lines", stackgroup="book",
-                        line={"color": REGION_OUTLINE, "width": 1}, fillcolor=colour,
-                        hovertemplate=f"{region}<br>end of %{{x}}: %{{y:,.0f}} {unit_label}<extra></extra>")
+        data.append({"type": "scatter", "x": array(sub["year"]), "y": array(sub[value_col].fillna(0)),
+                     "name": region, "mode": "lines", "stackgroup": "book", "line": {"color": REGION_OUTLINE, "width": 1},
+                     "fillcolor": colour,
+                     "hovertemplate": f"{region}<br>end of %{{x}}: %{{y:,.0f}} {unit_label}<extra></extra>"})
     years = df["year"].dropna()
-    add_events(fig, events, years.min(), years.max(), date_axis=False)
-    base_layout(fig, "Order book over time (end of year)", height=420, large=large)
-    fig.update_layout(meta={"chart": "orderbook"}, legend={"orientation": "h", "y": -0.18, "yanchor": "top"},
-                      hovermode="x unified")
-    fig.layout.yaxis.update(title=unit_label[:1].upper() + unit_label[1:], rangemode="tozero")
-    fig.update_xaxes(title=None, dtick=1 if years.max() - years.min() <= 15 else None)
-    return fig
+    layout: dict = {}
+    _with_events(data, layout, events, years.min(), years.max(), date_axis=False)
+    merge(layout, layout_base("Order book over time (end of year)", height=420, large=large))
+    merge(layout, {"meta": {"chart": "orderbook"}, "legend": {"orientation": "h", "y": -0.18, "yanchor": "top"},
+                   "hovermode": "x unified"})
+    merge(layout, {"yaxis": {"title": {"text": unit_label[:1].upper() + unit_label[1:]}, "rangemode": "tozero"},
+                   "xaxis": {"title": {}, **_year_dtick(years)}})
+    return built(data, layout)
 
 
 def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of: str,
                         large: bool = False) -> go.Figure:
     """Ordered but not yet delivered, per recipient, as of the latest data."""
     data = df[df[value_col].fillna(0) > 0].sort_values(value_col)
-    fig = bars_by_region(go.Figure(), data, value_col, "recipient", "region",
-                         data[value_col].map(lambda v: f"{v:,.0f}"),
-                         f"%{{y}}<br>%{{x:,.0f}} {unit_label} still to deliver<extra></extra>")
-    base_layout(fig, f"Still to deliver, per recipient ({as_of})", height=max(300, 30 * len(data) + 150),
-                large=large)
-    fig.update_layout(meta={"chart": "orderbook_now"},
-                      legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom",
-                              "title_text": "Region"}, margin_b=60)
-    fig.update_xaxes(title=unit_label[:1].upper() + unit_label[1:])
-    fig.layout.yaxis.update(title=None, automargin=True)
-    return fig
+    traces, by_region = bars_by_region(data, value_col, "recipient", "region",
+                                       data[value_col].map(lambda v: f"{v:,.0f}"),
+                                       f"%{{y}}<br>%{{x:,.0f}} {unit_label} still to deliver<extra></extra>")
+    layout = layout_base(f"Still to deliver, per recipient ({as_of})", height=max(300, 30 * len(data) + 150),
+                         large=large)
+    merge(layout, by_region)
+    merge(layout, {"meta": {"chart": "orderbook_now"},
+                   "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
+                   "margin": {"b": 60}})
+    merge(layout, {"xaxis": {"title": {"text": unit_label[:1].upper() + unit_label[1:]}},
+                   "yaxis": {"title": {}, "automargin": True}})
+    return built(traces, layout)
 
 
 def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
@@ -274,7 +340,7 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     suppliers (grey diamond, bar = middle half); deals not yet delivered show the years waited so far."""
     data = _plain(df)
     labels = data["row_label"].tolist()
-    fig = go.Figure()
+    traces: list[dict] = []
     delivered = data[data["years_to_first_delivery"].notna()]
     with_bench = delivered[delivered["others_median_years"].notna()]
     if not with_bench.empty:
@@ -282,12 +348,12 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
         for r in with_bench.itertuples():
             xs += [r.others_median_years, r.years_to_first_delivery, None]
             ys += [r.row_label, r.row_label, None]
-        fig.add_scatter(x=xs, y=ys, mode="lines", line={"color": "#9ca3af", "width": 2}, hoverinfo="skip",
-                        showlegend=False)
+        traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines",
+                       "line": {"color": "#9ca3af", "width": 2}, "hoverinfo": "skip", "showlegend": False})
     bench = data[data["others_median_years"].notna()]
     if not bench.empty:
-        fig.add_scatter(
-            x=bench["others_median_years"], y=bench["row_label"], mode="markers",
+        traces.append(dict(
+            type="scatter", x=array(bench["others_median_years"]), y=array(bench["row_label"]), mode="markers",
             name="Other suppliers: median (bar: middle half)",
             marker={"symbol": "diamond-open", "size": 11, "color": "#6b7280", "line": {"width": 2}},
             error_x={"type": "data", "symmetric": False, "color": "#cbd5e1", "thickness": 2, "width": 0,
@@ -297,7 +363,7 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
                        f"(middle half {r.others_p25_years:g}–{r.others_p75_years:g}; {r.others_records:,} SIPRI "
                        "records, new equipment ordered 2000 on)" for r in bench.itertuples()],
             hovertemplate="%{hovertext}<extra></extra>",
-        )
+        ))
     # Shape and a sign beside colour: faster points left (fewer years), slower right; blue/vermillion stay apart
     # under every colour-vision deficiency.
     groups = (("Faster than the median", "#0072B2", "triangle-left", lambda d: d["years_vs_median"] < 0),
@@ -309,8 +375,9 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
         sub = delivered[test(delivered).fillna(False).astype(bool)]
         if sub.empty:
             continue
-        fig.add_scatter(
-            x=sub["years_to_first_delivery"], y=sub["row_label"], mode="markers", name=name,
+        traces.append(dict(
+            type="scatter", x=array(sub["years_to_first_delivery"]), y=array(sub["row_label"]), mode="markers",
+            name=name,
             marker={"symbol": symbol, "size": 12, "color": colour, "line": {"color": "white", "width": 1}},
             hovertext=[f"<b>{r.deal_id}</b> · {r.designation if isinstance(r.designation, str) else ''}<br>"
                        f"signed {r.signed_date}, first "
@@ -319,23 +386,25 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
                        f"{_num(r.others_median_years, '{:g}', 'n/a')} ({name.lower()})"
                        f"<br>Units ordered: {_num(r.quantity)}" for r in sub.itertuples()],
             hovertemplate="%{hovertext}<extra></extra>",
-        )
+        ))
     waiting = data[data["years_to_first_delivery"].isna() & data["years_waiting"].notna()]
     if not waiting.empty:
-        fig.add_scatter(
-            x=waiting["years_waiting"], y=waiting["row_label"], mode="markers", name="No delivery yet: years so far",
+        traces.append(dict(
+            type="scatter", x=array(waiting["years_waiting"]), y=array(waiting["row_label"]), mode="markers",
+            name="No delivery yet: years so far",
             marker={"symbol": "triangle-right-open", "size": 11, "color": "#b45309", "line": {"width": 2}},
             hovertext=[f"<b>{r.deal_id}</b><br>signed {r.signed_date}; no delivery recorded yet "
                        f"({r.years_waiting} years so far)" for r in waiting.itertuples()],
             hovertemplate="%{hovertext}<extra></extra>",
-        )
+        ))
     tall = len(labels) > TALL_ROWS
-    base_layout(fig, None, height=max(320, ROW_PX * len(labels) + 150), large=large)
-    fig.update_layout(meta={"chart": "speed", "rows": len(labels)}, hovermode="closest")
-    _tall_layout(fig, tall)
-    fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=labels,
-                            range=[len(labels) - 0.5, -0.5], automargin=True, title=None, tickfont={"size": 13})
+    layout = layout_base(None, height=max(320, ROW_PX * len(labels) + 150), large=large)
+    merge(layout, {"meta": {"chart": "speed", "rows": len(labels)}, "hovermode": "closest"})
+    merge(layout, _tall(tall))
+    merge(layout, {"yaxis": {"type": "category", "categoryorder": "array", "categoryarray": labels,
+                             "range": [len(labels) - 0.5, -0.5], "automargin": True, "title": {},
+                             "tickfont": {"size": 13}}})
     top = pd.concat([data["years_to_first_delivery"], data["years_waiting"], data["others_p75_years"]]).max()
-    fig.update_xaxes(title="Calendar years from signing to first delivery (0 = same year)", dtick=1,
-                     range=[-0.4, (0 if pd.isna(top) else float(top)) + 0.6])
-    return fig
+    merge(layout, {"xaxis": {"title": {"text": "Calendar years from signing to first delivery (0 = same year)"},
+                             "dtick": 1, "range": [-0.4, (0 if pd.isna(top) else float(top)) + 0.6]}})
+    return built(traces, layout)

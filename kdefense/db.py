@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,13 @@ def _connection(sig: tuple[str, int, int]) -> duckdb.DuckDBPyConnection:
     return con
 
 
+# Errors that a statement raises on a healthy file; anything else (I/O, corruption, a file replaced underneath
+# the connection) means the file is not readable and the shared connection is dropped.
+QUERY_ERRORS = (duckdb.BinderException, duckdb.ParserException, duckdb.ConversionException,
+                duckdb.InvalidInputException, duckdb.OutOfRangeException, duckdb.TypeMismatchException,
+                duckdb.ConstraintException, duckdb.NotImplementedException, duckdb.SyntaxException)
+
+
 def execute(sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run one parameterised statement on a fresh cursor of the cached connection."""
     sig = signature()
@@ -64,8 +73,8 @@ def execute(sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
             return cursor.execute(sql, params or {}).df()
         finally:
             cursor.close()
-    except (duckdb.BinderException, duckdb.ParserException):
-        raise  # a bug in a query, not a broken file
+    except QUERY_ERRORS:
+        raise  # a bug in a query or a value it cannot convert: not a broken file, keep the shared connection
     except duckdb.Error as exc:  # file truncated or overwritten underneath an open connection
         _connection.clear()
         raise DatabaseUnavailable(f"The database file {sig[0]} changed while it was read: {exc}") from exc
@@ -74,3 +83,15 @@ def execute(sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
 def exists() -> bool:
     path = settings.db_path()
     return path.startswith("md:") or Path(path).is_file()
+
+
+@contextmanager
+def read_cursor() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A fresh cursor of the cached read-only connection, on the attached file (for whole-view exports)."""
+    sig = signature()
+    cursor = _connection(sig).cursor()
+    try:
+        cursor.execute("USE kd")
+        yield cursor
+    finally:
+        cursor.close()

@@ -1,141 +1,340 @@
-"""Export a briefing deck to PDF (one page per slide) and PNG images, offline, with headless Chromium.
+"""Export a briefing deck to a real PDF (text as text, charts as vector) and to PowerPoint, offline.
 
-In the app: the Briefing page renders the deck against the running server. From the shell:
-    python -m kdefense.deck_export briefings/korea-in-europe.toml --out deck.pdf [--png-dir DIR] [--base-url URL]
-Without --base-url a private Streamlit server is started on a free localhost port.
+One HTML document holds every slide on its 1920×1080 canvas (kdefense/slides.py, the same content as presentation
+mode); the system Chromium draws the charts with plotly.js (SVG), the layout is checked (nothing outside its
+slide), then Chromium prints it to PDF and, for PowerPoint, renders each chart to a PNG at twice its size.
+No Streamlit server is involved; requests to any other host are refused.
+
+    python -m kdefense.deck_export briefings/korea-in-europe-since-2022.toml --out deck.pdf [--pptx deck.pptx]
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import io
 import os
-import socket
-import subprocess
+import re
 import sys
 import time
-import urllib.request
-import zipfile
-from contextlib import contextmanager
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from kdefense import settings
+import plotly
+
+from kdefense import queries, settings, slides
 from kdefense.briefing import Deck, parse_deck
 
 CHROMIUM = os.environ.get("KDEFENSE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic"]
-READY = "[data-testid='stMetric'], [data-testid='stDataFrame'], .js-plotly-plot, [data-testid='stAlert']"
+                 "--disable-sync", "--disable-quic", "--disable-extensions", "--disable-dev-shm-usage",
+                 "--renderer-process-limit=1", "--js-flags=--max-old-space-size=768"]
+ORIGIN = "http://kdefense.export"
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+TIMEOUT_S = 300  # the whole export (a 7-slide deck takes ~130-210 s on a 2-core machine at load 35); then a message
+AUTHOR = "South Korea defence exports dashboard (data: SIPRI Arms Transfers Database; deal ledger with cited sources)"
+EMU_PER_PX = 6350  # a 1920 px canvas on a 13.333 in (16:9) PowerPoint slide
+
+Progress = Callable[[float, str], None]
 
 
 class ExportUnavailable(RuntimeError):
     """Chromium or Playwright is missing on this machine."""
 
 
-def render_slides(base_url: str, deck: Deck, theme: str = "light", size: tuple[int, int] = (1920, 1080)) -> list[bytes]:
-    """PNG screenshots of every slide at 1920×1080; requests to other hosts are blocked."""
+class ExportFailed(RuntimeError):
+    """The export could not be made; the message is for the user."""
+
+
+@dataclass
+class Rendered:
+    deck: Deck
+    contents: list[slides.SlideContent]
+    pdf: bytes = b""
+    pptx: bytes = b""
+    layout_problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _quiet(_: float, __: str) -> None:
+    return None
+
+
+# ------------------------------------------------------------------------------------------------ HTML
+
+def page_css(dark: bool) -> str:
+    fg, muted, bg, line = (("#f9fafb", "#d1d5db", "#0b1220", "#4b5563") if dark else
+                           ("#0b1220", "#374151", "#ffffff", "#d1d5db"))
+    return f"""
+@page {{size: {slides.CANVAS_W}px {slides.CANVAS_H}px; margin: 0;}}
+html, body {{margin: 0; padding: 0; background: {bg}; font-family: Inter, 'Source Sans Pro', 'Segoe UI', Roboto,
+  Helvetica, Arial, sans-serif; -webkit-print-color-adjust: exact; print-color-adjust: exact;}}
+.kd-page {{width: {slides.CANVAS_W}px; height: {slides.CANVAS_H}px; box-sizing: border-box; position: relative;
+  overflow: hidden; padding: {slides.PAD_TOP}px {slides.PAD_X}px 0 {slides.PAD_X}px; break-after: page;
+  display: flex; flex-direction: column; gap: {slides.GAP}px; background: {bg};}}
+.kd-page:last-of-type {{break-after: auto;}}
+.kd-page-footer {{position: absolute; left: 0; right: 0; bottom: 0; height: {slides.FOOTER_H}px; box-sizing: border-box;
+  padding: 8px {slides.PAD_X}px; border-top: 1px solid {line}; font-size: 16px; line-height: 1.4; color: {muted};
+  white-space: nowrap; overflow: hidden;}}
+.kd-page-footer b {{color: {fg};}}
+{slides.slide_css(dark)}
+"""
+
+
+def slide_section(number: int, total: int, deck: Deck, content: slides.SlideContent, info: dict) -> str:
+    slide = deck.slides[number - 1]
+    parts = [f"<section class='kd-page' data-slide='{number}'>",
+             f"<div class='kd-slide-title'>{slides.esc(slide.title)}</div>",
+             f"<div class='kd-slide-takeaway'>{slides.esc(slide.takeaway)}</div>"]
+    if content.empty:
+        parts.append(f"<div class='kd-empty'>{slides.esc(content.empty)}</div>")
+    else:
+        parts.append(slides.metrics_html(content.metrics))
+        parts.append(slides.panels_html(content, f"s{number}"))
+    parts.append(f"<div class='kd-page-footer'><b>Slide {number} / {total}</b> · {slides.esc(deck.title)} · "
+                 f"{slides.esc(content.filters_line)}<br>{slides.esc(slides.credit_line(info))}</div></section>")
+    return "".join(parts)
+
+
+def deck_html(deck: Deck, contents: list[slides.SlideContent], dark: bool = False) -> str:
+    info = queries.build_info()
+    body = "".join(slide_section(i, len(contents), deck, c, info) for i, c in enumerate(contents, start=1))
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{slides.esc(deck.title)}</title>"
+            f"<meta name='author' content='{slides.esc(AUTHOR)}'><style>{page_css(dark)}</style>"
+            f"<script src='{ORIGIN}/plotly.min.js'></script></head><body>{body}"
+            f"<script>{slides.DRAW_JS}\nkdDraw('{ORIGIN}/static/topojson/');</script></body></html>")
+
+
+LAYOUT_CHECK = """() => {
+  const problems = [];
+  for (const page of document.querySelectorAll('.kd-page')) {
+    const box = page.getBoundingClientRect();
+    const footer = page.querySelector('.kd-page-footer').getBoundingClientRect();
+    for (const el of page.querySelectorAll('.kd-page > *:not(.kd-page-footer), .kd-panel, .kd-panel *')) {
+      if (el.closest('.kd-chart') && !el.classList.contains('main-svg')) continue;
+      const r = el.getBoundingClientRect();
+      if (!r.width || !r.height) continue;
+      if (r.right > box.right + 1 || r.bottom > footer.top + 1 || r.left < box.left - 1)
+        problems.push(`slide ${page.dataset.slide}: ${el.tagName.toLowerCase()}.${String(el.className.baseVal ?? el.className).split(' ')[0]} ends at ${Math.round(r.bottom - box.top)} px`);
+    }
+  }
+  return problems;
+}"""
+
+CHART_PNGS = """async () => {
+  const out = {};
+  for (const div of document.querySelectorAll('.kd-chart')) {
+    out[div.id] = await Plotly.toImage(div, {format: 'png', scale: 2});
+  }
+  return out;
+}"""
+
+
+# ------------------------------------------------------------------------------------------------ rendering
+
+def build_contents(deck: Deck, dark: bool = False, progress: Progress = _quiet) -> list[slides.SlideContent]:
+    options = queries.filter_options()
+    contents = []
+    for i, slide in enumerate(deck.slides, start=1):
+        progress(0.05 + 0.35 * (i - 1) / len(deck.slides), f"Preparing slide {i} of {len(deck.slides)}")
+        contents.append(slides.build(slide, slides.slide_filters(slide, options), dark))
+    return contents
+
+
+def _serve(route) -> None:
+    url = route.request.url
+    if not url.startswith(ORIGIN + "/"):
+        route.abort()
+        return
+    path = url[len(ORIGIN):].split("?", 1)[0]
+    if path == "/plotly.min.js":
+        route.fulfill(path=str(PLOTLY_JS), content_type="text/javascript")
+        return
+    name = path.removeprefix("/static/topojson/")
+    if name != path and re.fullmatch(r"[a-z_0-9-]+\.json", name) and (settings.STATIC_DIR / "topojson" / name).exists():
+        route.fulfill(path=str(settings.STATIC_DIR / "topojson" / name), content_type="application/json")
+        return
+    route.abort()
+
+
+def export_deck(deck: Deck, formats: tuple[str, ...] = ("pdf", "pptx"), theme: str = "light",
+                progress: Progress = _quiet, timeout_s: float = TIMEOUT_S) -> Rendered:
+    """The deck as PDF and/or PPTX bytes. Raises ExportUnavailable or ExportFailed with a message for the user."""
     if not Path(CHROMIUM).exists():
         raise ExportUnavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium).")
     try:
+        from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - playwright is a pinned requirement
         raise ExportUnavailable("Playwright for Python is not installed.") from exc
-    host = base_url.split("//", 1)[-1].split("/", 1)[0].split(":")[0]
-    shots = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-        def local_only(route) -> None:
-            url = route.request.url
-            if url.startswith(("data:", "blob:")) or url.split("/")[2].split(":")[0] == host:
-                route.continue_()
-            else:
-                route.abort()
-
-        context.route("**/*", local_only)
-        page = context.new_page()
-        for number in range(1, len(deck.slides) + 1):
-            url = base_url.rstrip("/") + deck.slide_url(number) + ("&theme=dark" if theme == "dark" else "")
-            page.goto(url)
-            page.wait_for_selector(READY, timeout=60_000)
-            page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-            page.wait_for_timeout(1200)  # let Plotly finish its transitions
-            shots.append(page.screenshot(full_page=False))
-        browser.close()
-    return shots
-
-
-def pngs_to_pdf(pngs: list[bytes]) -> bytes:
-    from PIL import Image
-
-    images = [Image.open(io.BytesIO(png)).convert("RGB") for png in pngs]
-    out = io.BytesIO()
-    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=144)
-    return out.getvalue()
-
-
-def pngs_to_zip(pngs: list[bytes], deck_id: str) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zf:
-        for i, png in enumerate(pngs, start=1):
-            zf.writestr(f"{deck_id}-slide-{i:02d}.png", png)
-    return out.getvalue()
-
-
-def export_from_running_app(deck: Deck, theme: str = "light") -> tuple[bytes, bytes]:
-    """Render against this Streamlit server (localhost, its own port): (pdf, zip of PNGs)."""
-    import streamlit as st
-
-    port = st.get_option("server.port")
-    pngs = render_slides(f"http://127.0.0.1:{port}", deck, theme)
-    return pngs_to_pdf(pngs), pngs_to_zip(pngs, deck.deck_id)
-
-
-@contextmanager
-def private_server(db: str | None = None):
-    """A Streamlit server for the export, on a free localhost port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, **({"KDEFENSE_DB": db} if db else {})}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=settings.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    dark = theme == "dark"
+    contents = build_contents(deck, dark, progress)
+    out = Rendered(deck, contents)
+    document = deck_html(deck, contents, dark)
+    progress(0.45, "Drawing the charts in headless Chromium")
     try:
-        for _ in range(200):
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
             try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
+                page = browser.new_page(viewport={"width": slides.CANVAS_W, "height": slides.CANVAS_H})
+                page.set_default_timeout(max(5_000, (timeout_s - (time.perf_counter() - started)) * 1000))
+                page.route("**/*", lambda route: route.fulfill(body=document, content_type="text/html")
+                           if route.request.url == ORIGIN + "/" else _serve(route))
+                page.goto(ORIGIN + "/")
+                page.wait_for_function("() => document.body.dataset.drawn !== undefined")  # every chart drawn
+                out.layout_problems = page.evaluate(LAYOUT_CHECK)
+                if "pdf" in formats:
+                    progress(0.65, "Printing the PDF")
+                    out.pdf = _with_metadata(page.pdf(width=f"{slides.CANVAS_W}px", height=f"{slides.CANVAS_H}px",
+                                                      print_background=True, prefer_css_page_size=True), deck)
+                if "pptx" in formats:
+                    progress(0.8, "Rendering chart images for PowerPoint")
+                    images = page.evaluate(CHART_PNGS)
+                    out.pptx = build_pptx(deck, contents, images)
+            finally:
+                browser.close()
+    except PlaywrightError as exc:
+        elapsed = time.perf_counter() - started
+        if "Timeout" in type(exc).__name__ or "Timeout" in str(exc):
+            raise ExportFailed(f"The export stopped after {elapsed:.0f} s: a slide could not be drawn in time.") \
+                from exc
+        raise ExportFailed(f"The export failed in Chromium: {str(exc).splitlines()[0][:200]}") from exc
+    out.seconds = time.perf_counter() - started
+    progress(1.0, f"Done in {out.seconds:.1f} s")
+    return out
 
+
+def _with_metadata(pdf: bytes, deck: Deck) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    now = datetime.now(UTC).strftime("D:%Y%m%d%H%M%SZ")
+    writer.add_metadata({"/Title": deck.title, "/Author": AUTHOR, "/Subject": deck.description or deck.title,
+                         "/Creator": "kdefense.deck_export", "/CreationDate": now, "/ModDate": now})
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------------------------------------ PowerPoint
+
+def _px(value: float) -> int:
+    return int(value * EMU_PER_PX)
+
+
+def build_pptx(deck: Deck, contents: list[slides.SlideContent], images: dict[str, str]) -> bytes:
+    """One slide per view: title and takeaway as text, key figures as text, charts as PNG images, tables as
+    native tables; filters, sources, caveats and the link in the speaker notes."""
+    from pptx import Presentation
+    from pptx.util import Pt
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = _px(slides.CANVAS_W), _px(slides.CANVAS_H)
+    prs.core_properties.title = deck.title
+    prs.core_properties.author = AUTHOR
+    prs.core_properties.subject = deck.description or deck.title
+    info = queries.build_info()
+    blank = prs.slide_layouts[6]
+    for number, (slide, content) in enumerate(zip(deck.slides, contents, strict=True), start=1):
+        page = prs.slides.add_slide(blank)
+        y = slides.PAD_TOP
+        width = slides.CANVAS_W - 2 * slides.PAD_X
+
+        def text(value: str, top: float, height: float, size: float, bold: bool = False,
+                 left: float = slides.PAD_X, box_width: float = width, page=page) -> None:
+            frame = page.shapes.add_textbox(_px(left), _px(top), _px(box_width), _px(height)).text_frame
+            frame.word_wrap = True
+            run = frame.paragraphs[0].add_run()
+            run.text, run.font.size, run.font.bold = value, Pt(size), bold
+
+        text(slide.title, y, slides.TITLE_H, 26, bold=True)
+        y += slides.TITLE_H + slides.GAP
+        text(slide.takeaway, y, slides.TAKEAWAY_H, 15)
+        y += slides.TAKEAWAY_H + slides.GAP
+        if content.empty:
+            text(content.empty, y, 80, 15)
+        if content.metrics:
+            tile = (width - slides.GAP * (len(content.metrics) - 1)) / len(content.metrics)
+            for i, metric in enumerate(content.metrics):
+                left = slides.PAD_X + i * (tile + slides.GAP)
+                text(metric.label, y, 30, 10, left=left, box_width=tile)
+                text(metric.value, y + 34, 60, 24, bold=True, left=left, box_width=tile)
+                if metric.note:
+                    text(metric.note, y + 96, 28, 8, left=left, box_width=tile)
+            y += slides.METRICS_H
+        x = slides.PAD_X
+        for i, (panel, panel_w) in enumerate(zip(content.panels, slides.panel_widths(content.widths), strict=True)):
+            if isinstance(panel, slides.Chart):
+                png = images.get(f"s{number}c{i}", "")
+                if png.startswith("data:image/png;base64,"):
+                    page.shapes.add_picture(io.BytesIO(base64.b64decode(png.split(",", 1)[1])), _px(x), _px(y),
+                                            width=_px(panel_w))
+            else:
+                _pptx_table(page, panel, x, y, panel_w)
+            x += panel_w + slides.GAP
+        footer = f"Slide {number} / {len(deck.slides)} · {deck.title} · {content.filters_line}"
+        text(footer, slides.CANVAS_H - slides.FOOTER_H + 6, 24, 8)
+        text(slides.credit_line(info), slides.CANVAS_H - slides.FOOTER_H + 30, 24, 8)
+        notes = [f"Filters: {content.filters_line}", f"Link: {deck.slide_url(number)}", *content.notes,
+                 settings.SIPRI_CREDIT, settings.SIPRI_TERMS, settings.ECB_CREDIT,
+                 "Ledger figures cite their own sources (Deals page, deal cards).",
+                 f"Data version {info.get('data_version')}, built {info.get('built_at')}."]
+        page.notes_slide.notes_text_frame.text = "\n".join(notes)
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
+def _pptx_table(page, table: slides.Table, x: float, y: float, width: float) -> None:
+    from pptx.util import Pt
+
+    title = page.shapes.add_textbox(_px(x), _px(y), _px(width), _px(36)).text_frame
+    title.paragraphs[0].add_run().text = table.title
+    title.paragraphs[0].runs[0].font.size, title.paragraphs[0].runs[0].font.bold = Pt(13), True
+    rows = [table.columns, *table.rows]
+    shape = page.shapes.add_table(len(rows), len(table.columns), _px(x), _px(y + 40), _px(width),
+                                  _px(slides.TABLE_ROW_H * len(rows)))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            cell = shape.table.cell(r, c)
+            cell.text = str(value)
+            for paragraph in cell.text_frame.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(10)
+    if table.more:
+        more = page.shapes.add_textbox(_px(x), _px(y + 44 + slides.TABLE_ROW_H * len(rows)), _px(width), _px(30))
+        more.text_frame.paragraphs[0].add_run().text = table.more
+        more.text_frame.paragraphs[0].runs[0].font.size = Pt(9)
+
+
+# ------------------------------------------------------------------------------------------------ command line
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Export a briefing deck to PDF and PNG.")
+    parser = argparse.ArgumentParser(description="Export a briefing deck to PDF and PowerPoint.")
     parser.add_argument("deck", type=Path)
     parser.add_argument("--out", type=Path, required=True, help="PDF file to write")
-    parser.add_argument("--png-dir", type=Path, help="also write one PNG per slide here")
-    parser.add_argument("--base-url", help="a running dashboard (default: start a private one)")
+    parser.add_argument("--pptx", type=Path, help="also write a PowerPoint file here")
     parser.add_argument("--theme", choices=["light", "dark"], default="light")
     args = parser.parse_args(argv)
     deck = parse_deck(args.deck.read_text(encoding="utf-8"), args.deck.stem)
-    if args.base_url:
-        pngs = render_slides(args.base_url, deck, args.theme)
-    else:
-        with private_server() as url:
-            pngs = render_slides(url, deck, args.theme)
-    args.out.write_bytes(pngs_to_pdf(pngs))
-    if args.png_dir:
-        args.png_dir.mkdir(parents=True, exist_ok=True)
-        for i, png in enumerate(pngs, start=1):
-            (args.png_dir / f"{deck.deck_id}-slide-{i:02d}.png").write_bytes(png)
-    print(f"wrote {args.out} ({len(pngs)} pages)")
-    return 0
+    formats = ("pdf", "pptx") if args.pptx else ("pdf",)
+    started = time.perf_counter()
+    try:
+        result = export_deck(deck, formats, args.theme, lambda f, m: print(
+            f"{time.perf_counter() - started:6.1f} s {f:4.0%} {m}", file=sys.stderr, flush=True))
+    except (ExportFailed, ExportUnavailable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    args.out.write_bytes(result.pdf)
+    if args.pptx:
+        args.pptx.write_bytes(result.pptx)
+    for problem in result.layout_problems:
+        print(f"layout: {problem}", file=sys.stderr)
+    print(f"wrote {args.out} ({len(deck.slides)} pages) in {result.seconds:.1f} s")
+    return 0 if not result.layout_problems else 2
 
 
 if __name__ == "__main__":

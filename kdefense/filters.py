@@ -1,29 +1,40 @@
 """The shared filter state: one immutable object per rerun, passed to every query.
 
 URL names are short and stable (docs/schema.md): region, nato, eu, country, category, system, company,
-status, from, to, basis, q.
+status, kind, from, to, basis, q.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from kdefense import settings
+from kdefense.safety import plain
 
 BASES = ("usd", "tiv")
 BASIS_LABELS = {"usd": "Contract value (USD)", "tiv": "SIPRI TIV"}
 DEFAULT_STATUSES = settings.SIGNED_STATUSES
 MAX_QUERY_TEXT = 80
+MAX_NOTICES = 10  # a URL with thousands of junk parameters gets a short report, not thousands of warnings
+
+
+def ascii_int(text: str, digits: int = 4) -> int | None:
+    """The integer in `text` if it is 1..digits ASCII digits and nothing else, else None.
+
+    str.isdigit() accepts "²" (int() then raises) and "٢٠٢٠" (int() reads it): neither is a year in a link."""
+    return int(text) if re.fullmatch(f"[0-9]{{1,{digits}}}", text or "") else None
 
 # URL names that belong to the view but not to the filters (presentation mode, briefing decks).
-VIEW_PARAMS = ("present", "theme", "deck", "slide", "deal")
+VIEW_PARAMS = ("present", "theme", "deck", "slide", "deal", "mydeck", "sql")
 
 # URL name → Filters attribute, in display order.
 URL_NAMES = {
     "region": "regions", "nato": "nato", "eu": "eu", "country": "countries", "category": "categories",
-    "system": "systems", "company": "companies", "status": "statuses", "from": "year_from", "to": "year_to",
+    "system": "systems", "company": "companies", "status": "statuses", "kind": "kinds", "from": "year_from",
+    "to": "year_to",
     "basis": "basis", "q": "q",
 }
 
@@ -40,6 +51,7 @@ class Filters:
     systems: tuple[str, ...] = ()
     companies: tuple[str, ...] = ()
     statuses: tuple[str, ...] = DEFAULT_STATUSES
+    kinds: tuple[str, ...] = ()
     year_from: int = 1970
     year_to: int = 2030
     basis: str = "usd"
@@ -51,7 +63,7 @@ class Filters:
         return {
             "regions": list(self.regions), "nato": self.nato, "eu": self.eu, "countries": list(self.countries),
             "categories": list(self.categories), "systems": list(self.systems), "companies": list(self.companies),
-            "statuses": list(self.statuses), "year_from": self.year_from, "year_to": self.year_to, "q": self.q,
+            "statuses": list(self.statuses), "kinds": list(self.kinds), "year_from": self.year_from, "year_to": self.year_to, "q": self.q,
         }
 
     def previous_period(self) -> Filters:
@@ -73,8 +85,10 @@ class Filters:
         for label, values in (("category", self.categories), ("system", self.systems), ("company", self.companies)):
             if values:
                 parts.append(f"{label}: {', '.join(values)}")
+        if self.kinds:
+            parts.append(f"kind: {', '.join(settings.DEAL_KIND_LABELS.get(k, k) for k in self.kinds)}")
         if self.basis == "tiv":
-            parts.append("SIPRI records (status and company filters apply to the ledger only)")
+            parts.append("SIPRI records (status, company and kind filters apply to the ledger only)")
         elif set(self.statuses) != set(DEFAULT_STATUSES):
             parts.append(f"status: {', '.join(self.statuses) if self.statuses else 'all'}")
         else:
@@ -133,6 +147,7 @@ def parse_query_params(raw: Mapping[str, list[str]], options: FilterOptions) -> 
     allowed: dict[str, Any] = {
         "region": settings.REGIONS, "country": options.countries, "category": options.categories,
         "system": options.systems, "company": options.companies, "status": settings.DEAL_STATUSES,
+        "kind": settings.DEAL_KINDS,
     }
     for name, items in raw.items():
         if name in VIEW_PARAMS:
@@ -155,8 +170,9 @@ def parse_query_params(raw: Mapping[str, list[str]], options: FilterOptions) -> 
                 notices.append(f"{name}: {last[:30]!r} is not 1 or 0, ignored")
         elif name in ("from", "to"):
             last = items[-1] if items else ""
-            if last.isdigit() and options.year_min <= int(last) <= options.year_max:
-                values[attr] = int(last)
+            year = ascii_int(last)
+            if year is not None and options.year_min <= year <= options.year_max:
+                values[attr] = year
             else:
                 notices.append(f"{name}: {last[:30]!r} is not a year in {options.year_min}–{options.year_max}, ignored")
         elif name == "basis":
@@ -165,8 +181,10 @@ def parse_query_params(raw: Mapping[str, list[str]], options: FilterOptions) -> 
                 values[attr] = last
             else:
                 notices.append(f"basis: {last[:30]!r} is not one of {', '.join(BASES)}, ignored")
-        elif name == "q":
-            values[attr] = (items[-1] if items else "")[:MAX_QUERY_TEXT]
+        elif name == "q":  # one line of printable text, as the search box itself allows
+            values[attr] = plain(items[-1] if items else "", limit=4 * MAX_QUERY_TEXT)[:MAX_QUERY_TEXT]
+    if len(notices) > MAX_NOTICES:
+        notices = [*notices[:MAX_NOTICES - 1], f"and {len(notices) - MAX_NOTICES + 1} more ignored parameters"]
     if values["year_from"] > values["year_to"]:
         notices.append("from is after to: the years were swapped")
         values["year_from"], values["year_to"] = values["year_to"], values["year_from"]

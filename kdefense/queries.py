@@ -17,7 +17,8 @@ import streamlit as st
 from kdefense import db, settings
 from kdefense.filters import FilterOptions, Filters
 
-FILTER_CTES = {"deals": ("fd", "filter_deals"), "transfers": ("ft", "filter_transfers")}
+FILTER_CTES = {"deals": ("fd", "filter_deals"), "transfers": ("ft", "filter_transfers"),
+               "competitions": ("fc", "filter_competitions")}
 
 
 @cache

@@ -27,12 +27,30 @@ def duckdb_threads() -> int:
     return max(1, int(os.environ.get("KDEFENSE_DUCKDB_THREADS", "1")))
 
 
+def sql_page_enabled() -> bool:
+    """KDEFENSE_SQL_PAGE=0 (or off/false/no) turns the read-only SQL page off (default: on)."""
+    return os.environ.get("KDEFENSE_SQL_PAGE", "1").strip().lower() not in ("0", "off", "false", "no")
+
+
+def sql_limits() -> dict[str, float | int | str]:
+    """Limits of the SQL page: seconds per query, rows shown and in the CSV, DuckDB memory, query length."""
+    return {
+        "seconds": float(os.environ.get("KDEFENSE_SQL_SECONDS", "5")),
+        "rows": int(os.environ.get("KDEFENSE_SQL_ROWS", "10000")),
+        "memory": os.environ.get("KDEFENSE_SQL_MEMORY", "256MB"),
+        "chars": 20_000,
+    }
+
+
 def rerun_log() -> bool:
     """KDEFENSE_RERUN_LOG=1: log each script run's page and server time ("kdefense rerun page=… ms=…")."""
     return os.environ.get("KDEFENSE_RERUN_LOG") == "1"
 
 
 BUILD_COMMAND = "make data"
+# The build writes the database in this storage format so that DuckDB 1.1 and every later client open it.
+DB_STORAGE_VERSION = "v1.1.0"
+INTERNAL_SCHEMA = "_internal"  # base tables; the public views (build.PUBLIC_VIEWS) live in `main`
 REGIONS = ("Europe", "Middle East", "Asia & Oceania", "Americas", "Africa")
 # Okabe–Ito colours (yellow darkened to ochre, black lifted to dark grey): every pair stays at least 15 CIEDE2000
 # apart under simulated protan, deutan and tritan vision (tests/unit/test_palette.py). The light ones (sky, ochre)
@@ -45,8 +63,21 @@ REGION_COLOURS = {
     "Africa": "#333333",
 }
 REGION_OUTLINE = "rgba(17, 24, 39, 0.75)"
-DEAL_STATUSES = ("prospect", "negotiating", "framework/MoU", "contract", "delivering", "completed", "cancelled")
+DEAL_STATUSES = ("prospect", "negotiating", "framework/MoU", "contract", "delivering", "completed", "cancelled", "lost")
 SIGNED_STATUSES = ("contract", "delivering", "completed")
+# What kind of business a deal is (docs/ledger-method.md, "Kinds of business"); URL filter `kind`.
+DEAL_KINDS = ("new_build", "licence_production", "used_grant", "loan", "mro_service", "upgrade", "co_development",
+              "ammunition")
+DEAL_KIND_LABELS = {
+    "new_build": "New-build sale", "licence_production": "Licence production", "used_grant": "Used / grant transfer",
+    "loan": "Loan", "mro_service": "MRO / service", "upgrade": "Upgrade", "co_development": "Co-development",
+    "ammunition": "Ammunition / consumables",
+}
+# Korea's result in a competition (competitions.outcome).
+COMPETITION_OUTCOMES = ("won", "lost", "withdrawn", "cancelled", "open")
+DECIDED_OUTCOMES = ("won", "lost", "withdrawn", "cancelled")
+# Armament categories counted as munitions (rockets, missiles, shells), not platforms, in unit headlines.
+MUNITION_CATEGORIES = ("Missiles", "Ammunition")
 ARMAMENT_CATEGORIES = (
     "Aircraft", "Air-defence systems", "Armoured vehicles", "Artillery", "Engines", "Missiles", "Naval weapons",
     "Other", "Satellites", "Sensors", "Ships",

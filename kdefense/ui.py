@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import html
 import logging
+import re
 import sys
+import textwrap
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +28,7 @@ from kdefense.filters import (
     Filters,
     parse_query_params,
 )
+from kdefense.safety import html_text, md_text
 
 KEYS = {attr: f"flt_{url}" for url, attr in URL_NAMES.items()}
 YEARS_KEY = "flt_years"
@@ -73,9 +79,9 @@ def sidebar_filters(options: FilterOptions) -> Filters:
                          required=True,
                          help="Contract money (ledger) or SIPRI trend-indicator values. They are never added together.")
     sb.multiselect("Region", list(settings.REGIONS), key=KEYS["regions"], placeholder="All regions")
-    cols = sb.columns(2)
-    cols[0].toggle("NATO members", key=KEYS["nato"], help="Recipients that are NATO members today")
-    cols[1].toggle("EU members", key=KEYS["eu"], help="Recipients that are EU members today")
+    # one toggle per row: side by side, the labels were cut to "NATO …" and "EU m…" even at 1920 px
+    sb.toggle("NATO members", key=KEYS["nato"], help="Recipients that are NATO members today")
+    sb.toggle("EU members", key=KEYS["eu"], help="Recipients that are EU members today")
     sb.multiselect("Recipient countries", list(options.countries), format_func=lambda c: options.countries.get(c, c),
                    key=KEYS["countries"], placeholder="All recipients")
     sb.multiselect("System family", list(options.systems), key=KEYS["systems"], placeholder="All systems")
@@ -86,6 +92,10 @@ def sidebar_filters(options: FilterOptions) -> Filters:
     sb.multiselect("Deal status", list(settings.DEAL_STATUSES), key=KEYS["statuses"], placeholder="All statuses",
                    help="Default: signed deals (contract, delivering, completed). Add prospects to see the pipeline. "
                         "Ledger only.")
+    sb.multiselect("Kind of business", list(settings.DEAL_KINDS), format_func=settings.DEAL_KIND_LABELS.get,
+                   key=KEYS["kinds"], placeholder="All kinds",
+                   help="New-build sale, licence production, used/grant transfer, loan, MRO/service, upgrade, "
+                        "co-development, ammunition. Ledger only.")
     if YEARS_KEY not in st.session_state:
         st.session_state[YEARS_KEY] = (options.year_min, options.year_max)
     sb.slider("Signing / order year", options.year_min, options.year_max, key=YEARS_KEY)
@@ -100,11 +110,15 @@ def sidebar_filters(options: FilterOptions) -> Filters:
         categories=tuple(state.get(KEYS["categories"]) or ()), systems=tuple(state.get(KEYS["systems"]) or ()),
         companies=tuple(state.get(KEYS["companies"]) or ()),
         statuses=tuple(state.get(KEYS["statuses"]) if state.get(KEYS["statuses"]) is not None else DEFAULT_STATUSES),
+        kinds=tuple(state.get(KEYS["kinds"]) or ()),
         year_from=int(years[0]), year_to=int(years[1]), basis=state.get(KEYS["basis"]) or "usd",
         q=(state.get(KEYS["q"]) or "").strip(), country_labels=options.countries,
     )
-    view = {k: v for k, v in _url_params().items() if k in VIEW_PARAMS}
+    view = {k: v for k, v in _url_params().items() if k in VIEW_PARAMS and k != USER_DECKS_PARAM}
     wanted = {**filters.to_query_params(), **{k: v if len(v) > 1 else v[0] for k, v in view.items()}}
+    tokens = user_deck_tokens()
+    if tokens:
+        wanted[USER_DECKS_PARAM] = tokens if len(tokens) > 1 else tokens[0]
     if _normalised(_url_params()) != _normalised(wanted):
         st.query_params.from_dict(wanted)
     state[APPLIED_KEY] = _normalised(wanted)
@@ -162,9 +176,11 @@ def page_header(title: str, filters: Filters, subtitle: str | None = None) -> No
     st.title(title)
     if subtitle:
         st.caption(subtitle)
-    st.markdown(f"<div class='kd-filter-summary'>Showing: {filters.describe()}</div>", unsafe_allow_html=True)
+    # describe() holds the search text and URL values: escaped (kdefense/safety.py, docs/security.md)
+    st.markdown(f"<div class='kd-filter-summary'>Showing: {html_text(filters.describe())}</div>",
+                unsafe_allow_html=True)
     for notice in st.session_state.get(NOTICES_KEY, []):
-        st.warning(f"Link parameter ignored — {notice}", icon="⚠️")
+        st.warning(f"Link parameter ignored — {md_text(notice)}", icon="⚠️")
 
 
 def downloads(df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:
@@ -181,10 +197,23 @@ def downloads(df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:
         mime="text/csv", key=f"dl_csv_{key}", on_click="ignore", icon=":material/download:",
     )
     cols[1].download_button(
-        "CSV + README (zip)", lambda: export.to_zip_bytes(df, view, filters, info),
+        "CSV + README (zip)", lambda: export.to_zip_bytes(df, view, filters, info, *_page_and_base_url()),
         file_name=export.file_name(view, filters, date, "zip"), mime="application/zip", key=f"dl_zip_{key}",
         on_click="ignore", icon=":material/folder_zip:",
     )
+
+
+def _page_and_base_url() -> tuple[str, str]:
+    """The current page's path and the server's base URL as the browser sees them (for the README's link)."""
+    from urllib.parse import urlsplit
+
+    try:
+        url = urlsplit(st.context.url or "")
+    except Exception:  # noqa: BLE001 - no browser context (AppTest): fall back to the default
+        return "", export.DEFAULT_BASE_URL
+    if not url.scheme or not url.netloc:
+        return "", export.DEFAULT_BASE_URL
+    return url.path.strip("/"), f"{url.scheme}://{url.netloc}"
 
 
 def footer() -> None:
@@ -210,9 +239,8 @@ CSS = """
 [data-testid="stCaptionContainer"] {opacity: 1 !important;}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {color: #4b5563 !important;}
 [data-testid="stMain"] [data-testid="stHeading"] h2 {font-size: 1.5rem; padding-top: 0.75rem;}
-[data-testid="stElementContainer"]:has(> div > div > .kd-chart-summary),
-[data-testid="stElementContainer"]:has(.kd-chart-summary), .kd-sr-only {position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
-  clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0;}
+[data-testid="stElementContainer"]:has(.kd-chart-summary), .kd-sr-only {position: absolute !important; width: 1px;
+  height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0;}
 :focus-visible {outline: 2px solid #1f5fa8 !important; outline-offset: 2px;}
 </style>
 """
@@ -242,13 +270,51 @@ def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.F
     return _figure(f"{builder.__module__}.{builder.__qualname__}", builder, args, tuple(sorted(kwargs.items())))
 
 
-def presented(fig: go.Figure) -> go.Figure:
-    """The presentation-mode copy of a (cached, shared) figure, made once and kept on the figure itself."""
-    copy = getattr(fig, "_kd_presented", None)
-    if copy is None:
-        copy = charts.presentation_style(fig)
-        fig._kd_presented = copy  # plotly allows private attributes; the copy lives as long as the figure
-    return copy
+IMAGE_FORMAT_KEY = "img_format"
+IMAGE_FORMATS = {"png": "PNG (2×)", "svg": "SVG"}
+
+
+def image_format_control() -> None:
+    """Sidebar: the format of every chart's camera-button download (Plotly's own image export)."""
+    st.segmented_control("Chart image downloads", list(IMAGE_FORMATS), format_func=IMAGE_FORMATS.get,
+                         key=IMAGE_FORMAT_KEY, default="png", required=True,
+                         help="The camera button of each chart downloads it with its title, filters, source and "
+                              "data date: PNG at twice the screen size, or SVG (vector) for print.")
+
+
+def plotly_config(filename: str) -> dict:
+    fmt = st.session_state.get(IMAGE_FORMAT_KEY) or "png"
+    return {**PLOTLY_CONFIG, "toImageButtonOptions": {"format": fmt if fmt in IMAGE_FORMATS else "png",
+                                                      "scale": 2, "filename": "korea-exports-" + (re.sub(r"[^a-z0-9]+", "-", filename.lower()).strip("-")[:60] or "chart")}}
+
+
+def _esc(text: str) -> str:
+    """Plotly draws titles as a small HTML subset (links included): user text is escaped."""
+    return html.escape(text, quote=False)
+
+
+def stamped(fig: go.Figure, title: str, filters_line: str) -> go.Figure:
+    """A copy of a (cached, shared) figure that carries what it shows and where it comes from, so a downloaded
+    image travels: its title, the filters line, "Source: …" with the credit line and the data version date.
+    Made once per figure and stamp, kept on the figure itself."""
+    info = queries.build_info()
+    source = (f"Source: {settings.SIPRI_CREDIT.split(' (')[0]}; deal ledger (each row cites its source) · "
+              f"data version {info.get('data_version', '?')}, built {str(info.get('built_at', ''))[:10]}")
+    key = (title, filters_line, source)
+    cache: dict = getattr(fig, "_kd_stamped", None) or {}
+    if key not in cache:
+        out = go.Figure(fig)
+        old = out.layout.title.subtitle.text
+        lines = ([old] if old else []) + [_esc(w) for w in textwrap.wrap(filters_line, 120)] + [_esc(source)]
+        had_title = bool(out.layout.title.text)
+        added = len(lines) - (1 if old else 0)
+        out.update_layout(
+            title={"text": out.layout.title.text if had_title else _esc(title),
+                   "subtitle": {"text": "<br>".join(lines), "font": {"size": 12, "color": "#4b5563"}}},
+            margin={"t": (out.layout.margin.t or 10) + 16 * added + (0 if had_title else 34)})
+        cache[key] = out
+        fig._kd_stamped = cache  # plotly allows private attributes; the copies live as long as the figure
+    return cache[key]
 
 
 def chart_summary(fig: go.Figure) -> str:
@@ -258,24 +324,27 @@ def chart_summary(fig: go.Figure) -> str:
         try:
             text = charts.describe(fig)
         except Exception:  # noqa: BLE001 - a summary must never break the page; the title is the fallback
-            text = f"Chart: {charts._title(fig)}. The data behind this chart is in the table next to it."
+            text = f"Chart: {charts.chart_title(fig)}. The data behind this chart is in the table next to it."
         fig._kd_summary = text
     return text
 
 
-def plotly_chart(fig: go.Figure, key: str, config: dict, **kwargs: Any) -> Any:
-    """st.plotly_chart preceded by its text alternative for screen readers (visually hidden, read first)."""
-    st.markdown(f"<p class='kd-sr-only kd-chart-summary' data-chart='{_escape(key)}'>{_escape(chart_summary(fig))}"
-                "</p>", unsafe_allow_html=True)
-    return st.plotly_chart(fig, key=key, config=config, **kwargs)
+def chart_text_alternative(fig: go.Figure, key: str, container: Any = st) -> None:
+    """The chart's summary for screen readers, visually hidden and placed just before the chart (read first)."""
+    container.markdown(f"<p class='kd-sr-only kd-chart-summary' data-chart='{html_text(key)}'>"
+                       f"{html_text(chart_summary(fig))}</p>", unsafe_allow_html=True)
+
+
+def plotly(fig: go.Figure, key: str, filters: Filters, title: str, **kwargs: Any):
+    """st.plotly_chart of a stamped figure whose camera button downloads a 2× PNG or an SVG, preceded by the
+    chart's text alternative."""
+    chart_text_alternative(fig, key)
+    return st.plotly_chart(stamped(fig, title, filters.describe()), key=key, config=plotly_config(title), **kwargs)
 
 
 def chart_with_data(fig, df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:
     """A chart and, beside it, the download of exactly the rows it draws (hidden when presenting)."""
-    if is_presenting():
-        plotly_chart(presented(fig), key=f"chart_{key}", config=PRESENT_PLOTLY_CONFIG)
-        return
-    plotly_chart(fig, key=f"chart_{key}", config=PLOTLY_CONFIG)
+    plotly(fig, f"chart_{key}", filters, fig.layout.title.text or view.replace("-", " ").capitalize())
     with st.popover("Data behind this chart", icon=":material/table:"):
         data_preview(df)
         downloads(df, view, filters, key)
@@ -293,14 +362,19 @@ def data_preview(df: pd.DataFrame) -> None:
     if len(df) > PREVIEW_ROWS:
         st.caption(f"The first {PREVIEW_ROWS} of {len(df):,} rows; the downloads have all of them.")
         df = df.head(PREVIEW_ROWS)
-    st.dataframe(df, hide_index=True, width="stretch")
+    st.dataframe(df, hide_index=True, placeholder="—", width="stretch")
 
 
-def metric_delta(now: float | None, before: float | None) -> str | None:
+DELTA_UNITS = {"usd_m": lambda d: f"{'+' if d >= 0 else '-'}${abs(d) / 1000:,.1f} bn",
+               "tiv_m": lambda d: f"{d:+,.0f} m TIV", "deals": lambda d: f"{d:+,.0f} deals",
+               "recipients": lambda d: f"{d:+,.0f} recipients", "units": lambda d: f"{d:+,.0f} units"}
+
+
+def metric_delta(now: float | None, before: float | None, unit: str) -> str | None:
+    """The change against the previous period, in the metric's unit ("+$1.2 bn", "+12 deals"), or None."""
     if now is None or before is None or pd.isna(now) or pd.isna(before):
         return None
-    diff = now - before
-    return f"{diff:+,.0f} vs before"  # short enough for a 1366 px laptop; the caption below names the period
+    return DELTA_UNITS[unit](now - before)
 
 
 PLOTLY_CONFIG = {"displaylogo": False, "topojsonURL": "app/static/topojson/",
@@ -313,125 +387,66 @@ def is_presenting() -> bool:
     return st.query_params.get("present") == "1"
 
 
-def presentation_css(theme: str) -> str:
-    dark = theme == "dark"
-    fg, bg, muted = ("#ffffff", "#000000", "#e5e7eb") if dark else ("#000000", "#ffffff", "#1f2937")
-    return f"""
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
-[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stSidebarNav"], [data-testid="stPopover"],
-[data-testid="stDownloadButton"], [data-testid="stElementToolbar"], .kd-hide-presenting {{display: none !important;}}
-.stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {{background: {bg} !important; color: {fg} !important;}}
-.block-container, [data-testid="stMainBlockContainer"] {{padding: 1.2rem 2.5rem 0.5rem 2.5rem !important;
-  max-width: 100% !important;}}
-.stApp p, .stApp li, .stApp label, .stApp span, .stApp td, .stApp th, .kd-filter-summary, .kd-footer,
-[data-testid="stCaptionContainer"] {{font-size: 26px !important; color: {fg} !important;}}
-.stApp h1 {{font-size: 60px !important; color: {fg} !important;}}
-.stApp h2, .stApp h3 {{font-size: 40px !important; color: {fg} !important;}}
-.stApp [data-testid="stMetricValue"] p {{font-size: 72px !important; font-weight: 700;
-  line-height: 1.1 !important; color: {fg} !important;}}
-.stApp [data-testid="stMetricDelta"] div, .stApp [data-testid="stMetricDelta"] p {{font-size: 22px !important;}}
-.st-key-kd_present_footer {{position: fixed; bottom: 0; left: 0; right: 0; z-index: 999990; background: {bg};
-  border-top: 2px solid {muted}; padding: 0.4rem 2.5rem;}}
-[data-testid="stMain"] {{padding-bottom: 6rem;}}
-.stApp [data-testid="stMetricLabel"] p {{font-size: 30px !important; color: {muted} !important;}}
-.kd-filter-summary {{background: transparent !important; border: 2px solid {muted}; }}
-.kd-slide-takeaway {{font-size: 34px !important; font-weight: 600; margin: 0.2rem 0 0.8rem 0;}}
-.kd-footer {{font-size: 24px !important;}}
-</style>
-"""
-
-
 PAGE_FILES = {"overview": "pages/overview.py", "deals": "pages/deals.py", "timeline": "pages/timeline.py",
               "map": "pages/map.py", "suppliers": "pages/suppliers.py", "data": "pages/data.py",
-              "briefing": "pages/briefing.py"}
-SLIDE_KEY = "_present_applied_slide"
+              "briefing": "pages/briefing.py", "tenders": "pages/tenders.py"}
 USER_DECKS_KEY = "_user_decks"
+USER_DECKS_PARAM = "mydeck"
+MAX_USER_DECK_TOKEN = 24_000  # characters of one `mydeck` value (a 100-slide deck is about 8,000)
+
+
+def user_deck_token(deck) -> str:
+    """A deck as one URL value: its id, a dot, and its TOML file compressed and base64url-encoded."""
+    from kdefense.briefing import deck_to_toml
+
+    packed = base64.urlsafe_b64encode(zlib.compress(deck_to_toml(deck).encode("utf-8"), 9)).decode("ascii")
+    return f"{deck.deck_id}.{packed.rstrip('=')}"
+
+
+def deck_from_token(token: str):
+    """The deck in a `mydeck` URL value, or None: hostile input, so size-capped and parsed like a deck file."""
+    from kdefense.briefing import MAX_DECK_BYTES, DeckError, parse_deck
+
+    deck_id, _, packed = token.partition(".")
+    if len(token) > MAX_USER_DECK_TOKEN or not re.fullmatch(r"[a-z0-9-]{1,60}", deck_id):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4))
+        inflate = zlib.decompressobj()
+        text = inflate.decompress(raw, MAX_DECK_BYTES)
+        if inflate.unconsumed_tail:
+            return None  # more than MAX_DECK_BYTES once inflated
+        return parse_deck(text.decode("utf-8"), deck_id)
+    except (ValueError, zlib.error, DeckError):  # binascii.Error and UnicodeDecodeError are ValueErrors
+        return None
+
+
+def user_decks() -> dict:
+    """Decks built with "add this view to a deck": in the session, and in the URL so that a reload keeps them."""
+    state = st.session_state
+    if USER_DECKS_KEY not in state:
+        decks = {}
+        for token in st.query_params.get_all(USER_DECKS_PARAM)[:10]:
+            deck = deck_from_token(token)
+            if deck is not None:
+                decks[deck.deck_id] = deck
+        state[USER_DECKS_KEY] = decks
+    return state[USER_DECKS_KEY]
+
+
+def user_deck_tokens() -> list[str]:
+    return [user_deck_token(deck) for deck in user_decks().values()]
 
 
 def page_key(url_path: str) -> str:
     return url_path or "overview"
 
 
-def current_slide(decks: dict) -> tuple[Any, int]:
-    """The deck and 1-based slide number named in the URL, or (None, 0)."""
-    deck = decks.get(st.query_params.get("deck", ""))
-    raw = st.query_params.get("slide", "1")
-    if deck is None or not raw.isdigit() or not 1 <= int(raw) <= len(deck.slides):
-        return None, 0
-    return deck, int(raw)
-
-
-def presentation_header(decks: dict) -> None:
-    """Presentation CSS, then the slide's title and takeaway; applies the slide's page options once."""
-    theme = "dark" if st.query_params.get("theme") == "dark" else "light"
-    st.markdown(presentation_css(theme), unsafe_allow_html=True)
-    deck, number = current_slide(decks)
-    if deck is None:
-        return
-    slide = deck.slides[number - 1]
-    marker = (deck.deck_id, number)
-    if st.session_state.get(SLIDE_KEY) != marker:
-        for key, value in slide.options.items():
-            st.session_state[key] = value
-        st.session_state[SLIDE_KEY] = marker
-    if slide.title:
-        st.markdown("<style>.stApp h1 {display: none !important;}</style>", unsafe_allow_html=True)
-        st.markdown(f"<div class='kd-slide-title' style='font-size:60px;font-weight:700;line-height:1.1'>"
-                    f"{_escape(slide.title)}</div>", unsafe_allow_html=True)
-    if slide.takeaway:
-        st.markdown(f"<div class='kd-slide-takeaway'>{_escape(slide.takeaway)}</div>", unsafe_allow_html=True)
-
-
-def _escape(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
-            .replace('"', "&quot;"))
-
-
-def _go_to(deck, number: int) -> None:
-    slide = deck.slides[number - 1]
-    params = slide.query_params(deck.deck_id, number)
-    if st.query_params.get("theme") == "dark":
-        params["theme"] = "dark"
-    st.switch_page(PAGE_FILES[slide.page], query_params=params)
-
-
-def presentation_footer(decks: dict) -> None:
-    """Slide number, previous/next (buttons, arrow keys and presentation clickers' PageUp/PageDown), credits."""
-    deck, number = current_slide(decks)
-    footer = st.container(key="kd_present_footer")
-    cols = footer.columns([1, 1, 6, 1], vertical_alignment="center")
-    info = queries.build_info()
-    credit = (f"Data {info.get('built_at', '')[:10]} · {settings.SIPRI_CREDIT.split(' (')[0]} · "
-              "ledger figures cite their sources")
-    if deck is None:
-        cols[2].markdown(f"<div class='kd-footer'>{credit}</div>", unsafe_allow_html=True)
-    else:
-        total = len(deck.slides)
-        back = cols[0].button("◀ Previous", key="present_prev", shortcut="left", disabled=number <= 1)
-        forward = cols[1].button("Next ▶", key="present_next", shortcut="right", disabled=number >= total)
-        with footer.container(key="kd_clicker_keys"):
-            back = st.button("PageUp", key="present_pgup", shortcut="pageup", disabled=number <= 1) or back
-            forward = st.button("PageDown", key="present_pgdn", shortcut="pagedown",
-                                disabled=number >= total) or forward
-        st.markdown("<style>.st-key-kd_clicker_keys {position: absolute; left: -10000px; height: 0;}</style>",
-                    unsafe_allow_html=True)
-        cols[2].markdown(f"<div class='kd-footer'><b>Slide {number} / {total}</b> · {_escape(deck.title)}<br>"
-                         f"{credit}</div>", unsafe_allow_html=True)
-        if back:
-            _go_to(deck, number - 1)
-        if forward:
-            _go_to(deck, number + 1)
-    if cols[3].button("Exit", key="present_exit", shortcut="escape"):
-        st.query_params.pop("present", None)
-        st.rerun()
-
-
 def add_view_to_deck(page: str, filters: Filters, decks: dict) -> None:
     """Sidebar control: append the current view (page, filters, page options) to a deck and download the deck."""
-    from kdefense.briefing import Deck, Slide, deck_to_toml, slugify
+    from kdefense.briefing import Deck, Slide, allowed_options, deck_to_toml, slugify
 
-    user: dict = st.session_state.setdefault(USER_DECKS_KEY, {})
+    user: dict = user_decks()
     with st.sidebar.expander("Briefing: add this view to a deck", icon=":material/slideshow:"):
         names = sorted(set(user) | set(decks))
         choice = st.selectbox("Deck", ["New deck…", *names], key="brief_deck")
@@ -446,19 +461,23 @@ def add_view_to_deck(page: str, filters: Filters, decks: dict) -> None:
                        and isinstance(st.session_state[k], (str, int, float, bool, list))}
             options = {k: v if isinstance(v, bool) else [str(x) for x in v] if isinstance(v, list) else str(v)
                        for k, v in options.items()}
+            options = allowed_options(page, options)  # only the page's own option keys and values
             slide = Slide(page=page, title=title, takeaway=takeaway, filters=filters.to_query_params(),
                           options=options)
             user[deck_id] = Deck(deck_id, base.title, base.description, (*base.slides, slide))
-            st.toast(f"Added slide {len(user[deck_id].slides)} to '{user[deck_id].title}'")
+            st.toast(f"Added slide {len(user[deck_id].slides)} to '{md_text(user[deck_id].title)}'")
         for deck_id, deck in user.items():
             st.download_button(f"Download {deck_id}.toml ({len(deck.slides)} slides)", deck_to_toml(deck),
                                file_name=f"{deck_id}.toml", mime="application/toml", key=f"brief_dl_{deck_id}",
                                on_click="ignore")
-        st.caption("Put a downloaded deck in `briefings/` to ship it with the app.")
+        st.caption("Decks you build here are kept in this page's link (the `mydeck` parameter): a reload keeps "
+                   "them, and a bookmark or a shared link brings them back. Download the file to keep a copy; "
+                   "put it in `briefings/` to ship it with the app.")
         if st.button("Present this view", key="brief_present", icon=":material/co_present:"):
             st.query_params["present"] = "1"
             st.rerun()
 
 
 # Page-level widget keys that count as a view's "chart options" when saved to a deck.
-PAGE_OPTION_PREFIXES = {"timeline": "tl_", "map": "map_", "suppliers": "sup_", "deals": "deals_opt_"}
+PAGE_OPTION_PREFIXES = {"timeline": "tl_", "map": "map_", "suppliers": "sup_", "deals": "deals_opt_",
+                        "tenders": "tnd_"}

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
+import io
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# ASCII only: \d and str.isdigit() also match "２０２５" and "²"; float() also reads "nan", "inf" and "308_000".
+DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+INT_RE = re.compile(r"-?[0-9]{1,15}")
+FLOAT_RE = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,20})?(?:[eE][-+]?[0-9]{1,2})?")
 
 
 @dataclass(frozen=True)
@@ -18,9 +24,11 @@ class Problem:
     column: str
     value: str
     message: str
+    column_no: int = 0  # 1-based field (or character) position when known
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: column '{self.column}': value {self.value!r}: {self.message}"
+        where = f"{self.file}:{self.line}:{self.column_no}" if self.column_no else f"{self.file}:{self.line}"
+        return f"{where}: column '{self.column}': value {self.value!r}: {self.message}"
 
 
 class ValidationFailed(Exception):
@@ -58,18 +66,19 @@ def _check_value(col: Column, value: str) -> str | None:
     if value == "":
         return "required value is empty" if col.required else None
     if col.kind == "int":
-        if not re.fullmatch(r"-?\d+", value):
-            return "not a whole number (no thousands separators)"
+        if not INT_RE.fullmatch(value):
+            return "not a whole number (ASCII digits, at most 15, no thousands separators)"
         number: float = int(value)
     elif col.kind == "float":
-        try:
-            number = float(value)
-        except ValueError:
-            return "not a number (no thousands separators)"
+        if not FLOAT_RE.fullmatch(value):
+            return "not a number (ASCII digits and one '.', no thousands separators, no nan/inf)"
+        number = float(value)
+        if not math.isfinite(number) or abs(number) >= 1e15:
+            return "not a finite number in range (|x| < 1e15)"
     elif col.kind == "bool":
         return None if value in ("yes", "no") else "must be 'yes' or 'no'"
     elif col.kind == "date":
-        return None if DATE_RE.match(value) else "not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)"
+        return date_problem(value)
     elif col.kind == "enum":
         return None if value in col.choices else f"not one of: {', '.join(col.choices)}"
     else:
@@ -81,6 +90,55 @@ def _check_value(col: Column, value: str) -> str | None:
     return None
 
 
+def date_problem(value: str) -> str | None:
+    """None for a real calendar date at year, month or day precision (ISO, ASCII digits), else why not."""
+    m = DATE_RE.fullmatch(value)
+    if not m:
+        return "not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)"
+    year, month, day = int(m[1]), m[2], m[3]
+    if year < 1:
+        return "not a calendar date (year 0000)"
+    if month is not None and not 1 <= int(month) <= 12:
+        return "not a calendar date (month must be 01–12)"
+    days = calendar.monthrange(year, int(month))[1] if month is not None else 31
+    if day is not None and not 1 <= int(day) <= days:
+        return f"not a calendar date ({calendar.month_name[int(month)]} {year} has {days} days)"
+    return None
+
+
+def strict_int(value: str) -> int:
+    """int() of ASCII digits only (int() also reads "２０２５"); ValueError otherwise."""
+    if not INT_RE.fullmatch(value):
+        raise ValueError(f"not a whole number in ASCII digits: {value[:40]!r}")
+    return int(value)
+
+
+def strict_float(value: str) -> float:
+    """float() of a plain decimal only (float() also reads "nan", "inf", "308_000", "３"); ValueError otherwise."""
+    if not FLOAT_RE.fullmatch(value):
+        raise ValueError(f"not a plain decimal number: {value[:40]!r}")
+    return float(value)
+
+
+def _decoded(path: Path, rel: str, problems: list[Problem]) -> str | None:
+    """The file's text: UTF-8, with or without a BOM (Excel writes one); other encodings and NUL are problems."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.append(Problem(rel, line, "*", raw[exc.start:exc.start + 1].hex(),
+                                "not UTF-8 (save the file as UTF-8; Excel: 'CSV UTF-8')", col))
+        return None
+    if "\x00" in text:
+        at = text.index("\x00")
+        line = text.count("\n", 0, at) + 1
+        problems.append(Problem(rel, line, "*", "\\x00", "NUL byte in the file", at - (text.rfind("\n", 0, at) + 1) + 1))
+        return None
+    return text
+
+
 def read_table(paths: Iterable[Path], columns: list[Column], root: Path, problems: list[Problem]) -> Table:
     """Read CSV files with one spec; unknown or missing header columns and bad values become problems."""
     rows: list[dict[str, str]] = []
@@ -88,7 +146,10 @@ def read_table(paths: Iterable[Path], columns: list[Column], root: Path, problem
     names = [c.name for c in columns]
     for path in paths:
         rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-        with open(path, newline="", encoding="utf-8") as f:
+        text = _decoded(path, rel, problems)
+        if text is None:
+            continue
+        with io.StringIO(text, newline="") as f:
             reader = csv.reader(f)
             header = [h.strip() for h in next(reader, [])]
             missing = [n for n in names if n not in header]
@@ -99,7 +160,10 @@ def read_table(paths: Iterable[Path], columns: list[Column], root: Path, problem
                 problems.append(Problem(rel, 1, n, n, "unknown column (not in the documented schema)"))
             if missing:
                 continue
-            for line_no, values in enumerate(reader, start=2):
+            first_line = reader.line_num + 1
+            for values in reader:
+                # the physical line the record starts on: a quoted field may span several lines
+                line_no, first_line = first_line, reader.line_num + 1
                 if not any(v.strip() for v in values):
                     continue
                 if len(values) != len(header):
@@ -109,7 +173,8 @@ def read_table(paths: Iterable[Path], columns: list[Column], root: Path, problem
                 for col in columns:
                     msg = _check_value(col, row[col.name])
                     if msg:
-                        problems.append(Problem(rel, line_no, col.name, row[col.name], msg))
+                        problems.append(Problem(rel, line_no, col.name, row[col.name], msg,
+                                                header.index(col.name) + 1))
                 rows.append({n: row[n] for n in names})
                 where.append((rel, line_no))
     return Table(rows, where)

@@ -1,15 +1,66 @@
 """Briefing decks: saved views to step through on a shared screen, download, or export to PDF/PNG."""
 
+from urllib.parse import urlencode
+
+import pandas as pd
 import streamlit as st
 
-from kdefense import briefing, deck_export, queries, ui
+from kdefense import briefing, export_queue, queries, ui
+from kdefense.safety import html_text, md_text, neutralise_frame
+
+
+def _show_job(deck_id: str) -> bool:
+    """The export's state; True while it is still queued or running."""
+    job = export_queue.get(st.session_state.get(f"export_job_{deck_id}", -1))
+    if job is None:
+        return False
+    if job.state == "queued":
+        ahead = export_queue.position(job) - 1
+        st.info(f"The export server is busy: one export runs at a time, and {ahead} "
+                f"{'is' if ahead == 1 else 'are'} ahead of yours. It starts by itself; keep this page open.",
+                icon=":material/hourglass_top:")
+        return True
+    if job.state == "running":
+        st.progress(job.progress, text=f"Exporting: {md_text(job.message)}")
+        return True
+    if job.state == "failed":
+        st.error(f"The export did not finish: {md_text(job.message)}", icon=":material/error:")
+        return False
+    cols = st.columns([1, 1, 3])
+    cols[0].download_button("Download PDF", job.pdf, file_name=f"{deck_id}.pdf", mime="application/pdf",
+                            key=f"pdf_dl_{deck_id}", on_click="ignore", icon=":material/download:")
+    cols[1].download_button("Download PowerPoint", job.pptx, file_name=f"{deck_id}.pptx",
+                            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                            key=f"pptx_dl_{deck_id}", on_click="ignore", icon=":material/download:")
+    cols[2].caption(f"{md_text(job.message)}. One page per slide: text you can search and copy, charts as vector graphics.")
+    return False
+
+
+@st.fragment(run_every=1.0)
+def _poll(deck_id: str) -> None:
+    if not _show_job(deck_id):
+        st.rerun()  # finished: draw the result once, without polling
+
+
+def export_status(deck_id: str) -> None:
+    job = export_queue.get(st.session_state.get(f"export_job_{deck_id}", -1))
+    if job is not None and job.state in ("queued", "running"):
+        _poll(deck_id)
+    else:
+        _show_job(deck_id)
+
 
 filters = ui.current_filters()
 st.title("Briefing decks")
 st.caption("A deck is an ordered list of saved views (page, filters, chart options, title, takeaway) kept as a "
-           "small TOML file in `briefings/`. Present with the arrow keys or a clicker (PageUp/PageDown); Esc exits.")
+           "small TOML file in `briefings/`. Present with the arrow keys or a clicker (PageUp/PageDown); Esc exits. "
+           "Exports run one at a time on this server.")
 
-decks = {**briefing.load_decks(), **st.session_state.get(ui.USER_DECKS_KEY, {})}
+shipped, broken = briefing.load_deck_files()
+for name, message in broken.items():  # a bad file is reported here; every other page simply skips it
+    st.error(f"Deck file `briefings/{md_text(name)}.toml` was not loaded: {md_text(message)}", icon="🚫")
+mine = ui.user_decks()
+decks = {**shipped, **mine}
 if not decks:
     st.info("No decks yet. Use **Briefing: add this view to a deck** in the sidebar of any page.")
     st.stop()
@@ -17,21 +68,23 @@ if not decks:
 options = queries.filter_options()
 for deck_id, deck in decks.items():
     with st.container(border=True):
-        st.header(deck.title)
+        # deck files and decks in links are user text: escaped, and neutralised for the table's CSV download
+        st.header(md_text(deck.title))
         if deck.description:
-            st.write(deck.description)
+            st.markdown(md_text(deck.description))
         problems = briefing.validate_deck(deck, options)
         for problem in problems:
-            st.warning(problem)
-        st.dataframe([{"#": i, "page": s.page, "title": s.title, "takeaway": s.takeaway,
-                       "link": deck.slide_url(i)} for i, s in enumerate(deck.slides, start=1)],
-                     hide_index=True, width="stretch",
+            st.warning(md_text(problem))
+        keep = ("&" + urlencode({ui.USER_DECKS_PARAM: ui.user_deck_token(deck)})) if deck_id in mine else ""
+        slides = pd.DataFrame([{"#": i, "page": s.page, "title": s.title, "takeaway": s.takeaway,
+                                "link": deck.slide_url(i) + keep} for i, s in enumerate(deck.slides, start=1)])
+        st.dataframe(neutralise_frame(slides), hide_index=True, placeholder="—", width="stretch",
                      column_config={"link": st.column_config.LinkColumn("Open", display_text="open slide")})
         # Real links (the table's link cells open on click only; these take Tab and Enter too)
         st.markdown("Open slide: " + " · ".join(
-            f"<a href='{ui._escape(deck.slide_url(i))}' target='_self'>{i}. {ui._escape(s.title or s.page)}</a>"
+            f"<a href='{html_text(deck.slide_url(i) + keep)}' target='_self'>{i}. {html_text(s.title or s.page)}</a>"
             for i, s in enumerate(deck.slides, start=1)), unsafe_allow_html=True)
-        cols = st.columns([1, 1, 1, 1, 3])
+        cols = st.columns([1, 1, 1, 1.7, 2.3])
         theme = cols[0].segmented_control("Theme", ["light", "dark"], default="light", key=f"theme_{deck_id}",
                                           label_visibility="collapsed")
         if cols[1].button("Present", key=f"present_{deck_id}", type="primary", icon=":material/co_present:"):
@@ -42,14 +95,9 @@ for deck_id, deck in decks.items():
         cols[2].download_button("Deck file", briefing.deck_to_toml(deck), file_name=f"{deck_id}.toml",
                                 mime="application/toml", key=f"deck_dl_{deck_id}", on_click="ignore",
                                 icon=":material/download:")
-        if cols[3].button("Export PDF", key=f"pdf_{deck_id}", icon=":material/picture_as_pdf:"):
-            with st.spinner(f"Rendering {len(deck.slides)} slides in headless Chromium…"):
-                try:
-                    pdf, pngs = deck_export.export_from_running_app(deck, theme or "light")
-                except deck_export.ExportUnavailable as exc:
-                    st.error(str(exc))
-                else:
-                    st.download_button("Download PDF", pdf, file_name=f"{deck_id}.pdf", mime="application/pdf",
-                                       key=f"pdf_dl_{deck_id}", on_click="ignore")
-                    st.download_button("Download PNG slides (zip)", pngs, file_name=f"{deck_id}-png.zip",
-                                       mime="application/zip", key=f"png_dl_{deck_id}", on_click="ignore")
+        if cols[3].button("Export PDF + PowerPoint", key=f"pdf_{deck_id}", icon=":material/picture_as_pdf:"):
+            try:
+                st.session_state[f"export_job_{deck_id}"] = export_queue.submit(deck, theme or "light").job_id
+            except export_queue.Busy as exc:
+                st.warning(str(exc), icon=":material/hourglass_top:")
+        export_status(deck_id)

@@ -5,10 +5,10 @@ import streamlit as st
 
 from kdefense import charts, queries, settings, ui
 
-STATUS_COLOURS = ["#9ca3af", "#f59e0b", "#8b5cf6", "#2f6db5", "#0ea5e9", "#16a34a", "#dc2626"]
-COLUMNS = ["signed_date", "recipient", "system_family", "designation", "company", "status", "quantity",
+STATUS_COLOURS = ["#9ca3af", "#f59e0b", "#8b5cf6", "#2f6db5", "#0ea5e9", "#16a34a", "#dc2626", "#7f1d1d"]
+COLUMNS = ["signed_date", "recipient", "system_family", "designation", "company", "status", "deal_kind", "quantity",
            "units_delivered", "delivery_progress", "currency", "value_amount_m", "value_usd_m", "sipri_tiv_order_m",
-           "confidence", "first_source", "deal_id"]
+           "confidence", "first_source", "competition_id", "deal_id"]
 
 filters = ui.current_filters()
 ui.page_header("Deals explorer", filters, "One row per contract or agreement. Select a row to open its card: "
@@ -25,9 +25,10 @@ if deals.empty:
 st.markdown(f"**{len(deals):,} deals** · value cited for {deals['value_usd_m'].notna().sum():,} · "
             f"total counted {deals['value_usd_m_counted'].sum() / 1000:,.1f} bn USD")
 display = deals.assign(status=deals["status"].map(lambda s: [s]),
+                       deal_kind=deals["deal_kind"].map(lambda k: settings.DEAL_KIND_LABELS.get(k, k)),
                        first_source=deals["source_urls"].fillna("").str.split().str[0])
 event = st.dataframe(
-    display, hide_index=True, width="stretch", height=480, column_order=COLUMNS, key="deals_table",
+    display, hide_index=True, placeholder="—", width="stretch", height=480, column_order=COLUMNS, key="deals_table",
     on_select="rerun", selection_mode="single-row",
     column_config={
         "signed_date": st.column_config.TextColumn("Signed", help="At the precision the sources give"),
@@ -44,6 +45,8 @@ event = st.dataframe(
         "sipri_tiv_order_m": st.column_config.NumberColumn("SIPRI TIV (m)", format="%,.1f", help=settings.TIV_CAVEAT),
         "confidence": "Confidence",
         "first_source": st.column_config.LinkColumn("Source", display_text="open"),
+        "deal_kind": st.column_config.TextColumn("Kind", help="Kind of business (see the method note)"),
+        "competition_id": st.column_config.TextColumn("Competition", help="The tender this deal came from (Tenders)"),
         "deal_id": "Deal id",
     },
 )
@@ -64,8 +67,15 @@ if card_rows is None or card_rows.empty:
 card = card_rows.iloc[0]
 st.divider()
 st.header(f"{card['recipient']} — {card['system_family']} ({card['designation']})")
-st.caption(f"{deal_id} · {card['status']} · signed {card['signed_date']} · {card['company'] or 'company not stated'}"
+st.caption(f"{deal_id} · {card['status']} · {settings.DEAL_KIND_LABELS.get(card['deal_kind'], card['deal_kind'])} · "
+           f"signed {card['signed_date']} · {card['company'] or 'company not stated'}"
            + (f" with {card['partners']}" if pd.notna(card["partners"]) and card["partners"] else ""))
+if pd.notna(card["competition_id"]):
+    decided = (f", decided {int(card['competition_year'])}" if pd.notna(card["competition_year"]) else "")
+    rivals = (f"; rivals: {card['competition_rivals'].replace(';', '; ')}" if pd.notna(card["competition_rivals"])
+              else "")
+    st.markdown(f"**Competition:** {card['competition_programme']} (`{card['competition_id']}`) — outcome for "
+                f"Korea: **{card['competition_outcome']}**{decided}{rivals}. See the Tenders page.")
 c = st.columns(4)
 value = (f"{card['value_amount_m']:,.1f} m {card['currency']}" if pd.notna(card["value_amount_m"]) else "not disclosed")
 c[0].metric("Contract value (original)", value, help=card["value_note"] if pd.notna(card["value_note"]) else None)
@@ -92,7 +102,7 @@ with left:
     if family.empty:
         st.caption("No parent or child contracts.")
     else:
-        st.dataframe(family, hide_index=True, width="stretch")
+        st.dataframe(family, hide_index=True, placeholder="—", width="stretch")
     st.markdown("**SIPRI record**")
     if pd.isna(card["sipri_transfer_id"]):
         st.caption("Not in the SIPRI register (e.g. after SIPRI's data ends, or outside its scope).")
@@ -110,8 +120,8 @@ with right:
     if dl.empty:
         st.caption("No deliveries recorded or planned.")
     else:
-        ui.plotly_chart(ui.figure(charts.deal_deliveries_chart, dl, card["quantity"]), key="deal_deliveries",
-                        config=ui.PLOTLY_CONFIG)
+        ui.plotly(ui.figure(charts.deal_deliveries_chart, dl, card["quantity"]), "deal_deliveries", filters,
+                  f"Deliveries by year: {card['recipient']}, {card['system_family']}")
 sources = queries.run("deal_sources", {"deal_id": deal_id})
 st.markdown("**Sources**")
 for s in sources.itertuples():

@@ -5,13 +5,11 @@ import streamlit as st
 
 from kdefense import charts_map as cm
 from kdefense import queries, settings, ui
+from kdefense.safety import md_text
 
 MEASURE_LABELS = {"usd": "Contract value (USD)", "tiv": "SIPRI TIV", "units": "Units", "deals": "Deals"}
 OUTLINE_LABELS = {"nato": "NATO members", "eu": "EU members"}
 CHART_KEY, PROFILE_KEY, OPTIONS_KEY = "map_chart", "map_profile", "_map_profile_options"
-MAP_CONFIG = {**ui.PLOTLY_CONFIG,
-              "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "korea-exports-map"}}
-PRESENT_MAP_CONFIG = {**ui.PRESENT_PLOTLY_CONFIG, "topojsonURL": MAP_CONFIG["topojsonURL"]}
 
 
 def _measure_changed() -> None:
@@ -130,7 +128,7 @@ def _profile(iso3: str, totals: pd.DataFrame, rows: pd.DataFrame, opts: cm.MapOp
     usd = opts.basis == "usd"
     member = [m for m, flag in (("NATO member", row["is_nato"]), ("EU member", row["is_eu"])) if flag is True]
     st.subheader(f"{row['country']}")
-    st.caption(" · ".join([str(row["region"]), *member, f"under the filters above ({filters.describe()})"]))
+    st.caption(" · ".join([str(row["region"]), *member, f"under the filters above ({md_text(filters.describe())})"]))
     c = st.columns(5)
     value = row["value"]
     c[0].metric("Contract value" if usd else "SIPRI TIV ordered",
@@ -165,7 +163,7 @@ def _profile(iso3: str, totals: pd.DataFrame, rows: pd.DataFrame, opts: cm.MapOp
     if not usd:
         records = queries.run_filtered("map_profile_records", filters, iso3=iso3)
         st.markdown(f"**SIPRI records** ({len(records)}) · uncertain years and numbers are flagged as SIPRI marks them")
-        st.dataframe(records, hide_index=True, width="stretch", column_config={
+        st.dataframe(records, hide_index=True, placeholder="—", width="stretch", column_config={
             "tiv_order_m": st.column_config.NumberColumn("TIV ordered (m)", format="%,.1f"),
             "tiv_delivered_m": st.column_config.NumberColumn("TIV delivered (m)", format="%,.1f")})
         ui.downloads(records, f"sipri-records-{iso3}", filters, "map_profile_records")
@@ -174,7 +172,7 @@ def _profile(iso3: str, totals: pd.DataFrame, rows: pd.DataFrame, opts: cm.MapOp
     if deals.empty:
         st.caption("No ledger deals under these filters.")
     else:
-        st.dataframe(deals, hide_index=True, width="stretch", column_config={
+        st.dataframe(deals, hide_index=True, placeholder="—", width="stretch", column_config={
             "signed_date": "Signed", "system_family": "System", "value_amount_m": st.column_config.NumberColumn(
                 "Value (m, original)", format="%,.1f"),
             "value_usd_m": st.column_config.NumberColumn("Value (USD m)", format="%,.0f"),
@@ -207,16 +205,16 @@ else:
     col = cm.measure_column(opts.measure)
     left, right = st.columns([4, 1])
     with left:
-        ui.plotly_chart(_map_figure(rows, totals, countries, facilities, opts), key=CHART_KEY,
-                        config=PRESENT_MAP_CONFIG if opts.large else MAP_CONFIG, on_select=_selected_country,
-                        selection_mode="points")
+        ui.plotly(_map_figure(rows, totals, countries, facilities, opts), CHART_KEY, filters,
+                  f"Korean arms exports by recipient: {MEASURE_LABELS[opts.measure]}", on_select=_selected_country,
+                  selection_mode="points")
     with right:
         ranked = totals.sort_values([col, "deals"], ascending=False, na_position="last")
         if opts.preset != "World":
             ranked = ranked[ranked["region"] == opts.preset]
         st.caption(f"Totals {filters.year_from}–{filters.year_to}"
                    + (f", {opts.preset}" if opts.preset != "World" else ", all recipients"))
-        st.dataframe(ranked[list(dict.fromkeys(["country", col, "deals"]))], hide_index=True, width="stretch",
+        st.dataframe(ranked[list(dict.fromkeys(["country", col, "deals"]))], hide_index=True, placeholder="—", width="stretch",
                      height=560,
                      key="map_ranking", column_config={
                          "country": "Recipient",
@@ -226,7 +224,7 @@ else:
                                                                 format="%d")})
         with st.popover("Data behind this map", icon=":material/table:"):
             export = _export(totals, opts.basis)
-            st.dataframe(export, hide_index=True, width="stretch")
+            st.dataframe(export, hide_index=True, placeholder="—", width="stretch")
             ui.downloads(export, "map", filters, "map")
             st.markdown("**Per recipient and year** (the frames of the slider)")
             ui.downloads(_export(rows, opts.basis).assign(year=rows["year"].astype(int)), "map-by-year", filters,
@@ -240,7 +238,7 @@ else:
         with st.expander(f"Korean industrial sites abroad ({len(facilities)})", icon=":material/factory:"):
             sites = facilities.drop(columns=["latitude", "longitude"]).assign(
                 first_source=facilities["source_urls"].fillna("").str.split().str[0])
-            st.dataframe(sites, hide_index=True, width="stretch", column_config={
+            st.dataframe(sites, hide_index=True, placeholder="—", width="stretch", column_config={
                 "first_source": st.column_config.LinkColumn("First source", display_text="open"),
                 "source_urls": "All source URLs"})
             st.caption("Sites are filtered by region, country, NATO and EU only; the years and deal filters do not "

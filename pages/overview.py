@@ -18,21 +18,41 @@ if not head["deals"]:
     st.info("No deals match these filters. Widen the years, clear the search, or press **Reset filters**.")
 else:
     value_col, value_label = ("value_usd_m", "Contract value") if usd else ("tiv_order_m", "SIPRI TIV ordered")
+    # deltas only against a previous period that has data: 1972–2026 against "1917–1971" would say nothing
+    compare = bool(before["deals"])
+    prev = filters.previous_period()
+
+    def delta(name: str, unit: str):
+        return ui.metric_delta(head[name], before[name], unit) if compare else None
+
     cols = st.columns(6)
     value = head[value_col]
     cols[0].metric(value_label, "—" if pd.isna(value) else (f"${value / 1000:,.1f} bn" if usd else f"{value:,.0f} m TIV"),
-                   ui.metric_delta(value, before[value_col]),
+                   delta(value_col, "usd_m" if usd else "tiv_m"),
                    help=("Sum of cited contract values converted to USD at the signing year's average rate; "
                          f"{int(head['deals_with_value'])} of {int(head['deals'])} deals carry a value.") if usd
                    else settings.TIV_CAVEAT)
-    cols[1].metric("Deals", f"{int(head['deals']):,}", ui.metric_delta(head["deals"], before["deals"]))
-    cols[2].metric("Recipients", f"{int(head['recipients']):,}", ui.metric_delta(head["recipients"], before["recipients"]))
-    for col, name, label in ((cols[3], "units_ordered", "Units ordered"), (cols[4], "units_delivered", "Delivered"),
-                             (cols[5], "units_outstanding", "Still to deliver")):
-        col.metric(label, "—" if pd.isna(head[name]) else f"{int(head[name]):,}",
-                   ui.metric_delta(head[name], before[name]))
-    st.caption(f"Deltas compare with {filters.year_from - (filters.year_to - filters.year_from + 1)}–"
-               f"{filters.year_from - 1}, same filters." + ("" if usd else " " + settings.TIV_CAVEAT))
+    cols[1].metric("Deals", f"{int(head['deals']):,}", delta("deals", "deals"))
+    cols[2].metric("Recipients", f"{int(head['recipients']):,}", delta("recipients", "recipients"))
+    for col, name, label in ((cols[3], "platforms_ordered", "Platforms ordered"),
+                             (cols[4], "platforms_delivered", "Platforms delivered"),
+                             (cols[5], "platforms_outstanding", "Platforms to deliver")):
+        col.metric(label, "—" if pd.isna(head[name]) else f"{int(head[name]):,}", delta(name, "units"),
+                   help="Aircraft, vehicles, guns, ships, systems. Missiles, rockets, ammunition and small arms are counted "
+                        "apart; services, MRO and upgrades are not units ordered.")
+
+    def count(name: str) -> str:
+        return "0" if pd.isna(head[name]) else f"{int(head[name]):,}"
+
+    comparison = (f"Changes compare with {prev.year_from}–{prev.year_to} (the same number of years just before), "
+                  "same filters." if compare else
+                  f"No change shown: no deal matches these filters in {prev.year_from}–{prev.year_to}, the "
+                  "period of the same length just before.")
+    st.caption(f"Munitions counted apart (missiles, rockets, shells, charges): **{count('munitions_ordered')}** "
+               f"ordered, {count('munitions_delivered')} delivered, {count('munitions_outstanding')} to deliver"
+               + (f"; small arms **{count('small_arms_ordered')}** ordered" if usd else "")
+               + ". Services, MRO and upgrades are not counted as units. " + comparison
+               + ("" if usd else " " + settings.TIV_CAVEAT))
 
     region = queries.run_filtered(f"{prefix}by_region", filters)
     if region[value_col].notna().any():
@@ -55,7 +75,7 @@ else:
     if usd:
         st.header("Latest deals")
         latest = queries.run_filtered("overview_latest_deals", filters)
-        st.dataframe(latest, hide_index=True, width="stretch", column_config={
+        st.dataframe(latest, hide_index=True, placeholder="—", width="stretch", column_config={
             "signed_date": "Signed", "recipient": "Recipient", "system_family": "System", "quantity": "Units",
             "currency": "Currency",
             "value_amount_m": st.column_config.NumberColumn("Value (m, original)", format="%.1f"),
@@ -75,7 +95,7 @@ else:
 with st.expander("Data loaded", expanded=False, icon=":material/database:"):
     info = queries.build_info()
     summary = queries.run("data_summary")
-    st.dataframe(summary, hide_index=True, column_config={"view": "View", "rows": st.column_config.NumberColumn(
+    st.dataframe(summary, hide_index=True, placeholder="—", column_config={"view": "View", "rows": st.column_config.NumberColumn(
         "Rows", format="%d")})
     st.markdown(f"Data version **{info['data_version']}**, built **{info['built_at']}**; SIPRI register generated "
                 f"{info['sipri_register_generated']}, per-year register generated {info['sipri_per_year_generated']}.")

@@ -227,7 +227,7 @@ def rival_systems(filters: Filters) -> None:
     families = queries.run_filtered("suppliers_rival_families", filters, system_class=system_class)
     orders = queries.run_filtered("suppliers_rival_orders", filters, system_class=system_class)
     st.markdown(f"**{system_class}: export records**, one row per system family (South Korean families first)")
-    st.dataframe(families, hide_index=True, width="stretch", column_config=FAMILY_COLUMNS)
+    st.dataframe(families, hide_index=True, placeholder="—", width="stretch", column_config=FAMILY_COLUMNS)
     ui.downloads(families, "rival-systems", filters, "sup_rivals")
     st.caption(note + " Units are SIPRI's counts (estimates included). " + settings.TIV_CAVEAT)
     if orders.empty:
@@ -242,7 +242,7 @@ def rival_systems(filters: Filters) -> None:
               f"{system_class}: export orders by year", note, view="rival-orders", filters=filters,
               key="sup_rival_orders")
     st.markdown("**Orders, newest first** (SIPRI's estimate flags in the last columns)")
-    st.dataframe(orders, hide_index=True, width="stretch", height=360, column_config=ORDER_COLUMNS)
+    st.dataframe(orders, hide_index=True, placeholder="—", width="stretch", height=360, column_config=ORDER_COLUMNS)
     ui.downloads(orders, "rival-orders", filters, "sup_rival_orders_table")
 
 
@@ -263,7 +263,7 @@ def korean_firms(filters: Filters) -> None:
                   view="firms-by-region", filters=filters, key="sup_firm_region")
         table = queries.run_filtered("suppliers_firms_table", filters)
         st.markdown("**Prime contractors compared: systems and customers**")
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
+        st.dataframe(table, hide_index=True, placeholder="—", width="stretch", column_config={
             "company": "Company", "deals": "Deals", "deals_with_value": "With value",
             "value_usd_m": st.column_config.NumberColumn("Value (USD m)", format="%,.0f"),
             "customers_n": "Customers", "customers": st.column_config.TextColumn("Customer countries", width="large"),

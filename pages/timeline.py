@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from kdefense import charts_tenders as ctn
 from kdefense import charts_timeline as ct
 from kdefense import queries, settings, ui
 
@@ -41,7 +42,8 @@ by_system = controls[1].segmented_control("Gantt rows", list(ROWS), format_func=
 show_events = controls[2].toggle("Context events", key="tl_events",
                                  help="The 2022 invasion of Ukraine, NATO summits, IQDEX, ADEX… on every time axis.")
 munitions = controls[3].toggle("Count missiles & ammunition", key="tl_munitions",
-                               help="Rockets, missiles and shells are counted in thousands; by default they are left "
+                               help="Rockets, missiles, shells and small arms are counted in thousands; by default they "
+                                    "are left "
                                     "out of the unit charts (the Gantt and the speed chart always show them).")
 deal_id = focus or ""
 if focus:
@@ -49,11 +51,15 @@ if focus:
 events = queries.run("timeline_events") if show_events else None
 
 
+TITLES = {"tl_gantt": "From signature to delivery", "tl_speed": "Speed: signing to first delivery",
+          "tl_book_now": "Order book now"}
+
+
 def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> None:
     """The chart (in a scrolling box when it is tall), then the download of exactly the rows it draws."""
     box = st.container(height=SCROLL_HEIGHT, border=False, key=f"tl_box_{key}") if scroll else st.container()
     with box:
-        ui.plotly_chart(fig, key=f"chart_{key}", config=ui.PLOTLY_CONFIG)
+        ui.plotly(fig, f"chart_{key}", filters, fig.layout.title.text or TITLES.get(key, view))
     with st.popover("Data behind this chart", icon=":material/table:"):
         ui.data_preview(df)
         ui.downloads(df, view, filters, key)
@@ -80,6 +86,17 @@ else:
                "2025). Hatched orange: planned deliveries. Grey: signed, waiting for the first delivery (to the "
                "data's as-of date when none is recorded). Outline: a framework agreement's span. Open red circle: "
                "a prospect at its latest news. Dates known only to the month or year are drawn from the 1st.")
+
+# --- Tender decisions ---------------------------------------------------------------------------------------------
+tenders = queries.run_filtered("timeline_tenders", filters)
+if focus:
+    tenders = tenders[tenders["deal_ids"].fillna("").str.split(";").map(lambda ids: focus in ids)]
+if not tenders.empty:
+    st.header("Tender decisions")
+    note = ("One marker per decided competition a Korean bidder entered, at its decision year, by outcome for Korea. "
+            "Region, country, system, company, year and search filters apply; see the Tenders page.")
+    chart(ui.figure(ctn.tender_markers, tenders, "Tender decisions: won, lost, withdrawn, cancelled", note),
+          tenders, "timeline-tenders", "tl_tenders")
 
 # --- Year by year --------------------------------------------------------------------------------------------------
 st.header("Year by year")
@@ -110,14 +127,14 @@ with right:
     units = queries.run_filtered("timeline_units_by_year", filters, deal_id=deal_id, munitions=munitions)
     if units["units"].notna().sum() == 0:
         st.info("No delivered or planned units in this selection."
-                + ("" if munitions else " Missiles and ammunition are left out: switch on **Count missiles & "
+                + ("" if munitions else " Missiles, ammunition and small arms are left out: switch on **Count missiles & "
                    "ammunition** to count them."))
     else:
         chart(ui.figure(ct.units_by_year_chart, units, events), units, "timeline-units-by-year", "tl_units")
         missing = int(units["rows_without_units"].sum())
         st.caption("Units per year of the filtered deals (all statuses the filter admits), by system family; "
                    "families beyond the top eight are grouped." + ("" if munitions else
-                                                                   " Missiles and ammunition left out.")
+                                                                   " Missiles, ammunition and small arms left out.")
                    + (f" {missing} delivery years with no unit count are not drawn." if missing else ""))
 
 # --- Order book ---------------------------------------------------------------------------------------------------
@@ -138,7 +155,7 @@ left, right = st.columns(2)
 if over_time.empty or over_time[col].fillna(0).sum() == 0:
     with left:
         st.info("Nothing on order in this selection: no signed deal with a stated quantity"
-                + (" (missiles and ammunition are left out)" if not munitions and not tiv_book else "") + ".")
+                + (" (missiles, ammunition and small arms are left out)" if not munitions and not tiv_book else "") + ".")
 else:
     as_of = f"end of {int(over_time['year'].max())}"
     with left:
@@ -158,7 +175,7 @@ else:
                "year; a completed deal counts zero from its last recorded delivery. "
                + ("Value pro-rates each deal's counted contract value by the share still to deliver; deals "
                   "without a disclosed value add nothing." if book == "value" else "")
-               + ("" if munitions else " Missiles and ammunition left out."))
+               + ("" if munitions else " Missiles, ammunition and small arms left out."))
 
 # --- Speed --------------------------------------------------------------------------------------------------------
 st.header("Speed: signing to first delivery")
@@ -185,7 +202,7 @@ else:
 
 if show_events:
     with st.expander("Context events on the time axes", icon=":material/event:"):
-        st.dataframe(events, hide_index=True, width="stretch", column_order=["date", "title", "kind",
+        st.dataframe(events, hide_index=True, placeholder="—", width="stretch", column_order=["date", "title", "kind",
                                                                              "country_iso3", "source_ids"],
                      column_config={"date": "Date", "title": "Event", "kind": "Kind", "country_iso3": "Country",
                                     "source_ids": "Sources"})

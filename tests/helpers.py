@@ -2,8 +2,8 @@
 
 
 def wait_for_app(page, selector: str = "[data-testid='stMetric'], [data-testid='stDataFrame'], .js-plotly-plot",
-                 timeout: int = 30000) -> None:
-    """Wait until Streamlit has rendered the page and finished running."""
+                 timeout: int = 120_000) -> None:
+    """Wait until Streamlit has rendered the page and finished running (generous: a cold server on 2 busy cores)."""
     page.wait_for_selector(selector, timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') || "
@@ -35,3 +35,51 @@ def run_app(page: str | None = None, state: dict | None = None, query: dict | No
     if page:
         at.switch_page(page).run()
     return at
+
+
+# Statements the SQL page must refuse, or stop within its time limit, each with a message (issue 15).
+HOSTILE_SQL = [
+    "COPY deals TO '/tmp/kdefense_stolen.csv'",
+    "COPY (SELECT * FROM deals) TO '/tmp/kdefense_stolen.parquet' (FORMAT parquet)",
+    "ATTACH '/tmp/kdefense_evil.duckdb' AS evil",
+    "ATTACH ':memory:' AS m",
+    "DETACH kd",
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SELECT * FROM read_csv_auto('/etc/passwd')",
+    "SELECT * FROM read_text('/etc/passwd')",
+    "SELECT * FROM read_blob('/etc/hostname')",
+    "SELECT * FROM glob('/*')",
+    "SELECT * FROM read_parquet('/tmp/*.parquet')",
+    "SELECT * FROM read_json('https://example.com/x.json')",
+    "SELECT * FROM 'https://example.com/data.csv'",
+    "SELECT * FROM '/etc/passwd'",
+    "INSTALL httpfs",
+    "LOAD httpfs",
+    "SET enable_external_access = true",
+    "SET memory_limit = '64GB'",
+    "RESET lock_configuration",
+    "PRAGMA database_list",
+    "CALL pragma_version()",
+    "SELECT 1; SELECT 2",
+    "SELECT count(*) FROM deals; DROP VIEW deals",
+    "CREATE TABLE t AS SELECT 1",
+    "DROP VIEW deals",
+    "UPDATE _internal.deals SET status = 'x'",
+    "SELECT * FROM _internal.deals",
+    "SELECT * FROM kd._internal.transfers",
+    "SELECT * FROM duckdb_settings()",
+    "SELECT * FROM duckdb_tables()",
+    "SELECT * FROM information_schema.tables",
+    "SELECT * FROM query('SELECT * FROM _internal.deals')",
+    "EXPLAIN ANALYZE SELECT * FROM deals",
+    "EXPORT DATABASE '/tmp/kdefense_export'",
+    "SELECT count(*) FROM transfers a, transfers b, transfers c",
+    "SELECT count(*) FROM transfers a CROSS JOIN transfers b CROSS JOIN transfers c CROSS JOIN transfers d",
+    "SELECT count(*) FROM range(1000000000000)",
+    "SELECT count(*) FROM range(1e12)",
+    "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r",
+    "SELECT " + "(" * 3000 + "1" + ")" * 3000,
+    "SELECT list(range) FROM range(1000000000)",
+    "",
+    "\x00\x01 SELECT",
+]

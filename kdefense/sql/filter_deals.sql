@@ -9,6 +9,7 @@ WHERE (len($regions) = 0 OR list_contains($regions, d.recipient_region))
   AND (len($systems) = 0 OR list_contains($systems, d.system_family))
   AND (len($companies) = 0 OR list_contains($companies, d.company))
   AND (len($statuses) = 0 OR list_contains($statuses, d.status))
+  AND (len($kinds) = 0 OR list_contains($kinds, d.deal_kind))
   AND d.signed_year BETWEEN $year_from AND $year_to
   AND ($q = '' OR concat_ws(' ', d.deal_id, d.system_family, d.designation, d.description, d.recipient,
                              d.company, d.notes, d.value_note, d.sipri_comments) ILIKE '%' || $q || '%')

@@ -3,6 +3,7 @@ SELECT 'country' AS field, d.recipient_iso3 AS value, any_value(d.recipient) AS 
 UNION ALL SELECT 'country', t.recipient_location_iso3, any_value(c.name)
   FROM transfers t JOIN countries c ON c.iso3 = t.recipient_location_iso3
   WHERE t.supplier = 'South Korea' GROUP BY 1, 2
+UNION ALL SELECT 'country', recipient_iso3, any_value(recipient) FROM competitions GROUP BY 1, 2
 UNION ALL SELECT DISTINCT 'category', armament_category, armament_category FROM deals
 UNION ALL SELECT DISTINCT 'category', armament_category, armament_category FROM transfers WHERE supplier = 'South Korea'
 UNION ALL SELECT DISTINCT 'system', system_family, system_family FROM deals

@@ -3,7 +3,7 @@
 WITH sel AS (
     SELECT * FROM fd
     WHERE is_signed AND quantity > 0
-      AND ($munitions OR armament_category NOT IN ('Missiles', 'Ammunition'))
+      AND ($munitions OR (armament_category NOT IN ('Missiles', 'Ammunition') AND system_family <> 'Small arms'))
       AND ($deal_id = '' OR deal_id = $deal_id OR parent_deal_id = $deal_id
            OR parent_deal_id IN (SELECT deal_id FROM deals WHERE parent_deal_id = $deal_id))
 ), delivered AS (

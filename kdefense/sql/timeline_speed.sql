@@ -17,14 +17,7 @@ WITH sel AS (
           FROM deliveries WHERE kind = 'actual' GROUP BY deal_id, year)
     GROUP BY deal_id
 ), bench AS (
-    SELECT armament_category, median(first_delivery_year - order_year) AS others_median_years,
-           quantile_cont(first_delivery_year - order_year, 0.25) AS others_p25_years,
-           quantile_cont(first_delivery_year - order_year, 0.75) AS others_p75_years,
-           count(*) AS others_records
-    FROM transfers
-    WHERE supplier <> 'South Korea' AND status = 'New' AND order_year >= 2000 AND NOT order_year_uncertain
-      AND first_delivery_year IS NOT NULL
-    GROUP BY armament_category
+    SELECT * FROM _internal.speed_benchmarks  -- per armament category, independent of the filters: materialize.sql
 )
 SELECT s.deal_id, s.recipient || ' · ' || substr(s.deal_id, 8) AS row_label, s.recipient, s.recipient_region,
        s.system_family, s.designation, s.armament_category, s.status, s.signed_date, s.signed_year, s.quantity,

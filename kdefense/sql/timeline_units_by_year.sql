@@ -4,7 +4,7 @@
 -- ammunition (rockets and shells, counted in thousands) are left out unless $munitions.
 WITH sel AS (
     SELECT * FROM fd
-    WHERE ($munitions OR armament_category NOT IN ('Missiles', 'Ammunition'))
+    WHERE ($munitions OR (armament_category NOT IN ('Missiles', 'Ammunition') AND system_family <> 'Small arms'))
       AND ($deal_id = '' OR deal_id = $deal_id OR parent_deal_id = $deal_id
            OR parent_deal_id IN (SELECT deal_id FROM deals WHERE parent_deal_id = $deal_id))
 ), rows AS (

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from tests.helpers import run_app
 
 PAGES = ["pages/overview.py", "pages/deals.py", "pages/timeline.py", "pages/map.py", "pages/suppliers.py",
-         "pages/data.py"]
+         "pages/data.py", "pages/tenders.py"]
 SIGNED = "status IN ('contract', 'delivering', 'completed')"
 
 

@@ -208,7 +208,10 @@ def test_flow_lines_one_arc_per_valued_recipient(app_db, built_db):
         assert len(match) == 1, (lat, lon)
         buckets.append(match[0])
     assert buckets == sorted(buckets)  # a larger value never gets a thinner line
-    assert buckets[-1] == len(cm.FLOW_WIDTHS) - 1 and buckets[0] == 0
+    # the widest bucket holds the largest total; the narrowest may stay empty in the last frame, because the
+    # log-spaced edges span every frame's values and token-price transfers (USD 100 for 137 used vehicles, a
+    # KRW 51 m scrap-value sale: issue 14's grants) set the lower end in earlier years
+    assert buckets[-1] == len(cm.FLOW_WIDTHS) - 1 and buckets[0] <= 1
 
 
 def test_flow_lines_and_sites_can_be_hidden(app_db):

@@ -1,74 +1,156 @@
-"""Presenting a shipped deck in real Chromium at 1920×1080: keyboard stepping, no chrome, room-sized type, PDF."""
+"""Presentation mode in real Chromium: every slide of every shipped deck at 1280×720 and 1920×1080, light and dark.
+
+A slide fails if any element of its content lies outside the screen or under the footer, any text is cut with an
+ellipsis, any chart's tick text is smaller than 14 px (1280×720) or 20 px (1920×1080), or a footer button has no
+visible label. One server and one browser for the module; one page per screen size and theme.
+"""
 
 from __future__ import annotations
-
-import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from kdefense import briefing
-from tests.helpers import wait_for_app
 
 pytestmark = pytest.mark.browser
 DECK = "korea-in-europe-since-2022"
-ROOT = Path(__file__).resolve().parents[2]
+SLIDES = [(deck_id, n) for deck_id, deck in briefing.load_decks().items() for n in range(1, len(deck.slides) + 1)]
+SCREENS = {(1280, 720): 14.0, (1920, 1080): 20.0}
+
+# Everything measured in the page: content boxes against the screen and the footer's top edge, tick font sizes as
+# drawn (the font size inside the chart's frame times the frame's zoom), ellipses, footer buttons' labels.
+PROBE = """() => {
+  const vw = innerWidth, vh = innerHeight;
+  const footer = document.querySelector('.st-key-kd_present_footer').getBoundingClientRect();
+  const slide = document.querySelector('.st-key-kd_slide');
+  const outside = [];
+  for (const el of slide.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height) continue;
+    if (r.right > vw + 1 || r.bottom > footer.top + 1 || r.left < -1 || r.top < -1)
+      outside.push(`${el.tagName} ${String(el.className).slice(0, 40)} bottom ${Math.round(r.bottom)} right ${Math.round(r.right)}`);
+  }
+  if (footer.bottom > vh + 1 || footer.right > vw + 1) outside.push('footer');
+  const ticks = [], charts = [], texts = [];
+  for (const frame of slide.querySelectorAll('iframe')) {
+    const zoom = frame.getBoundingClientRect().width / frame.offsetWidth;
+    const doc = frame.contentDocument;
+    const drawn = doc.body.dataset.drawn !== undefined;
+    for (const svg of doc.querySelectorAll('.kd-chart > div > div > svg.main-svg:first-child, .kd-chart .main-svg'))
+      charts.push({drawn, bg: getComputedStyle(svg).backgroundColor,
+                   fits: svg.getBoundingClientRect().bottom <= frame.offsetHeight + 1});
+    for (const el of doc.querySelectorAll('.kd-table *')) {
+      const r = el.getBoundingClientRect();
+      if (r.bottom > frame.offsetHeight + 1 || r.right > frame.offsetWidth + 1) outside.push('table ' + el.tagName);
+      if (getComputedStyle(el).textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1)
+        outside.push('ellipsis ' + el.textContent.slice(0, 30));
+    }
+    texts.push(doc.body.innerText);
+    for (const t of doc.querySelectorAll('.xtick text, .ytick text'))
+      if (t.textContent.trim()) ticks.push(parseFloat(getComputedStyle(t).fontSize) * zoom);
+  }
+  const ellipsis = [...document.querySelectorAll('.st-key-kd_slide *, .st-key-kd_present_footer *')]
+    .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.textContent.slice(0, 40));
+  const buttons = [...document.querySelectorAll('.st-key-kd_present_footer button')]
+    .filter(b => { const r = b.getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.top < vh; })
+    .map(b => { const p = b.querySelector('p') || b; const cs = getComputedStyle(p);
+                return {label: b.innerText.trim().split('\\n')[0], color: cs.color,
+                        bg: getComputedStyle(b).backgroundColor, disabled: b.disabled,
+                        opacity: getComputedStyle(b).opacity}; });
+  return {outside, ticks, charts, ellipsis, buttons,
+          appBg: getComputedStyle(document.querySelector('.stApp')).backgroundColor,
+          title: document.querySelector('.kd-slide-title').innerText.trim(),
+          text: document.querySelector('.st-key-kd_slide').innerText + texts.join(' ')};
+}"""
+
+DRAWN = """() => { const f = [...document.querySelectorAll('.st-key-kd_slide iframe')];
+  const empty = document.querySelector('.kd-empty');
+  return (empty || f.length > 0) && f.every(x => x.contentDocument && x.contentDocument.body
+    && x.contentDocument.body.dataset.drawn !== undefined); }"""
 
 
-def visible(page, selector: str) -> bool:
-    return any(el.is_visible() for el in page.locator(selector).all())
+@pytest.fixture(scope="module")
+def screens(app_server, browser):
+    """One page per screen size and theme, reused for every slide."""
+    pages = {}
+    contexts = []
+    for size in SCREENS:
+        for theme in ("light", "dark"):
+            context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+            contexts.append(context)
+            pages[size, theme] = context.new_page()
+    yield pages
+    for context in contexts:
+        context.close()
 
 
-def test_step_through_the_shipped_deck_with_the_keyboard(app_server, page, tmp_path):
+def open_slide(page, url: str) -> dict:
+    page.goto(url)
+    page.wait_for_selector(".kd-slide-title", timeout=60_000)
+    page.wait_for_function(DRAWN, timeout=90_000)
+    page.wait_for_timeout(300)
+    return page.evaluate(PROBE)
+
+
+def luminance(css: str) -> float:
+    r, g, b = (int(float(v)) for v in css[css.index("(") + 1:css.index(")")].split(",")[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("deck_id,number", SLIDES, ids=[f"{d}#{n}" for d, n in SLIDES])
+def test_every_slide_fits_every_screen(app_server, screens, deck_id, number):
+    deck = briefing.load_decks()[deck_id]
+    slide = deck.slides[number - 1]
+    for (size, theme), page in screens.items():
+        where = f"{deck_id} slide {number} at {size[0]}×{size[1]} {theme}"
+        url = app_server["url"] + deck.slide_url(number) + ("&theme=dark" if theme == "dark" else "")
+        got = open_slide(page, url)
+        assert got["title"] == slide.title, where
+        assert got["outside"] == [], f"{where}: content outside the screen or under the footer: {got['outside'][:5]}"
+        assert got["ellipsis"] == [], f"{where}: text cut with an ellipsis: {got['ellipsis']}"
+        assert all(c["drawn"] and c["fits"] for c in got["charts"]), f"{where}: {got['charts']}"
+        if got["charts"] and got["ticks"]:
+            assert min(got["ticks"]) >= SCREENS[size], f"{where}: tick text {min(got['ticks']):.1f} px"
+        labels = {b["label"] for b in got["buttons"]}
+        assert {"◀ Previous", "Next ▶", "Exit"} <= labels, f"{where}: footer buttons {got['buttons']}"
+        for b in got["buttons"]:
+            assert b["label"] and abs(luminance(b["color"]) - luminance(b["bg"])) > 100, f"{where}: {b}"
+            assert (float(b["opacity"]) < 0.6) == b["disabled"], f"{where}: disabled state not visible: {b}"
+        for banned in ("Showing:", "switch the value basis", "Select a row", "click a country", "Press ▶", "None"):
+            assert banned not in got["text"], f"{where}: '{banned}' on the slide"
+        if theme == "dark":
+            assert luminance(got["appBg"]) < 40
+            assert all(luminance(c["bg"]) < 60 for c in got["charts"] if c["bg"]), f"{where}: light chart panel"
+
+
+def _press_until(page, key: str, slide: int) -> None:
+    """Press a key on the slide (the main document, not a chart frame) until the URL names `slide`.
+
+    Streamlit binds a button's shortcut once the button is drawn; a key pressed just before that is lost, so the
+    key is pressed again (at most 5 times) rather than failing on the race."""
+    for _ in range(5):
+        page.locator(".kd-slide-title").first.click()
+        page.keyboard.press(key)
+        try:
+            page.wait_for_function(f"() => location.search.includes('slide={slide}&') || "
+                                   f"location.search.endsWith('slide={slide}')", timeout=20_000)
+            return
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: press again
+            continue
+    raise AssertionError(f"{key} never reached slide {slide}")
+
+
+def test_step_through_with_the_keyboard_and_a_clicker(app_server, page):
     deck = briefing.load_decks()[DECK]
     page.goto(app_server["url"] + deck.slide_url(1))
-    for number in range(1, len(deck.slides) + 1):
-        page.wait_for_function(f"() => location.search.includes('slide={number}')")
-        wait_for_app(page)
-        page.wait_for_function(f"() => document.body.innerText.includes('Slide {number} / {len(deck.slides)}')")
-        page.screenshot(path=str(tmp_path / f"slide-{number}.png"))
-        assert not visible(page, "[data-testid='stSidebar']"), "sidebar must be hidden when presenting"
-        assert not visible(page, "[data-testid='stHeader']") and not visible(page, "[data-testid='stToolbar']")
-        body = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.stApp p')).fontSize)")
-        assert body >= 24
-        title = deck.slides[number - 1].title
-        assert page.locator(".kd-slide-title").inner_text().strip() == title
-        for chart in page.locator(".js-plotly-plot").all():
-            marks = "path.point, .bars path, .scatterlayer path, .choroplethlocation, .heatmaplayer image, .hm image"
-            assert chart.locator(marks).count() > 0
-        footer = page.locator(".kd-footer").last.inner_text()
-        assert "SIPRI" in footer and "Data 20" in footer
-        key = "ArrowRight" if number % 2 else "PageDown"  # arrows and presentation clickers' keys
-        if number < len(deck.slides):
-            page.keyboard.press(key)
-    page.keyboard.press("PageUp")
-    page.wait_for_function(f"() => location.search.includes('slide={len(deck.slides) - 1}')")
-    page.keyboard.press("ArrowLeft")
-    page.wait_for_function(f"() => location.search.includes('slide={len(deck.slides) - 2}')")
+    for number in range(1, 4):
+        page.wait_for_function(f"() => location.search.includes('slide={number}')", timeout=120_000)
+        page.wait_for_function(f"() => document.body.innerText.includes('Slide {number} / {len(deck.slides)}')",
+                               timeout=120_000)
+        assert page.locator(".kd-slide-title").inner_text().strip() == deck.slides[number - 1].title
+        _press_until(page, "ArrowRight" if number % 2 else "PageDown", number + 1)
+    page.wait_for_function("() => document.body.innerText.includes('Slide 4 / ')", timeout=120_000)
+    _press_until(page, "PageUp", 3)
+    page.wait_for_function("() => document.body.innerText.includes('Slide 3 / ')", timeout=120_000)
+    _press_until(page, "ArrowLeft", 2)
     assert page.external_requests == []
-
-
-def test_dark_high_contrast_theme(app_server, page):
-    deck = briefing.load_decks()[DECK]
-    page.goto(app_server["url"] + deck.slide_url(1) + "&theme=dark")
-    wait_for_app(page, "[data-testid='stMetric']")
-    background = page.evaluate("() => getComputedStyle(document.querySelector('.stApp')).backgroundColor")
-    assert background in ("rgb(0, 0, 0)", "rgba(0, 0, 0, 1)")
-
-
-def test_pdf_export_has_one_page_per_slide(app_server, tmp_path):
-    """The CLI export (the Briefing page uses the same functions) renders offline against the local server."""
-    from PIL import Image
-
-    deck = briefing.load_decks()[DECK]
-    out, png_dir = tmp_path / "deck.pdf", tmp_path / "png"
-    subprocess.run([sys.executable, "-m", "kdefense.deck_export", f"briefings/{DECK}.toml", "--out", str(out),
-                    "--png-dir", str(png_dir), "--base-url", app_server["url"]], check=True, cwd=ROOT, timeout=300)
-    pdf = out.read_bytes()
-    assert pdf.startswith(b"%PDF")
-    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == len(deck.slides)
-    pngs = sorted(png_dir.glob("*.png"))
-    assert len(pngs) == len(deck.slides)
-    assert all(Image.open(p).size == (1920, 1080) for p in pngs)

@@ -28,7 +28,7 @@ def test_home_page_shows_the_numbers_and_makes_no_external_request(app_server, p
     m = metric_values(page)
     assert m["Deals"] == f"{n:,}" and m["Recipients"] == f"{recipients:,}"
     assert m["Contract value"] == f"${value / 1000:,.1f} bn"
-    assert page.locator(".js-plotly-plot").count() >= 3
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=120_000)
     assert "SIPRI Arms Transfers Database" in page.locator(".kd-footer").inner_text()
     assert page.external_requests == []
 

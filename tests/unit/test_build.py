@@ -34,17 +34,24 @@ VIEW_COLUMNS = {
                   "centroid_lat", "centroid_lon"],
     "fx_rates": ["currency", "year", "units_per_usd", "usd_per_unit", "is_partial_year", "source_ids"],
     "deals": ["deal_id", "parent_deal_id", "recipient_iso3", "recipient_region", "system_family",
-              "armament_category", "company", "partners", "status", "signed_date", "signed_date_precision",
+              "armament_category", "company", "partners", "status", "signed_date", "signed_date_typed",
+              "signed_date_precision",
               "signed_year", "quantity", "currency", "value_amount_m", "value_usd_m", "value_usd_m_counted",
               "value_note", "local_production_share_pct", "local_production_note", "sipri_transfer_id",
-              "confidence", "last_verified", "source_ids"],
-    "deliveries": ["deal_id", "year", "units", "kind", "is_estimate", "source_ids", "note", "origin"],
-    "sources": ["source_id", "publisher", "title", "date", "url", "kind"],
+              "confidence", "last_verified", "last_verified_typed", "last_verified_precision", "source_ids",
+              "deal_kind", "competition_id"],
+    "deliveries": ["deal_id", "year", "units", "kind", "is_estimate", "source_ids", "note", "origin", "is_overdue"],
+    "sources": ["source_id", "publisher", "title", "date", "date_typed", "date_precision", "url", "kind"],
     "official_totals": ["total_id", "year", "metric", "value", "unit", "source_ids"],
     "facilities": ["facility_id", "country_iso3", "city", "company", "kind", "status", "year", "latitude",
                    "longitude", "source_ids"],
-    "events": ["event_id", "date", "year", "title", "kind", "source_ids"],
+    "events": ["event_id", "date", "date_typed", "date_precision", "year", "title", "kind", "source_ids"],
     "companies": ["company", "sipri_name", "year", "rank", "arms_revenue_musd"],
+    "competitions": ["competition_id", "programme", "recipient_iso3", "recipient", "recipient_region",
+                     "system_family", "year_opened", "year_decided", "quantity_sought", "budget_currency",
+                     "budget_amount_m", "budget_is_estimate", "korean_bidders", "korean_systems", "rival_bidders",
+                     "rival_systems", "winner", "winner_system", "outcome", "is_decided", "deal_ids", "source_ids",
+                     "notes"],
     "build_info": ["key", "value"],
 }
 
@@ -230,3 +237,14 @@ def test_every_ledger_row_cites_a_known_source(built_db):
                 SELECT 1 FROM unnest(string_split(v.source_ids, ';')) AS u(sid)
                 WHERE trim(u.sid) NOT IN (SELECT source_id FROM sources))""").fetchone()[0]
         assert orphans == 0, view
+
+
+def test_text_date_that_is_no_calendar_day_fails_the_build(sources, tmp_path):
+    def change(row):
+        row["last_verified"] = "2024-02-30"
+
+    edit_csv(sources / "ledger" / "deals_fixture.csv", lambda r: True, change)
+    out = tmp_path / "x.duckdb"
+    with pytest.raises(ValidationFailed, match="not a calendar date"):
+        build(sources, out)
+    assert not out.exists()

@@ -39,12 +39,3 @@ def test_builders_with_the_same_inputs_do_not_share_entries():
     bars = counting_builder(calls)
     assert ui.figure(bars, df, "T").data[0].type == "bar"
     assert ui.figure(lines, df, "T").data[0].type == "scatter"
-
-
-def test_presentation_copy_leaves_the_shared_figure_alone():
-    df = pd.DataFrame({"x": ["a"], "y": [1]})
-    fig = ui.figure(counting_builder([]), df, "Shared")
-    size = fig.layout.font.size
-    big = ui.presented(fig)
-    assert big is ui.presented(fig) and big.layout.font.size == 24
-    assert fig.layout.font.size == size

@@ -74,7 +74,7 @@ def test_usd_values_use_the_signing_years_rate(built_db):
         WHERE d.value_amount_m IS NOT NULL""").fetchall()
     assert len(rows) > 50
     for amount, usd, rate in rows:
-        assert usd == pytest.approx(amount / rate, rel=1e-3)
+        assert usd == pytest.approx(amount / rate, rel=1e-3, abs=5e-4)  # the view rounds to thousands of USD
 
 
 def test_planned_deliveries_are_flagged_and_actuals_do_not_exceed_orders(built_db):

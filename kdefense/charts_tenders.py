@@ -1,0 +1,67 @@
+"""Pure chart builders for the Tenders page and the Timeline's tender markers: DataFrame in, Figure out."""
+
+from __future__ import annotations
+
+import html
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from kdefense.charts import base_layout
+
+OUTCOMES = ("won", "lost", "withdrawn", "cancelled", "open")
+OUTCOME_LABELS = {"won": "Won", "lost": "Lost", "withdrawn": "Withdrawn", "cancelled": "Cancelled", "open": "Open"}
+OUTCOME_COLOURS = {"won": "#16a34a", "lost": "#dc2626", "withdrawn": "#f59e0b", "cancelled": "#9ca3af",
+                   "open": "#2f6db5"}
+OUTCOME_SYMBOLS = {"won": "circle", "lost": "x", "withdrawn": "triangle-down", "cancelled": "square-open",
+                   "open": "diamond-open"}
+
+
+def _note(fig: go.Figure, note: str, large: bool) -> None:
+    """Subtitle with the note, and the legend below the x-axis tick labels (placed in pixels, not in paper units)."""
+    lines = textwrap.wrap(note, 100)
+    top, bottom = 66 + 17 * len(lines), 70
+    plot = max(fig.layout.height - top - bottom, 60)
+    fig.update_layout(title_subtitle_text="<br>".join(lines), title_subtitle_font_size=16 if large else 12,
+                      margin_t=top, margin_b=bottom, legend={"orientation": "h", "x": 0, "yanchor": "top",
+                                                              "y": -30 / plot, "traceorder": "normal"})
+
+
+def record_bars(df: pd.DataFrame, by_label: str, title: str, note: str, large: bool = False) -> go.Figure:
+    """Korea's competitions per group, stacked by outcome (won, lost, withdrawn, cancelled, open)."""
+    data = df.iloc[::-1] if by_label != "Year" else df.sort_values("grp", ascending=False)
+    fig = go.Figure()
+    for outcome in OUTCOMES:
+        fig.add_bar(x=data[outcome], y=data["grp"].astype(str), orientation="h", name=OUTCOME_LABELS[outcome],
+                    marker_color=OUTCOME_COLOURS[outcome],
+                    hovertemplate=f"%{{y}}: %{{x}} competitions {OUTCOME_LABELS[outcome].lower()}<extra></extra>")
+    height = max(340, 170 + 24 * len(data))
+    base_layout(fig, title, height=height, large=large)
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(dtick=1 if len(data) and data[list(OUTCOMES)].sum(axis=1).max() <= 12 else None)
+    _note(fig, note, large)
+    return fig
+
+
+def tender_markers(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
+    """Tender decisions on a year axis: one marker per decided competition, by system family and outcome."""
+    fig = go.Figure()
+    families = sorted(df["system_family"].unique())
+    for outcome in OUTCOMES:
+        part = df[df["outcome"] == outcome]
+        if part.empty:
+            continue
+        hover = [f"<b>{html.escape(str(r.programme))}</b> ({html.escape(str(r.recipient))}, {r.year_decided})<br>"
+                 f"Korea: {OUTCOME_LABELS[outcome].lower()} with {html.escape(str(r.korean_systems or '?'))}<br>"
+                 f"Winner: {html.escape(str(r.winner or '—'))} {html.escape(str(r.winner_system or ''))}<br>"
+                 f"{r.competition_id}" for r in part.itertuples()]
+        fig.add_scatter(x=part["x_year"], y=part["system_family"], mode="markers", name=OUTCOME_LABELS[outcome],
+                        marker={"symbol": OUTCOME_SYMBOLS[outcome], "size": 13, "color": OUTCOME_COLOURS[outcome],
+                                "line": {"width": 2, "color": OUTCOME_COLOURS[outcome]}},
+                        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>")
+    base_layout(fig, title, height=max(320, 170 + 26 * len(families)), large=large)
+    fig.update_yaxes(categoryorder="array", categoryarray=families[::-1])
+    fig.update_xaxes(dtick=2)
+    _note(fig, note, large)
+    return fig

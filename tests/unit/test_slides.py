@@ -1,0 +1,79 @@
+"""Slide content (kdefense/slides.py): the data-side defects of issue 13 stay fixed."""
+
+from __future__ import annotations
+
+import pytest
+
+from kdefense import briefing, queries, slides
+from kdefense.briefing import Slide, deck_to_toml, parse_deck
+
+SLIDES = [(d, n, s) for d, deck in briefing.load_decks().items() for n, s in enumerate(deck.slides, start=1)]
+
+
+@pytest.fixture(scope="module")
+def options(built_db_path):
+    import os
+
+    old = os.environ.get("KDEFENSE_DB")
+    os.environ["KDEFENSE_DB"] = str(built_db_path)
+    yield queries.filter_options()
+    if old is None:
+        os.environ.pop("KDEFENSE_DB", None)
+    else:
+        os.environ["KDEFENSE_DB"] = old
+
+
+def content(slide: Slide, options, dark: bool = False) -> slides.SlideContent:
+    return slides.build(slide, slides.slide_filters(slide, options), dark)
+
+
+@pytest.mark.parametrize("deck_id,number,slide", SLIDES, ids=[f"{d}#{n}" for d, n, _ in SLIDES])
+def test_every_shipped_slide_has_content_that_fits_its_canvas(options, deck_id, number, slide):
+    c = content(slide, options)
+    assert not c.empty and c.panels, f"{deck_id} #{number} shows nothing"
+    for table in (p for p in c.panels if isinstance(p, slides.Table)):
+        cells = [v for row in table.rows for v in row]
+        assert "None" not in cells and "nan" not in cells
+        assert len(table.rows) <= slides.table_rows_that_fit(slides.body_height(bool(c.metrics)))
+    height = slides.body_height(bool(c.metrics))
+    for chart in c.charts:
+        assert chart.figure.layout.height <= height
+        assert chart.figure.layout.font.size >= slides.TICK_PX
+        assert not chart.figure.frames and not chart.figure.layout.updatemenus and not chart.figure.layout.sliders
+    assert sum(slides.panel_widths(c.widths)) <= slides.CANVAS_W - 2 * slides.PAD_X
+
+
+def test_a_pipeline_without_values_counts_deals_instead_of_a_dash(options):
+    deck = briefing.load_decks()["korea-in-europe-since-2022"]
+    c = content(deck.slides[4], options)  # "Still in the pipeline in Europe"
+    assert c.metrics[0].value == "not disclosed" and "0 of" in c.metrics[0].note
+    assert all(ch.figure.layout.xaxis.title.text.startswith("Deals") for ch in c.charts)
+    assert any("count deals" in n for n in c.notes)
+
+
+def test_sipri_views_say_tiv_in_their_filters_line(options):
+    deck = briefing.load_decks()["korea-in-europe-since-2022"]
+    c = content(deck.slides[6], options)  # "Who supplies NATO Europe", saved on the contract-value basis
+    assert c.filters_line.startswith("SIPRI TIV") and "Contract value" not in c.filters_line
+
+
+def test_a_deck_can_pick_one_chart_and_the_choice_round_trips(options):
+    slide = Slide("overview", "One chart", "k", {"region": ["Europe"]}, charts=("recipients",))
+    c = content(slide, options)
+    assert [p.key for p in c.panels] == ["recipients"]
+    deck = briefing.Deck("x", "X", slides=(slide,))
+    assert parse_deck(deck_to_toml(deck), "x") == deck
+    with pytest.raises(briefing.DeckError, match="charts"):
+        parse_deck('[[slides]]\npage = "overview"\ncharts = "region"\n', "x")
+
+
+def test_dark_slides_have_dark_chart_panels(options):
+    deck = briefing.load_decks()["korea-in-europe-since-2022"]
+    for chart in content(deck.slides[0], options, dark=True).charts:
+        assert chart.figure.layout.paper_bgcolor == "#0b1220"
+
+
+def test_user_text_is_escaped_in_slide_html():
+    table = slides.Table("t", "<b>x</b>", ["<script>"], [["<img src=x onerror=alert(1)>"]])
+    html = slides.table_html(table) + slides.metrics_html([slides.Metric("<i>", "<svg onload=1>")])
+    assert "<script>" not in html and "<img" not in html and "<svg" not in html and "<i>" not in html
