@@ -123,7 +123,8 @@ def css(dark: bool) -> str:
   text-decoration: line-through;}}
 .kd-present-info {{font-size: 15px; line-height: 1.3; color: {fg}; white-space: nowrap; overflow: hidden;}}
 .kd-present-info b {{font-size: 16px;}}
-.st-key-kd_clicker_keys {{position: absolute; left: -10000px; height: 0; overflow: hidden;}}
+/* the clicker's PageUp/PageDown buttons work by their shortcuts alone: not drawn, so no Tab stop */
+.st-key-kd_clicker_keys {{display: none !important;}}
 .st-key-kd_slide h1.kd-slide-title {{font-size: 52px !important; font-weight: 700 !important; padding: 0 !important;
   margin: 0 !important; line-height: {slides.TITLE_H}px !important; color: {fg} !important; scroll-margin: 0;}}
 .st-key-kd_slide h1.kd-slide-title a, .st-key-kd_slide h1.kd-slide-title [data-testid="stHeaderActionElements"]

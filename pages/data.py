@@ -34,4 +34,4 @@ for doc in ("ledger-method.md", "schema.md"):
     path = settings.ROOT / "docs" / doc
     if path.exists():
         with st.expander(doc, icon=":material/description:"):
-            st.markdown(path.read_text())
+            ui.markdown_doc(path.read_text())

@@ -31,7 +31,8 @@ state.setdefault("tl_events", True)
 state.setdefault("tl_munitions", False)
 state.setdefault("tl_book", "units")
 
-controls = st.columns([4, 2, 1.3, 1.7], vertical_alignment="bottom")
+# two rows: in one, "One row per system", "Context events" and the munitions toggle were cut at 1366 px
+controls = [*st.columns([3, 2], vertical_alignment="bottom"), *st.columns([1, 1.6, 1.4], vertical_alignment="bottom")]
 focus = controls[0].selectbox(
     "One deal", list(deal_labels), format_func=deal_labels.get, key="tl_deal",
     placeholder=f"All {int(options['in_filters'].sum()):,} deals in the filters",
@@ -59,6 +60,8 @@ def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> N
     """The chart (in a scrolling box when it is tall), then the download of exactly the rows it draws."""
     box = st.container(height=SCROLL_HEIGHT, border=False, key=f"tl_box_{key}") if scroll else st.container()
     with box:
+        if scroll:
+            ui.scroll_region_hint(TITLES.get(key, view))
         ui.plotly(fig, f"chart_{key}", filters, fig.layout.title.text or TITLES.get(key, view))
     with st.popover("Data behind this chart", icon=":material/table:"):
         ui.data_preview(df)
