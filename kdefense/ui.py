@@ -373,9 +373,9 @@ def scroll_region_hint(what: str) -> None:
                 "</p>", unsafe_allow_html=True)
 
 
-def markdown_doc(text: str, top: int = 3) -> None:
-    """A Markdown document shown inside a page: its headings moved down so its `#` is an h`top` (one h1 per page,
-    no level skipped); lines inside fenced code are left alone."""
+def demote_headings(text: str, top: int = 3) -> str:
+    """Markdown whose `#` headings are moved down so that `#` becomes h`top` (one h1 per page, no level skipped);
+    lines inside fenced code are left alone."""
     out, fenced = [], False
     for line in text.splitlines():
         if line.startswith("```"):
@@ -383,7 +383,12 @@ def markdown_doc(text: str, top: int = 3) -> None:
         elif not fenced and (m := re.match(r"^(#{1,6}) ", line)):
             line = "#" * min(6, len(m.group(1)) + top - 1) + line[len(m.group(1)):]
         out.append(line)
-    st.markdown("\n".join(out))
+    return "\n".join(out)
+
+
+def markdown_doc(text: str, top: int = 3) -> None:
+    """A Markdown document (docs/*.md) shown inside a page, its headings under the page's own."""
+    st.markdown(demote_headings(text, top))
 
 
 def chart_with_data(fig, df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:

@@ -47,3 +47,12 @@ def test_reconciliation_legend_clears_the_axis_and_ticks_thin_out():
     assert fig.layout.legend.y >= 1 and fig.layout.legend.yanchor == "bottom"
     assert fig.layout.xaxis.dtick == 5  # 56 yearly labels cannot fit a laptop, let alone a phone
     assert charts.reconciliation_chart(years[years["year"] >= 2015]).layout.xaxis.dtick == 1
+
+
+def test_documents_shown_in_a_page_keep_one_h1_and_no_skipped_level():
+    from kdefense.ui import demote_headings
+
+    text = "# Title\n\nText\n\n## Part\n\n```sql\n# not a heading\n```\n\n### Sub\n###### deep"
+    assert demote_headings(text, top=3).splitlines() == [
+        "### Title", "", "Text", "", "#### Part", "", "```sql", "# not a heading", "```", "", "##### Sub",
+        "###### deep"]
