@@ -36,7 +36,8 @@ COMPANY_COLOURS = {
 }
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#e15759",
            "#bab0ac")
-LOG_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50)
+# half a decade apart: at 1-2-5 steps the labels touched on a 440 px chart (tests/browser/test_layout.py)
+LOG_TICKS = (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30)
 REGION_ORDER = ("Europe", "Middle East", "Asia & Oceania", "Americas", "Africa", "Unknown / international")
 
 
@@ -69,10 +70,11 @@ def _finished(data: list[dict], layout: dict, title: str, note: str, tiv: bool, 
               large: bool, labelled: bool = False) -> go.Figure:
     """_finish for a figure built from dicts (see charts.built): same layout, no re-validation.
 
-    labelled: the lines carry their names at their ends (end_labels), so the right margin makes room for them."""
+    labelled: the lines carry their names at their ends (end_labels): the right margin makes room for them and the
+    legend, which repeats them, is left out (on a phone its rows took most of the chart's height)."""
     merge(layout, layout_base(title, height=height, large=large))
     if labelled:
-        merge(layout, {"margin": {"r": 130 if large else 110}})
+        merge(layout, {"margin": {"r": 130 if large else 110}, "showlegend": False})
     lines = textwrap.wrap(note, 105) + ([TIV_NOTE] if tiv else [])
     merge(layout, {"title": {"subtitle": {"text": "<br>".join(lines), "font": {"size": 16 if large else 12}}},
                    "margin": {"t": 66 + 17 * len(lines)}, "legend": {"traceorder": "normal"}})
