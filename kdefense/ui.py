@@ -233,7 +233,7 @@ CSS = """
 <style>
 .kd-filter-summary {font-size: 0.95rem; color: #374151; background: #f3f4f6; padding: 0.4rem 0.7rem;
   border-radius: 0.4rem; margin-bottom: 0.8rem;}
-.kd-scroll-hint {font-size: 0.85rem; color: #4b5563; margin: 0 0 0.25rem 0;}
+[data-testid="stMarkdownContainer"] p.kd-scroll-hint {font-size: 0.85rem; color: #4b5563; margin: 0 0 0.25rem 0;}
 .kd-footer {font-size: 0.8rem; color: #4b5563; margin-top: 2rem; border-top: 1px solid #e5e7eb; padding-top: 0.5rem;}
 /* Accessibility (issue 16, docs/accessibility.md): captions carry real content, so full contrast (7.6:1, not
    Streamlit's 3.9:1); section headings are h2 under the page's h1, drawn at subheader size. */
