@@ -17,11 +17,13 @@ from tests.browser.a11y import LAPTOP, PAGES, load, new_page
 pytestmark = pytest.mark.browser
 WATCH = """() => { window.kdReached = new Set();
   document.addEventListener('focusin', e => { e.target.dataset.kdReached = '1'; }, true); }"""
-# The page's own controls (main area and sidebar), visible and enabled; inside a table only the grid itself.
+# The page's own controls (main area and sidebar), visible and enabled; inside a table only the grid itself. An
+# option of a segmented control or radio group is reached with the arrow keys, not Tab (tabindex -1, ARIA's
+# roving focus): the group's one Tab stop counts.
 CONTROLS = """() => [...document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebar"]')]
   .flatMap(root => [...root.querySelectorAll('button, a[href], input:not([type="hidden"]), textarea, select, '
     + 'summary, [role="slider"], [role="tab"], [role="switch"], [tabindex]:not([tabindex="-1"])')])
-  .filter(el => !el.disabled && !el.closest('.js-plotly-plot, [data-testid="stDataFrameResizable"] *')
+  .filter(el => !el.disabled && el.getAttribute('tabindex') !== '-1' && !el.closest('.js-plotly-plot, [data-testid="stDataFrameResizable"] *')
     && !el.closest('[aria-hidden="true"]') && el.getBoundingClientRect().width > 0
     && getComputedStyle(el).visibility !== 'hidden')
   .map(el => ({reached: el.dataset.kdReached === '1',
