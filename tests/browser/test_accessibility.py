@@ -35,7 +35,7 @@ def outline_ok(levels: list[int], where: str) -> None:
     assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), f"{where}: a level is skipped: {levels}"
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("scheme", ["light", pytest.param("dark", marks=pytest.mark.slow)])  # dark: make test-slow
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_meets_wcag_aa(app_server, browser, name, scheme):
     """axe (WCAG 2.0/2.1 A and AA rules, plus the heading rules) finds nothing serious or critical; one h1, no

@@ -42,6 +42,7 @@ def tab_through(page, presses: int) -> None:
         page.keyboard.press("Tab")
 
 
+@pytest.mark.slow  # nine pages, Tab pressed ~2 × their controls each: make test-slow
 @pytest.mark.parametrize("name", list(PAGES))
 def test_tab_reaches_every_control(app_server, browser, name):
     context, page = new_page(browser, LAPTOP)

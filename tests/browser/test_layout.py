@@ -19,7 +19,7 @@ CHART_WIDTHS = """() => [...document.querySelectorAll('[data-testid="stMain"] .j
   .filter(p => p.getBoundingClientRect().height > 0).map(p => Math.round(p.getBoundingClientRect().width))"""
 
 
-@pytest.mark.parametrize("size", ["laptop", "phone"])
+@pytest.mark.parametrize("size", ["laptop", pytest.param("phone", marks=pytest.mark.slow)])  # phone: make test-slow
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_cut_labels_or_overlapping_ticks(app_server, browser, name, size):
     viewport = LAPTOP if size == "laptop" else PHONE
