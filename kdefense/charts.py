@@ -9,8 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from _plotly_utils.basevalidators import copy_to_readonly_numpy_array
 
-from kdefense.settings import REGION_COLOURS
+from kdefense.settings import REGION_COLOURS, REGION_OUTLINE, REGIONS
 
+PRIMARY_BAR = "#0072B2"  # Okabe–Ito blue, as Europe: 5.2:1 on white
 FONT = "Inter, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 
 
@@ -81,12 +82,40 @@ def value_label(basis: str) -> str:
     return "Contract value, USD m" if basis == "usd" else "SIPRI TIV, millions"
 
 
+def region_marker(regions: Any) -> dict:
+    """Bar marker in the fixed region colours, outlined so the light ones hold 3:1 against white."""
+    return {"color": [REGION_COLOURS.get(r, "#6b7280") for r in regions], "line": {"color": REGION_OUTLINE, "width": 1}}
+
+
+def region_ordered(present: Any) -> list[str]:
+    """The regions present, in the fixed REGIONS order (legend order), unknown ones last."""
+    found = {r for r in present if isinstance(r, str)}
+    return [r for r in REGIONS if r in found] + sorted(found - set(REGIONS))
+
+
+def bars_by_region(data: pd.DataFrame, x_col: str, y_col: str, region_col: str, texts: pd.Series,
+                   hovertemplate: str) -> tuple[list[dict], dict]:
+    """Horizontal bar traces coloured by region with one legend entry per region (colour never stands alone),
+    and the layout that keeps the data's row order. One trace per region, stacked (each category has one bar)."""
+    traces = []
+    for region in region_ordered(data[region_col].dropna()):
+        part = data[data[region_col] == region]
+        traces.append({
+            "type": "bar", "x": array(part[x_col]), "y": array(part[y_col]), "orientation": "h", "name": region,
+            "marker": region_marker(part[region_col]), "text": array(texts[part.index]), "textposition": "auto",
+            "hovertemplate": hovertemplate,
+        })
+    layout = {"yaxis": {"categoryorder": "array", "categoryarray": array(data[y_col])}, "barmode": "stack",
+              "showlegend": True, "legend": {"title": {"text": "Region"}}}
+    return traces, layout
+
+
 def region_bars(df: pd.DataFrame, value_col: str, basis: str, large: bool = False) -> go.Figure:
-    """Horizontal bars per region, in the fixed region colours."""
+    """Horizontal bars per region, in the fixed region colours (the axis names each region)."""
     data = df.dropna(subset=[value_col]).sort_values(value_col)
     trace = {
         "type": "bar", "x": array(data[value_col]), "y": array(data["region"]), "orientation": "h",
-        "marker": {"color": [REGION_COLOURS.get(r, "#6b7280") for r in data["region"]]},
+        "marker": region_marker(data["region"]),
         "customdata": array(data[["deals"]].to_numpy()), "text": array(data[value_col].map(lambda v: f"{v:,.0f}")),
         "textposition": "auto", "hovertemplate": "%{y}<br>%{x:,.0f}<br>%{customdata[0]} deals<extra></extra>",
     }
@@ -97,14 +126,20 @@ def region_bars(df: pd.DataFrame, value_col: str, basis: str, large: bool = Fals
 def ranked_bars(df: pd.DataFrame, label_col: str, value_col: str, basis: str, title: str,
                 colour_col: str | None = None, large: bool = False) -> go.Figure:
     data = df.dropna(subset=[value_col]).sort_values(value_col)
-    colours = [REGION_COLOURS.get(r, "#2f6db5") for r in data[colour_col]] if colour_col else "#2f6db5"
+    texts = data[value_col].map(lambda v: f"{v:,.0f}")
+    hover = "%{y}<br>%{x:,.0f}<extra></extra>"
+    height = max(260, 34 * len(data) + (130 if colour_col else 80))
+    layout = merge({"xaxis": {"title": {"text": value_label(basis)}}}, layout_base(title, height, large))
+    if colour_col:
+        traces, by_region = bars_by_region(data, value_col, label_col, colour_col, texts, hover)
+        merge(layout, by_region)
+        merge(layout, {"legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
+                       "margin": {"b": 60}})
+        return built(traces, layout)
     trace = {
         "type": "bar", "x": array(data[value_col]), "y": array(data[label_col]), "orientation": "h",
-        "marker": {"color": colours}, "text": array(data[value_col].map(lambda v: f"{v:,.0f}")),
-        "textposition": "auto", "hovertemplate": "%{y}<br>%{x:,.0f}<extra></extra>",
+        "marker": {"color": PRIMARY_BAR}, "text": array(texts), "textposition": "auto", "hovertemplate": hover,
     }
-    layout = merge({"xaxis": {"title": {"text": value_label(basis)}}},
-                   layout_base(title, max(260, 34 * len(data) + 80), large))
     return built([trace], layout)
 
 
@@ -113,14 +148,20 @@ def reconciliation_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     official = df.dropna(subset=["official_usd_bn"])
     data = [
         {"type": "bar", "x": array(df["year"]), "y": array(df["ledger_usd_bn"]),
-         "name": "Ledger: signed contracts (filtered)", "marker": {"color": "#2f6db5"},
+         "name": "Ledger: signed contracts (filtered)", "marker": {"color": PRIMARY_BAR},
          "hovertemplate": "%{x}: %{y:.1f} bn USD<extra>ledger</extra>"},
         {"type": "scatter", "x": array(official["year"]), "y": array(official["official_usd_bn"]),
-         "name": "Official annual export orders", "mode": "lines+markers", "line": {"color": "#d9822b", "width": 3},
+         "name": "Official annual export orders", "mode": "lines+markers", "line": {"color": "#D55E00", "width": 3},
+         "marker": {"symbol": "diamond", "size": 8},
          "hovertemplate": "%{x}: %{y:.1f} bn USD<extra>official</extra>"},
     ]
-    layout = merge({"yaxis": {"title": {"text": "USD bn"}}, "xaxis": {"dtick": 1}},
-                   layout_base("Ledger vs official totals", 360, large))
+    span = int(df["year"].max() - df["year"].min()) if len(df) else 0
+    # yearly ticks only where they fit a laptop or phone; the legend above the plot (at the bottom it covered
+    # the x axis's year labels)
+    layout = merge(layout_base("Ledger vs official totals", 380, large),
+                   {"yaxis": {"title": {"text": "USD bn"}}, "xaxis": {"dtick": 1 if span <= 15 else 5},
+                    "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+                    "margin": {"t": 80}})
     return built(data, layout)
 
 
@@ -161,3 +202,56 @@ def presentation_style(fig: go.Figure, dark: bool = False) -> go.Figure:
     out.update_xaxes(tickfont={"size": 22}, title_font={"size": 24})
     out.update_yaxes(tickfont={"size": 22}, title_font={"size": 24})
     return out
+
+
+def chart_title(fig: go.Figure) -> str:
+    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
+    return title or str((fig.layout.meta or {}).get("chart", "chart") if isinstance(fig.layout.meta, dict) else "chart")
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.1f}" if abs(value) < 10 and value != int(value) else f"{value:,.0f}"
+
+
+def _seq(values) -> list:
+    return [] if values is None else [v.item() if hasattr(v, "item") else v for v in values]
+
+
+def describe(fig: go.Figure, top: int = 3) -> str:
+    """A short text alternative for a chart: its title, what it draws and its largest values.
+
+    Bars are summed per category across traces (stacks); lines name their series and their latest values;
+    maps and heatmaps give their largest cells. Plain text: callers escape it before rendering.
+    """
+    totals: dict[str, float] = {}
+    series: list[str] = []
+    for trace in fig.data:
+        kind = trace.type
+        name = getattr(trace, "name", None)
+        if kind == "bar":
+            horizontal = trace.orientation == "h"
+            cats, vals = (trace.y, trace.x) if horizontal else (trace.x, trace.y)
+            if trace.base is not None:  # Gantt bars: durations, not values
+                series.append(str(name))
+                continue
+            for cat, val in zip(_seq(cats), _seq(vals), strict=False):
+                if isinstance(val, (int, float)) and not pd.isna(val):
+                    totals[str(cat)] = totals.get(str(cat), 0.0) + float(val)
+            if name:
+                series.append(str(name))
+        elif kind in ("scatter", "scattergeo", "box") and name and getattr(trace, "showlegend", None) is not False:
+            series.append(str(name))
+        elif kind == "choropleth" and trace.z is not None and trace.locations is not None:
+            for loc, val in zip(_seq(trace.locations), _seq(trace.z), strict=False):
+                if isinstance(val, (int, float)) and not pd.isna(val):
+                    totals[str(loc)] = float(val)
+    parts = [f"Chart: {chart_title(fig)}."]
+    named = list(dict.fromkeys(s for s in series if s and s != "None" and "Context event" not in s))
+    if named:
+        shown = ", ".join(named[:8]) + (f" and {len(named) - 8} more" if len(named) > 8 else "")
+        parts.append(f"Series: {shown}.")
+    if totals:
+        best = sorted(totals.items(), key=lambda kv: -kv[1])[:top]
+        parts.append("Largest: " + "; ".join(f"{k} {_fmt(v)}" for k, v in best) + f" (of {len(totals)}).")
+    parts.append("The data behind this chart is in the table next to it.")
+    return " ".join(parts)

@@ -435,7 +435,8 @@ def _animation_controls(years: list[int], large: bool) -> tuple[list[dict], list
     steps = [{"label": str(y) if (y % every == 0 or y in (years[0], years[-1])) else "", "method": "animate",
               "args": [[str(y)], {"frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0},
                                   "mode": "immediate"}]} for y in years]
-    slider = {"active": len(years) - 1, "steps": steps, "x": 0.17, "len": 0.8, "y": 0.0, "yanchor": "top",
+    # the slider starts right of Play/Pause (at 0.17 the buttons covered its first steps on a 1366 px laptop)
+    slider = {"active": len(years) - 1, "steps": steps, "x": 0.27, "len": 0.73, "y": 0.0, "yanchor": "top",
               "pad": {"t": 0, "b": 0}, "currentvalue": {"visible": False}, "font": {"size": size},
               "ticklen": 5, "minorticklen": 3}
     return [play], [slider]
@@ -581,3 +582,37 @@ def supplier_bars(df: pd.DataFrame, country: str, years: str, top: int = 8, larg
     fig.update_xaxes(title="SIPRI TIV ordered, millions")
     return base_layout(fig, f"{country}: orders by supplier, {years} (SIPRI)", height=max(260, 34 * len(head) + 100),
                        large=large)
+
+
+# ---------------------------------------------------------------- keyboard-operable year (issue 16)
+
+def map_years(fig: go.Figure) -> list[int]:
+    """The years of the map's animation frames (empty when the map has a single picture)."""
+    return [int(f.name) for f in fig.frames]
+
+
+def at_year(fig: go.Figure, year: int, controls: bool = True) -> go.Figure:
+    """The map as its slider shows `year`: that frame's moving traces and year label, the slider on that year.
+
+    Plotly's own Play/Pause and slider are SVG without a Tab stop; the page drives this from a Streamlit slider and
+    button instead. controls=False drops the frames and Plotly's controls (a lighter figure for each step of a
+    replay driven by the page).
+    """
+    names = [f.name for f in fig.frames]
+    if str(year) not in names:
+        return fig
+    j = names.index(str(year))
+    frame = fig.frames[j].to_plotly_json()  # the frames were set as built (dicts): read them as such
+    data = [t.to_plotly_json() for t in fig.data]
+    for index, moving in zip(frame["traces"], frame["data"], strict=True):
+        data[index] = {**data[index], **moving}
+    layout = fig.layout.to_plotly_json()
+    layout["annotations"] = frame["layout"]["annotations"]
+    if controls:
+        layout["sliders"] = [{**layout["sliders"][0], "active": j}]
+        out = go.Figure({"data": data, "layout": layout}, _validate=False)
+        out._frame_objs = fig.frames
+        return out
+    layout.pop("sliders", None)
+    layout.pop("updatemenus", None)
+    return go.Figure({"data": data, "layout": layout}, _validate=False)

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kdefense.charts import array, base_layout, built, layout_base, merge
-from kdefense.settings import REGION_COLOURS
+from kdefense.settings import REGION_COLOURS, REGION_OUTLINE
 
 KOREA = "South Korea"
 KOREA_COLOUR = "#c8102e"
@@ -36,7 +36,8 @@ COMPANY_COLOURS = {
 }
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#e15759",
            "#bab0ac")
-LOG_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50)
+# half a decade apart: at 1-2-5 steps the labels touched on a 440 px chart (tests/browser/test_layout.py)
+LOG_TICKS = (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30)
 REGION_ORDER = ("Europe", "Middle East", "Asia & Oceania", "Americas", "Africa", "Unknown / international")
 
 
@@ -66,15 +67,49 @@ def _order(values: pd.Series, first: str = KOREA) -> list[str]:
 
 
 def _finished(data: list[dict], layout: dict, title: str, note: str, tiv: bool, height: int,
-              large: bool) -> go.Figure:
-    """_finish for a figure built from dicts (see charts.built): same layout, no re-validation."""
+              large: bool, labelled: bool = False) -> go.Figure:
+    """_finish for a figure built from dicts (see charts.built): same layout, no re-validation.
+
+    labelled: the lines carry their names at their ends (end_labels): the right margin makes room for them and the
+    legend, which repeats them, is left out (on a phone its rows took most of the chart's height)."""
     merge(layout, layout_base(title, height=height, large=large))
+    if labelled:
+        merge(layout, {"margin": {"r": 130 if large else 110}, "showlegend": False})
     lines = textwrap.wrap(note, 105) + ([TIV_NOTE] if tiv else [])
     merge(layout, {"title": {"subtitle": {"text": "<br>".join(lines), "font": {"size": 16 if large else 12}}},
                    "margin": {"t": 66 + 17 * len(lines)}, "legend": {"traceorder": "normal"}})
     if layout.get("xaxis", {}).get("title", {}).get("text"):  # keep a horizontal legend clear of the x-axis title
         merge(layout, {"legend": {"y": -0.24}})
     return built(data, layout)
+
+
+def end_labels(data: list[dict], large: bool = False) -> list[dict]:
+    """Name each line at its last point (direct labels: the lines are told apart without matching colours)."""
+    for trace in data:
+        ys = list(trace["y"]) if trace.get("y") is not None else []
+        last = max((i for i, y in enumerate(ys) if y is not None and pd.notna(y)), default=None)
+        if last is None:
+            continue
+        name = trace["name"] if len(trace["name"]) <= 16 else trace["name"][:15] + "…"
+        trace.update(mode="lines+markers+text", text=[name if i == last else "" for i in range(len(ys))],
+                     textposition="middle right", cliponaxis=False,
+                     textfont={"color": "#1f2937", "size": 15 if large else 11})
+    return data
+
+
+def end_labelled(fig: go.Figure, large: bool = False) -> go.Figure:
+    """end_labels for a figure built with go (validated) traces."""
+    for trace in fig.data:
+        ys = list(trace.y) if trace.y is not None else []
+        last = max((i for i, y in enumerate(ys) if y is not None and pd.notna(y)), default=None)
+        if last is None:
+            continue
+        name = trace.name if len(trace.name) <= 16 else trace.name[:15] + "…"
+        trace.update(mode="lines+markers+text", text=[name if i == last else "" for i in range(len(ys))],
+                     textposition="middle right", cliponaxis=False,
+                     textfont={"color": "#1f2937", "size": 15 if large else 11})
+    fig.update_layout(margin_r=130 if large else 110)
+    return fig
 
 
 def _parts(df: pd.DataFrame, column: str) -> dict:
@@ -102,7 +137,7 @@ def share_lines(df: pd.DataFrame, x_col: str, title: str, note: str, large: bool
     layout = {"yaxis": {"title": {"text": "Share, % (log scale)"}, "type": "log", "ticksuffix": " %",
                         "tickvals": list(LOG_TICKS), "ticktext": [f"{t:g}" for t in LOG_TICKS]},
               "xaxis": {"title": {}, "type": "category" if x_col == "period_label" else "linear"}}
-    return _finished(data, layout, title, note, True, 440, large)
+    return _finished(end_labels(data, large), layout, title, note, True, 440, large, labelled=True)
 
 
 def rank_bump(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
@@ -122,7 +157,7 @@ def rank_bump(df: pd.DataFrame, title: str, note: str, large: bool = False) -> g
     ticks = [1, *range(5, int(top) + 5, 5)]
     layout = {"yaxis": {"title": {"text": "Rank (1 = largest)"}, "range": [top + 1, 0.5], "tickvals": ticks},
               "xaxis": {"title": {}, "type": "category"}}
-    return _finished(data, layout, title, note, True, 440, large)
+    return _finished(end_labels(data, large), layout, title, note, True, 440, large, labelled=True)
 
 
 def top_suppliers_bars(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
@@ -155,7 +190,7 @@ def korea_region_lines(df: pd.DataFrame, title: str, note: str, large: bool = Fa
         )
     fig.update_yaxes(title="South Korea's share of imports, %", rangemode="tozero", ticksuffix=" %")
     fig.update_xaxes(title="Delivery year", dtick=2)
-    return _finish(fig, title, note, True, 440, large)
+    return end_labelled(_finish(fig, title, note, True, 440, large), large)
 
 
 def recipients_heatmap(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
@@ -181,7 +216,8 @@ def region_mix_bars(df: pd.DataFrame, title: str, note: str, large: bool = False
         part = df[df["region"] == region].set_index("supplier").reindex(order).fillna(0)  # NaN breaks stacking
         fig.add_bar(
             x=part["share_of_supplier_pct"], y=order, name=region, orientation="h",
-            marker_color=region_colour(region), customdata=part[["tiv_m", "recipients"]].to_numpy(),
+            marker={"color": region_colour(region), "line": {"color": REGION_OUTLINE, "width": 1}},
+            customdata=part[["tiv_m", "recipients"]].to_numpy(),
             text=part["share_of_supplier_pct"].map(lambda v: f"{v:.0f}" if pd.notna(v) and v >= 6 else ""),
             textposition="inside", insidetextanchor="middle",
             hovertemplate=(f"%{{y}} → {region}: %{{x:.1f}} %<br>%{{customdata[0]:,.0f}} m TIV, "
@@ -232,7 +268,8 @@ def order_book_bars(df: pd.DataFrame, title: str, note: str, large: bool = False
     for region in [r for r in REGION_ORDER if r in set(df["region"])]:
         part = df[df["region"] == region].set_index("supplier").reindex(order).fillna(0)
         fig.add_bar(
-            x=part["tiv_outstanding_m"], y=order, name=region, orientation="h", marker_color=region_colour(region),
+            x=part["tiv_outstanding_m"], y=order, name=region, orientation="h",
+            marker={"color": region_colour(region), "line": {"color": REGION_OUTLINE, "width": 1}},
             customdata=part[["open_deals", "units_outstanding"]].to_numpy(),
             hovertemplate=(f"%{{y}} → {region}: %{{x:,.0f}} m TIV outstanding<br>%{{customdata[0]}} open deals, "
                            "%{customdata[1]:,.0f} units<extra></extra>"),
@@ -273,7 +310,7 @@ def rival_orders_scatter(df: pd.DataFrame, families: list[str], title: str, note
         fig.add_scatter(
             x=part["order_year"], y=part["system_family"], mode="markers", name=region,
             marker={"color": region_colour(region), "size": units[part.index], "sizemode": "area", "sizeref": scale,
-                    "sizemin": 5, "line": {"width": 1, "color": "white"}, "opacity": 0.85},
+                    "sizemin": 5, "line": {"width": 1, "color": REGION_OUTLINE}, "opacity": 0.85},
             customdata=part[["recipient", "supplier", "units_ordered", "units_delivered", "status"]].to_numpy(),
             hovertemplate=("<b>%{y}</b> → %{customdata[0]} (%{x})<br>from %{customdata[1]} · %{customdata[4]}<br>"
                            "%{customdata[2]} ordered, %{customdata[3]} delivered<extra></extra>"),
@@ -306,7 +343,8 @@ def firm_value_by_region(df: pd.DataFrame, title: str, note: str, large: bool = 
     fig = go.Figure()
     for region in [r for r in (*REGION_ORDER, "Unknown") if r in set(df["region"])]:
         part = df[df["region"] == region].set_index("company").reindex(order).fillna(0)
-        fig.add_bar(x=part["value_usd_m"], y=order, name=region, orientation="h", marker_color=region_colour(region),
+        fig.add_bar(x=part["value_usd_m"], y=order, name=region, orientation="h",
+                    marker={"color": region_colour(region), "line": {"color": REGION_OUTLINE, "width": 1}},
                     customdata=part[["deals"]].to_numpy(),
                     hovertemplate=f"%{{y}} → {region}: %{{x:,.0f}} m USD (%{{customdata[0]}} deals)<extra></extra>")
     fig.update_layout(barmode="stack")

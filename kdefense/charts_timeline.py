@@ -12,9 +12,9 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from kdefense.charts import array, built, layout_base, merge
+from kdefense.charts import array, bars_by_region, built, layout_base, merge, region_marker
 from kdefense.charts_tenders import OUTCOME_COLOURS, OUTCOME_LABELS, OUTCOME_SYMBOLS, OUTCOMES
-from kdefense.settings import REGION_COLOURS, REGIONS
+from kdefense.settings import REGION_COLOURS, REGION_OUTLINE, REGIONS
 
 DELIVERED = "#2f6db5"
 PLANNED = "#f59e0b"
@@ -282,7 +282,7 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
         count_col = "deals" if usd else "records"
         data.append({
             "type": "bar", "x": array(sub["year"]), "y": array(sub[value_col]), "name": region,
-            "marker": {"color": REGION_COLOURS.get(region, "#6b7280")},
+            "marker": region_marker([region] * len(sub)),
             "customdata": array(sub[[count_col]].to_numpy()),
             "hovertemplate": f"{region}<br>%{{x}}: %{{y:,.{2 if usd else 0}f}} {'bn USD' if usd else 'm TIV'}"
                              f"<br>%{{customdata[0]}} {'deals' if usd else 'SIPRI records'}<extra></extra>",
@@ -366,7 +366,7 @@ def orderbook_chart(df: pd.DataFrame, value_col: str, unit_label: str, events: p
         sub = by_region[region].sort_values("year")
         colour = REGION_COLOURS.get(region, "#6b7280")
         data.append({"type": "scatter", "x": array(sub["year"]), "y": array(sub[value_col].fillna(0)),
-                     "name": region, "mode": "lines", "stackgroup": "book", "line": {"color": colour, "width": 2},
+                     "name": region, "mode": "lines", "stackgroup": "book", "line": {"color": REGION_OUTLINE, "width": 1},
                      "fillcolor": colour,
                      "hovertemplate": f"{region}<br>end of %{{x}}: %{{y:,.0f}} {unit_label}<extra></extra>"})
     years = df["year"].dropna()
@@ -387,27 +387,34 @@ def _overdue_label(row: dict) -> str:
 
 def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of: str,
                         large: bool = False) -> go.Figure:
-    """Ordered but not yet delivered, per recipient, as of the latest data. A recipient with overdue planned
-    deliveries (columns overdue_deals, units_overdue, overdue_deal_ids) gets a red outline and an "overdue" label."""
+    """Ordered but not yet delivered, per recipient, as of the latest data, one legend entry per region. A
+    recipient with overdue planned deliveries (columns overdue_deals, units_overdue, overdue_deal_ids) gets a red
+    outline and an "overdue" label in place of its value."""
     data = _plain(df[df[value_col].fillna(0) > 0].sort_values(value_col))
     overdue = (data["overdue_deals"].fillna(0) > 0 if "overdue_deals" in data else pd.Series(False, data.index))
-    labels = [_overdue_label(r) if late else "" for r, late in zip(data.to_dict("records"), overdue)]
-    hover = [f"{r['recipient']}<br>{_num(r[value_col])} {unit_label} still to deliver"
-             + (f"<br><b>{label}</b>: planned for a past year, no delivery recorded: {r['overdue_deal_ids']}"
-                if label else "") for r, label in zip(data.to_dict("records"), labels)]
-    trace = {"type": "bar", "x": array(data[value_col]), "y": array(data["recipient"]), "orientation": "h",
-             "marker": {"color": [REGION_COLOURS.get(r, "#6b7280") for r in data["region"]],
-                        "line": {"color": [OVERDUE if late else "rgba(0,0,0,0)" for late in overdue],
-                                 "width": [2.5 if late else 0 for late in overdue]}},
-             "text": labels, "textposition": "outside", "textfont": {"color": OVERDUE}, "cliponaxis": False,
-             "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"}
-    layout = layout_base(f"Still to deliver, per recipient ({as_of})", height=max(300, 30 * len(data) + 110),
+    records = data.to_dict("records")
+    labels = pd.Series([_overdue_label(r) if late else "" for r, late in zip(records, overdue)], index=data.index)
+    texts = labels.where(overdue, data[value_col].map(lambda v: f"{v:,.0f}"))
+    hover = pd.Series([f"{r['recipient']}<br>{_num(r[value_col])} {unit_label} still to deliver"
+                       + (f"<br><b>{label}</b>: planned for a past year, no delivery recorded: {r['overdue_deal_ids']}"
+                          if label else "") for r, label in zip(records, labels)], index=data.index)
+    traces, by_region = bars_by_region(data, value_col, "recipient", "region", texts, "%{hovertext}<extra></extra>")
+    for trace in traces:
+        late = overdue[data["region"] == trace["name"]]
+        trace["hovertext"] = array(hover[late.index])
+        trace["marker"]["line"] = {"color": [OVERDUE if x else REGION_OUTLINE for x in late],
+                                   "width": [2.5 if x else 1 for x in late]}
+        trace.update({"textposition": "outside", "cliponaxis": False,
+                      "textfont": {"color": [OVERDUE if x else "#374151" for x in late]}})
+    layout = layout_base(f"Still to deliver, per recipient ({as_of})", height=max(300, 30 * len(data) + 150),
                          large=large)
+    merge(layout, by_region)
     merge(layout, {"meta": {"chart": "orderbook_now", "overdue_recipients": int(overdue.sum())},
-                   "showlegend": False, "margin": {"r": 110 if overdue.any() else 20}})
+                   "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
+                   "margin": {"b": 60, "r": 110 if overdue.any() else 40}})
     merge(layout, {"xaxis": {"title": {"text": unit_label[:1].upper() + unit_label[1:]}},
                    "yaxis": {"title": {}, "automargin": True}})
-    return built([trace], layout)
+    return built(traces, layout)
 
 
 def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
@@ -439,24 +446,27 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
                        "records, new equipment ordered 2000 on)" for r in bench.itertuples()],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
-    groups = (("Faster than the median", "#16a34a", lambda d: d["years_vs_median"] < 0),
-              ("Same as the median", DELIVERED, lambda d: d["years_vs_median"] == 0),
-              ("Slower than the median", "#dc2626", lambda d: d["years_vs_median"] > 0),
-              ("No benchmark (category not in SIPRI)", "#111827", lambda d: d["years_vs_median"].isna()))
-    for name, colour, test in groups:
+    # Shape and a sign beside colour: faster points left (fewer years), slower right; blue/vermillion stay apart
+    # under every colour-vision deficiency.
+    groups = (("Faster than the median", "#0072B2", "triangle-left", lambda d: d["years_vs_median"] < 0),
+              ("Same as the median", "#6b7280", "circle", lambda d: d["years_vs_median"] == 0),
+              ("Slower than the median", "#D55E00", "triangle-right", lambda d: d["years_vs_median"] > 0),
+              ("No benchmark (category not in SIPRI)", "#111827", "square",
+               lambda d: d["years_vs_median"].isna()))
+    for name, colour, symbol, test in groups:
         sub = delivered[test(delivered).fillna(False).astype(bool)]
         if sub.empty:
             continue
         traces.append(dict(
             type="scatter", x=array(sub["years_to_first_delivery"]), y=array(sub["row_label"]), mode="markers",
             name=name,
-            marker={"symbol": "circle", "size": 11, "color": colour},
+            marker={"symbol": symbol, "size": 12, "color": colour, "line": {"color": "white", "width": 1}},
             hovertext=[f"<b>{r.deal_id}</b> · {r.designation if isinstance(r.designation, str) else ''}<br>"
                        f"signed {r.signed_date}, first "
                        f"delivery {r.first_delivery_year} ({_num(r.first_year_units, missing='units not stated')} "
                        f"units, {r.first_year_origin})<br>{r.years_to_first_delivery} years; category median "
-                       f"{_num(r.others_median_years, '{:g}', 'n/a')}<br>Units ordered: {_num(r.quantity)}"
-                       for r in sub.itertuples()],
+                       f"{_num(r.others_median_years, '{:g}', 'n/a')} ({name.lower()})"
+                       f"<br>Units ordered: {_num(r.quantity)}" for r in sub.itertuples()],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
     waiting = data[data["years_to_first_delivery"].isna() & data["years_waiting"].notna()]

@@ -123,7 +123,12 @@ def css(dark: bool) -> str:
   text-decoration: line-through;}}
 .kd-present-info {{font-size: 15px; line-height: 1.3; color: {fg}; white-space: nowrap; overflow: hidden;}}
 .kd-present-info b {{font-size: 16px;}}
-.st-key-kd_clicker_keys {{position: absolute; left: -10000px; height: 0; overflow: hidden;}}
+/* the clicker's PageUp/PageDown buttons work by their shortcuts alone: not drawn, so no Tab stop */
+.st-key-kd_clicker_keys {{display: none !important;}}
+.st-key-kd_slide h1.kd-slide-title {{font-size: 52px !important; font-weight: 700 !important; padding: 0 !important;
+  margin: 0 !important; line-height: {slides.TITLE_H}px !important; color: {fg} !important; scroll-margin: 0;}}
+.st-key-kd_slide h1.kd-slide-title a, .st-key-kd_slide h1.kd-slide-title [data-testid="stHeaderActionElements"]
+  {{display: none !important;}}
 {slides.slide_css(dark)}
 {zoom_css()}
 </style>"""
@@ -174,8 +179,10 @@ def _panels(content: slides.SlideContent, dark: bool) -> None:
 
 def _slide(slide: Slide, content: slides.SlideContent) -> None:
     box = st.container(key="kd_slide")
-    box.markdown(f"<div class='kd-slide-title'>{slides.esc(slide.title)}</div>"
-                 f"<div class='kd-slide-takeaway'>{slides.esc(slide.takeaway)}</div>", unsafe_allow_html=True)
+    # The slide's title is its h1 (a screen reader's outline; the page's own h1 is not drawn when presenting)
+    title = slide.title or PAGE_TITLES.get(slide.page, "Slide")
+    box.markdown(f"<h1 class='kd-slide-title'>{slides.esc(title)}</h1>"
+                 f"<p class='kd-slide-takeaway'>{slides.esc(slide.takeaway)}</p>", unsafe_allow_html=True)
     if content.empty:
         box.markdown(f"<div class='kd-empty'>{slides.esc(content.empty)}</div>", unsafe_allow_html=True)
         return

@@ -62,13 +62,17 @@ BUILD_COMMAND = "make data"
 DB_STORAGE_VERSION = "v1.1.0"
 INTERNAL_SCHEMA = "_internal"  # base tables; the public views (build.PUBLIC_VIEWS) live in `main`
 REGIONS = ("Europe", "Middle East", "Asia & Oceania", "Americas", "Africa")
+# Okabe–Ito colours (yellow darkened to ochre, black lifted to dark grey): every pair stays at least 15 CIEDE2000
+# apart under simulated protan, deutan and tritan vision (tests/unit/test_palette.py). The light ones (sky, ochre)
+# are drawn with REGION_OUTLINE on bars and areas so they keep 3:1 against the white plot background.
 REGION_COLOURS = {
-    "Europe": "#2f6db5",
-    "Middle East": "#d9822b",
-    "Asia & Oceania": "#2e9e6a",
-    "Americas": "#8e5bb5",
-    "Africa": "#b5473a",
+    "Europe": "#0072B2",
+    "Middle East": "#D55E00",
+    "Asia & Oceania": "#56B4E9",
+    "Americas": "#CCC239",
+    "Africa": "#333333",
 }
+REGION_OUTLINE = "rgba(17, 24, 39, 0.75)"
 DEAL_STATUSES = ("prospect", "negotiating", "framework/MoU", "contract", "delivering", "completed", "cancelled", "lost")
 SIGNED_STATUSES = ("contract", "delivering", "completed")
 # What kind of business a deal is (docs/ledger-method.md, "Kinds of business"); URL filter `kind`.

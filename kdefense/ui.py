@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kdefense import export, queries, settings
+from kdefense import charts, export, queries, settings
 from kdefense.db import DatabaseUnavailable
 from kdefense.filters import (
     BASIS_LABELS,
@@ -197,12 +197,12 @@ def downloads(df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:
     """
     info = queries.build_info()
     date = info.get("built_at", "")[:10]
-    cols = st.columns([1, 1, 4])
-    cols[0].download_button(
+    row = st.container(horizontal=True, gap="small")  # buttons sized to their labels, wrapping when narrow
+    row.download_button(
         "Download CSV", lambda: export.to_csv_bytes(df), file_name=export.file_name(view, filters, date),
         mime="text/csv", key=f"dl_csv_{key}", on_click="ignore", icon=":material/download:",
     )
-    cols[1].download_button(
+    row.download_button(
         "CSV + README (zip)", lambda: export.to_zip_bytes(df, view, filters, info, *_page_and_base_url()),
         file_name=export.file_name(view, filters, date, "zip"), mime="application/zip", key=f"dl_zip_{key}",
         on_click="ignore", icon=":material/folder_zip:",
@@ -239,7 +239,30 @@ CSS = """
 <style>
 .kd-filter-summary {font-size: 0.95rem; color: #374151; background: #f3f4f6; padding: 0.4rem 0.7rem;
   border-radius: 0.4rem; margin-bottom: 0.8rem;}
-.kd-footer {font-size: 0.8rem; color: #6b7280; margin-top: 2rem; border-top: 1px solid #e5e7eb; padding-top: 0.5rem;}
+[data-testid="stMarkdownContainer"] p.kd-scroll-hint {font-size: 0.85rem; color: #4b5563; margin: 0 0 0.25rem 0;}
+.kd-footer {font-size: 0.8rem; color: #4b5563; margin-top: 2rem; border-top: 1px solid #e5e7eb; padding-top: 0.5rem;}
+/* Accessibility (issue 16, docs/accessibility.md): captions carry real content, so full contrast (7.6:1, not
+   Streamlit's 3.9:1); section headings are h2 under the page's h1, drawn at subheader size. */
+[data-testid="stCaptionContainer"] {opacity: 1 !important;}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {color: #4b5563 !important;}
+[data-testid="stMain"] [data-testid="stHeading"] h2 {font-size: 1.5rem; padding-top: 0.75rem;}
+[data-testid="stElementContainer"]:has(.kd-chart-summary), .kd-sr-only {position: absolute !important; width: 1px;
+  height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0;}
+:focus-visible {outline: 2px solid #1f5fa8 !important; outline-offset: 2px;}
+/* Labels wrap rather than being cut with an ellipsis (issue 16: 1366 px laptops, 390 px phones). */
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *, [data-testid="stWidgetLabel"] *,
+[data-testid="stCheckbox"] label * {white-space: normal !important; text-overflow: clip !important;
+  overflow-wrap: anywhere;}
+[data-testid="stMetricLabel"] {height: auto !important; min-height: 1.5rem;}
+/* Segmented controls wrap their options onto a second line rather than pushing them out of sight. */
+[data-testid="stButtonGroup"] [role="radiogroup"] {flex-wrap: wrap; row-gap: 4px;}
+/* Phone (issue 16): the Gantt, the speed chart and the map keep a readable size and scroll sideways in their
+   box (Streamlit already stacks columns, so every other chart spans the screen). */
+@media (max-width: 640px) {
+  .st-key-chart_tl_gantt, .st-key-chart_tl_speed, [class*="st-key-map_chart"] {overflow-x: auto !important;}
+  .st-key-chart_tl_gantt > *, .st-key-chart_tl_speed > * {min-width: 760px;}
+  [class*="st-key-map_chart"] > * {min-width: 680px;}
+}
 </style>
 """
 
@@ -311,8 +334,9 @@ class Spec(go.Figure):
         return self._spec
 
 
-def _stamp_layout(layout: dict, title: str, filters_line: str, source: str) -> dict:
-    """`layout` with the stamp merged in as Figure.update_layout would (title, subtitle lines, top margin)."""
+def _stamp_layout(layout: dict, title: str, filters_line: str, source: str, n_traces: int) -> dict:
+    """`layout` with the stamp merged in as Figure.update_layout would (title and subtitle lines at the top of the
+    figure, top margin grown by what they take, a legend at the top moved clear of them)."""
     from kdefense.charts import merge
 
     out = dict(layout)
@@ -320,12 +344,23 @@ def _stamp_layout(layout: dict, title: str, filters_line: str, source: str) -> d
     old = (old_title.get("subtitle") or {}).get("text")
     lines = ([old] if old else []) + [_esc(w) for w in textwrap.wrap(filters_line, 120)] + [_esc(source)]
     had_title = bool(old_title.get("text"))
-    added = len(lines) - (1 if old else 0)
-    out["title"] = merge(copy.deepcopy(old_title), {
-        "text": old_title.get("text") if had_title else _esc(title),
-        "subtitle": {"text": "<br>".join(lines), "font": {"size": 12, "color": "#4b5563"}}})
+    grown = 16 * (len(lines) - (1 if old else 0)) + (0 if had_title else 34)  # px the stamp adds on top
+    legend = layout.get("legend") or {}
     margin = dict(layout.get("margin") or {})
-    margin["t"] = (margin.get("t") or 10) + 16 * added + (0 if had_title else 34)
+    margin_t = margin.get("t") or 10
+    showlegend = layout.get("showlegend")
+    shown = showlegend is not False and n_traces > 1 or showlegend
+    if shown and legend.get("y") is not None and legend.get("yref") == "container" and legend["y"] > 0.9:
+        # a legend at the top of the figure moves below the stamped lines (it sat on the title)
+        out["legend"] = {**legend, "y": legend["y"] - grown / (layout.get("height") or 450)}
+    elif shown and legend.get("y") is not None and legend["y"] >= 1 and margin_t < 40:
+        grown += 26  # a legend above the plot with no room of its own: a row for it under the stamped lines
+    # title and lines at the top of the figure, so what the chart had in its top margin stays below them
+    out["title"] = merge(copy.deepcopy(old_title), {
+        "text": old_title.get("text") if had_title else _esc(title), "yref": "container", "y": 1,
+        "yanchor": "top", "pad": {"t": 8},
+        "subtitle": {"text": "<br>".join(lines), "font": {"size": 12, "color": "#4b5563"}}})
+    margin["t"] = margin_t + grown
     out["margin"] = margin
     return out
 
@@ -345,14 +380,60 @@ def stamped(fig: go.Figure, title: str, filters_line: str) -> Spec:
         if sent is None:
             sent = fig.to_dict()  # one deep copy and base64 encoding per figure, not per rerun
             fig._kd_sent = sent
-        cache[key] = Spec({**sent, "layout": _stamp_layout(sent["layout"], title, filters_line, source)})
+        cache[key] = Spec({**sent, "layout": _stamp_layout(sent["layout"], title, filters_line, source,
+                                                           len(sent.get("data") or []))})
         fig._kd_stamped = cache  # plotly allows private attributes; the copies live as long as the figure
     return cache[key]
 
 
+def chart_summary(fig: go.Figure) -> str:
+    """The chart's text alternative (title, series, largest values), made once and kept on the (shared) figure."""
+    text = getattr(fig, "_kd_summary", None)
+    if text is None:
+        try:
+            text = charts.describe(fig)
+        except Exception:  # noqa: BLE001 - a summary must never break the page; the title is the fallback
+            text = f"Chart: {charts.chart_title(fig)}. The data behind this chart is in the table next to it."
+        fig._kd_summary = text
+    return text
+
+
+def chart_text_alternative(fig: go.Figure, key: str, container: Any = st) -> None:
+    """The chart's summary for screen readers, visually hidden and placed just before the chart (read first)."""
+    container.markdown(f"<p class='kd-sr-only kd-chart-summary' data-chart='{html_text(key)}'>"
+                       f"{html_text(chart_summary(fig))}</p>", unsafe_allow_html=True)
+
+
 def plotly(fig: go.Figure, key: str, filters: Filters, title: str, **kwargs: Any):
-    """st.plotly_chart of a stamped figure whose camera button downloads a 2× PNG or an SVG."""
+    """st.plotly_chart of a stamped figure whose camera button downloads a 2× PNG or an SVG, preceded by the
+    chart's text alternative."""
+    chart_text_alternative(fig, key)
     return st.plotly_chart(stamped(fig, title, filters.describe()), key=key, config=plotly_config(title), **kwargs)
+
+
+def scroll_region_hint(what: str) -> None:
+    """A focusable first line inside a scrolling box: Tab stops there, so the arrow keys scroll the box (a scroll
+    region without anything focusable cannot be scrolled from the keyboard: axe's scrollable-region-focusable)."""
+    st.markdown(f"<p class='kd-scroll-hint' tabindex='0'>{html_text(what)}: scroll with the arrow keys or the mouse"
+                "</p>", unsafe_allow_html=True)
+
+
+def demote_headings(text: str, top: int = 3) -> str:
+    """Markdown whose `#` headings are moved down so that `#` becomes h`top` (one h1 per page, no level skipped);
+    lines inside fenced code are left alone."""
+    out, fenced = [], False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and (m := re.match(r"^(#{1,6}) ", line)):
+            line = "#" * min(6, len(m.group(1)) + top - 1) + line[len(m.group(1)):]
+        out.append(line)
+    return "\n".join(out)
+
+
+def markdown_doc(text: str, top: int = 3) -> None:
+    """A Markdown document (docs/*.md) shown inside a page, its headings under the page's own."""
+    st.markdown(demote_headings(text, top))
 
 
 def chart_with_data(fig, df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from kdefense import briefing, export_queue, queries, ui
-from kdefense.safety import md_text, neutralise_frame
+from kdefense.safety import html_text, md_text, neutralise_frame
 
 
 def _show_job(deck_id: str) -> bool:
@@ -70,7 +70,7 @@ options = queries.filter_options()
 for deck_id, deck in decks.items():
     with st.container(border=True):
         # deck files and decks in links are user text: escaped, and neutralised for the table's CSV download
-        st.subheader(md_text(deck.title))
+        st.header(md_text(deck.title))
         if deck.description:
             st.markdown(md_text(deck.description))
         problems = briefing.validate_deck(deck, options)
@@ -81,6 +81,10 @@ for deck_id, deck in decks.items():
                                 "link": deck.slide_url(i) + keep} for i, s in enumerate(deck.slides, start=1)])
         st.dataframe(neutralise_frame(slides), hide_index=True, placeholder="—", width="stretch",
                      column_config={"link": st.column_config.LinkColumn("Open", display_text="open slide")})
+        # Real links (the table's link cells open on click only; these take Tab and Enter too)
+        st.markdown("Open slide: " + " · ".join(
+            f"<a href='{html_text(deck.slide_url(i) + keep)}' target='_self'>{i}. {html_text(s.title or s.page)}</a>"
+            for i, s in enumerate(deck.slides, start=1)), unsafe_allow_html=True)
         cols = st.columns([1, 1, 1, 1.7, 2.3])
         theme = cols[0].segmented_control("Theme", ["light", "dark"], default="light", key=f"theme_{deck_id}",
                                           label_visibility="collapsed")

@@ -23,7 +23,7 @@ year's average rate. {settings.ECB_CREDIT} The AED and SAR use their official do
 **Ledger.** One row per contract or agreement, each with at least one cited source. Unknown values stay empty
 with a note; estimates are flagged. See the method below and `docs/ledger-method.md`.
 """)
-st.subheader("Download everything", anchor="downloads")
+st.header("Download everything", anchor="downloads")
 st.markdown(
     "Every public view of the database in full: the DuckDB file itself, or one zip of Parquet or CSV files (the "
     "same Excel-safe CSV as every other download). Each zip holds a README with the data version, the schema of "
@@ -35,4 +35,4 @@ for doc in ("ledger-method.md", "schema.md"):
     path = settings.ROOT / "docs" / doc
     if path.exists():
         with st.expander(doc, icon=":material/description:"):
-            st.markdown(path.read_text())
+            ui.markdown_doc(path.read_text())

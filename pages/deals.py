@@ -11,7 +11,9 @@ COLUMNS = ["signed_date", "recipient", "system_family", "designation", "company"
            "confidence", "first_source", "competition_id", "deal_id"]
 
 filters = ui.current_filters()
-ui.page_header("Deals explorer", filters, "One row per contract or agreement. Select a row to open its card.")
+ui.page_header("Deals explorer", filters, "One row per contract or agreement. Select a row to open its card: "
+               "click the box at the row's left edge or, with the keyboard, Tab into the table, move to the row "
+               "with the arrow keys and press Shift+Space.")
 if filters.basis == "tiv":
     st.caption("The table lists ledger deals; the SIPRI TIV column shows each deal's SIPRI record. " + settings.TIV_CAVEAT)
 
@@ -58,12 +60,13 @@ else:
     deal_id = st.query_params.get("deal", "")
 card_rows = queries.run("deal_card", {"deal_id": deal_id}) if deal_id else None
 if card_rows is None or card_rows.empty:
-    st.caption("Select a row to see the deal card: contracts, deliveries, SIPRI record and every source.")
+    st.caption("Select a row to see the deal card: contracts, deliveries, SIPRI record and every source. "
+               "Keyboard: Tab into the table, arrow keys to the row, Shift+Space to select it.")
     st.stop()
 
 card = card_rows.iloc[0]
 st.divider()
-st.subheader(f"{card['recipient']} — {card['system_family']} ({card['designation']})")
+st.header(f"{card['recipient']} — {card['system_family']} ({card['designation']})")
 st.caption(f"{deal_id} · {card['status']} · {settings.DEAL_KIND_LABELS.get(card['deal_kind'], card['deal_kind'])} · "
            f"signed {card['signed_date']} · {card['company'] or 'company not stated'}"
            + (f" with {card['partners']}" if pd.notna(card["partners"]) and card["partners"] else ""))

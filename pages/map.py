@@ -1,5 +1,7 @@
 """Map: where Korean arms go. Recipients by measure, flow lines, facilities, a year animation, country profiles."""
 
+import time
+
 import pandas as pd
 import streamlit as st
 
@@ -8,8 +10,14 @@ from kdefense import queries, settings, ui
 from kdefense.safety import md_text
 
 MEASURE_LABELS = {"usd": "Contract value (USD)", "tiv": "SIPRI TIV", "units": "Units", "deals": "Deals"}
+# column headers of the narrow ranking table ("Contract value (USD)" was cut to "Con…" at 1366 px)
+SHORT_LABELS = {"usd": "USD m", "tiv": "TIV m", "units": "Units", "deals": "Deals"}
 OUTLINE_LABELS = {"nato": "NATO members", "eu": "EU members"}
 CHART_KEY, PROFILE_KEY, OPTIONS_KEY = "map_chart", "map_profile", "_map_profile_options"
+# The replay from the keyboard (Plotly's own Play/Pause and slider are SVG without a Tab stop): a Streamlit slider
+# and toggle drive the year; the replay steps through the years at the end of the script run.
+YEAR_KEY, PLAY_KEY, REACHED_KEY, DONE_KEY = "mapkb_year", "mapkb_play", "_mapkb_reached", "_mapkb_done"
+STEP_SECONDS = 0.8
 
 
 def _measure_changed() -> None:
@@ -50,6 +58,45 @@ def _profile_figures(per_year: pd.DataFrame, deliveries: pd.DataFrame, suppliers
             cm.timeline_table(per_year, deliveries, measure), cm.supplier_bars(suppliers, country, years))
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _map_at_year(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataFrame, facilities: pd.DataFrame,
+                 opts: cm.MapOptions, year: int, controls: bool = True):
+    """The map as Plotly's slider would show `year` (read-only afterwards, like the map)."""
+    return cm.at_year(_map_figure(rows, totals, countries, facilities, opts), year, controls)
+
+
+def _year_controls(years: list[int]) -> tuple[int, bool]:
+    """A year slider (arrow keys step a year) and a Play/Pause toggle (Space), in the page's own widgets."""
+    state = st.session_state
+    if state.pop(DONE_KEY, False):
+        state[PLAY_KEY] = False
+    if state.get(REACHED_KEY) in years:  # where the last replay stopped (finished or paused)
+        state[YEAR_KEY] = state.pop(REACHED_KEY)
+    if state.get(YEAR_KEY) not in years:
+        state[YEAR_KEY] = years[-1]
+    cols = st.columns([1.6, 5], vertical_alignment="bottom")
+    playing = cols[0].toggle("Play the years", key=PLAY_KEY,
+                             help="Replays the map year by year from the year shown (or from the first year); "
+                                  "switch it off to pause. Keyboard: Tab here, Space.")
+    year = cols[1].select_slider("Year shown on the map", years, key=YEAR_KEY,
+                                 help="The same as the map's own slider. Keyboard: Tab here, then the arrow keys.")
+    return year, playing
+
+
+def _replay(slot, rows, totals, countries, facilities, opts: cm.MapOptions, years: list[int], year: int) -> None:
+    """Step the map through the years after `year` (from the first when it is the last), then stop the toggle."""
+    start = years.index(year) + 1 if year != years[-1] else 0
+    for step in years[start:]:
+        fig = _map_at_year(rows, totals, countries, facilities, opts, step, False)
+        with slot.container():
+            ui.chart_text_alternative(fig, f"{CHART_KEY}_replay")
+            st.plotly_chart(fig, config=ui.plotly_config("map"), key=f"{CHART_KEY}_replay_{step}")
+        st.session_state[REACHED_KEY] = step
+        time.sleep(STEP_SECONDS)
+    st.session_state[DONE_KEY] = True
+    st.rerun()
+
+
 def _controls(basis: str) -> cm.MapOptions:
     state = st.session_state
     state.setdefault("map_measure", basis)
@@ -60,7 +107,10 @@ def _controls(basis: str) -> cm.MapOptions:
         state.setdefault(key, value)
     # presenting (?present=1): room-sized type leaves no space for a row of controls; they fold away
     box = st.expander("Map controls", icon=":material/tune:") if ui.is_presenting() else st.container()
-    row = box.columns([3.3, 4.0, 2.0, 1.8, 1.3], vertical_alignment="bottom")
+    # two rows: in one, the presets and measures were cut at 1366 px ("Middle Ea…", "Uni…", "L…")
+    first, second = box.columns([1, 1], vertical_alignment="bottom"), box.columns([1.2, 1.1, 0.7],
+                                                                                   vertical_alignment="bottom")
+    row = [*first, *second]
     preset = row[0].segmented_control("Region preset", cm.PRESETS, key="map_preset", required=True,
                                       help="Each preset frames every recipient of that region.")
     measure = row[1].segmented_control("Measure", cm.MEASURES, format_func=MEASURE_LABELS.get, key="map_measure",
@@ -73,7 +123,7 @@ def _controls(basis: str) -> cm.MapOptions:
     mode = row[3].segmented_control("Year slider", list(cm.MODES), format_func=cm.MODES.get, key="map_mode",
                                     required=True, help="Cumulative: everything ordered up to the year. "
                                                         "Per year: orders of that year only.")
-    layers = row[4].popover("Layers", icon=":material/layers:", width="stretch")
+    layers = row[4].popover("Layers", icon=":material/layers:")
     outlines = layers.pills("Outline", list(OUTLINE_LABELS), format_func=OUTLINE_LABELS.get, selection_mode="multi",
                             key="map_outlines", help="Today's members (country reference table).")
     flows = layers.toggle("Flow lines from South Korea", key="map_flows")
@@ -190,7 +240,8 @@ def _profile(iso3: str, totals: pd.DataFrame, rows: pd.DataFrame, opts: cm.MapOp
 filters = ui.current_filters()
 ui.page_header("Map: where Korean arms go", filters,
                "Recipients by measure, flow lines from South Korea, Korea's industrial sites abroad. "
-               "Press ▶ to replay the years; click a country to open its profile.")
+               "Replay the years with ▶ Play (or the page's own Play toggle and year slider, which take the keyboard); "
+               "click a country, or choose it under Country profile, to open its profile.")
 opts = _controls(filters.basis)
 data = queries.run_filtered("map_recipients" if filters.basis == "usd" else "map_recipients_tiv", filters)
 rows, totals = data[data["year"].notna()], data[data["year"].isna()]
@@ -203,11 +254,16 @@ if totals.empty:
     st.info("No recipients match these filters. Widen the years, clear the search, or press **Reset filters**.")
 else:
     col = cm.measure_column(opts.measure)
-    left, right = st.columns([4, 1])
+    left, right = st.columns([3.4, 1.4])  # the ranking's numbers were cut at 1366 px with [4, 1]
     with left:
-        ui.plotly(_map_figure(rows, totals, countries, facilities, opts), CHART_KEY, filters,
-                  f"Korean arms exports by recipient: {MEASURE_LABELS[opts.measure]}", on_select=_selected_country,
-                  selection_mode="points")
+        full = _map_figure(rows, totals, countries, facilities, opts)
+        years = cm.map_years(full)
+        year, playing = _year_controls(years) if len(years) > 1 else (None, False)
+        slot = st.empty()
+        shown = full if year in (None, years[-1]) else _map_at_year(rows, totals, countries, facilities, opts, year)
+        with slot.container():
+            ui.plotly(shown, CHART_KEY, filters, f"Korean arms exports by recipient: {MEASURE_LABELS[opts.measure]}",
+                      on_select=_selected_country, selection_mode="points")
     with right:
         ranked = totals.sort_values([col, "deals"], ascending=False, na_position="last")
         if opts.preset != "World":
@@ -218,11 +274,11 @@ else:
                      height=560,
                      key="map_ranking", column_config={
                          "country": "Recipient",
-                         col: st.column_config.NumberColumn(MEASURE_LABELS[opts.measure], format="%,.0f",
+                         col: st.column_config.NumberColumn(SHORT_LABELS[opts.measure], format="%,.0f",
                                                             help=cm.measure_label(opts.measure, opts.basis)),
                          "deals": st.column_config.NumberColumn("Deals" if opts.basis == "usd" else "Records",
                                                                 format="%d")})
-        with st.popover("Data behind this map", icon=":material/table:"):
+        with st.popover("Map data", icon=":material/table:", help="The data behind this map, and its downloads"):
             export = _export(totals, opts.basis)
             st.dataframe(export, hide_index=True, placeholder="—", width="stretch")
             ui.downloads(export, "map", filters, "map")
@@ -245,7 +301,7 @@ else:
                        "apply to them.")
 
     st.divider()
-    st.subheader("Country profile")
+    st.header("Country profile")
     names = dict(sorted(zip(totals["iso3"], totals["country"].astype(str), strict=True), key=lambda kv: kv[1]))
     st.session_state[OPTIONS_KEY] = list(names)
     if st.session_state.get(PROFILE_KEY) not in names:
@@ -254,3 +310,5 @@ else:
                         placeholder="Click a country on the map, or choose one here")
     if iso3:
         _profile(iso3, totals, rows, opts, filters)
+    if playing:
+        _replay(slot, rows, totals, countries, facilities, opts, years, year)

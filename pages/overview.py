@@ -73,7 +73,7 @@ else:
                 "Switch the value basis to SIPRI TIV, or see the deals below.")
 
     if usd:
-        st.subheader("Latest deals")
+        st.header("Latest deals")
         latest = queries.run_filtered("overview_latest_deals", filters)
         st.dataframe(latest, hide_index=True, placeholder="—", width="stretch", column_config={
             "signed_date": "Signed", "recipient": "Recipient", "system_family": "System", "quantity": "Units",
@@ -83,7 +83,7 @@ else:
             "deal_id": "Deal id"})
         ui.downloads(latest, "latest-deals", filters, "latest")
 
-st.subheader("Reconciliation: ledger against official totals")
+st.header("Reconciliation: ledger against official totals")
 recon = queries.run_filtered("reconciliation", filters)
 if recon.empty:
     st.info("No ledger deals or official totals in the selected years.")

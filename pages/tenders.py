@@ -48,7 +48,7 @@ with right:
         "win_rate": st.column_config.ProgressColumn("Win rate", format="percent", min_value=0, max_value=1),
         "competition_ids": None})
 
-st.subheader("Head to head")
+st.header("Head to head")
 h2h = queries.run_filtered("tenders_head_to_head", filters)
 if h2h.empty:
     st.info("No competition in this selection names a rival.")
@@ -62,7 +62,7 @@ else:
         "both_lost_or_undecided": "Neither", "no_result": "No result", "competition_ids": "Competitions"})
     ui.downloads(h2h, "tenders-head-to-head", filters, "tnd_h2h")
 
-st.subheader("All competitions")
+st.header("All competitions")
 shown = table.assign(first_source=table["source_urls"].fillna("").str.split().str[0],
                      **{c: table[c].fillna("").str.split(";").map(lambda v: "; ".join(x for x in v if x.strip()))
                         for c in ("korean_systems", "rival_bidders", "rival_systems")})

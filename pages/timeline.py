@@ -31,7 +31,8 @@ state.setdefault("tl_events", True)
 state.setdefault("tl_munitions", False)
 state.setdefault("tl_book", "units")
 
-controls = st.columns([4, 2, 1.3, 1.7], vertical_alignment="bottom")
+# two rows: in one, "One row per system", "Context events" and the munitions toggle were cut at 1366 px
+controls = [*st.columns([3, 2], vertical_alignment="bottom"), *st.columns([1, 1.6, 1.4], vertical_alignment="bottom")]
 focus = controls[0].selectbox(
     "One deal", list(deal_labels), format_func=deal_labels.get, key="tl_deal",
     placeholder=f"All {int(options['in_filters'].sum()):,} deals in the filters",
@@ -61,6 +62,8 @@ def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> N
     """The chart (in a scrolling box when it is tall), then the download of exactly the rows it draws."""
     box = st.container(height=SCROLL_HEIGHT, border=False, key=f"tl_box_{key}") if scroll else st.container()
     with box:
+        if scroll:
+            ui.scroll_region_hint(TITLES.get(key, view))
         ui.plotly(fig, f"chart_{key}", filters, fig.layout.title.text or TITLES.get(key, view))
     with st.popover("Data behind this chart", icon=":material/table:"):
         ui.data_preview(df)
@@ -68,7 +71,7 @@ def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> N
 
 
 # --- Gantt -------------------------------------------------------------------------------------------------------
-st.subheader("From signature to delivery")
+st.header("From signature to delivery")
 gantt = queries.run_filtered("timeline_gantt_system" if by_system else "timeline_gantt", filters, deal_id=deal_id)
 if gantt.empty:
     st.info("Nothing to draw for these filters.")
@@ -96,7 +99,7 @@ else:
 # --- Tender decisions ---------------------------------------------------------------------------------------------
 tenders = queries.run_filtered("timeline_tenders", filters, deal_id=deal_id)
 if not tenders.empty:
-    st.subheader("Tender decisions")
+    st.header("Tender decisions")
     note = ("One marker per decided competition a Korean bidder entered, at its decision year, by system family and "
             "outcome for Korea (the same markers sit on the yearly value chart below). Region, country, system, "
             "company, year and search filters apply; see the Tenders page.")
@@ -104,7 +107,7 @@ if not tenders.empty:
           tenders, "timeline-tenders", "tl_tenders")
 
 # --- Year by year --------------------------------------------------------------------------------------------------
-st.subheader("Year by year")
+st.header("Year by year")
 left, right = st.columns(2)
 with left:
     if usd:
@@ -145,7 +148,7 @@ with right:
                    + (f" {missing} delivery years with no unit count are not drawn." if missing else ""))
 
 # --- Order book ---------------------------------------------------------------------------------------------------
-st.subheader("Order book: ordered, not yet delivered")
+st.header("Order book: ordered, not yet delivered")
 value_name = "contract value (USD)" if usd else "SIPRI TIV"
 book = st.segmented_control("Measure", list(BOOK), key="tl_book", required=True,
                             format_func=lambda k: "Units" if k == "units" else f"Value: {value_name}")
@@ -187,7 +190,7 @@ else:
                  "none recorded.")
 
 # --- Speed --------------------------------------------------------------------------------------------------------
-st.subheader("Speed: signing to first delivery")
+st.header("Speed: signing to first delivery")
 speed = queries.run_filtered("timeline_speed", filters, deal_id=deal_id)
 if speed.empty:
     st.info("No signed deals in this selection, so no delivery speed to show.")

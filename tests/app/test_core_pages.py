@@ -145,7 +145,7 @@ def test_missing_or_corrupt_database_shows_how_to_build_it(tmp_path, monkeypatch
 def test_deal_card_opens_from_the_link(app_db, built_db):
     at = run_app(page="pages/deals.py", query={"deal": "KR-POL-2022-K2-EC1"})
     assert not at.exception
-    text = " ".join(str(m.value) for m in at.markdown) + " ".join(str(s.value) for s in at.subheader)
+    text = " ".join(str(m.value) for m in at.markdown) + " ".join(str(s.value) for s in [*at.header, *at.subheader])
     assert "Poland" in text and "K2" in text
     labels = {m.label: m.value for m in at.metric}
     amount, currency, tiv = built_db.execute("""SELECT value_amount_m, currency, sipri_tiv_order_m FROM deals

@@ -24,7 +24,7 @@ def test_a_deck_built_in_the_app_is_kept_in_the_link_and_survives_a_reload(app_d
     assert deck_from_token(token) == deck
     reloaded = run_app(page="pages/briefing.py", query={USER_DECKS_PARAM: token})  # a new session: a reload
     assert not reloaded.exception
-    assert any("My briefing" in str(h.value) for h in reloaded.subheader)
+    assert any("My briefing" in str(h.value) for h in reloaded.header)
 
 
 @pytest.mark.parametrize("token", ["", "x", "my-deck." + "A" * 30000, "../etc.eJwrSS0u0S0uyS_KBQAZ6wQ9",

@@ -364,3 +364,24 @@ def test_presentation_mode_uses_room_sized_type(app_db):
     assert fig["data"][0]["colorbar"]["tickfont"]["size"] >= 20
     assert fig["layout"]["annotations"][0]["font"]["size"] >= 40  # the year, readable from the back of the room
     assert any(e.label == "Map controls" for e in at.expander)
+
+
+def test_page_year_slider_shows_that_years_frame(app_db):
+    """The keyboard-operable year (issue 16): the page's own slider puts the map on that year's frame, with its
+    year label and Plotly's slider on the same step; the frames stay for Plotly's own Play."""
+    at = page()
+    rest = the_map(at)
+    years = [int(f["name"]) for f in rest["frames"]]
+    slider = at.select_slider(key="mapkb_year")
+    assert slider.value == years[-1] and at.toggle(key="mapkb_play").value is False
+    year = years[-3]
+    slider.set_value(year).run()
+    ok(at)
+    shown = the_map(at)
+    frame = next(f for f in rest["frames"] if f["name"] == str(year))
+    assert shown["layout"]["sliders"][0]["active"] == years.index(year)
+    assert shown["layout"]["annotations"][0]["text"] == frame["layout"]["annotations"][0]["text"]
+    assert shown["layout"]["annotations"][0]["text"].endswith(str(year))
+    for index, moving in zip(frame["traces"], frame["data"], strict=True):
+        assert values(shown["data"][index].get("z")) == values(moving.get("z"))
+    assert len(shown["frames"]) == len(years)

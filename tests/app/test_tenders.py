@@ -85,7 +85,7 @@ def test_deals_table_and_card_show_kind_and_competition(app_db, built_db):
 def test_timeline_shows_tender_decisions(app_db, built_db):
     at = run_app(page="pages/timeline.py", state={"flt_region": ["Europe"]})
     assert not at.exception
-    assert any(s.value == "Tender decisions" for s in at.subheader)
+    assert any(s.value == "Tender decisions" for s in at.header)
     want = dict(built_db.execute("""SELECT outcome, count(*) FROM competitions
         WHERE recipient_region = 'Europe' AND year_decided IS NOT NULL GROUP BY 1""").fetchall())
     value = charts(at)["tl_value"]  # the markers sit on the yearly value chart too

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from kdefense.settings import REGIONS
 from tests.helpers import run_app
 
 PAGE = "pages/timeline.py"
@@ -145,8 +146,9 @@ def test_charts_match_sql(app_db, built_db, case):
     over_time = book.groupby("year")["outstanding"].sum().to_dict()
     close(stacked_by_x(figs["tl_book"], "scatter", names=set(values_of_regions(figs["tl_book"]))), over_time)
     now = book[book["year"] == book["year"].max()].groupby("recipient")["outstanding"].sum()
-    bar = traces(figs["tl_book_now"], "bar")[0]
-    assert dict(zip(bar["y"], values(bar["x"]))) == {k: v for k, v in now.items() if v > 0}
+    bars = traces(figs["tl_book_now"], "bar")  # one trace per region, each named in the legend
+    assert all(b["name"] in REGIONS for b in bars) and figs["tl_book_now"]["layout"]["showlegend"]
+    assert {y: x for b in bars for y, x in zip(b["y"], values(b["x"]))} == {k: v for k, v in now.items() if v > 0}
 
     # speed: one point per signed deal with a delivery, at (first delivery year - signing year)
     want = dict(built_db.execute(f"""SELECT d.deal_id, min(l.year) - d.signed_year FROM deals d
@@ -181,8 +183,8 @@ def test_tiv_basis_uses_sipri_order_years_and_never_mixes_with_usd(app_db, built
                      0)), 0))
         FROM transfers t JOIN countries c ON c.iso3 = t.recipient_location_iso3
         WHERE t.supplier = 'South Korea' AND ({where}) AND t.tiv_order_m IS NOT NULL GROUP BY 1""").fetchall()
-    bar = traces(figs["tl_book_now"], "bar")[0]
-    close(dict(zip(bar["y"], values(bar["x"]))), {k: v for k, v in want if v > 0})
+    bars = traces(figs["tl_book_now"], "bar")
+    close({y: x for b in bars for y, x in zip(b["y"], values(b["x"]))}, {k: v for k, v in want if v > 0})
     assert any("not money" in str(c.value) for c in at.caption)
 
 

@@ -168,10 +168,18 @@ def stamped_by_validation(fig: go.Figure, title: str, filters_line: str) -> go.F
     old = out.layout.title.subtitle.text
     lines = ([old] if old else []) + [ui._esc(w) for w in textwrap.wrap(filters_line, 120)] + [ui._esc(source)]
     had_title = bool(out.layout.title.text)
+    grown = 16 * (len(lines) - (1 if old else 0)) + (0 if had_title else 34)
+    legend, margin_t = out.layout.legend, out.layout.margin.t or 10
+    shown = out.layout.showlegend is not False and len(out.data) > 1 or out.layout.showlegend
+    if shown and legend.y is not None and legend.yref == "container" and legend.y > 0.9:
+        out.update_layout(legend_y=legend.y - grown / (out.layout.height or 450))
+    elif shown and legend.y is not None and legend.y >= 1 and margin_t < 40:
+        grown += 26
     out.update_layout(
-        title={"text": out.layout.title.text if had_title else ui._esc(title),
+        title={"text": out.layout.title.text if had_title else ui._esc(title), "yref": "container", "y": 1,
+               "yanchor": "top", "pad": {"t": 8},
                "subtitle": {"text": "<br>".join(lines), "font": {"size": 12, "color": "#4b5563"}}},
-        margin={"t": (out.layout.margin.t or 10) + 16 * (len(lines) - (1 if old else 0)) + (0 if had_title else 34)})
+        margin={"t": margin_t + grown})
     return out
 
 

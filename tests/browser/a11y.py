@@ -1,0 +1,161 @@
+"""Shared helpers of the accessibility browser tests (issue 16): axe-core from a local file, page loading with every
+outside request blocked, and the in-page probes for cut labels and overlapping tick labels."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kdefense import briefing
+from tests.helpers import wait_for_app
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_VERSION = "4.14.1"
+AXE_DIR = ROOT / "tests" / ".cache" / "axe"
+AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+# Every page of the default view, by URL path ("" is the Overview).
+PAGES = {"overview": "", "deals": "deals", "timeline": "timeline", "map": "map", "suppliers": "suppliers",
+         "tenders": "tenders", "briefing": "briefing", "data": "data", "sql": "sql"}
+READY = "[data-testid='stMetric'], [data-testid='stDataFrame'], .js-plotly-plot, h1"
+SLIDES = [(deck_id, n) for deck_id, deck in briefing.load_decks().items() for n in range(1, len(deck.slides) + 1)]
+LAPTOP, PHONE = {"width": 1366, "height": 768}, {"width": 390, "height": 844}
+SHOTS = Path("/tmp/kdefense-a11y")
+
+
+def axe_path() -> Path:
+    """axe-core's script, installed once from the npm registry into tests/.cache/axe (git-ignored)."""
+    if not AXE_JS.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("axe-core is not cached in tests/.cache/axe and npm is not installed (apt-get install npm)")
+        done = subprocess.run([npm, "install", "--prefix", str(AXE_DIR), f"axe-core@{AXE_VERSION}", "--no-audit",
+                               "--no-fund"], capture_output=True, text=True, timeout=300)
+        if done.returncode or not AXE_JS.exists():
+            pytest.fail(f"npm install axe-core@{AXE_VERSION} failed: {done.stderr[-400:]}")
+    return AXE_JS
+
+
+def new_page(browser, viewport: dict, scheme: str = "light"):
+    """A page that blocks and records every request to a host other than the app's."""
+    context = browser.new_context(viewport=viewport, color_scheme=scheme, accept_downloads=True)
+    page = context.new_page()
+    page.external_requests = []
+
+    def guard(route):
+        url = route.request.url
+        host = url.split("/")[2].split(":")[0] if "://" in url else ""
+        if url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            page.external_requests.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    return context, page
+
+
+# Drawn: no skeleton left, and every chart's text alternative has its chart drawn (each comes just before it).
+DRAWN = """() => !document.querySelector('[data-testid="stSkeleton"]')
+  && document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot .main-svg').length
+     >= document.querySelectorAll('[data-testid="stMain"] .kd-chart-summary').length"""
+
+
+def load(page, url: str) -> None:
+    page.goto(url)
+    wait_for_app(page, READY, timeout=240_000)
+    page.wait_for_function(DRAWN, timeout=240_000)
+    page.wait_for_timeout(800)
+
+
+AXE_RUN = """async (options) => (await axe.run(document, {...options, iframes: false,
+    resultTypes: ['violations']})).violations.map(v => ({id: v.id, impact: v.impact,
+    nodes: v.nodes.map(n => n.target.join(' ') + ' :: ' + n.html.slice(0, 160))}))"""
+
+
+def run_axe(page, options: dict) -> list[dict]:
+    """axe-core on the page and, separately, on each of its frames (slides draw their charts in one)."""
+    found: list[dict] = []
+    for frame in page.frames:
+        if frame.is_detached() or (frame != page.main_frame and not frame.url.startswith(("about:", "http"))):
+            continue
+        frame.add_script_tag(path=str(axe_path()))
+        found += frame.evaluate(AXE_RUN, options)
+    return found
+
+
+# Cut labels: in the app's own controls and metrics, an element whose text does not fit (scrollWidth > clientWidth)
+# where the overflow is clipped or ellipsised; and text pushed out of its column or off the screen.
+CUT_LABELS = """() => {
+  const roots = document.querySelectorAll([
+    '[data-testid="stMetric"]', '[data-testid="stWidgetLabel"]', '[data-testid="stButton"]',
+    '[data-testid="stDownloadButton"]', '[data-testid="stPopover"]', '[data-testid="stButtonGroup"]',
+    '[data-testid="stSelectbox"]', '[data-testid="stMultiSelect"]', '[data-testid="stSlider"]',
+    '[data-testid="stCheckbox"]', '[data-testid="stToggle"]', '[data-testid="stRadio"]',
+    '[data-testid="stTextInput"]', '[data-testid="stNumberInput"]', '[data-testid="stDateInput"]',
+    '[data-testid="stExpander"] summary', '[data-testid="stTabs"] [role="tablist"]',
+    '[data-testid="stSidebarNav"]', '[data-testid="stLinkButton"]', '[data-testid="stPageLink"]',
+  ].join(','));
+  const seen = new Set(), cut = [];
+  // on screen: a collapsed sidebar (a phone's) is drawn off the left edge
+  const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 &&
+    r.right > 0 && r.left < innerWidth && getComputedStyle(el).visibility !== 'hidden'; };
+  for (const root of roots) {
+    for (const el of [root, ...root.querySelectorAll('*')]) {
+      if (seen.has(el) || !visible(el) || el.closest('.kd-sr-only, [data-testid="stTooltipIcon"]')) continue;
+      seen.add(el);
+      if (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'svg' || el.closest('svg')) continue;
+      const r = el.getBoundingClientRect();
+      const column = root.closest('[data-testid="stColumn"], [data-testid="stSidebarUserContent"]');
+      const box = column ? column.getBoundingClientRect() : {left: 0, right: innerWidth};
+      if (el.innerText && el.innerText.trim() && (r.right > Math.min(innerWidth, box.right) + 1
+                                                   || r.left < Math.max(0, box.left) - 1))
+        cut.push(`${root.getAttribute('data-testid') || root.tagName}: "${el.innerText.trim().slice(0, 50)}" ` +
+                 `outside its column or the screen (${Math.round(r.left)}–${Math.round(r.right)})`);
+      const cs = getComputedStyle(el);
+      const clipped = cs.textOverflow === 'ellipsis' || ['hidden', 'clip'].includes(cs.overflowX);
+      if (clipped && el.scrollWidth > el.clientWidth + 1 && el.innerText.trim())
+        cut.push(`${root.getAttribute('data-testid') || root.tagName}: "${el.innerText.trim().slice(0, 50)}" ` +
+                 `(${el.scrollWidth} > ${el.clientWidth})`);
+    }
+  }
+  return [...new Set(cut)];
+}"""
+
+# Overlapping tick labels on any axis of any chart: unrotated labels by their boxes; rotated ones by the distance
+# between neighbouring anchors across the text direction against the font size.
+OVERLAPS = """() => {
+  const out = [];
+  const plots = [...document.querySelectorAll('.js-plotly-plot')];
+  for (const frame of document.querySelectorAll('iframe')) {
+    try { plots.push(...frame.contentDocument.querySelectorAll('.js-plotly-plot')); } catch (e) {}
+  }
+  for (const plot of plots) {
+    const title = (plot.querySelector('.gtitle') || {}).textContent || plot.closest('[class*="st-key-"]')?.className || '?';
+    for (const layer of plot.querySelectorAll('g.xaxislayer-above, g.yaxislayer-above')) {
+      const labels = [...layer.querySelectorAll('text')].filter(t => t.textContent.trim()
+        && getComputedStyle(t).display !== 'none' && t.getBoundingClientRect().width > 0)
+        .map(t => ({t, r: t.getBoundingClientRect(),
+                    a: Number(((t.getAttribute('transform') || '').match(/rotate\\((-?[\\d.]+)/) || [0, 0])[1]),
+                    size: parseFloat(getComputedStyle(t).fontSize)}));
+      const x = layer.classList.contains('xaxislayer-above');
+      labels.sort((p, q) => x ? p.r.left - q.r.left : p.r.top - q.r.top);
+      for (let i = 1; i < labels.length; i++) {
+        const p = labels[i - 1], q = labels[i];
+        let overlap;
+        if (p.a % 180 === 0 && q.a % 180 === 0) {
+          overlap = p.r.right > q.r.left + 1 && q.r.right > p.r.left + 1 && p.r.bottom > q.r.top + 1
+                    && q.r.bottom > p.r.top + 1;
+        } else {  // rotated: the anchors' spacing across the text direction must hold the font's height
+          const along = x ? (q.r.left + q.r.right - p.r.left - p.r.right) / 2
+                          : (q.r.top + q.r.bottom - p.r.top - p.r.bottom) / 2;
+          overlap = Math.abs(along * Math.sin(p.a * Math.PI / 180)) < 0.85 * p.size;
+        }
+        if (overlap) out.push(`${title.slice(0, 60)}: "${p.t.textContent}" / "${q.t.textContent}"`);
+      }
+    }
+  }
+  return out;
+}"""

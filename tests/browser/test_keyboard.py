@@ -1,0 +1,178 @@
+"""Keyboard alone (issue 16): Tab reaches every control of every page, and the keys operate them: the shared
+filters, a chart's data popover, the map's replay (year and Play/Pause), the deal card and a deck's slides.
+
+Focus is watched with a `focusin` listener that marks every element that ever had focus; a control no Tab press
+reaches is listed by its label.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kdefense import briefing
+from tests.browser.a11y import LAPTOP, PAGES, load, new_page
+
+pytestmark = pytest.mark.browser
+WATCH = """() => { window.kdReached = new Set();
+  document.addEventListener('focusin', e => { e.target.dataset.kdReached = '1'; }, true); }"""
+# The page's own controls (main area and sidebar), visible and enabled; inside a table only the grid itself. An
+# option of a segmented control or radio group is reached with the arrow keys, not Tab (tabindex -1, ARIA's
+# roving focus): the group's one Tab stop counts.
+CONTROLS = """() => [...document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebar"]')]
+  .flatMap(root => [...root.querySelectorAll('button, a[href], input:not([type="hidden"]), textarea, select, '
+    + 'summary, [role="slider"], [role="tab"], [role="switch"], [tabindex]:not([tabindex="-1"])')])
+  .filter(el => !el.disabled && el.getAttribute('tabindex') !== '-1' && !el.closest('.js-plotly-plot, [data-testid="stDataFrameResizable"] *')
+    && !el.closest('[aria-hidden="true"]') && el.getBoundingClientRect().width > 0
+    && getComputedStyle(el).visibility !== 'hidden')
+  .map(el => ({reached: el.dataset.kdReached === '1',
+               label: (el.getAttribute('aria-label') || el.innerText || el.value || el.title || el.tagName)
+                 .trim().slice(0, 50)}))"""
+
+
+def from_the_top(page) -> None:
+    """Focus back at the start of the document (the next Tab goes to its first control)."""
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+
+
+def tab_through(page, presses: int) -> None:
+    from_the_top(page)
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+
+
+@pytest.mark.slow  # nine pages, Tab pressed ~2 × their controls each: make test-slow
+@pytest.mark.parametrize("name", list(PAGES))
+def test_tab_reaches_every_control(app_server, browser, name):
+    context, page = new_page(browser, LAPTOP)
+    try:
+        load(page, f"{app_server['url']}/{PAGES[name]}")
+        page.evaluate(WATCH)
+        controls = page.evaluate(CONTROLS)
+        tab_through(page, 2 * len(controls) + 20)
+        controls = page.evaluate(CONTROLS)
+    finally:
+        context.close()
+    missed = [c["label"] for c in controls if not c["reached"]]
+    assert controls and missed == [], f"{name}: no Tab stop for {missed}"
+
+
+def focus_by_tab(page, predicate: str, limit: int = 250, key: str = "Tab") -> None:
+    """Press Tab (or `key`) until `predicate(document.activeElement)` (a JS arrow function) holds."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate(f"() => ({predicate})(document.activeElement)"):
+            return
+    raise AssertionError(f"Tab never reached {predicate}")
+
+
+def test_filters_and_a_chart_popover_by_keyboard(app_server, browser):
+    """Overview: the value basis (arrow/Enter on the segmented control), a region (type and Enter), the year range
+    (arrow keys on the slider), then a chart's data popover opens on Enter and closes on Escape."""
+    context, page = new_page(browser, LAPTOP)
+    try:
+        load(page, app_server["url"] + "/")
+        from_the_top(page)
+        focus_by_tab(page, "el => el.innerText && el.innerText.includes('SIPRI TIV')")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"basis=tiv"), timeout=120_000)
+        focus_by_tab(page, "el => el.tagName === 'INPUT' && !!el.closest('.st-key-flt_region')")
+        page.keyboard.type("Euro")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
+        page.wait_for_url(re.compile(r"region=Europe"), timeout=120_000)
+        first = re.search(r"[?&]from=(\d{4})", page.url).group(1)
+        focus_by_tab(page, "el => el.getAttribute('role') === 'slider' && !!el.closest('.st-key-flt_years')")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_url(lambda url: f"from={int(first) + 1}" in url, timeout=120_000)
+        load(page, page.url)
+        from_the_top(page)
+        focus_by_tab(page, "el => el.innerText && el.innerText.includes('Data behind this chart')")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("[data-testid='stPopoverBody'] button:has-text('Download CSV')", timeout=60_000)
+        page.keyboard.press("Escape")
+        page.wait_for_selector("[data-testid='stPopoverBody']", state="detached", timeout=60_000)
+    finally:
+        context.close()
+
+
+YEAR_LABEL = """() => { const a = [...document.querySelectorAll('.st-key-map_chart .annotation-text, '
+  + '[class*="st-key-map_chart"] .annotation-text')].map(t => t.textContent.trim()); return a.join(' '); }"""
+
+
+def test_map_replay_by_keyboard(app_server, browser):
+    """The map's year: the page's slider takes the arrow keys; its Play toggle takes Space, replays the years, and
+    Space again pauses (Plotly's own SVG controls have no Tab stop)."""
+    context, page = new_page(browser, LAPTOP)
+    try:
+        load(page, app_server["url"] + "/map")
+        page.wait_for_selector(".st-key-map_chart .annotation-text", timeout=120_000)
+        last = page.evaluate(YEAR_LABEL)
+        from_the_top(page)
+        focus_by_tab(page, "el => el.getAttribute('role') === 'slider' && !!el.closest('.st-key-mapkb_year')")
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function(f"() => ({YEAR_LABEL})() !== {last!r} && ({YEAR_LABEL})() !== ''", timeout=120_000)
+        earlier = page.evaluate(YEAR_LABEL)
+        assert int(earlier[-4:]) == int(last[-4:]) - 2, (last, earlier)
+        focus_by_tab(page, "el => el.tagName === 'INPUT' && !!el.closest('.st-key-mapkb_play')", limit=10,
+                     key="Shift+Tab")
+        page.keyboard.press("Space")
+        page.wait_for_function(f"() => ({YEAR_LABEL})() === {last!r}", timeout=180_000)  # replayed to the end
+        page.wait_for_function("() => !document.querySelector('.st-key-mapkb_play input').checked", timeout=180_000)
+    finally:
+        context.close()
+
+
+def test_deal_card_opens_with_the_keyboard_alone(app_server, browser):
+    """The page says how (Tab into the table, arrows, Shift+Space) and doing exactly that opens the card."""
+    context, page = new_page(browser, LAPTOP)
+    try:
+        load(page, f"{app_server['url']}/deals")
+        hint = page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").filter(has_text="Shift+Space")
+        assert hint.count() >= 1
+        grid = page.locator("[data-testid='stDataFrame'] [role='grid'], [data-testid='stDataFrame'] canvas").first
+        grid.focus()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Shift+Space")
+        page.wait_for_url(lambda url: "deal=" in url, timeout=60_000)
+        page.wait_for_selector("[data-testid='stMetric']", timeout=180_000)
+        assert page.locator("h2").filter(has_text="—").count() == 1  # the card's heading: "Recipient — System"
+    finally:
+        context.close()
+
+
+def test_a_deck_by_keyboard(app_server, browser):
+    """Briefing: a slide link opens on Enter; in the deck, Tab reaches Next, Enter moves on, and no invisible
+    control takes focus (the clicker keys are not Tab stops)."""
+    deck = next(iter(briefing.load_decks().values()))
+    context, page = new_page(browser, LAPTOP)
+    try:
+        load(page, f"{app_server['url']}/briefing")
+        link = page.locator("[data-testid='stMain'] a[href*='slide=1']").first
+        link.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url(lambda url: "present=1" in url and "slide=1" in url, timeout=60_000)
+        page.wait_for_selector(".kd-slide-title", timeout=180_000)
+        page.wait_for_function("() => document.body.innerText.includes('Slide 1 / ')", timeout=180_000)
+        page.evaluate(WATCH)
+        stops = []
+        page.locator(".kd-slide-title").click()
+        for _ in range(8):
+            page.keyboard.press("Tab")
+            stops.append(page.evaluate("""() => { const a = document.activeElement, r = a.getBoundingClientRect();
+                return {label: (a.innerText || a.getAttribute('aria-label') || a.tagName).trim(),
+                        onscreen: r.width > 0 && r.right > 0 && r.left < innerWidth && r.bottom > 0
+                                  && r.top < innerHeight}; }"""))
+            if stops[-1]["label"].startswith("Next"):
+                break
+        assert all(s["onscreen"] for s in stops), f"an off-screen Tab stop: {stops}"
+        assert stops[-1]["label"].startswith("Next"), stops
+        page.keyboard.press("Enter")
+        page.wait_for_url(lambda url: "slide=2" in url, timeout=120_000)
+        page.wait_for_function("() => document.body.innerText.includes('Slide 2 / ')", timeout=180_000)
+        if deck.slides[1].title:
+            assert page.locator(".kd-slide-title").inner_text().strip() == deck.slides[1].title
+    finally:
+        context.close()

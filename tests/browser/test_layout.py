@@ -1,0 +1,44 @@
+"""Layouts that hold on a laptop (1366×768) and a phone (390×844), every page of the default view (issue 16).
+
+A page fails if any label in the app's own controls or metrics is cut (its text wider than its clipped box:
+scrollWidth > clientWidth) or any axis tick label of any chart overlaps its neighbour. Each page is screenshot
+(full page) into /tmp/kdefense-a11y/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.a11y import CUT_LABELS, LAPTOP, OVERLAPS, PAGES, PHONE, SHOTS, load, new_page
+
+pytestmark = pytest.mark.browser
+PHONE_MIN_CHART_WIDTH = 330  # px: a chart on a 390 px phone spans the screen (less the page's padding)
+PHONE_MAP = """() => { const m = document.querySelector('.st-key-map_chart g.geo .bglayer rect');
+  if (!m) return null; const r = m.getBoundingClientRect(); return [r.width, r.height]; }"""
+CHART_WIDTHS = """() => [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')]
+  .filter(p => p.getBoundingClientRect().height > 0).map(p => Math.round(p.getBoundingClientRect().width))"""
+
+
+@pytest.mark.parametrize("size", ["laptop", pytest.param("phone", marks=pytest.mark.slow)])  # phone: make test-slow
+@pytest.mark.parametrize("name", list(PAGES))
+def test_no_cut_labels_or_overlapping_ticks(app_server, browser, name, size):
+    viewport = LAPTOP if size == "laptop" else PHONE
+    context, page = new_page(browser, viewport)
+    try:
+        load(page, f"{app_server['url']}/{PAGES[name]}")
+        page.wait_for_timeout(1500)  # charts settle (autosize after the first draw)
+        cut = page.evaluate(CUT_LABELS)
+        overlaps = page.evaluate(OVERLAPS)
+        widths = page.evaluate(CHART_WIDTHS)
+        map_size = page.evaluate(PHONE_MAP) if name == "map" else None
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}_{viewport['width']}x{viewport['height']}.png"), full_page=True)
+    finally:
+        context.close()
+    where = f"{name} at {viewport['width']}×{viewport['height']}"
+    assert cut == [], f"{where}: labels cut: {cut}"
+    assert overlaps == [], f"{where}: tick labels overlap: {overlaps[:10]}"
+    if size == "phone":
+        assert all(w >= PHONE_MIN_CHART_WIDTH for w in widths), f"{where}: a chart narrower than the screen: {widths}"
+        if map_size is not None:
+            assert map_size[0] >= PHONE_MIN_CHART_WIDTH and map_size[1] >= 200, f"{where}: map {map_size}"
