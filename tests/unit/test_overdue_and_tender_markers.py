@@ -129,13 +129,17 @@ def test_still_to_deliver_labels_overdue_recipients():
                         "units_overdue": [6, None, None],
                         "overdue_deal_ids": ["KR-POL-2023-K9-EC2 (2025)", "KR-VNM-2025-K9 (2025)", None]})
     fig = ct.orderbook_now_chart(now, "units_outstanding", "units", "end of 2026")
-    bar = fig.data[0]
-    labels = dict(zip(bar.y, bar.text))
-    assert labels == {"Viet Nam": "⚠ overdue", "Egypt": "", "Poland": "⚠ overdue: 6 units"}
+    labels = {y: text for t in fig.data for y, text in zip(t.y, t.text)}  # one trace per region
+    assert labels == {"Viet Nam": "⚠ overdue", "Egypt": "120", "Poland": "⚠ overdue: 6 units"}
     assert fig.layout.meta["overdue_recipients"] == 2
-    assert "KR-POL-2023-K9-EC2 (2025)" in dict(zip(bar.y, bar.hovertext))["Poland"]
+    hovers = {y: h for t in fig.data for y, h in zip(t.y, t.hovertext)}
+    assert "KR-POL-2023-K9-EC2 (2025)" in hovers["Poland"]
+    outlines = {y: w for t in fig.data for y, w in zip(t.y, t.marker.line.width)}
+    assert outlines == {"Viet Nam": 2.5, "Egypt": 1, "Poland": 2.5}
     tiv = now.drop(columns=["overdue_deals", "units_overdue", "overdue_deal_ids"])  # the TIV book has no flag
-    assert set(ct.orderbook_now_chart(tiv, "units_outstanding", "units", "end of 2026").data[0].text) == {""}
+    texts = {text for t in ct.orderbook_now_chart(tiv, "units_outstanding", "units", "end of 2026").data
+             for text in t.text}
+    assert not any("overdue" in text for text in texts)
 
 
 def test_deal_card_chart_labels_overdue_years():
