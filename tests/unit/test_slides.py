@@ -77,3 +77,18 @@ def test_user_text_is_escaped_in_slide_html():
     table = slides.Table("t", "<b>x</b>", ["<script>"], [["<img src=x onerror=alert(1)>"]])
     html = slides.table_html(table) + slides.metrics_html([slides.Metric("<i>", "<svg onload=1>")])
     assert "<script>" not in html and "<img" not in html and "<svg" not in html and "<i>" not in html
+
+
+@pytest.mark.parametrize("page", ["overview", "deals"])
+def test_unit_counts_keep_munitions_apart_as_the_overview_does(options, page):
+    """Europe since 2022 orders hundreds of platforms and tens of thousands of rounds: one sum would mix them."""
+    slide = Slide(page=page, title="t", takeaway="k", filters={"region": ["Europe"], "from": "2022", "to": "2026"})
+    filters = slides.slide_filters(slide, options)
+    head = queries.run_filtered("overview_headline", filters).iloc[0]
+    assert head["munitions_ordered"] > 0, "the fixture needs munitions in this view"
+    values = {m.label: m.value for m in content(slide, options).metrics}
+    assert "Units ordered" not in values
+    assert values["Platforms ordered"] == f"{int(head['platforms_ordered']):,}"
+    assert values["Platforms ordered"] != f"{int(head['units_ordered']):,}"
+    notes = " ".join(content(slide, options).notes)
+    assert f"{int(head['munitions_ordered']):,} ordered" in notes
