@@ -285,6 +285,14 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+STAMP_CHARS = 60  # 12 px text: about 360 px, the narrowest chart (a third of the page at 1366×768 with the sidebar)
+
+
+def stamp_lines(text: str) -> list[str]:
+    """A stamp line wrapped to fit the narrowest chart; a date or a range is never split."""
+    return textwrap.wrap(text, STAMP_CHARS, break_on_hyphens=False) or [""]
+
+
 def stamped(fig: go.Figure, title: str, filters_line: str) -> go.Figure:
     """A copy of a (cached, shared) figure that carries what it shows and where it comes from, so a downloaded
     image travels: its title, the filters line, "Source: …" with the credit line and the data version date.
@@ -297,7 +305,7 @@ def stamped(fig: go.Figure, title: str, filters_line: str) -> go.Figure:
     if key not in cache:
         out = go.Figure(fig)
         old = out.layout.title.subtitle.text
-        lines = ([old] if old else []) + [_esc(w) for w in textwrap.wrap(filters_line, 120)] + [_esc(source)]
+        lines = ([old] if old else []) + [_esc(w) for text in (filters_line, source) for w in stamp_lines(text)]
         had_title = bool(out.layout.title.text)
         added = len(lines) - (1 if old else 0)
         out.update_layout(

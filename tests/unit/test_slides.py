@@ -92,3 +92,22 @@ def test_unit_counts_keep_munitions_apart_as_the_overview_does(options, page):
     assert values["Platforms ordered"] != f"{int(head['units_ordered']):,}"
     notes = " ".join(content(slide, options).notes)
     assert f"{int(head['munitions_ordered']):,} ordered" in notes
+
+
+def test_chart_stamp_lines_fit_a_narrow_chart(options):
+    """The downloaded image's stamp (filters, source, data date) is wrapped to the narrowest chart on screen
+    (a third of the page at 1366×768): before, the source line was one 150-character line cut at the right edge."""
+    import re
+
+    import plotly.graph_objects as go
+
+    from kdefense import ui
+
+    filters_line = ("Contract value (USD) · 2010–2026 · Europe, Middle East, Asia & Oceania · NATO members · "
+                    "status: contract, delivering, completed · search “K9 Thunder”")
+    fig = ui.stamped(go.Figure(layout={"title": {"text": "Top systems"}}), "Top systems", filters_line)
+    lines = re.split(r"<br>", fig.layout.title.subtitle.text)
+    assert len(lines) >= 3 and all(len(line) <= ui.STAMP_CHARS for line in lines), lines
+    text = " ".join(lines)
+    assert "Source: Information from the SIPRI Arms Transfers Database" in text
+    assert re.search(r"built 20\d\d-\d\d-\d\d", text) and "2010–2026" in text
