@@ -41,7 +41,7 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 PLOTLY_PATH = f"/plotly-{plotly.__version__}.min.js"
 PROFILE_DIR = Path(os.environ.get("KDEFENSE_EXPORT_PROFILE")
                    or Path(tempfile.gettempdir()) / f"kdefense-export-profile-{os.getuid()}")
-TIMEOUT_S = 300  # the whole export (a 7-slide deck takes ~130-210 s on a 2-core machine at load 35); then a message
+TIMEOUT_S = 300  # the whole export (a 7-slide deck: ~10 s on 2 quiet cores, ~130 s at load 35); then a message
 AUTHOR = "South Korea defence exports dashboard (data: SIPRI Arms Transfers Database; deal ledger with cited sources)"
 EMU_PER_PX = 6350  # a 1920 px canvas on a 13.333 in (16:9) PowerPoint slide
 
@@ -424,14 +424,16 @@ def _pptx_table(page, table: slides.Table, x: float, y: float, width: float) -> 
 # ------------------------------------------------------------------------------------------------ command line
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Export a briefing deck to PDF and PowerPoint.")
+    parser = argparse.ArgumentParser(description="Export a briefing deck to PDF and/or PowerPoint.")
     parser.add_argument("deck", type=Path)
-    parser.add_argument("--out", type=Path, required=True, help="PDF file to write")
-    parser.add_argument("--pptx", type=Path, help="also write a PowerPoint file here")
+    parser.add_argument("--out", type=Path, help="PDF file to write")
+    parser.add_argument("--pptx", type=Path, help="PowerPoint file to write")
     parser.add_argument("--theme", choices=["light", "dark"], default="light")
     args = parser.parse_args(argv)
+    if not args.out and not args.pptx:
+        parser.error("give --out (PDF) and/or --pptx")
     deck = parse_deck(args.deck.read_text(encoding="utf-8"), args.deck.stem)
-    formats = ("pdf", "pptx") if args.pptx else ("pdf",)
+    formats = tuple(f for f, path in (("pdf", args.out), ("pptx", args.pptx)) if path)
     started = time.perf_counter()
     try:
         result = export_deck(deck, formats, args.theme, lambda f, m: print(
@@ -439,12 +441,14 @@ def main(argv: list[str] | None = None) -> int:
     except (ExportFailed, ExportUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
-    args.out.write_bytes(result.pdf)
+    if args.out:
+        args.out.write_bytes(result.pdf)
     if args.pptx:
         args.pptx.write_bytes(result.pptx)
     for problem in result.layout_problems:
         print(f"layout: {problem}", file=sys.stderr)
-    print(f"wrote {args.out} ({len(deck.slides)} pages) in {result.seconds:.1f} s")
+    print(f"wrote {', '.join(str(p) for p in (args.out, args.pptx) if p)} ({len(deck.slides)} slides) "
+          f"in {result.seconds:.1f} s")
     return 0 if not result.layout_problems else 2
 
 
