@@ -261,7 +261,8 @@ def chromium_args(port: int) -> list[str]:
     """ORIGIN's host goes to the export's own server; every other host fails to resolve, and any other address
     goes to a closed proxy port: nothing leaves the machine."""
     return [*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {ORIGIN_HOST} 127.0.0.1:{port}, MAP * ~NOTFOUND",
-            "--proxy-server=http://127.0.0.1:9", f"--proxy-bypass-list={ORIGIN_HOST}"]
+            "--proxy-server=http://127.0.0.1:9", f"--proxy-bypass-list={ORIGIN_HOST}",
+            "--disk-cache-size=67108864"]  # the kept profile holds plotly.js and the map files: 64 MB at most
 
 
 def export_deck(deck: Deck, formats: tuple[str, ...] = ("pdf", "pptx"), theme: str = "light",
