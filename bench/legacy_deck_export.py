@@ -29,8 +29,10 @@ class ExportUnavailable(RuntimeError):
     """Chromium or Playwright is missing on this machine."""
 
 
-def render_slides(base_url: str, deck: Deck, theme: str = "light", size: tuple[int, int] = (1920, 1080)) -> list[bytes]:
-    """PNG screenshots of every slide at 1920×1080; requests to other hosts are blocked."""
+def render_slides(base_url: str, deck: Deck, theme: str = "light", size: tuple[int, int] = (1920, 1080),
+                  timeout_s: float = 60) -> list[bytes]:
+    """PNG screenshots of every slide at 1920×1080; requests to other hosts are blocked. The app used 60 s per wait;
+    the benchmark gives it longer so that it finishes on a loaded machine."""
     if not Path(CHROMIUM).exists():
         raise ExportUnavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium).")
     try:
@@ -51,11 +53,12 @@ def render_slides(base_url: str, deck: Deck, theme: str = "light", size: tuple[i
 
         context.route("**/*", local_only)
         page = context.new_page()
+        page.set_default_timeout(timeout_s * 1000)
         for number in range(1, len(deck.slides) + 1):
             url = base_url.rstrip("/") + deck.slide_url(number) + ("&theme=dark" if theme == "dark" else "")
             page.goto(url)
-            page.wait_for_selector(READY, timeout=60_000)
-            page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+            page.wait_for_selector(READY)
+            page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
             page.wait_for_timeout(1200)  # let Plotly finish its transitions
             shots.append(page.screenshot(full_page=False))
         browser.close()

@@ -214,9 +214,8 @@ def _overview(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
         out.metrics.append(Metric("SIPRI TIV ordered", MISSING if pd.isna(value) else f"{value:,.0f} m TIV"))
     out.metrics += [Metric("Deals" if usd else "SIPRI records", f"{int(head['deals']):,}"),
                     Metric("Recipients", f"{int(head['recipients']):,}")]
-    for name, label in (("units_ordered", "Units ordered"), ("units_delivered", "Delivered"),
-                        ("units_outstanding", "Still to deliver")):
-        out.metrics.append(Metric(label, MISSING if pd.isna(head[name]) else f"{int(head[name]):,}"))
+    out.metrics += platform_metrics(head)
+    out.notes.append(munitions_note(head, usd))
     region = queries.run_filtered(f"{prefix}by_region", filters)
     top_r = queries.run_filtered(f"{prefix}top_recipients", filters)
     top_s = queries.run_filtered(f"{prefix}top_systems", filters)
@@ -250,6 +249,28 @@ def _overview(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
     return out
 
 
+def _count(value: object) -> str:
+    return MISSING if pd.isna(value) else f"{int(value):,}"
+
+
+def platform_metrics(head: pd.Series) -> list[Metric]:
+    """Units as the Overview counts them (overview_headline.sql): platforms, with munitions apart."""
+    munitions = head.get("munitions_ordered")
+    return [Metric("Platforms ordered", _count(head["platforms_ordered"]),
+                   f"munitions apart: {_count(munitions)}" if not pd.isna(munitions) and munitions else ""),
+            Metric("Platforms delivered", _count(head["platforms_delivered"])),
+            Metric("Platforms to deliver", _count(head["platforms_outstanding"]))]
+
+
+def munitions_note(head: pd.Series, usd: bool) -> str:
+    small_arms = head.get("small_arms_ordered") if usd else None
+    return ("Units: platforms (aircraft, vehicles, guns, ships, systems). Munitions counted apart (missiles, "
+            f"rockets, shells, charges): {_count(head.get('munitions_ordered'))} ordered, "
+            f"{_count(head.get('munitions_delivered'))} delivered, {_count(head.get('munitions_outstanding'))} to "
+            "deliver" + (f"; small arms {_count(small_arms)} ordered" if small_arms is not None else "")
+            + ". Services, MRO and upgrades are not units.")
+
+
 def _latest_table(filters: Filters, rows: int) -> Table:
     latest = queries.run_filtered("overview_latest_deals", filters)
     return Table("latest", "Latest deals", ["Signed", "Recipient", "System", "Units", "Value (USD m)"],
@@ -271,9 +292,10 @@ def _deals(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
     cited = int(deals["value_usd_m"].notna().sum())
     total = deals["value_usd_m_counted"].sum()
     out.metrics = [Metric("Deals", f"{len(deals):,}"), Metric("Value stated for", f"{cited:,} deals"),
-                   Metric("Total counted", _fmt_bn(total) if total else "not disclosed"),
-                   Metric("Units ordered", f"{int(deals['quantity'].sum()):,}" if deals["quantity"].notna().any()
-                          else MISSING)]
+                   Metric("Total counted", _fmt_bn(total) if total else "not disclosed")]
+    head = queries.run_filtered("overview_headline", filters).iloc[0]  # the Overview's unit groups, same filters
+    out.metrics.append(platform_metrics(head)[0])
+    out.notes.append(munitions_note(head, True))
     height = body_height(True)
     wanted = _wanted(slide, ["systems", "deals"])
     for key in wanted:
@@ -516,12 +538,15 @@ def figure_json(fig: go.Figure) -> str:
 
 DRAW_JS = """
 window.kdDraw = function (topojsonURL) {
+  const failed = e => { document.body.dataset.drawError = String((e && e.message) || e); };
   const charts = [...document.querySelectorAll('.kd-chart')].map(div => {
-    const fig = JSON.parse(document.getElementById(div.id + '-json').textContent);
-    return Plotly.newPlot(div, fig.data, fig.layout,
-      {staticPlot: true, displayModeBar: false, topojsonURL: topojsonURL});
+    try {
+      const fig = JSON.parse(document.getElementById(div.id + '-json').textContent);
+      return Plotly.newPlot(div, fig.data, fig.layout,
+        {staticPlot: true, displayModeBar: false, topojsonURL: topojsonURL});
+    } catch (e) { return Promise.reject(e); }
   });
-  return Promise.all(charts).then(() => { document.body.dataset.drawn = String(charts.length); });
+  return Promise.all(charts).then(() => { document.body.dataset.drawn = String(charts.length); }, failed);
 };
 """
 

@@ -334,6 +334,14 @@ class Spec(go.Figure):
         return self._spec
 
 
+STAMP_CHARS = 60  # 12 px text: about 360 px, the narrowest chart (a third of the page at 1366×768 with the sidebar)
+
+
+def stamp_lines(text: str) -> list[str]:
+    """A stamp line wrapped to fit the narrowest chart; a date or a range is never split."""
+    return textwrap.wrap(text, STAMP_CHARS, break_on_hyphens=False) or [""]
+
+
 def _stamp_layout(layout: dict, title: str, filters_line: str, source: str, n_traces: int) -> dict:
     """`layout` with the stamp merged in as Figure.update_layout would (title and subtitle lines at the top of the
     figure, top margin grown by what they take, a legend at the top moved clear of them)."""
@@ -342,7 +350,7 @@ def _stamp_layout(layout: dict, title: str, filters_line: str, source: str, n_tr
     out = dict(layout)
     old_title = layout.get("title") or {}
     old = (old_title.get("subtitle") or {}).get("text")
-    lines = ([old] if old else []) + [_esc(w) for w in textwrap.wrap(filters_line, 120)] + [_esc(source)]
+    lines = ([old] if old else []) + [_esc(w) for text in (filters_line, source) for w in stamp_lines(text)]
     had_title = bool(old_title.get("text"))
     grown = 16 * (len(lines) - (1 if old else 0)) + (0 if had_title else 34)  # px the stamp adds on top
     legend = layout.get("legend") or {}

@@ -1,4 +1,5 @@
-"""Presentation mode in real Chromium: every slide of every shipped deck at 1280×720 and 1920×1080, light and dark.
+"""Presentation mode in real Chromium: every slide of every shipped deck at 1280×720 and 1920×1080, light and dark,
+and (slow) at 3840×2160.
 
 A slide fails if any element of its content lies outside the screen or under the footer, any text is cut with an
 ellipsis, any chart's tick text is smaller than 14 px (1280×720) or 20 px (1920×1080), or a footer button has no
@@ -97,30 +98,54 @@ def luminance(css: str) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
+def check_slide(page, url: str, slide, size: tuple[int, int], theme: str, where: str, min_tick: float) -> None:
+    got = open_slide(page, url)
+    assert got["title"] == slide.title, where
+    assert got["outside"] == [], f"{where}: content outside the screen or under the footer: {got['outside'][:5]}"
+    assert got["ellipsis"] == [], f"{where}: text cut with an ellipsis: {got['ellipsis']}"
+    assert all(c["drawn"] and c["fits"] for c in got["charts"]), f"{where}: {got['charts']}"
+    if got["charts"] and got["ticks"]:
+        assert min(got["ticks"]) >= min_tick, f"{where}: tick text {min(got['ticks']):.1f} px"
+    labels = {b["label"] for b in got["buttons"]}
+    assert {"◀ Previous", "Next ▶", "Exit"} <= labels, f"{where}: footer buttons {got['buttons']}"
+    for b in got["buttons"]:
+        assert b["label"] and abs(luminance(b["color"]) - luminance(b["bg"])) > 100, f"{where}: {b}"
+        assert (float(b["opacity"]) < 0.6) == b["disabled"], f"{where}: disabled state not visible: {b}"
+    for banned in ("Showing:", "switch the value basis", "Select a row", "click a country", "Press ▶", "None"):
+        assert banned not in got["text"], f"{where}: '{banned}' on the slide"
+    if theme == "dark":
+        assert luminance(got["appBg"]) < 40
+        assert all(luminance(c["bg"]) < 60 for c in got["charts"] if c["bg"]), f"{where}: light chart panel"
+
+
 @pytest.mark.parametrize("deck_id,number", SLIDES, ids=[f"{d}#{n}" for d, n in SLIDES])
 def test_every_slide_fits_every_screen(app_server, screens, deck_id, number):
     deck = briefing.load_decks()[deck_id]
-    slide = deck.slides[number - 1]
     for (size, theme), page in screens.items():
-        where = f"{deck_id} slide {number} at {size[0]}×{size[1]} {theme}"
         url = app_server["url"] + deck.slide_url(number) + ("&theme=dark" if theme == "dark" else "")
-        got = open_slide(page, url)
-        assert got["title"] == slide.title, where
-        assert got["outside"] == [], f"{where}: content outside the screen or under the footer: {got['outside'][:5]}"
-        assert got["ellipsis"] == [], f"{where}: text cut with an ellipsis: {got['ellipsis']}"
-        assert all(c["drawn"] and c["fits"] for c in got["charts"]), f"{where}: {got['charts']}"
-        if got["charts"] and got["ticks"]:
-            assert min(got["ticks"]) >= SCREENS[size], f"{where}: tick text {min(got['ticks']):.1f} px"
-        labels = {b["label"] for b in got["buttons"]}
-        assert {"◀ Previous", "Next ▶", "Exit"} <= labels, f"{where}: footer buttons {got['buttons']}"
-        for b in got["buttons"]:
-            assert b["label"] and abs(luminance(b["color"]) - luminance(b["bg"])) > 100, f"{where}: {b}"
-            assert (float(b["opacity"]) < 0.6) == b["disabled"], f"{where}: disabled state not visible: {b}"
-        for banned in ("Showing:", "switch the value basis", "Select a row", "click a country", "Press ▶", "None"):
-            assert banned not in got["text"], f"{where}: '{banned}' on the slide"
-        if theme == "dark":
-            assert luminance(got["appBg"]) < 40
-            assert all(luminance(c["bg"]) < 60 for c in got["charts"] if c["bg"]), f"{where}: light chart panel"
+        check_slide(page, url, deck.slides[number - 1], size, theme,
+                    f"{deck_id} slide {number} at {size[0]}×{size[1]} {theme}", SCREENS[size])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("deck_id,number", SLIDES, ids=[f"{d}#{n}" for d, n in SLIDES])
+def test_every_slide_fits_a_4k_screen(app_server, browser, deck_id, number):
+    """3840×2160 (light): the canvas zooms ×2, so chart ticks are at least 40 px (20 px at 1920×1080 equivalent);
+    the first slide is kept as a screenshot to look at (test-results/slide-4k.png)."""
+    from pathlib import Path
+
+    deck = briefing.load_decks()[deck_id]
+    context = browser.new_context(viewport={"width": 3840, "height": 2160})
+    try:
+        page = context.new_page()
+        check_slide(page, app_server["url"] + deck.slide_url(number), deck.slides[number - 1], (3840, 2160), "light",
+                    f"{deck_id} slide {number} at 3840×2160", 40.0)
+        if deck_id == DECK and number == 1:
+            out = Path(__file__).resolve().parents[2] / "test-results"
+            out.mkdir(exist_ok=True)
+            page.screenshot(path=str(out / "slide-4k.png"))
+    finally:
+        context.close()
 
 
 def _press_until(page, key: str, slide: int) -> None:

@@ -157,7 +157,6 @@ def test_presentation_copy_of_a_dict_built_figure(app_db):
 
 def stamped_by_validation(fig: go.Figure, title: str, filters_line: str) -> go.Figure:
     """How ui.stamped stamped a figure before it worked on the sent dict: a validated copy, update_layout."""
-    import textwrap
 
     from kdefense import ui
 
@@ -166,7 +165,7 @@ def stamped_by_validation(fig: go.Figure, title: str, filters_line: str) -> go.F
               f"data version {info.get('data_version', '?')}, built {str(info.get('built_at', ''))[:10]}")
     out = go.Figure(fig)
     old = out.layout.title.subtitle.text
-    lines = ([old] if old else []) + [ui._esc(w) for w in textwrap.wrap(filters_line, 120)] + [ui._esc(source)]
+    lines = ([old] if old else []) + [ui._esc(w) for text in (filters_line, source) for w in ui.stamp_lines(text)]
     had_title = bool(out.layout.title.text)
     grown = 16 * (len(lines) - (1 if old else 0)) + (0 if had_title else 34)
     legend, margin_t = out.layout.legend, out.layout.margin.t or 10

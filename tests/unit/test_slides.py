@@ -77,3 +77,37 @@ def test_user_text_is_escaped_in_slide_html():
     table = slides.Table("t", "<b>x</b>", ["<script>"], [["<img src=x onerror=alert(1)>"]])
     html = slides.table_html(table) + slides.metrics_html([slides.Metric("<i>", "<svg onload=1>")])
     assert "<script>" not in html and "<img" not in html and "<svg" not in html and "<i>" not in html
+
+
+@pytest.mark.parametrize("page", ["overview", "deals"])
+def test_unit_counts_keep_munitions_apart_as_the_overview_does(options, page):
+    """Europe since 2022 orders hundreds of platforms and tens of thousands of rounds: one sum would mix them."""
+    slide = Slide(page=page, title="t", takeaway="k", filters={"region": ["Europe"], "from": "2022", "to": "2026"})
+    filters = slides.slide_filters(slide, options)
+    head = queries.run_filtered("overview_headline", filters).iloc[0]
+    assert head["munitions_ordered"] > 0, "the fixture needs munitions in this view"
+    values = {m.label: m.value for m in content(slide, options).metrics}
+    assert "Units ordered" not in values
+    assert values["Platforms ordered"] == f"{int(head['platforms_ordered']):,}"
+    assert values["Platforms ordered"] != f"{int(head['units_ordered']):,}"
+    notes = " ".join(content(slide, options).notes)
+    assert f"{int(head['munitions_ordered']):,} ordered" in notes
+
+
+def test_chart_stamp_lines_fit_a_narrow_chart(options):
+    """The downloaded image's stamp (filters, source, data date) is wrapped to the narrowest chart on screen
+    (a third of the page at 1366×768): before, the source line was one 150-character line cut at the right edge."""
+    import re
+
+    import plotly.graph_objects as go
+
+    from kdefense import ui
+
+    filters_line = ("Contract value (USD) · 2010–2026 · Europe, Middle East, Asia & Oceania · NATO members · "
+                    "status: contract, delivering, completed · search “K9 Thunder”")
+    fig = ui.stamped(go.Figure(layout={"title": {"text": "Top systems"}}), "Top systems", filters_line)
+    lines = re.split(r"<br>", fig.spec["layout"]["title"]["subtitle"]["text"])
+    assert len(lines) >= 3 and all(len(line) <= ui.STAMP_CHARS for line in lines), lines
+    text = " ".join(lines)
+    assert "Source: Information from the SIPRI Arms Transfers Database" in text
+    assert re.search(r"built 20\d\d-\d\d-\d\d", text) and "2010–2026" in text
