@@ -19,11 +19,15 @@ WATCH = """() => { window.kdReached = new Set();
   document.addEventListener('focusin', e => { e.target.dataset.kdReached = '1'; }, true); }"""
 # The page's own controls (main area and sidebar), visible and enabled; inside a table only the grid itself. An
 # option of a segmented control or radio group is reached with the arrow keys, not Tab (tabindex -1, ARIA's
-# roving focus): the group's one Tab stop counts.
+# roving focus): the group's one Tab stop counts. Left out: the content of a closed expander, and Streamlit's own
+# hover toolbars (table search/download/fullscreen) and heading anchors, which Streamlit keeps out of the Tab order
+# (listed in docs/accessibility.md).
 CONTROLS = """() => [...document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebar"]')]
   .flatMap(root => [...root.querySelectorAll('button, a[href], input:not([type="hidden"]), textarea, select, '
     + 'summary, [role="slider"], [role="tab"], [role="switch"], [tabindex]:not([tabindex="-1"])')])
-  .filter(el => !el.disabled && el.getAttribute('tabindex') !== '-1' && !el.closest('.js-plotly-plot, [data-testid="stDataFrameResizable"] *')
+  .filter(el => !el.disabled && el.getAttribute('tabindex') !== '-1'
+    && !(el.closest('details:not([open])') && !el.matches('details > summary'))
+    && !el.closest('[data-testid="stElementToolbar"], [data-testid="stHeaderActionElements"]') && !el.closest('.js-plotly-plot, [data-testid="stDataFrameResizable"] *')
     && !el.closest('[aria-hidden="true"]') && el.getBoundingClientRect().width > 0
     && getComputedStyle(el).visibility !== 'hidden')
   .map(el => ({reached: el.dataset.kdReached === '1',
