@@ -83,31 +83,35 @@ def _finished(data: list[dict], layout: dict, title: str, note: str, tiv: bool, 
     return built(data, layout)
 
 
+def _end_text(name: str, ys: list) -> list[str] | None:
+    """The line's name at its last drawn point, empty elsewhere (None when nothing is drawn)."""
+    last = max((i for i, y in enumerate(ys) if y is not None and pd.notna(y)), default=None)
+    if last is None:
+        return None
+    label = name if len(name) <= 16 else name[:15] + "…"
+    return [label if i == last else "" for i in range(len(ys))]
+
+
+def _end_style(large: bool) -> dict:
+    return {"mode": "lines+markers+text", "textposition": "middle right", "cliponaxis": False,
+            "textfont": {"color": "#1f2937", "size": 15 if large else 11}}
+
+
 def end_labels(data: list[dict], large: bool = False) -> list[dict]:
     """Name each line at its last point (direct labels: the lines are told apart without matching colours)."""
     for trace in data:
-        ys = list(trace["y"]) if trace.get("y") is not None else []
-        last = max((i for i, y in enumerate(ys) if y is not None and pd.notna(y)), default=None)
-        if last is None:
-            continue
-        name = trace["name"] if len(trace["name"]) <= 16 else trace["name"][:15] + "…"
-        trace.update(mode="lines+markers+text", text=[name if i == last else "" for i in range(len(ys))],
-                     textposition="middle right", cliponaxis=False,
-                     textfont={"color": "#1f2937", "size": 15 if large else 11})
+        text = _end_text(trace["name"], list(trace["y"]) if trace.get("y") is not None else [])
+        if text is not None:
+            trace.update(text=text, **_end_style(large))
     return data
 
 
 def end_labelled(fig: go.Figure, large: bool = False) -> go.Figure:
     """end_labels for a figure built with go (validated) traces."""
     for trace in fig.data:
-        ys = list(trace.y) if trace.y is not None else []
-        last = max((i for i, y in enumerate(ys) if y is not None and pd.notna(y)), default=None)
-        if last is None:
-            continue
-        name = trace.name if len(trace.name) <= 16 else trace.name[:15] + "…"
-        trace.update(mode="lines+markers+text", text=[name if i == last else "" for i in range(len(ys))],
-                     textposition="middle right", cliponaxis=False,
-                     textfont={"color": "#1f2937", "size": 15 if large else 11})
+        text = _end_text(trace.name, list(trace.y) if trace.y is not None else [])
+        if text is not None:
+            trace.update(text=text, **_end_style(large))
     fig.update_layout(margin_r=130 if large else 110)
     return fig
 

@@ -169,7 +169,7 @@ def _panels(content: slides.SlideContent, dark: bool) -> None:
     height = max([int(p.figure.layout.height or 0) for p in content.charts] + [0]) or slides.body_height(
         bool(content.metrics))
     # the app's static files are served as text/plain (Streamlit's rule), so the script is fetched and evaluated
-    doc = (f"<!doctype html><html><head><meta charset='utf-8'><style>{slides.slide_css(dark)}</style></head>"
+    doc = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Slide charts</title><style>{slides.slide_css(dark)}</style></head>"
            f"<body style='margin:0;background:{bg};overflow:hidden;font-family:Inter,\"Source Sans Pro\",\"Segoe UI\",Roboto,Helvetica,Arial,sans-serif'>"
            f"{slides.panels_html(content, 'p')}<script>{slides.DRAW_JS}\n"
            f"fetch({js!r}).then(r => r.text()).then(t => {{ (0, eval)(t); "

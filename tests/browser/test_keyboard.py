@@ -19,11 +19,15 @@ WATCH = """() => { window.kdReached = new Set();
   document.addEventListener('focusin', e => { e.target.dataset.kdReached = '1'; }, true); }"""
 # The page's own controls (main area and sidebar), visible and enabled; inside a table only the grid itself. An
 # option of a segmented control or radio group is reached with the arrow keys, not Tab (tabindex -1, ARIA's
-# roving focus): the group's one Tab stop counts.
+# roving focus): the group's one Tab stop counts. Left out: the content of a closed expander, and Streamlit's own
+# hover toolbars (table search/download/fullscreen) and heading anchors, which Streamlit keeps out of the Tab order
+# (listed in docs/accessibility.md).
 CONTROLS = """() => [...document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebar"]')]
   .flatMap(root => [...root.querySelectorAll('button, a[href], input:not([type="hidden"]), textarea, select, '
     + 'summary, [role="slider"], [role="tab"], [role="switch"], [tabindex]:not([tabindex="-1"])')])
-  .filter(el => !el.disabled && el.getAttribute('tabindex') !== '-1' && !el.closest('.js-plotly-plot, [data-testid="stDataFrameResizable"] *')
+  .filter(el => !el.disabled && el.getAttribute('tabindex') !== '-1'
+    && !(el.closest('details:not([open])') && !el.matches('details > summary'))
+    && !el.closest('[data-testid="stElementToolbar"], [data-testid="stHeaderActionElements"]') && !el.closest('.js-plotly-plot, [data-testid="stDataFrameResizable"] *')
     && !el.closest('[aria-hidden="true"]') && el.getBoundingClientRect().width > 0
     && getComputedStyle(el).visibility !== 'hidden')
   .map(el => ({reached: el.dataset.kdReached === '1',
@@ -92,7 +96,7 @@ def test_filters_and_a_chart_popover_by_keyboard(app_server, browser):
         page.keyboard.press("Enter")
         page.wait_for_selector("[data-testid='stPopoverBody'] button:has-text('Download CSV')", timeout=60_000)
         page.keyboard.press("Escape")
-        page.wait_for_selector("[data-testid='stPopoverBody']", state="detached", timeout=60_000)
+        page.wait_for_selector("[data-testid='stPopoverBody']", state="hidden", timeout=60_000)
     finally:
         context.close()
 
@@ -113,9 +117,8 @@ def test_map_replay_by_keyboard(app_server, browser):
         focus_by_tab(page, "el => el.getAttribute('role') === 'slider' && !!el.closest('.st-key-mapkb_year')")
         page.keyboard.press("ArrowLeft")
         page.keyboard.press("ArrowLeft")
-        page.wait_for_function(f"() => ({YEAR_LABEL})() !== {last!r} && ({YEAR_LABEL})() !== ''", timeout=120_000)
-        earlier = page.evaluate(YEAR_LABEL)
-        assert int(earlier[-4:]) == int(last[-4:]) - 2, (last, earlier)
+        earlier = str(int(last[-4:]) - 2)  # the year label ends with the year shown ("1972–2024")
+        page.wait_for_function(f"() => ({YEAR_LABEL})().endsWith({earlier!r})", timeout=120_000)
         focus_by_tab(page, "el => el.tagName === 'INPUT' && !!el.closest('.st-key-mapkb_play')", limit=10,
                      key="Shift+Tab")
         page.keyboard.press("Space")
