@@ -260,7 +260,7 @@ else:
         years = cm.map_years(full)
         year, playing = _year_controls(years) if len(years) > 1 else (None, False)
         slot = st.empty()
-        shown = full if year in (None, years[-1]) else _map_at_year(rows, totals, countries, facilities, opts, year)
+        shown = full if year is None or year == years[-1] else _map_at_year(rows, totals, countries, facilities, opts, year)
         with slot.container():
             ui.plotly(shown, CHART_KEY, filters, f"Korean arms exports by recipient: {MEASURE_LABELS[opts.measure]}",
                       on_select=_selected_country, selection_mode="points")

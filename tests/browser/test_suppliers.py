@@ -81,7 +81,7 @@ def test_each_comparison_is_readable_at_1920x1080(app_server, page, tmp_path):
 
 def test_chart_csv_equals_the_register(app_server, page, built_db, tmp_path):
     open_suppliers(page, app_server["url"])
-    page.get_by_text("Data behind this chart").first.click()
+    page.get_by_role("button", name="Data behind this chart").first.click()
     with page.expect_download() as info:
         page.get_by_role("button", name="Download CSV").first.click()
     download = info.value
