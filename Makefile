@@ -7,7 +7,7 @@ PORT ?= 8501
 # The database is rebuilt when its sources or the code that builds it change.
 SOURCES := $(shell find data/sources -type f) $(wildcard kdefense/sql/*.sql) kdefense/build.py kdefense/sipri.py kdefense/validate.py
 
-.PHONY: run test test-slow test-load data lint bench bench-sidebyside venv dev-venv sysdeps clean
+.PHONY: run test test-slow test-load data lint bench bench-sidebyside venv dev-venv sysdeps clean messages compile-messages
 
 # System packages the tests need (Debian): the browser, PDF text tools, a Korean font. Installed only when missing.
 SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-cjk libreoffice-calc-nogui
@@ -67,3 +67,15 @@ bench-sidebyside: sysdeps $(VENV)/.dev-installed $(DB)
 
 clean:
 	rm -rf $(VENV) $(DB)
+
+# The interface catalog (kdefense/i18n.py): extract every t("…") / N_("…") into a template, merge it into the
+# Korean .po (new messages arrive empty, removed ones are dropped). The app compiles the .po itself (no .mo in git).
+LOCALE := kdefense/locale
+messages: ## update kdefense/locale/ko/LC_MESSAGES/messages.po from the code
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-default-keywords -k t -k N_ --add-location=file --no-wrap \
+	  --sort-by-file --project=kdefense -o $(LOCALE)/messages.pot .
+	$(VENV)/bin/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages -l ko --no-wrap --ignore-obsolete \
+	  --no-fuzzy-matching --ignore-pot-creation-date
+
+compile-messages: ## optional: write .mo files (the app reads the .po directly)
+	$(VENV)/bin/pybabel compile -d $(LOCALE) -D messages --statistics

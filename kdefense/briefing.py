@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from kdefense import settings
 from kdefense.filters import FilterOptions, parse_query_params
+from kdefense.i18n import DEFAULT_LANG, URL_PARAM, current_lang
 
 # url_path of each page a slide may show (dashboard.py registers the same paths).
 PAGES = {"overview": "", "deals": "deals", "timeline": "timeline", "map": "map", "suppliers": "suppliers",
@@ -24,10 +25,17 @@ class Slide:
     filters: dict[str, str | list[str]] = field(default_factory=dict)
     options: dict[str, str | bool | list[str]] = field(default_factory=dict)  # page widget key → value
     charts: tuple[str, ...] = ()  # which of the page's charts the slide shows (kdefense/slides.py); () = default
+    title_ko: str = ""  # the Korean title and takeaway, shown in Korean mode (empty: the English ones)
+    takeaway_ko: str = ""
 
     def query_params(self, deck_id: str, number: int) -> dict[str, str | list[str]]:
-        """URL parameters that open this slide in presentation mode (page options travel with the deck, not the URL)."""
-        return {**self.filters, "present": "1", "deck": deck_id, "slide": str(number)}
+        """URL parameters that open this slide in presentation mode (page options travel with the deck, not the URL);
+        the interface language travels too when it is not English."""
+        lang = {URL_PARAM: current_lang()} if current_lang() != DEFAULT_LANG else {}
+        return {**self.filters, "present": "1", "deck": deck_id, "slide": str(number), **lang}
+
+    def localized(self, name: str) -> str:
+        return localized(self, name)
 
 
 @dataclass(frozen=True)
@@ -36,11 +44,23 @@ class Deck:
     title: str
     description: str = ""
     slides: tuple[Slide, ...] = ()
+    title_ko: str = ""
+    description_ko: str = ""
+
+    def localized(self, name: str) -> str:
+        return localized(self, name)
 
     def slide_url(self, number: int) -> str:
         """Relative URL of slide `number` (1-based)."""
         slide = self.slides[number - 1]
         return f"/{PAGES[slide.page]}?{urlencode(slide.query_params(self.deck_id, number), doseq=True)}"
+
+
+def localized(item: Slide | Deck, name: str) -> str:
+    """A deck's or slide's `title`/`takeaway`/`description` in the active language: `<name>_ko` in Korean mode when
+    the deck gives one, else the English text."""
+    korean = getattr(item, f"{name}_ko", "") if current_lang() == "ko" else ""
+    return korean or getattr(item, name)
 
 
 class DeckError(ValueError):
@@ -126,12 +146,16 @@ def parse_deck(text: str, deck_id: str) -> Deck:
                             takeaway=_text(raw.get("takeaway", ""), "takeaway", where),
                             filters=_as_params(raw.get("filters", {}), where),
                             options=_as_options(raw.get("options", {}), where),
-                            charts=_as_charts(raw.get("charts", []), where)))
+                            charts=_as_charts(raw.get("charts", []), where),
+                            title_ko=_text(raw.get("title_ko", ""), "title_ko", where),
+                            takeaway_ko=_text(raw.get("takeaway_ko", ""), "takeaway_ko", where)))
     if not slides:
         raise DeckError(f"deck '{deck_id}' has no slides")
     where = f"deck '{deck_id}'"
     return Deck(deck_id=deck_id, title=_text(data.get("title", deck_id), "title", where),
-                description=_text(data.get("description", ""), "description", where), slides=tuple(slides))
+                description=_text(data.get("description", ""), "description", where), slides=tuple(slides),
+                title_ko=_text(data.get("title_ko", ""), "title_ko", where),
+                description_ko=_text(data.get("description_ko", ""), "description_ko", where))
 
 
 # path → ((mtime_ns, size), Deck or the error message): each file version is read and parsed once per process.
@@ -257,11 +281,14 @@ def _toml_value(value: str | bool | list[str]) -> str:
 def deck_to_toml(deck: Deck) -> str:
     """A readable TOML file that parse_deck reads back unchanged."""
     lines = [f"title = {_toml_value(deck.title)}"]
-    if deck.description:
-        lines.append(f"description = {_toml_value(deck.description)}")
+    for name in ("title_ko", "description", "description_ko"):
+        if getattr(deck, name):
+            lines.append(f"{name} = {_toml_value(getattr(deck, name))}")
     for slide in deck.slides:
         lines += ["", "[[slides]]", f"page = {_toml_value(slide.page)}", f"title = {_toml_value(slide.title)}",
                   f"takeaway = {_toml_value(slide.takeaway)}"]
+        lines += [f"{name} = {_toml_value(getattr(slide, name))}" for name in ("title_ko", "takeaway_ko")
+                  if getattr(slide, name)]
         if slide.charts:
             lines.append(f"charts = {_toml_value(list(slide.charts))}")
         for section, values in (("filters", slide.filters), ("options", slide.options)):

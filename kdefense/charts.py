@@ -9,10 +9,14 @@ import pandas as pd
 import plotly.graph_objects as go
 from _plotly_utils.basevalidators import copy_to_readonly_numpy_array
 
+from kdefense import names
+from kdefense.i18n import N_, t
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE, REGIONS
 
 PRIMARY_BAR = "#0072B2"  # Okabe–Ito blue, as Europe: 5.2:1 on white
-FONT = "Inter, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+# Noto Sans KR is served by the app and declared for Hangul only (unicodeRange, .streamlit/config.toml): Latin
+# text falls through to the fonts after it, Korean text is drawn with the served font.
+FONT = "'Noto Sans KR', Inter, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 
 
 def base_layout(fig: go.Figure, title: str | None = None, height: int = 380, large: bool = False) -> go.Figure:
@@ -79,7 +83,7 @@ def built(data: list[dict], layout: dict) -> go.Figure:
 
 
 def value_label(basis: str) -> str:
-    return "Contract value, USD m" if basis == "usd" else "SIPRI TIV, millions"
+    return t("Contract value, USD m") if basis == "usd" else t("SIPRI TIV, millions")
 
 
 def region_marker(regions: Any) -> dict:
@@ -101,12 +105,13 @@ def bars_by_region(data: pd.DataFrame, x_col: str, y_col: str, region_col: str, 
     for region in region_ordered(data[region_col].dropna()):
         part = data[data[region_col] == region]
         traces.append({
-            "type": "bar", "x": array(part[x_col]), "y": array(part[y_col]), "orientation": "h", "name": region,
+            "type": "bar", "x": array(part[x_col]), "y": array(part[y_col]), "orientation": "h",
+            "name": names.region(region),
             "marker": region_marker(part[region_col]), "text": array(texts[part.index]), "textposition": "auto",
             "hovertemplate": hovertemplate,
         })
     layout = {"yaxis": {"categoryorder": "array", "categoryarray": array(data[y_col])}, "barmode": "stack",
-              "showlegend": True, "legend": {"title": {"text": "Region"}}}
+              "showlegend": True, "legend": {"title": {"text": t("Region")}}}
     return traces, layout
 
 
@@ -114,12 +119,13 @@ def region_bars(df: pd.DataFrame, value_col: str, basis: str, large: bool = Fals
     """Horizontal bars per region, in the fixed region colours (the axis names each region)."""
     data = df.dropna(subset=[value_col]).sort_values(value_col)
     trace = {
-        "type": "bar", "x": array(data[value_col]), "y": array(data["region"]), "orientation": "h",
-        "marker": region_marker(data["region"]),
+        "type": "bar", "x": array(data[value_col]), "y": array([names.region(r) for r in data["region"]]),
+        "orientation": "h", "marker": region_marker(data["region"]),
         "customdata": array(data[["deals"]].to_numpy()), "text": array(data[value_col].map(lambda v: f"{v:,.0f}")),
-        "textposition": "auto", "hovertemplate": "%{y}<br>%{x:,.0f}<br>%{customdata[0]} deals<extra></extra>",
+        "textposition": "auto",
+        "hovertemplate": "%{y}<br>%{x:,.0f}<br>" + t("{n} deals", n="%{customdata[0]}") + "<extra></extra>",
     }
-    layout = merge({"xaxis": {"title": {"text": value_label(basis)}}}, layout_base("By region", 300, large))
+    layout = merge({"xaxis": {"title": {"text": value_label(basis)}}}, layout_base(t("By region"), 300, large))
     return built([trace], layout)
 
 
@@ -146,23 +152,27 @@ def ranked_bars(df: pd.DataFrame, label_col: str, value_col: str, basis: str, ti
 def reconciliation_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """Ledger signed value per year (bars) against the official yearly totals (line)."""
     official = df.dropna(subset=["official_usd_bn"])
+    bn_usd = t("{value} bn USD", value="%{y:.1f}")
     data = [
         {"type": "bar", "x": array(df["year"]), "y": array(df["ledger_usd_bn"]),
-         "name": "Ledger: signed contracts (filtered)", "marker": {"color": PRIMARY_BAR},
-         "hovertemplate": "%{x}: %{y:.1f} bn USD<extra>ledger</extra>"},
+         "name": t("Ledger: signed contracts (filtered)"), "marker": {"color": PRIMARY_BAR},
+         "hovertemplate": "%{x}: " + bn_usd + "<extra>" + t("ledger") + "</extra>"},
         {"type": "scatter", "x": array(official["year"]), "y": array(official["official_usd_bn"]),
-         "name": "Official annual export orders", "mode": "lines+markers", "line": {"color": "#D55E00", "width": 3},
+         "name": t("Official annual export orders"), "mode": "lines+markers", "line": {"color": "#D55E00", "width": 3},
          "marker": {"symbol": "diamond", "size": 8},
-         "hovertemplate": "%{x}: %{y:.1f} bn USD<extra>official</extra>"},
+         "hovertemplate": "%{x}: " + bn_usd + "<extra>" + t("official") + "</extra>"},
     ]
     span = int(df["year"].max() - df["year"].min()) if len(df) else 0
     # yearly ticks only where they fit a laptop or phone; the legend above the plot (at the bottom it covered
     # the x axis's year labels)
-    layout = merge(layout_base("Ledger vs official totals", 380, large),
-                   {"yaxis": {"title": {"text": "USD bn"}}, "xaxis": {"dtick": 1 if span <= 15 else 5},
+    layout = merge(layout_base(t("Ledger vs official totals"), 380, large),
+                   {"yaxis": {"title": {"text": t("USD bn")}}, "xaxis": {"dtick": 1 if span <= 15 else 5},
                     "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
                     "margin": {"t": 80}})
     return built(data, layout)
+
+
+KIND_WORDS = {"actual": N_("actual"), "planned": N_("planned"), "overdue": N_("overdue")}
 
 
 def deal_deliveries_chart(df: pd.DataFrame, quantity: float | None, large: bool = False) -> go.Figure:
@@ -170,28 +180,29 @@ def deal_deliveries_chart(df: pd.DataFrame, quantity: float | None, large: bool 
     ended with no delivery recorded: `is_overdue`) cross-hatched in red and labelled; cumulative against the order."""
     fig = go.Figure()
     late = df["is_overdue"].fillna(False).astype(bool) if "is_overdue" in df else pd.Series(False, index=df.index)
-    parts = (("actual", "Actual", df["kind"] == "actual", "#2f6db5", ""),
-             ("planned", "Planned", (df["kind"] == "planned") & ~late, "#9ca3af", "/"),
-             ("overdue", "Overdue: planned, year passed", late, "#dc2626", "x"))
+    parts = (("actual", N_("Actual"), df["kind"] == "actual", "#2f6db5", ""),
+             ("planned", N_("Planned"), (df["kind"] == "planned") & ~late, "#9ca3af", "/"),
+             ("overdue", N_("Overdue: planned, year passed"), late, "#dc2626", "x"))
     for kind, name, rows, colour, pattern in parts:
         part = df[rows]
         if not part.empty:
             overdue = kind == "overdue"
-            fig.add_bar(x=part["year"], y=part["units"], name=name, marker_color=colour,
+            fig.add_bar(x=part["year"], y=part["units"], name=t(name), marker_color=colour,
                         marker_pattern_shape=pattern, marker_opacity=0.55 if overdue else 1,
-                        text=["overdue"] * len(part) if overdue else None, textposition="outside",
+                        text=[t("overdue")] * len(part) if overdue else None, textposition="outside",
                         textfont_color=colour, cliponaxis=False,
-                        hovertemplate="%{x}: %{y} units" + (" planned, no delivery recorded" if overdue else "")
-                                      + "<extra>" + kind + "</extra>")
+                        hovertemplate="%{x}: " + t("{n} units", n="%{y}")
+                                      + (t(" planned, no delivery recorded") if overdue else "")
+                                      + "<extra>" + t(KIND_WORDS[kind]) + "</extra>")
     actual = df[df["kind"] == "actual"].groupby("year")["units"].sum().cumsum()
     if not actual.empty:
-        fig.add_scatter(x=actual.index, y=actual.values, name="Cumulative delivered", mode="lines+markers",
+        fig.add_scatter(x=actual.index, y=actual.values, name=t("Cumulative delivered"), mode="lines+markers",
                         line={"color": "#111827"})
     if quantity:
-        fig.add_hline(y=quantity, line_dash="dot", annotation_text=f"ordered: {int(quantity)}")
+        fig.add_hline(y=quantity, line_dash="dot", annotation_text=t("ordered: {n}", n=int(quantity)))
     fig.update_xaxes(dtick=1, title=None)
-    fig.update_yaxes(title="Units")
-    return base_layout(fig, "Deliveries by year", height=320, large=large)
+    fig.update_yaxes(title=t("Units"))
+    return base_layout(fig, t("Deliveries by year"), height=320, large=large)
 
 
 def presentation_style(fig: go.Figure, dark: bool = False) -> go.Figure:
@@ -245,13 +256,15 @@ def describe(fig: go.Figure, top: int = 3) -> str:
             for loc, val in zip(_seq(trace.locations), _seq(trace.z), strict=False):
                 if isinstance(val, (int, float)) and not pd.isna(val):
                     totals[str(loc)] = float(val)
-    parts = [f"Chart: {chart_title(fig)}."]
-    named = list(dict.fromkeys(s for s in series if s and s != "None" and "Context event" not in s))
+    parts = [t("Chart: {title}.", title=chart_title(fig))]
+    context = t("Context event (hover)")
+    named = list(dict.fromkeys(s for s in series if s and s != "None" and s != context))
     if named:
-        shown = ", ".join(named[:8]) + (f" and {len(named) - 8} more" if len(named) > 8 else "")
-        parts.append(f"Series: {shown}.")
+        shown = ", ".join(named[:8]) + (t(" and {n} more", n=len(named) - 8) if len(named) > 8 else "")
+        parts.append(t("Series: {series}.", series=shown))
     if totals:
         best = sorted(totals.items(), key=lambda kv: -kv[1])[:top]
-        parts.append("Largest: " + "; ".join(f"{k} {_fmt(v)}" for k, v in best) + f" (of {len(totals)}).")
-    parts.append("The data behind this chart is in the table next to it.")
+        parts.append(t("Largest: {values} (of {n}).", values="; ".join(f"{k} {_fmt(v)}" for k, v in best),
+                       n=len(totals)))
+    parts.append(t("The data behind this chart is in the table next to it."))
     return " ".join(parts)

@@ -21,12 +21,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from kdefense import names
 from kdefense.charts import FONT, base_layout
+from kdefense.i18n import N_, t
 from kdefense.settings import REGION_COLOURS, STATIC_DIR
 
 MEASURES = ("usd", "tiv", "units", "deals")
-SCALES = {"log": "Log", "quantile": "Quantile", "linear": "Linear"}
-MODES = {"cumulative": "Cumulative", "per_year": "Per year"}
+SCALES = {"log": N_("Log"), "quantile": N_("Quantile"), "linear": N_("Linear")}
+MODES = {"cumulative": N_("Cumulative"), "per_year": N_("Per year")}
 PRESETS = ("World", "Europe", "Middle East", "Asia & Oceania")
 # Minimum frame of each regional preset (lon range, lat range); widened to every drawn recipient of the region.
 PRESET_BOXES = {
@@ -41,7 +43,7 @@ NO_VALUE_COLOUR = "#b8bec8"
 LAND, OCEAN, BORDER = "#eef0f3", "#dcebf7", "#9aa3b2"
 FLOW_COLOUR = "rgba(17, 24, 39, 0.55)"
 FLOW_WIDTHS = (1.2, 2.4, 4.2, 7.0)
-OUTLINES = {"nato": ("NATO members", "#1e3a8a", 3.2), "eu": ("EU members", "#b45309", 1.6)}
+OUTLINES = {"nato": (N_("NATO members"), "#1e3a8a", 3.2), "eu": (N_("EU members"), "#b45309", 1.6)}
 FACILITY_SYMBOLS = {"production": "square", "joint venture": "diamond", "MRO": "triangle-up", "office": "circle",
                     "training": "star-triangle-up", "R&D": "cross"}
 ARC_SEGMENTS = 12
@@ -69,20 +71,21 @@ def measure_column(measure: str) -> str:
 
 def measure_label(measure: str, basis: str) -> str:
     """Legend title: what the colour means, and from which layer it comes."""
-    layer = "ledger" if basis == "usd" else "SIPRI"
-    return {"usd": "Contract value, USD m", "tiv": "SIPRI TIV, millions",
-            "units": f"Units ordered ({layer})", "deals": "Deals (ledger)" if basis == "usd" else "SIPRI records",
+    layer = t("ledger") if basis == "usd" else "SIPRI"
+    return {"usd": t("Contract value, USD m"), "tiv": t("SIPRI TIV, millions"),
+            "units": t("Units ordered ({layer})", layer=layer),
+            "deals": t("Deals (ledger)") if basis == "usd" else t("SIPRI records"),
             }[measure]
 
 
 def measure_unit(measure: str) -> str:
-    return {"usd": " USD m", "tiv": " m TIV", "units": " units", "deals": ""}[measure]
+    return {"usd": " " + t("USD m"), "tiv": " " + t("m TIV"), "units": " " + t("units"), "deals": ""}[measure]
 
 
 def fmt(value: float | None, measure: str = "deals") -> str:
     """A number as read aloud from a projector: 27,874 / 4.3 / 120."""
     if value is None or pd.isna(value):
-        return "not disclosed" if measure == "usd" else "—"
+        return t("not disclosed") if measure == "usd" else "—"
     return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
 
 
@@ -109,8 +112,8 @@ def great_circle(lat1: float, lon1: float, lat2: float, lon2: float,
     if omega < 1e-9:
         return [lat1, lat2], [lon1, lon2]
     lats, lons = [], []
-    for t in np.linspace(0.0, 1.0, segments + 1):
-        p = (math.sin((1 - t) * omega) * a + math.sin(t * omega) * b) / math.sin(omega)
+    for step in np.linspace(0.0, 1.0, segments + 1):
+        p = (math.sin((1 - step) * omega) * a + math.sin(step * omega) * b) / math.sin(omega)
         lats.append(round(math.degrees(math.atan2(p[2], math.hypot(p[0], p[1]))), 2))
         lons.append(round(math.degrees(math.atan2(p[1], p[0])), 2))
     return lats, lons
@@ -274,17 +277,18 @@ def typed(values: np.ndarray) -> dict:
 
 
 def _hover(country: str, c: dict[str, float], measure: str, basis: str) -> str:
-    deals_word = "deals" if basis == "usd" else "SIPRI records"
+    deals_word = t("deals") if basis == "usd" else t("SIPRI records")
     lines = [f"<b>{escape(country)}</b>",
              f"{measure_label(measure, basis)}: <b>{fmt(c[measure_column(measure)], measure)}</b>"]
     if measure != "deals":
         lines.append(f"{fmt(c['deals'])} {deals_word}")
     if measure != "units" and not math.isnan(c["units"]):
-        lines.append(f"{fmt(c['units'])} units ordered")
+        lines.append(t("{n} units ordered", n=fmt(c["units"])))
     if basis == "usd" and measure == "usd" and c["valued"] < c["deals"]:
-        lines.append(f"value disclosed for {fmt(c['valued'])} of {fmt(c['deals'])}")
+        lines.append(t("value disclosed for {valued} of {deals}", valued=fmt(c["valued"]), deals=fmt(c["deals"])))
     if c["flagged"] > 0:
-        lines.append(f"{fmt(c['flagged'])} " + ("estimated value(s)" if basis == "usd" else "flagged uncertain by SIPRI"))
+        lines.append(f"{fmt(c['flagged'])} " + (t("estimated value(s)") if basis == "usd"
+                                                else t("flagged uncertain by SIPRI")))
     return "<br>".join(lines)
 
 
@@ -299,7 +303,7 @@ class _Static:
 
 def _short_hover(country: str, c: dict[str, float], measure: str, basis: str) -> str:
     """Hover while the slider is on an earlier year: two lines keep the frames small."""
-    deals = f"{fmt(c['deals'])} {'deals' if basis == 'usd' else 'SIPRI records'}"
+    deals = fmt(c["deals"]) + " " + (t("deals") if basis == "usd" else t("SIPRI records"))
     if measure == "deals":
         return f"<b>{escape(country)}</b><br>{deals}"
     return f"<b>{escape(country)}</b><br>{fmt(c[measure_column(measure)], measure)}{measure_unit(measure)} · {deals}"
@@ -347,7 +351,7 @@ def _styled(traces: list[dict], st: _Static, opts: MapOptions, scale: ColourScal
     valued, unvalued, *flows = traces
     out = [go.Choropleth({**valued, **common}, name=label, zmin=scale.zmin, zmax=scale.zmax,
                          colorscale=scale.colorscale, colorbar=colorbar, _validate=False),
-           go.Choropleth({**unvalued, **common}, name="Recipient, value not disclosed", showscale=False, zmin=0,
+           go.Choropleth({**unvalued, **common}, name=t("Recipient, value not disclosed"), showscale=False, zmin=0,
                          zmax=1, colorscale=[[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]], _validate=False)]
     for b, trace in enumerate(flows):
         out.append(go.Scattergeo(trace, mode="lines", line={"width": FLOW_WIDTHS[b], "color": FLOW_COLOUR},
@@ -359,9 +363,9 @@ def _styled(traces: list[dict], st: _Static, opts: MapOptions, scale: ColourScal
 def _bucket_name(b: int, edges: tuple[float, ...], opts: MapOptions) -> str:
     unit = measure_unit(opts.measure)
     if not edges:
-        return f"Flow line{unit and ' (' + unit.strip() + ')'}"
+        return t("Flow line") + (unit and " (" + unit.strip() + ")")
     if b == 0:
-        return f"Flow < {short(edges[0])}{unit}"
+        return t("Flow < {value}", value=f"{short(edges[0])}{unit}")
     if b == len(edges):
         return f"≥ {short(edges[-1])}"
     return f"{short(edges[b - 1])}–{short(edges[b])}"
@@ -374,7 +378,7 @@ def _outline_traces(countries: pd.DataFrame, outlines: tuple[str, ...]) -> list[
         members = countries[countries[f"is_{key}"].fillna(False).astype(bool)]
         traces.append(go.Choropleth(
             locations=members["iso3"].tolist(), z=[1] * len(members), locationmode="ISO-3",
-            name=f"<span style='color:{colour}'><b>▢ {name}</b></span>",
+            name=f"<span style='color:{colour}'><b>▢ {t(name)}</b></span>",
             showscale=False, colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], hoverinfo="skip",
             showlegend=True, marker={"line": {"color": colour, "width": width}},
         ))
@@ -390,7 +394,7 @@ def _facility_trace(facilities: pd.DataFrame, large: bool) -> go.Scattergeo:
         groups.append((lat, lon, text, FACILITY_SYMBOLS.get(g["kind"].iloc[0], "circle"), g["country_iso3"].iloc[0]))
     return go.Scattergeo(
         lat=[g[0] for g in groups], lon=[g[1] for g in groups], text=[g[2] for g in groups], mode="markers",
-        customdata=[[g[4]] for g in groups], name="Korean industrial site", hovertemplate="%{text}<extra></extra>",
+        customdata=[[g[4]] for g in groups], name=t("Korean industrial site"), hovertemplate="%{text}<extra></extra>",
         unselected={"marker": {"opacity": 1}},
         marker={"symbol": [g[3] for g in groups], "size": 17 if large else 13, "color": "#0f766e",
                 "line": {"color": "white", "width": 1.5}},
@@ -400,14 +404,16 @@ def _facility_trace(facilities: pd.DataFrame, large: bool) -> go.Scattergeo:
 def _facility_hover(r) -> str:
     when = f" · {r.year_kind} {int(r.year)}" if not pd.isna(r.year) else ""
     desc = "<br>".join(wrap(escape(str(r.description or "")), 70)[:3])
-    return (f"<b>{escape(str(r.company))}</b><br>{r.kind} · {r.status}{when}<br>{escape(str(r.city))}, "
-            f"{escape(str(r.country))}<br>{desc}<br><i>Sources: {escape(str(r.source_ids))}</i>")
+    return (f"<b>{escape(names.company(str(r.company)))}</b><br>{r.kind} · {r.status}{when}<br>{escape(str(r.city))}, "
+            f"{escape(str(r.country))}<br>{desc}<br><i>"
+            + t("Sources: {ids}", ids=escape(str(r.source_ids))) + "</i>")
 
 
 def _origin_trace(lat: float, lon: float, large: bool) -> go.Scattergeo:
-    return go.Scattergeo(lat=[lat], lon=[lon], mode="markers+text", text=["South Korea"], textposition="top center",
+    return go.Scattergeo(lat=[lat], lon=[lon], mode="markers+text", text=[t("South Korea")], textposition="top center",
                          textfont={"size": 18 if large else 15, "color": "#111827", "shadow": "auto"},
-                         name="South Korea", customdata=[["KOR"]], hovertemplate="South Korea (supplier)<extra></extra>",
+                         name=t("South Korea"), customdata=[["KOR"]],
+                         hovertemplate=t("South Korea (supplier)") + "<extra></extra>",
                          marker={"symbol": "star", "size": 22 if large else 18, "color": "#111827",
                                  "line": {"color": "white", "width": 1}}, showlegend=False,
                          unselected={"marker": {"opacity": 1}, "textfont": {"color": "#111827"}})
@@ -425,10 +431,10 @@ def _animation_controls(years: list[int], large: bool) -> tuple[list[dict], list
     play = {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": 0.0, "xanchor": "left",
             "yanchor": "top", "pad": {"t": 10, "r": 10}, "font": {"size": size + 1},
             "buttons": [
-                {"label": "▶ Play", "method": "animate",
+                {"label": "▶ " + t("Play"), "method": "animate",
                  "args": [None, {"frame": {"duration": 550, "redraw": True}, "transition": {"duration": 0},
                                  "fromcurrent": False, "mode": "immediate"}]},
-                {"label": "❚❚ Pause", "method": "animate",
+                {"label": "❚❚ " + t("Pause"), "method": "animate",
                  "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]},
             ]}
     every = 1 if len(years) <= 20 else 5
@@ -518,20 +524,21 @@ def profile_timeline(per_year: pd.DataFrame, deliveries: pd.DataFrame, measure: 
     """
     col = measure_column(measure)
     orders = per_year.dropna(subset=[col])
-    fig = go.Figure(go.Bar(x=orders["year"].astype(int).tolist(), y=orders[col].tolist(), name="Orders",
+    fig = go.Figure(go.Bar(x=orders["year"].astype(int).tolist(), y=orders[col].tolist(), name=t("Orders"),
                            marker_color=REGION_COLOURS.get(region, "#2f6db5"), yaxis="y2",
-                           hovertemplate="%{x}: %{y:,.1f}<extra>orders</extra>"))
+                           hovertemplate="%{x}: %{y:,.1f}<extra>" + t("orders") + "</extra>"))
     for kind, colour, pattern in (("actual", "#374151", ""), ("planned", "#9ca3af", "/")):
         part = deliveries[deliveries["kind"] == kind] if not deliveries.empty else deliveries
         if not part.empty:
             fig.add_bar(x=part["year"].astype(int).tolist(), y=part["units"].tolist(), marker_color=colour,
-                        name="Delivered (actual)" if kind == "actual" else "Planned", marker_pattern_shape=pattern,
-                        hovertemplate="%{x}: %{y:,.0f} units<extra>" + kind + "</extra>")
+                        name=t("Delivered (actual)") if kind == "actual" else t("Planned"),
+                        marker_pattern_shape=pattern,
+                        hovertemplate="%{x}: " + t("{n} units", n="%{y:,.0f}") + "<extra>" + t(kind) + "</extra>")
     years = pd.concat([per_year["year"], deliveries["year"] if not deliveries.empty else per_year["year"]])
     span = years.max() - years.min() if not years.empty else 0
     size = 20 if large else 13
-    titles = [f"Orders by {'signing' if basis == 'usd' else 'order'} year: {measure_label(measure, basis)}",
-              "Units delivered by delivery year"]
+    titles = [t("Orders by {kind} year: {measure}", kind=t("signing") if basis == "usd" else t("order"),
+                measure=measure_label(measure, basis)), t("Units delivered by delivery year")]
     fig.update_layout(
         barmode="stack",
         xaxis={"dtick": 1 if span <= 10 else (2 if span <= 20 else 5), "tickangle": 0, "anchor": "y"},
@@ -568,7 +575,7 @@ def supplier_bars(df: pd.DataFrame, country: str, years: str, top: int = 8, larg
         head = pd.concat([head.head(top - 1), data[data["is_korea"]]])
     rest = data[~data["supplier"].isin(head["supplier"])]
     if not rest.empty:
-        head = pd.concat([head, pd.DataFrame([{"supplier": f"Others ({len(rest)})", "is_korea": False,
+        head = pd.concat([head, pd.DataFrame([{"supplier": t("Others ({n})", n=len(rest)), "is_korea": False,
                                                "tiv_order_m": rest["tiv_order_m"].sum()}])])
     head = head.iloc[::-1]
     total = data["tiv_order_m"].sum()
@@ -577,11 +584,11 @@ def supplier_bars(df: pd.DataFrame, country: str, years: str, top: int = 8, larg
         x=head["tiv_order_m"], y=head["supplier"], orientation="h",
         marker_color=["#c2410c" if k else "#94a3b8" for k in head["is_korea"]],
         text=[f"{v:,.0f} ({s:.0%})" for v, s in zip(head["tiv_order_m"], share, strict=True)], textposition="auto",
-        hovertemplate="%{y}: %{x:,.1f} m TIV<extra></extra>",
+        hovertemplate="%{y}: %{x:,.1f} " + t("m TIV") + "<extra></extra>",
     ))
-    fig.update_xaxes(title="SIPRI TIV ordered, millions")
-    return base_layout(fig, f"{country}: orders by supplier, {years} (SIPRI)", height=max(260, 34 * len(head) + 100),
-                       large=large)
+    fig.update_xaxes(title=t("SIPRI TIV ordered, millions"))
+    return base_layout(fig, t("{country}: orders by supplier, {years} (SIPRI)", country=country, years=years),
+                       height=max(260, 34 * len(head) + 100), large=large)
 
 
 # ---------------------------------------------------------------- keyboard-operable year (issue 16)

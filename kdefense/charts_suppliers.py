@@ -12,16 +12,17 @@ import zlib
 import pandas as pd
 import plotly.graph_objects as go
 
+from kdefense import names
 from kdefense.charts import array, base_layout, built, layout_base, merge
+from kdefense.i18n import N_, t
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE
 
 KOREA = "South Korea"
 KOREA_COLOUR = "#c8102e"
 TIV_METHOD_URL = "https://www.sipri.org/databases/armstransfers/sources-and-methods"
-TIV_NOTE = (f"SIPRI TIV measures military capability transferred, not money "
-            f"(<a href='{TIV_METHOD_URL}'>method</a>).")
+TIV_NOTE = N_("SIPRI TIV measures military capability transferred, not money (<a href='{url}'>method</a>).")
 OTHER_COLOUR = "#9ca3af"
-NATO_EUROPE = "NATO Europe"
+NATO_EUROPE = N_("NATO Europe")
 # Display names (countries view) of the usual leading suppliers; others get a stable colour from PALETTE.
 SUPPLIER_COLOURS = {
     KOREA: KOREA_COLOUR, "United States": "#1f3b73", "France": "#3a86ff", "Russia": "#6d4c41", "China": "#f4a261",
@@ -53,7 +54,7 @@ def region_colour(region: str) -> str:
 def _finish(fig: go.Figure, title: str, note: str, tiv: bool, height: int, large: bool) -> go.Figure:
     """Base layout plus a subtitle that says which filters apply and, for TIV, what TIV is."""
     base_layout(fig, title, height=height, large=large)
-    lines = textwrap.wrap(note, 105) + ([TIV_NOTE] if tiv else [])
+    lines = textwrap.wrap(note, 105) + ([t(TIV_NOTE, url=TIV_METHOD_URL)] if tiv else [])
     fig.update_layout(title_subtitle_text="<br>".join(lines), title_subtitle_font_size=16 if large else 12,
                       margin_t=66 + 17 * len(lines), legend_traceorder="normal")
     if fig.layout.xaxis.title.text:  # keep a horizontal legend clear of the x-axis title
@@ -75,7 +76,7 @@ def _finished(data: list[dict], layout: dict, title: str, note: str, tiv: bool, 
     merge(layout, layout_base(title, height=height, large=large))
     if labelled:
         merge(layout, {"margin": {"r": 130 if large else 110}, "showlegend": False})
-    lines = textwrap.wrap(note, 105) + ([TIV_NOTE] if tiv else [])
+    lines = textwrap.wrap(note, 105) + ([t(TIV_NOTE, url=TIV_METHOD_URL)] if tiv else [])
     merge(layout, {"title": {"subtitle": {"text": "<br>".join(lines), "font": {"size": 16 if large else 12}}},
                    "margin": {"t": 66 + 17 * len(lines)}, "legend": {"traceorder": "normal"}})
     if layout.get("xaxis", {}).get("title", {}).get("text"):  # keep a horizontal legend clear of the x-axis title
@@ -133,12 +134,13 @@ def share_lines(df: pd.DataFrame, x_col: str, title: str, note: str, large: bool
             "mode": "lines+markers", "line": {"color": colour_for(supplier), "width": 4 if korean else 2},
             "marker": {"size": 9 if korean else 6},
             "customdata": array(part[["tiv_m", "rank", "pct_tiv_flagged_uncertain"]].to_numpy()),
-            "hovertemplate": (f"<b>{supplier}</b> %{{x}}<br>share %{{y:.1f}} %<br>%{{customdata[0]:,.0f}} m TIV · "
-                              "rank %{customdata[1]}<br>%{customdata[2]:.0f} % of its TIV carries a SIPRI estimate "
-                              "flag<extra></extra>"),
+            "hovertemplate": (f"<b>{supplier}</b> %{{x}}<br>"
+                              + t("share {share} %<br>{tiv} m TIV · rank {rank}<br>{flagged} % of its TIV carries a "
+                                  "SIPRI estimate flag", share="%{y:.1f}", tiv="%{customdata[0]:,.0f}",
+                                  rank="%{customdata[1]}", flagged="%{customdata[2]:.0f}") + "<extra></extra>"),
         })
     # Log scale: the largest supplier has 20–40 times South Korea's share; on a linear axis the rest is a smear.
-    layout = {"yaxis": {"title": {"text": "Share, % (log scale)"}, "type": "log", "ticksuffix": " %",
+    layout = {"yaxis": {"title": {"text": t("Share, % (log scale)")}, "type": "log", "ticksuffix": " %",
                         "tickvals": list(LOG_TICKS), "ticktext": [f"{t:g}" for t in LOG_TICKS]},
               "xaxis": {"title": {}, "type": "category" if x_col == "period_label" else "linear"}}
     return _finished(end_labels(data, large), layout, title, note, True, 440, large, labelled=True)
@@ -155,11 +157,11 @@ def rank_bump(df: pd.DataFrame, title: str, note: str, large: bool = False) -> g
             "type": "scatter", "x": array(part["period_label"]), "y": array(part["rank"]), "name": supplier,
             "mode": "lines+markers", "line": {"color": colour_for(supplier), "width": 4 if korean else 2},
             "marker": {"size": 10 if korean else 7},
-            "hovertemplate": f"<b>{supplier}</b> %{{x}}: rank %{{y}}<extra></extra>",
+            "hovertemplate": f"<b>{supplier}</b> %{{x}}: " + t("rank {rank}", rank="%{y}") + "<extra></extra>",
         })
     top = float(df["rank"].max()) if df["rank"].notna().any() else 10.0
     ticks = [1, *range(5, int(top) + 5, 5)]
-    layout = {"yaxis": {"title": {"text": "Rank (1 = largest)"}, "range": [top + 1, 0.5], "tickvals": ticks},
+    layout = {"yaxis": {"title": {"text": t("Rank (1 = largest)")}, "range": [top + 1, 0.5], "tickvals": ticks},
               "xaxis": {"title": {}, "type": "category"}}
     return _finished(end_labels(data, large), layout, title, note, True, 440, large, labelled=True)
 
@@ -174,7 +176,7 @@ def top_suppliers_bars(df: pd.DataFrame, title: str, note: str, large: bool = Fa
         customdata=data[["tiv_m"]].to_numpy(),
         hovertemplate="%{y}<br>%{x:.1f} % · %{customdata[0]:,.0f} m TIV<extra></extra>",
     ))
-    fig.update_xaxes(title="Share of deliveries to these recipients, % (SIPRI TIV)", ticksuffix=" %")
+    fig.update_xaxes(title=t("Share of deliveries to these recipients, % (SIPRI TIV)"), ticksuffix=" %")
     return _finish(fig, title, note, True, max(360, 34 * len(data) + 140), large)
 
 
@@ -185,15 +187,16 @@ def korea_region_lines(df: pd.DataFrame, title: str, note: str, large: bool = Fa
         part = df[df["market"] == market]
         nato = market == NATO_EUROPE
         fig.add_scatter(
-            x=part["year"], y=part["korea_share_pct"], name=market, mode="lines+markers",
+            x=part["year"], y=part["korea_share_pct"], name=t(NATO_EUROPE) if nato else names.region(market),
+            mode="lines+markers",
             line={"color": "#111827" if nato else region_colour(market), "width": 3.5 if nato else 2,
                   "dash": "dash" if nato else None},
             customdata=part[["korea_tiv_m", "market_tiv_m"]].to_numpy(),
             hovertemplate=(f"<b>{market}</b> %{{x}}: %{{y:.1f}} %<br>%{{customdata[0]:,.0f}} of "
                            "%{customdata[1]:,.0f} m TIV<extra></extra>"),
         )
-    fig.update_yaxes(title="South Korea's share of imports, %", rangemode="tozero", ticksuffix=" %")
-    fig.update_xaxes(title="Delivery year", dtick=2)
+    fig.update_yaxes(title=t("South Korea's share of imports, %"), rangemode="tozero", ticksuffix=" %")
+    fig.update_xaxes(title=t("Delivery year"), dtick=2)
     return end_labelled(_finish(fig, title, note, True, 440, large), large)
 
 
@@ -204,7 +207,7 @@ def recipients_heatmap(df: pd.DataFrame, title: str, note: str, large: bool = Fa
     fig = go.Figure(go.Heatmap(
         z=table.to_numpy(), x=list(table.columns), y=list(table.index), colorscale="Blues",
         text=table.to_numpy().astype(int), texttemplate="%{text}", showscale=False,
-        hovertemplate="%{y}, %{x}: %{z} recipient states<extra></extra>",
+        hovertemplate="%{y}, %{x}: " + t("{n} recipient states", n="%{z}") + "<extra></extra>",
     ))
     fig.update_xaxes(title=None, showgrid=False)
     fig.update_yaxes(title=None, showgrid=False)
@@ -219,16 +222,17 @@ def region_mix_bars(df: pd.DataFrame, title: str, note: str, large: bool = False
     for region in [r for r in REGION_ORDER if r in set(df["region"])]:
         part = df[df["region"] == region].set_index("supplier").reindex(order).fillna(0)  # NaN breaks stacking
         fig.add_bar(
-            x=part["share_of_supplier_pct"], y=order, name=region, orientation="h",
+            x=part["share_of_supplier_pct"], y=order, name=names.region(region), orientation="h",
             marker={"color": region_colour(region), "line": {"color": REGION_OUTLINE, "width": 1}},
             customdata=part[["tiv_m", "recipients"]].to_numpy(),
             text=part["share_of_supplier_pct"].map(lambda v: f"{v:.0f}" if pd.notna(v) and v >= 6 else ""),
             textposition="inside", insidetextanchor="middle",
-            hovertemplate=(f"%{{y}} → {region}: %{{x:.1f}} %<br>%{{customdata[0]:,.0f}} m TIV, "
-                           "%{customdata[1]} recipients<extra></extra>"),
+            hovertemplate=(f"%{{y}} → {names.region(region)}: %{{x:.1f}} %<br>"
+                           + t("{tiv} m TIV, {n} recipients", tiv="%{customdata[0]:,.0f}", n="%{customdata[1]}")
+                           + "<extra></extra>"),
         )
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title="Share of the supplier's exports, % (SIPRI TIV)", range=[0, 100], ticksuffix=" %")
+    fig.update_xaxes(title=t("Share of the supplier's exports, % (SIPRI TIV)"), range=[0, 100], ticksuffix=" %")
     return _finish(fig, title, note, True, max(380, 34 * len(order) + 170), large)
 
 
@@ -242,11 +246,14 @@ def speed_box(df: pd.DataFrame, title: str, note: str, large: bool = False) -> g
             name=row.supplier, x=[row.supplier], q1=[row.q1], median=[row.median], q3=[row.q3],
             lowerfence=[row.p05], upperfence=[row.p95], mean=[row.mean], marker_color=colour,
             line={"width": 3 if row.supplier == KOREA else 1.5}, showlegend=False,
-            hovertemplate=(f"<b>{row.supplier}</b><br>median {row.median:g} years (quartiles {row.q1:g}–{row.q3:g}, "
-                           f"5–95 %: {row.p05:g}–{row.p95:g})<br>{row.deals_delivered:,} delivered deals; "
-                           f"{row.deals_awaiting_first_delivery:,} still awaiting a first delivery<extra></extra>"),
+            hovertemplate=(f"<b>{row.supplier}</b><br>"
+                           + t("median {median} years (quartiles {q1}–{q3}, 5–95 %: {p05}–{p95})<br>{delivered} "
+                               "delivered deals; {awaiting} still awaiting a first delivery",
+                               median=f"{row.median:g}", q1=f"{row.q1:g}", q3=f"{row.q3:g}", p05=f"{row.p05:g}",
+                               p95=f"{row.p95:g}", delivered=f"{row.deals_delivered:,}",
+                               awaiting=f"{row.deals_awaiting_first_delivery:,}") + "<extra></extra>"),
         ))
-    fig.update_yaxes(title="Years from order to first delivery", rangemode="tozero")
+    fig.update_yaxes(title=t("Years from order to first delivery"), rangemode="tozero")
     fig.update_xaxes(title=None)
     return _finish(fig, title, note, False, 440, large)
 
@@ -257,8 +264,9 @@ def speed_heatmap(df: pd.DataFrame, title: str, note: str, large: bool = False) 
     count = df.pivot(index="supplier", columns="armament_category", values="deals_delivered").reindex_like(median)
     fig = go.Figure(go.Heatmap(
         z=median.to_numpy(), x=list(median.columns), y=list(median.index), customdata=count.to_numpy(),
-        colorscale="YlOrRd", zmin=0, texttemplate="%{z}", colorbar={"title": "years"},
-        hovertemplate="%{y}, %{x}: median %{z} years (%{customdata} deals)<extra></extra>",
+        colorscale="YlOrRd", zmin=0, texttemplate="%{z}", colorbar={"title": t("years")},
+        hovertemplate="%{y}, %{x}: " + t("median {median} years ({n} deals)", median="%{z}", n="%{customdata}")
+        + "<extra></extra>",
     ))
     fig.update_xaxes(title=None, showgrid=False, tickangle=-30)
     fig.update_yaxes(title=None, showgrid=False, autorange="reversed")
@@ -272,16 +280,17 @@ def order_book_bars(df: pd.DataFrame, title: str, note: str, large: bool = False
     for region in [r for r in REGION_ORDER if r in set(df["region"])]:
         part = df[df["region"] == region].set_index("supplier").reindex(order).fillna(0)
         fig.add_bar(
-            x=part["tiv_outstanding_m"], y=order, name=region, orientation="h",
+            x=part["tiv_outstanding_m"], y=order, name=names.region(region), orientation="h",
             marker={"color": region_colour(region), "line": {"color": REGION_OUTLINE, "width": 1}},
             customdata=part[["open_deals", "units_outstanding"]].to_numpy(),
-            hovertemplate=(f"%{{y}} → {region}: %{{x:,.0f}} m TIV outstanding<br>%{{customdata[0]}} open deals, "
-                           "%{customdata[1]:,.0f} units<extra></extra>"),
+            hovertemplate=(f"%{{y}} → {names.region(region)}: "
+                           + t("{tiv} m TIV outstanding<br>{deals} open deals, {units} units", tiv="%{x:,.0f}",
+                               deals="%{customdata[0]}", units="%{customdata[1]:,.0f}") + "<extra></extra>"),
         )
     fig.update_layout(barmode="stack")
     labels = [f"<b>{s}</b>" if s == KOREA else s for s in order]
     fig.update_yaxes(tickvals=order, ticktext=labels)
-    fig.update_xaxes(title="TIV ordered, not yet delivered (millions)")
+    fig.update_xaxes(title=t("TIV ordered, not yet delivered (millions)"))
     return _finish(fig, title, note, True, max(380, 30 * len(order) + 170), large)
 
 
@@ -290,16 +299,17 @@ def rival_units_bars(df: pd.DataFrame, title: str, note: str, large: bool = Fals
     data = df.sort_values("units_ordered", na_position="first")
     labels = [f"<b>{f}</b>" if k else f for f, k in zip(data["system_family"], data["korean"], strict=True)]
     fig = go.Figure()
-    fig.add_bar(x=data["units_ordered"], y=labels, orientation="h", name="Ordered", marker_color="#9ca3af",
+    fig.add_bar(x=data["units_ordered"], y=labels, orientation="h", name=t("Ordered"), marker_color="#9ca3af",
                 text=data["units_ordered"].map(lambda v: f"{v:,.0f}" if pd.notna(v) else ""), textposition="outside",
-                hovertemplate="%{y}: %{x:,.0f} units ordered<extra></extra>")
-    fig.add_bar(x=data["units_delivered"], y=labels, orientation="h", name="Delivered",
+                hovertemplate="%{y}: " + t("{n} units ordered", n="%{x:,.0f}") + "<extra></extra>")
+    fig.add_bar(x=data["units_delivered"], y=labels, orientation="h", name=t("Delivered"),
                 marker_color=[KOREA_COLOUR if k else "#1f3b73" for k in data["korean"]],
                 text=data["units_delivered"].map(lambda v: f"{v:,.0f}" if pd.notna(v) else ""),
-                textposition="outside", hovertemplate="%{y}: %{x:,.0f} units delivered<extra></extra>")
+                textposition="outside",
+                hovertemplate="%{y}: " + t("{n} units delivered", n="%{x:,.0f}") + "<extra></extra>")
     fig.update_layout(barmode="group")
     most = float(data["units_ordered"].max()) if data["units_ordered"].notna().any() else 1.0
-    fig.update_xaxes(title="Units (SIPRI's counts; estimates included)", range=[0, most * 1.15])
+    fig.update_xaxes(title=t("Units (SIPRI's counts; estimates included)"), range=[0, most * 1.15])
     return _finish(fig, title, note, False, max(360, 52 * len(data) + 160), large)
 
 
@@ -312,15 +322,17 @@ def rival_orders_scatter(df: pd.DataFrame, families: list[str], title: str, note
     for region in [r for r in REGION_ORDER if r in set(df["region"].fillna("Unknown / international"))]:
         part = df[df["region"].fillna("Unknown / international") == region]
         fig.add_scatter(
-            x=part["order_year"], y=part["system_family"], mode="markers", name=region,
+            x=part["order_year"], y=part["system_family"], mode="markers", name=names.region(region),
             marker={"color": region_colour(region), "size": units[part.index], "sizemode": "area", "sizeref": scale,
                     "sizemin": 5, "line": {"width": 1, "color": REGION_OUTLINE}, "opacity": 0.85},
             customdata=part[["recipient", "supplier", "units_ordered", "units_delivered", "status"]].to_numpy(),
-            hovertemplate=("<b>%{y}</b> → %{customdata[0]} (%{x})<br>from %{customdata[1]} · %{customdata[4]}<br>"
-                           "%{customdata[2]} ordered, %{customdata[3]} delivered<extra></extra>"),
+            hovertemplate=("<b>%{y}</b> → %{customdata[0]} (%{x})<br>"
+                           + t("from {supplier} · {status}<br>{ordered} ordered, {delivered} delivered",
+                               supplier="%{customdata[1]}", status="%{customdata[4]}", ordered="%{customdata[2]}",
+                               delivered="%{customdata[3]}") + "<extra></extra>"),
         )
     fig.update_yaxes(title=None, categoryorder="array", categoryarray=list(reversed(families)))
-    fig.update_xaxes(title="Order year")
+    fig.update_xaxes(title=t("Order year"))
     return _finish(fig, title, note, False, max(380, 46 * len(families) + 170), large)
 
 
@@ -330,14 +342,16 @@ def firm_value_by_year(df: pd.DataFrame, title: str, note: str, large: bool = Fa
     totals = df.groupby("company")["value_usd_m"].sum().sort_values(ascending=False)
     for company in totals.index:
         part = df[df["company"] == company]
-        fig.add_bar(x=part["year"], y=part["value_usd_m"].fillna(0), name=company,
+        fig.add_bar(x=part["year"], y=part["value_usd_m"].fillna(0), name=names.company(company),
                     marker_color=colour_for(company, COMPANY_COLOURS),
                     customdata=part[["deals", "deals_with_value"]].to_numpy(),
-                    hovertemplate=(f"<b>{company}</b> %{{x}}: %{{y:,.0f}} m USD<br>%{{customdata[0]}} deals, "
-                                   "%{customdata[1]} with a cited value<extra></extra>"))
+                    hovertemplate=(f"<b>{names.company(company)}</b> %{{x}}: "
+                                   + t("{value} m USD<br>{deals} deals, {valued} with a cited value",
+                                       value="%{y:,.0f}", deals="%{customdata[0]}", valued="%{customdata[1]}")
+                                   + "<extra></extra>"))
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(title="Contract value, USD m")
-    fig.update_xaxes(title="Signing year")
+    fig.update_yaxes(title=t("Contract value, USD m"))
+    fig.update_xaxes(title=t("Signing year"))
     return _finish(fig, title, note, False, 440, large)
 
 
@@ -347,12 +361,14 @@ def firm_value_by_region(df: pd.DataFrame, title: str, note: str, large: bool = 
     fig = go.Figure()
     for region in [r for r in (*REGION_ORDER, "Unknown") if r in set(df["region"])]:
         part = df[df["region"] == region].set_index("company").reindex(order).fillna(0)
-        fig.add_bar(x=part["value_usd_m"], y=order, name=region, orientation="h",
-                    marker={"color": region_colour(region), "line": {"color": REGION_OUTLINE, "width": 1}},
+        fig.add_bar(x=part["value_usd_m"], y=[names.company(c) for c in order], name=names.region(region),
+                    orientation="h", marker={"color": region_colour(region), "line": {"color": REGION_OUTLINE, "width": 1}},
                     customdata=part[["deals"]].to_numpy(),
-                    hovertemplate=f"%{{y}} → {region}: %{{x:,.0f}} m USD (%{{customdata[0]}} deals)<extra></extra>")
+                    hovertemplate=f"%{{y}} → {names.region(region)}: "
+                    + t("{value} m USD ({deals} deals)", value="%{x:,.0f}", deals="%{customdata[0]}")
+                    + "<extra></extra>")
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title="Contract value, USD m")
+    fig.update_xaxes(title=t("Contract value, USD m"))
     return _finish(fig, title, note, False, max(380, 30 * len(order) + 170), large)
 
 
@@ -363,14 +379,14 @@ def top100_lines(df: pd.DataFrame, value_col: str, title: str, note: str, large:
     for company in df["company"].drop_duplicates():
         # years outside the Top 100 become gaps, not straight lines across them
         part = df[df["company"] == company].set_index("year").reindex(pd.Index(years, name="year")).reset_index()
-        fig.add_scatter(x=part["year"], y=part[value_col], name=company, mode="lines+markers",
+        fig.add_scatter(x=part["year"], y=part[value_col], name=names.company(company), mode="lines+markers",
                         line={"color": colour_for(company, COMPANY_COLOURS), "width": 2.5},
                         customdata=part[["sipri_name"]].to_numpy(),
                         hovertemplate=(f"<b>{company}</b> %{{x}}: %{{y:,}}<br>as %{{customdata[0]}} in SIPRI's list"
                                        "<extra></extra>"))
     if value_col == "rank":
-        fig.update_yaxes(title="Rank in the SIPRI Top 100", autorange="reversed")
+        fig.update_yaxes(title=t("Rank in the SIPRI Top 100"), autorange="reversed")
     else:
-        fig.update_yaxes(title="Arms revenue, USD m (current)", rangemode="tozero")
-    fig.update_xaxes(title="Year of the Top 100 list")
+        fig.update_yaxes(title=t("Arms revenue, USD m (current)"), rangemode="tozero")
+    fig.update_xaxes(title=t("Year of the Top 100 list"))
     return _finish(fig, title, note, False, 440, large)

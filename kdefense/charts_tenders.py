@@ -9,9 +9,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kdefense.charts import base_layout
+from kdefense.i18n import N_, t
 
 OUTCOMES = ("won", "lost", "withdrawn", "cancelled", "open")
-OUTCOME_LABELS = {"won": "Won", "lost": "Lost", "withdrawn": "Withdrawn", "cancelled": "Cancelled", "open": "Open"}
+OUTCOME_LABELS = {"won": N_("Won"), "lost": N_("Lost"), "withdrawn": N_("Withdrawn"), "cancelled": N_("Cancelled"),
+                  "open": N_("Open")}
 OUTCOME_COLOURS = {"won": "#16a34a", "lost": "#dc2626", "withdrawn": "#f59e0b", "cancelled": "#9ca3af",
                    "open": "#2f6db5"}
 OUTCOME_SYMBOLS = {"won": "circle", "lost": "x", "withdrawn": "triangle-up", "cancelled": "square-open",
@@ -33,9 +35,10 @@ def record_bars(df: pd.DataFrame, by_label: str, title: str, note: str, large: b
     data = df.iloc[::-1] if by_label != "Year" else df.sort_values("grp", ascending=False)
     fig = go.Figure()
     for outcome in OUTCOMES:
-        fig.add_bar(x=data[outcome], y=data["grp"].astype(str), orientation="h", name=OUTCOME_LABELS[outcome],
+        fig.add_bar(x=data[outcome], y=data["grp"].astype(str), orientation="h", name=t(OUTCOME_LABELS[outcome]),
                     marker_color=OUTCOME_COLOURS[outcome],
-                    hovertemplate=f"%{{y}}: %{{x}} competitions {OUTCOME_LABELS[outcome].lower()}<extra></extra>")
+                    hovertemplate="%{y}: " + t("{n} competitions {outcome}", n="%{x}",
+                                               outcome=t(OUTCOME_LABELS[outcome]).lower()) + "<extra></extra>")
     height = max(340, 170 + 24 * len(data))
     base_layout(fig, title, height=height, large=large)
     fig.update_layout(barmode="stack")
@@ -53,10 +56,12 @@ def tender_markers(df: pd.DataFrame, title: str, note: str, large: bool = False)
         if part.empty:
             continue
         hover = [f"<b>{html.escape(str(r.programme))}</b> ({html.escape(str(r.recipient))}, {r.year_decided})<br>"
-                 f"Korea: {OUTCOME_LABELS[outcome].lower()} with {html.escape(str(r.korean_systems or '?'))}<br>"
-                 f"Winner: {html.escape(str(r.winner or '—'))} {html.escape(str(r.winner_system or ''))}<br>"
+                 + t("Korea: {outcome} with {systems}", outcome=t(OUTCOME_LABELS[outcome]).lower(),
+                     systems=html.escape(str(r.korean_systems or "?"))) + "<br>"
+                 + t("Winner: {winner}", winner=f"{html.escape(str(r.winner or '—'))} "
+                                              f"{html.escape(str(r.winner_system or ''))}") + "<br>"
                  f"{r.competition_id}" for r in part.itertuples()]
-        fig.add_scatter(x=part["x_year"], y=part["system_family"], mode="markers", name=OUTCOME_LABELS[outcome],
+        fig.add_scatter(x=part["x_year"], y=part["system_family"], mode="markers", name=t(OUTCOME_LABELS[outcome]),
                         marker={"symbol": OUTCOME_SYMBOLS[outcome], "size": 13, "color": OUTCOME_COLOURS[outcome],
                                 "line": {"width": 2, "color": OUTCOME_COLOURS[outcome]}},
                         hovertext=hover, hovertemplate="%{hovertext}<extra></extra>")

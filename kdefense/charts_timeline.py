@@ -12,14 +12,16 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from kdefense.charts import array, bars_by_region, built, layout_base, merge, region_marker
+from kdefense import names
+from kdefense.charts import array, bars_by_region, built, layout_base, merge, region_marker, region_ordered
 from kdefense.charts_tenders import OUTCOME_COLOURS, OUTCOME_LABELS, OUTCOME_SYMBOLS, OUTCOMES
+from kdefense.i18n import N_, t
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE, REGIONS
 
 DELIVERED = "#2f6db5"
 PLANNED = "#f59e0b"
 OVERDUE = "#dc2626"
-OVERDUE_NAME = "Overdue (planned year passed)"
+OVERDUE_NAME = N_("Overdue (planned year passed)")
 WAITING = "#cbd5e1"
 FRAMEWORK = "#475569"
 EVENT = "#7c3aed"
@@ -29,10 +31,10 @@ ROW_PX = 24
 TALL_ROWS = 27  # above this many rows (over 820 px) the chart scrolls in a box, x axis on top
 
 MARKERS = {
-    "signed": ("Contract signed", "diamond", DELIVERED, "#1e3a8a"),
-    "agreement": ("Framework / MoU signed", "square-open", FRAMEWORK, FRAMEWORK),
-    "news": ("Prospect: latest news", "circle-open", "#dc2626", "#dc2626"),
-    "cancelled": ("Cancelled", "x", "#6b7280", "#6b7280"),
+    "signed": (N_("Contract signed"), "diamond", DELIVERED, "#1e3a8a"),
+    "agreement": (N_("Framework / MoU signed"), "square-open", FRAMEWORK, FRAMEWORK),
+    "news": (N_("Prospect: latest news"), "circle-open", "#dc2626", "#dc2626"),
+    "cancelled": (N_("Cancelled"), "x", "#6b7280", "#6b7280"),
 }
 
 
@@ -44,7 +46,7 @@ def _value_text(row) -> str:
     amount, currency = row.get("value_amount_m"), row.get("currency")
     if amount is None or pd.isna(amount):
         note = row.get("value_note")
-        return "value not disclosed" + (f" ({note})" if isinstance(note, str) and note else "")
+        return t("value not disclosed") + (f" ({note})" if isinstance(note, str) and note else "")
     usd = row.get("value_usd_m")
     usd_text = "" if usd is None or pd.isna(usd) or currency == "USD" else f" ≈ ${usd:,.0f} m"
     return f"{amount:,.1f} m {currency}{usd_text}"
@@ -53,17 +55,18 @@ def _value_text(row) -> str:
 def _deal_hover(row) -> str:
     designation = row.get("designation")
     lines = [f"<b>{row['deal_id']}</b> · {designation if isinstance(designation, str) else ''}",
-             f"{row['status']}, {'latest news' if row['status'] in ('prospect', 'negotiating') else 'signed'} "
+             f"{names.status(row['status'])}, "
+             + (t("latest news") if row["status"] in ("prospect", "negotiating") else t("signed")) + " "
              f"{row['signed_date']}",
-             f"Units ordered: {_num(row.get('quantity'))}"]
+             t("Units ordered: {n}", n=_num(row.get("quantity")))]
     if "units_delivered" in row and row["status"] not in ("prospect", "negotiating", "framework/MoU"):
-        lines.append(f"Units delivered: {_num(row.get('units_delivered'), missing='none recorded')}")
-    lines.append(f"Value: {_value_text(row)}")
+        lines.append(t("Units delivered: {n}", n=_num(row.get("units_delivered"), missing=t("none recorded"))))
+    lines.append(t("Value: {value}", value=_value_text(row)))
     source = row.get("first_source")
     sources = row.get("source_ids") if isinstance(row.get("source_ids"), str) else ""
     if isinstance(source, str) and source:
-        lines.append(f"Source: {source[:90]}")
-    lines.append(f"Sources: {sources}")
+        lines.append(t("Source: {source}", source=source[:90]))
+    lines.append(t("Sources: {ids}", ids=sources))
     return "<br>".join(lines)
 
 
@@ -99,9 +102,10 @@ def add_events(fig: go.Figure, events: pd.DataFrame | None, lo, hi, date_axis: b
               "line": {"color": EVENT, "width": 1.5, "dash": "dot"}} for value in xs.tolist()]
     fig.update_layout(shapes=list(fig.layout.shapes) + lines)  # one update: add_shape per event is quadratic
     fig.add_scatter(
-        x=xs, y=[1.0] * len(inside), yaxis="y2", mode="markers", name="Context event (hover)",
+        x=xs, y=[1.0] * len(inside), yaxis="y2", mode="markers", name=t("Context event (hover)"),
         marker={"symbol": "triangle-down", "size": 13, "color": EVENT},
-        hovertext=[f"<b>{r.date}</b> · {r.kind}<br>{r.title}<br>Sources: {r.source_ids}" for r in inside.itertuples()],
+        hovertext=[f"<b>{r.date}</b> · {r.kind}<br>{r.title}<br>" + t("Sources: {ids}", ids=r.source_ids)
+                   for r in inside.itertuples()],
         hovertemplate="%{hovertext}<extra></extra>", cliponaxis=False,
     )
     fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True})
@@ -121,8 +125,8 @@ def _events(events: pd.DataFrame | None, lo, hi, date_axis: bool) -> tuple[list[
               "line": {"color": EVENT, "width": 1.5, "dash": "dot"}} for value in xs.tolist()]
     trace = {
         "type": "scatter", "x": array(xs), "y": [1.0] * len(inside), "yaxis": "y2", "mode": "markers",
-        "name": "Context event (hover)", "marker": {"symbol": "triangle-down", "size": 13, "color": EVENT},
-        "hovertext": [f"<b>{r.date}</b> · {r.kind}<br>{r.title}<br>Sources: {r.source_ids}"
+        "name": t("Context event (hover)"), "marker": {"symbol": "triangle-down", "size": 13, "color": EVENT},
+        "hovertext": [f"<b>{r.date}</b> · {r.kind}<br>{r.title}<br>" + t("Sources: {ids}", ids=r.source_ids)
                       for r in inside.itertuples()],
         "hovertemplate": "%{hovertext}<extra></extra>", "cliponaxis": False,
     }
@@ -164,14 +168,14 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
     bars = df[df["part"].isin(["framework", "waiting", "delivered", "planned", "overdue"])].copy()
     bars["duration_ms"] = _duration_ms(bars)
     specs = {
-        "framework": ("Framework: span of its contracts", {"color": "rgba(0,0,0,0)",
+        "framework": (t("Framework: span of its contracts"), {"color": "rgba(0,0,0,0)",
                                                             "line": {"color": FRAMEWORK, "width": 1.5}}, 0.9),
-        "waiting": ("Signed, awaiting first delivery", {"color": WAITING}, 0.35),
-        "delivered": ("Delivered (per year)", {"color": DELIVERED}, 0.62),
-        "planned": ("Planned (per year)", {"color": "rgba(245,158,11,0.35)",
+        "waiting": (t("Signed, awaiting first delivery"), {"color": WAITING}, 0.35),
+        "delivered": (t("Delivered (per year)"), {"color": DELIVERED}, 0.62),
+        "planned": (t("Planned (per year)"), {"color": "rgba(245,158,11,0.35)",
                                            "line": {"color": PLANNED, "width": 1},
                                            "pattern": {"shape": "/", "fgcolor": PLANNED, "size": 7}}, 0.62),
-        "overdue": (OVERDUE_NAME, {"color": "rgba(220,38,38,0.18)", "line": {"color": OVERDUE, "width": 2},
+        "overdue": (t(OVERDUE_NAME), {"color": "rgba(220,38,38,0.18)", "line": {"color": OVERDUE, "width": 2},
                                    "pattern": {"shape": "x", "fgcolor": OVERDUE, "size": 7}}, 0.62),
     }
     for part, (name, marker, width) in specs.items():
@@ -179,16 +183,20 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
         if sub.empty:
             continue
         if part in ("delivered", "planned", "overdue"):
-            hover = [f"<b>{r.row_label}</b><br>{r.year}: {_num(r.units, missing='units not stated')} units "
-                     f"{'delivered' if part == 'delivered' else 'planned'}"
-                     + (f"<br><b>Overdue</b>: {r.year} has ended with no delivery recorded" if part == "overdue"
-                        else "")
-                     + f"<br>Source: {r.origin} ({r.part_sources})" for r in sub.itertuples()]
+            hover = [f"<b>{r.row_label}</b><br>{r.year}: "
+                     + (t("{n} units delivered", n=_num(r.units, missing=t("units not stated"))) if part == "delivered"
+                        else t("{n} units planned", n=_num(r.units, missing=t("units not stated"))))
+                     + ("<br>" + t("<b>Overdue</b>: {year} has ended with no delivery recorded", year=r.year)
+                        if part == "overdue" else "")
+                     + "<br>" + t("Source: {source}", source=f"{r.origin} ({r.part_sources})")
+                     for r in sub.itertuples()]
         elif part == "waiting":
-            hover = [f"<b>{r.row_label}</b><br>signed {r.start} → first delivery {r.finish}"
+            hover = [f"<b>{r.row_label}</b><br>" + t("signed {start} → first delivery {finish}", start=r.start,
+                                                     finish=r.finish)
                      for r in sub.itertuples()]
         else:
-            hover = [f"<b>{r.row_label}</b><br>framework {r.start} → last contract's deliveries {r.finish}"
+            hover = [f"<b>{r.row_label}</b><br>" + t("framework {start} → last contract's deliveries {finish}",
+                                                     start=r.start, finish=r.finish)
                      for r in sub.itertuples()]
         data.append({"type": "bar", "y": array(sub["row_label"]), "x": array(sub["duration_ms"]),
                      "base": array(sub["start"]), "orientation": "h", "name": name, "marker": marker,
@@ -200,7 +208,7 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
             continue
         data.append({
             "type": "scatter", "y": array(sub["row_label"]), "x": array(sub["start"]), "mode": "markers",
-            "name": name,
+            "name": t(name),
             "marker": {"symbol": symbol, "size": 11, "color": colour, "line": {"color": line, "width": 1.5}},
             "hovertext": [_deal_hover(r) for r in sub.to_dict("records")],
             "hovertemplate": "%{hovertext}<extra></extra>",
@@ -233,10 +241,12 @@ TENDER_TOP, TENDER_STEP, BAR_SHARE = 0.93, 0.05, 0.7  # decision markers stack d
 
 def _tender_hover(r: dict) -> str:
     winner = " ".join(str(v) for v in (r.get("winner"), r.get("winner_system")) if isinstance(v, str) and v)
-    return (f"<b>{html.escape(str(r['programme']))}</b><br>{html.escape(str(r['recipient']))}, decided "
-            f"{r['year_decided']}<br>Korea: {OUTCOME_LABELS[r['outcome']].lower()} with "
-            f"{html.escape(str(r.get('korean_systems') or '?'))}<br>Winner: {html.escape(winner or 'none')}"
-            f"<br>{r['competition_id']}")
+    return (f"<b>{html.escape(str(r['programme']))}</b><br>"
+            + t("{recipient}, decided {year}", recipient=html.escape(str(r["recipient"])), year=r["year_decided"])
+            + "<br>" + t("Korea: {outcome} with {systems}", outcome=t(OUTCOME_LABELS[r["outcome"]]).lower(),
+                         systems=html.escape(str(r.get("korean_systems") or "?")))
+            + "<br>" + t("Winner: {winner}", winner=html.escape(winner or t("none")))
+            + f"<br>{r['competition_id']}")
 
 
 def tender_decision_traces(tenders: pd.DataFrame | None) -> list[dict]:
@@ -257,7 +267,7 @@ def tender_decision_traces(tenders: pd.DataFrame | None) -> list[dict]:
         colour = OUTCOME_COLOURS[outcome]
         data.append({
             "type": "scatter", "x": array(part["year_decided"].astype("int64")), "y": array(part["y"]),
-            "yaxis": "y3", "mode": "markers", "name": f"Tender {OUTCOME_LABELS[outcome].lower()}",
+            "yaxis": "y3", "mode": "markers", "name": t("Tender {outcome}", outcome=t(OUTCOME_LABELS[outcome]).lower()),
             "legendgroup": "tenders", "cliponaxis": False,
             "marker": {"symbol": OUTCOME_SYMBOLS[outcome], "size": 12, "color": colour,
                        "line": {"width": 2, "color": colour}},
@@ -281,19 +291,21 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
         sub = by_region[region]
         count_col = "deals" if usd else "records"
         data.append({
-            "type": "bar", "x": array(sub["year"]), "y": array(sub[value_col]), "name": region,
+            "type": "bar", "x": array(sub["year"]), "y": array(sub[value_col]), "name": names.region(region),
             "marker": region_marker([region] * len(sub)),
             "customdata": array(sub[[count_col]].to_numpy()),
-            "hovertemplate": f"{region}<br>%{{x}}: %{{y:,.{2 if usd else 0}f}} {'bn USD' if usd else 'm TIV'}"
-                             f"<br>%{{customdata[0]}} {'deals' if usd else 'SIPRI records'}<extra></extra>",
+            "hovertemplate": f"{names.region(region)}<br>%{{x}}: %{{y:,.{2 if usd else 0}f}} "
+                             + (t("bn USD") if usd else t("m TIV"))
+                             + "<br>%{customdata[0]} " + (t("deals") if usd else t("SIPRI records")) + "<extra></extra>",
         })
     if usd:
         official = df[df["series"] == "Official total"]
         if not official.empty:
             data.append({"type": "scatter", "x": array(official["year"]), "y": array(official["value_usd_bn"]),
-                         "mode": "lines+markers", "name": "Official total, all destinations",
+                         "mode": "lines+markers", "name": t("Official total, all destinations"),
                          "line": {"color": OFFICIAL, "width": 2.5}, "marker": {"size": 8},
-                         "hovertemplate": "%{x}: %{y:.1f} bn USD<extra>official</extra>"})
+                         "hovertemplate": "%{x}: " + t("{value} bn USD", value="%{y:.1f}") + "<extra>"
+                                          + t("official") + "</extra>"})
     decisions = tender_decision_traces(tenders)
     data.extend(decisions)
     years = df["year"].dropna()
@@ -308,14 +320,14 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
         merge(layout, {"yaxis": {"range": [0, top / BAR_SHARE]},
                        "yaxis3": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True,
                                   "gridcolor": "#e5e7eb", "zerolinecolor": "#9ca3af"},
-                       "meta": {"tender_decisions": int(sum(len(t["hovertext"]) for t in decisions))}})
-    title = "Signed contract value per year" if usd else "SIPRI TIV ordered per year (by order year)"
+                       "meta": {"tender_decisions": int(sum(len(tr["hovertext"]) for tr in decisions))}})
+    title = t("Signed contract value per year") if usd else t("SIPRI TIV ordered per year (by order year)")
     merge(layout, layout_base(title, height=520 if decisions else 420, large=large))
     merge(layout, {"barmode": "stack", "meta": {"chart": "value_by_year", "basis": basis},
                    "legend": {"orientation": "h", "y": -0.18, "yanchor": "top", "traceorder": "normal"}})
     if decisions:  # regions, the official line, four outcomes and events: two legend entries a row
         merge(layout, {"legend": {"entrywidth": 0.5, "entrywidthmode": "fraction", "y": -0.12}})
-    merge(layout, {"yaxis": {"title": _axis_title("USD bn" if usd else "TIV, millions")},
+    merge(layout, {"yaxis": {"title": _axis_title(t("USD bn") if usd else t("TIV, millions"))},
                    "xaxis": {"title": {}, **_year_dtick(years)}})
     return built(data, layout)
 
@@ -337,21 +349,24 @@ def units_by_year_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, la
                 continue
             planned = kind == "planned"
             data.append({
-                "type": "bar", "x": array(sub["year"]), "y": array(sub["units"]), "name": family,
+                "type": "bar", "x": array(sub["year"]), "y": array(sub["units"]),
+                "name": t("Other families") if family == "Other families" else names.system(family),
                 "legendgroup": family, "showlegend": not planned or family not in with_actual,
                 "marker": {"color": colour, "opacity": 0.6 if planned else 1,
                            "pattern": {"shape": "/" if planned else "", "fgcolor": colour, "size": 7}},
                 "customdata": array(sub[["deals"]].to_numpy()),
-                "hovertemplate": f"{family}<br>%{{x}}: %{{y:,}} units {'planned' if planned else 'delivered'}"
-                                 "<br>%{customdata[0]} deals<extra></extra>",
+                "hovertemplate": f"{names.system(family)}<br>%{{x}}: "
+                                 + (t("{n} units planned", n="%{y:,}") if planned
+                                    else t("{n} units delivered", n="%{y:,}"))
+                                 + "<br>" + t("{n} deals", n="%{customdata[0]}") + "<extra></extra>",
             })
     years = df["year"].dropna()
     layout: dict = {}
     _with_events(data, layout, events, years.min() - 0.5, years.max() + 0.5, date_axis=False)
-    merge(layout, layout_base("Units delivered per year (hatched: planned)", height=420, large=large))
+    merge(layout, layout_base(t("Units delivered per year (hatched: planned)"), height=420, large=large))
     merge(layout, {"barmode": "stack", "meta": {"chart": "units_by_year"},
                    "legend": {"orientation": "h", "y": -0.18, "yanchor": "top", "traceorder": "normal"}})
-    merge(layout, {"yaxis": {"title": {"text": "Units"}}, "xaxis": {"title": {}, **_year_dtick(years)}})
+    merge(layout, {"yaxis": {"title": {"text": t("Units")}}, "xaxis": {"title": {}, **_year_dtick(years)}})
     return built(data, layout)
 
 
@@ -366,13 +381,14 @@ def orderbook_chart(df: pd.DataFrame, value_col: str, unit_label: str, events: p
         sub = by_region[region].sort_values("year")
         colour = REGION_COLOURS.get(region, "#6b7280")
         data.append({"type": "scatter", "x": array(sub["year"]), "y": array(sub[value_col].fillna(0)),
-                     "name": region, "mode": "lines", "stackgroup": "book", "line": {"color": REGION_OUTLINE, "width": 1},
+                     "name": names.region(region), "mode": "lines", "stackgroup": "book", "line": {"color": REGION_OUTLINE, "width": 1},
                      "fillcolor": colour,
-                     "hovertemplate": f"{region}<br>end of %{{x}}: %{{y:,.0f}} {unit_label}<extra></extra>"})
+                     "hovertemplate": f"{names.region(region)}<br>"
+                                      + t("end of {year}", year="%{x}") + f": %{{y:,.0f}} {unit_label}<extra></extra>"})
     years = df["year"].dropna()
     layout: dict = {}
     _with_events(data, layout, events, years.min(), years.max(), date_axis=False)
-    merge(layout, layout_base("Order book over time (end of year)", height=420, large=large))
+    merge(layout, layout_base(t("Order book over time (end of year)"), height=420, large=large))
     merge(layout, {"meta": {"chart": "orderbook"}, "legend": {"orientation": "h", "y": -0.18, "yanchor": "top"},
                    "hovermode": "x unified"})
     merge(layout, {"yaxis": {"title": {"text": unit_label[:1].upper() + unit_label[1:]}, "rangemode": "tozero"},
@@ -382,7 +398,9 @@ def orderbook_chart(df: pd.DataFrame, value_col: str, unit_label: str, events: p
 
 def _overdue_label(row: dict) -> str:
     units = row.get("units_overdue")
-    return "⚠ overdue" + (f": {units:,.0f} units" if units is not None and not pd.isna(units) else "")
+    if units is None or pd.isna(units):
+        return t("⚠ overdue")
+    return t("⚠ overdue: {n} units", n=f"{units:,.0f}")
 
 
 def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of: str,
@@ -395,18 +413,21 @@ def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of
     records = data.to_dict("records")
     labels = pd.Series([_overdue_label(r) if late else "" for r, late in zip(records, overdue)], index=data.index)
     texts = labels.where(overdue, data[value_col].map(lambda v: f"{v:,.0f}"))
-    hover = pd.Series([f"{r['recipient']}<br>{_num(r[value_col])} {unit_label} still to deliver"
-                       + (f"<br><b>{label}</b>: planned for a past year, no delivery recorded: {r['overdue_deal_ids']}"
-                          if label else "") for r, label in zip(records, labels)], index=data.index)
+    hover = pd.Series([f"{r['recipient']}<br>" + t("{value} {unit} still to deliver", value=_num(r[value_col]),
+                                                     unit=unit_label)
+                       + ("<br>" + t("<b>{label}</b>: planned for a past year, no delivery recorded: {deals}",
+                                     label=label, deals=r["overdue_deal_ids"]) if label else "")
+                       for r, label in zip(records, labels)], index=data.index)
     traces, by_region = bars_by_region(data, value_col, "recipient", "region", texts, "%{hovertext}<extra></extra>")
-    for trace in traces:
-        late = overdue[data["region"] == trace["name"]]
+    for trace, region in zip(traces, region_ordered(data["region"].dropna()), strict=True):
+        late = overdue[data["region"] == region]
         trace["hovertext"] = array(hover[late.index])
         trace["marker"]["line"] = {"color": [OVERDUE if x else REGION_OUTLINE for x in late],
                                    "width": [2.5 if x else 1 for x in late]}
         trace.update({"textposition": "outside", "cliponaxis": False,
                       "textfont": {"color": [OVERDUE if x else "#374151" for x in late]}})
-    layout = layout_base(f"Still to deliver, per recipient ({as_of})", height=max(300, 30 * len(data) + 150),
+    layout = layout_base(t("Still to deliver, per recipient ({as_of})", as_of=as_of),
+                         height=max(300, 30 * len(data) + 150),
                          large=large)
     merge(layout, by_region)
     merge(layout, {"meta": {"chart": "orderbook_now", "overdue_recipients": int(overdue.sum())},
@@ -436,22 +457,24 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     if not bench.empty:
         traces.append(dict(
             type="scatter", x=array(bench["others_median_years"]), y=array(bench["row_label"]), mode="markers",
-            name="Other suppliers: median (bar: middle half)",
+            name=t("Other suppliers: median (bar: middle half)"),
             marker={"symbol": "diamond-open", "size": 11, "color": "#6b7280", "line": {"width": 2}},
             error_x={"type": "data", "symmetric": False, "color": "#cbd5e1", "thickness": 2, "width": 0,
                      "array": (bench["others_p75_years"] - bench["others_median_years"]).tolist(),
                      "arrayminus": (bench["others_median_years"] - bench["others_p25_years"]).tolist()},
-            hovertext=[f"{r.armament_category}: other suppliers' median {r.others_median_years:g} years "
-                       f"(middle half {r.others_p25_years:g}–{r.others_p75_years:g}; {r.others_records:,} SIPRI "
-                       "records, new equipment ordered 2000 on)" for r in bench.itertuples()],
+            hovertext=[f"{names.category(r.armament_category)}: "
+                       + t("other suppliers' median {median} years (middle half {p25}–{p75}; {n} SIPRI records, new "
+                           "equipment ordered 2000 on)", median=f"{r.others_median_years:g}",
+                           p25=f"{r.others_p25_years:g}", p75=f"{r.others_p75_years:g}", n=f"{r.others_records:,}")
+                       for r in bench.itertuples()],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
     # Shape and a sign beside colour: faster points left (fewer years), slower right; blue/vermillion stay apart
     # under every colour-vision deficiency.
-    groups = (("Faster than the median", "#0072B2", "triangle-left", lambda d: d["years_vs_median"] < 0),
-              ("Same as the median", "#6b7280", "circle", lambda d: d["years_vs_median"] == 0),
-              ("Slower than the median", "#D55E00", "triangle-right", lambda d: d["years_vs_median"] > 0),
-              ("No benchmark (category not in SIPRI)", "#111827", "square",
+    groups = ((N_("Faster than the median"), "#0072B2", "triangle-left", lambda d: d["years_vs_median"] < 0),
+              (N_("Same as the median"), "#6b7280", "circle", lambda d: d["years_vs_median"] == 0),
+              (N_("Slower than the median"), "#D55E00", "triangle-right", lambda d: d["years_vs_median"] > 0),
+              (N_("No benchmark (category not in SIPRI)"), "#111827", "square",
                lambda d: d["years_vs_median"].isna()))
     for name, colour, symbol, test in groups:
         sub = delivered[test(delivered).fillna(False).astype(bool)]
@@ -459,24 +482,27 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
             continue
         traces.append(dict(
             type="scatter", x=array(sub["years_to_first_delivery"]), y=array(sub["row_label"]), mode="markers",
-            name=name,
+            name=t(name),
             marker={"symbol": symbol, "size": 12, "color": colour, "line": {"color": "white", "width": 1}},
             hovertext=[f"<b>{r.deal_id}</b> · {r.designation if isinstance(r.designation, str) else ''}<br>"
-                       f"signed {r.signed_date}, first "
-                       f"delivery {r.first_delivery_year} ({_num(r.first_year_units, missing='units not stated')} "
-                       f"units, {r.first_year_origin})<br>{r.years_to_first_delivery} years; category median "
-                       f"{_num(r.others_median_years, '{:g}', 'n/a')} ({name.lower()})"
-                       f"<br>Units ordered: {_num(r.quantity)}" for r in sub.itertuples()],
+                       + t("signed {signed}, first delivery {first} ({units} units, {origin})<br>{years} years; "
+                           "category median {median} ({group})<br>Units ordered: {ordered}", signed=r.signed_date,
+                           first=r.first_delivery_year, units=_num(r.first_year_units, missing=t("units not stated")),
+                           origin=r.first_year_origin, years=r.years_to_first_delivery,
+                           median=_num(r.others_median_years, "{:g}", "n/a"), group=t(name).lower(),
+                           ordered=_num(r.quantity))
+                       for r in sub.itertuples()],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
     waiting = data[data["years_to_first_delivery"].isna() & data["years_waiting"].notna()]
     if not waiting.empty:
         traces.append(dict(
             type="scatter", x=array(waiting["years_waiting"]), y=array(waiting["row_label"]), mode="markers",
-            name="No delivery yet: years so far",
+            name=t("No delivery yet: years so far"),
             marker={"symbol": "triangle-right-open", "size": 11, "color": "#b45309", "line": {"width": 2}},
-            hovertext=[f"<b>{r.deal_id}</b><br>signed {r.signed_date}; no delivery recorded yet "
-                       f"({r.years_waiting} years so far)" for r in waiting.itertuples()],
+            hovertext=[f"<b>{r.deal_id}</b><br>" + t("signed {signed}; no delivery recorded yet ({years} years so far)",
+                                                     signed=r.signed_date, years=r.years_waiting)
+                       for r in waiting.itertuples()],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
     tall = len(labels) > TALL_ROWS
@@ -487,6 +513,6 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
                              "range": [len(labels) - 0.5, -0.5], "automargin": True, "title": {},
                              "tickfont": {"size": 13}}})
     top = pd.concat([data["years_to_first_delivery"], data["years_waiting"], data["others_p75_years"]]).max()
-    merge(layout, {"xaxis": {"title": {"text": "Calendar years from signing to first delivery (0 = same year)"},
+    merge(layout, {"xaxis": {"title": {"text": t("Calendar years from signing to first delivery (0 = same year)")},
                              "dtick": 1, "range": [-0.4, (0 if pd.isna(top) else float(top)) + 0.6]}})
     return built(traces, layout)

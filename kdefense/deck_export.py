@@ -29,6 +29,7 @@ import plotly
 
 from kdefense import queries, settings, slides
 from kdefense.briefing import Deck, parse_deck
+from kdefense.i18n import LANGS, current_lang, t, use_lang
 
 CHROMIUM = os.environ.get("KDEFENSE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -78,8 +79,9 @@ def page_css(dark: bool) -> str:
                            ("#0b1220", "#374151", "#ffffff", "#d1d5db"))
     return f"""
 @page {{size: {slides.CANVAS_W}px {slides.CANVAS_H}px; margin: 0;}}
-html, body {{margin: 0; padding: 0; background: {bg}; font-family: Inter, 'Source Sans Pro', 'Segoe UI', Roboto,
-  Helvetica, Arial, sans-serif; -webkit-print-color-adjust: exact; print-color-adjust: exact;}}
+{slides.korean_font_css(ORIGIN + "/static/fonts/")}
+html, body {{margin: 0; padding: 0; background: {bg}; font-family: {slides.FONT_STACK};
+  -webkit-print-color-adjust: exact; print-color-adjust: exact;}}
 .kd-page {{width: {slides.CANVAS_W}px; height: {slides.CANVAS_H}px; box-sizing: border-box; position: relative;
   overflow: hidden; padding: {slides.PAD_TOP}px {slides.PAD_X}px 0 {slides.PAD_X}px; break-after: page;
   display: flex; flex-direction: column; gap: {slides.GAP}px; background: {bg};}}
@@ -95,21 +97,24 @@ html, body {{margin: 0; padding: 0; background: {bg}; font-family: Inter, 'Sourc
 def slide_section(number: int, total: int, deck: Deck, content: slides.SlideContent, info: dict) -> str:
     slide = deck.slides[number - 1]
     parts = [f"<section class='kd-page' data-slide='{number}'>",
-             f"<div class='kd-slide-title'>{slides.esc(slide.title)}</div>",
-             f"<div class='kd-slide-takeaway'>{slides.esc(slide.takeaway)}</div>"]
+             f"<div class='kd-slide-title'>{slides.esc(slide.localized('title'))}</div>",
+             f"<div class='kd-slide-takeaway'>{slides.esc(slide.localized('takeaway'))}</div>"]
     if content.empty:
         parts.append(f"<div class='kd-empty'>{slides.esc(content.empty)}</div>")
     else:
         parts.append(slides.metrics_html(content.metrics))
         parts.append(slides.panels_html(content, f"s{number}"))
-    parts.append(f"<div class='kd-page-footer'><b>Slide {number} / {total}</b> · {slides.esc(deck.title)} · "
+    slide_of = t("Slide {n} / {total}", n=number, total=total)
+    parts.append(f"<div class='kd-page-footer'><b>{slide_of}</b> · "
+                 f"{slides.esc(deck.localized('title'))} · "
                  f"{slides.esc(content.filters_line)}<br>{slides.esc(slides.credit_line(info))}</div></section>")
     return "".join(parts)
 
 
 def document_head(deck: Deck, dark: bool = False) -> str:
     """Sent first: Chromium loads plotly.js while the slides are being built."""
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{slides.esc(deck.title)}</title>"
+    return (f"<!doctype html><html lang='{current_lang()}'><head><meta charset='utf-8'>"
+            f"<title>{slides.esc(deck.localized('title'))}</title>"
             f"<meta name='author' content='{slides.esc(AUTHOR)}'><style>{page_css(dark)}</style>"
             f"<script src='{PLOTLY_PATH}'></script></head>")
 
@@ -154,7 +159,8 @@ def build_contents(deck: Deck, dark: bool = False, progress: Progress = _quiet) 
     options = queries.filter_options()
     contents = []
     for i, slide in enumerate(deck.slides, start=1):
-        progress(0.05 + 0.35 * (i - 1) / len(deck.slides), f"Preparing slide {i} of {len(deck.slides)}")
+        progress(0.05 + 0.35 * (i - 1) / len(deck.slides), t("Preparing slide {n} of {total}", n=i,
+                                                                total=len(deck.slides)))
         content = slides.build(slide, slides.slide_filters(slide, options), dark)
         for chart in content.charts:
             printable(chart.figure)
@@ -167,8 +173,9 @@ def printable(fig) -> None:
     9.2 MB of the Europe deck's 9.7 MB PDF and 2.6 s of its 2.9 s print. Planned bars keep their light fill,
     outline and legend entry; the hatch stays on screen."""
     fig.update_traces(marker_pattern_shape="", selector={"type": "bar"})
-    if fig.layout.title.text and "hatched" in fig.layout.title.text:
-        fig.layout.title.text = fig.layout.title.text.replace("hatched: planned", "lighter: planned")
+    hatched, lighter = t("Units delivered per year (hatched: planned)"), t("Units delivered per year (lighter: planned)")
+    if fig.layout.title.text and hatched in fig.layout.title.text:
+        fig.layout.title.text = fig.layout.title.text.replace(hatched, lighter)
 
 
 class DocumentServer:
@@ -220,6 +227,9 @@ class DocumentServer:
             request.wfile.flush()
             if self.ready.wait(self.wait_s):
                 request.wfile.write(self.body.encode())
+        elif path.removeprefix("/static/fonts/") in slides.KOREAN_FONT_FILES.values():  # the app's Korean font
+            font = settings.STATIC_DIR / "fonts" / path.removeprefix("/static/fonts/")
+            self._send(request, "font/woff2", "public, max-age=86400", font.read_bytes())
         elif path == PLOTLY_PATH:
             self._send(request, "text/javascript", "public, max-age=31536000, immutable", PLOTLY_JS.read_bytes())
         elif re.fullmatch(r"/static/topojson/[a-z_0-9-]+\.json", path) and topojson.exists():
@@ -282,7 +292,7 @@ def export_deck(deck: Deck, formats: tuple[str, ...] = ("pdf", "pptx"), theme: s
     try:
         with (DocumentServer(document_head(deck, dark), timeout_s) as server, browser_profile(profile_dir) as profile,
               sync_playwright() as p):
-            progress(0.02, "Starting headless Chromium")
+            progress(0.02, t("Starting headless Chromium"))
             browser = p.chromium.launch_persistent_context(
                 profile, executable_path=CHROMIUM, args=chromium_args(server.port), timeout=30_000,
                 viewport={"width": slides.CANVAS_W, "height": slides.CANVAS_H})
@@ -294,17 +304,17 @@ def export_deck(deck: Deck, formats: tuple[str, ...] = ("pdf", "pptx"), theme: s
                 page.goto(ORIGIN + DOCUMENT_PATH, wait_until="commit")  # plotly.js loads while the slides are built
                 out.contents = build_contents(deck, dark, progress)
                 server.provide(document_body(deck, out.contents))
-                progress(0.45, "Drawing the charts in headless Chromium")
+                progress(0.45, t("Drawing the charts in headless Chromium"))
                 drawn = page.wait_for_function(DRAWN, polling=50).json_value()
                 if drawn != "ok":
                     raise ExportFailed(f"A chart could not be drawn: {str(drawn)[:200]}")
                 out.layout_problems = page.evaluate(LAYOUT_CHECK)
                 if "pdf" in formats:
-                    progress(0.65, "Printing the PDF")
+                    progress(0.65, t("Printing the PDF"))
                     out.pdf = _with_metadata(page.pdf(width=f"{slides.CANVAS_W}px", height=f"{slides.CANVAS_H}px",
                                                       print_background=True, prefer_css_page_size=True), deck)
                 if "pptx" in formats:
-                    progress(0.8, "Rendering chart images for PowerPoint")
+                    progress(0.8, t("Rendering chart images for PowerPoint"))
                     out.pptx = build_pptx(deck, out.contents, page.evaluate(CHART_PNGS))
             finally:
                 browser.close()
@@ -315,7 +325,7 @@ def export_deck(deck: Deck, formats: tuple[str, ...] = ("pdf", "pptx"), theme: s
                 from exc
         raise ExportFailed(f"The export failed in Chromium: {str(exc).splitlines()[0][:200]}") from exc
     out.seconds = time.perf_counter() - started
-    progress(1.0, f"Done in {out.seconds:.1f} s")
+    progress(1.0, t("Done in {seconds} s", seconds=f"{out.seconds:.1f}"))
     return out
 
 
@@ -324,7 +334,8 @@ def _with_metadata(pdf: bytes, deck: Deck) -> bytes:
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     now = datetime.now(UTC).strftime("D:%Y%m%d%H%M%SZ")
-    writer.add_metadata({"/Title": deck.title, "/Author": AUTHOR, "/Subject": deck.description or deck.title,
+    title = deck.localized("title")
+    writer.add_metadata({"/Title": title, "/Author": AUTHOR, "/Subject": deck.localized("description") or title,
                          "/Creator": "kdefense.deck_export", "/CreationDate": now, "/ModDate": now})
     buf = io.BytesIO()
     writer.write(buf)
@@ -345,9 +356,9 @@ def build_pptx(deck: Deck, contents: list[slides.SlideContent], images: dict[str
 
     prs = Presentation()
     prs.slide_width, prs.slide_height = _px(slides.CANVAS_W), _px(slides.CANVAS_H)
-    prs.core_properties.title = deck.title
+    prs.core_properties.title = deck.localized("title")
     prs.core_properties.author = AUTHOR
-    prs.core_properties.subject = deck.description or deck.title
+    prs.core_properties.subject = deck.localized("description") or deck.localized("title")
     info = queries.build_info()
     blank = prs.slide_layouts[6]
     for number, (slide, content) in enumerate(zip(deck.slides, contents, strict=True), start=1):
@@ -362,9 +373,9 @@ def build_pptx(deck: Deck, contents: list[slides.SlideContent], images: dict[str
             run = frame.paragraphs[0].add_run()
             run.text, run.font.size, run.font.bold = value, Pt(size), bold
 
-        text(slide.title, y, slides.TITLE_H, 26, bold=True)
+        text(slide.localized("title"), y, slides.TITLE_H, 26, bold=True)
         y += slides.TITLE_H + slides.GAP
-        text(slide.takeaway, y, slides.TAKEAWAY_H, 15)
+        text(slide.localized("takeaway"), y, slides.TAKEAWAY_H, 15)
         y += slides.TAKEAWAY_H + slides.GAP
         if content.empty:
             text(content.empty, y, 80, 15)
@@ -387,7 +398,9 @@ def build_pptx(deck: Deck, contents: list[slides.SlideContent], images: dict[str
             else:
                 _pptx_table(page, panel, x, y, panel_w)
             x += panel_w + slides.GAP
-        footer = f"Slide {number} / {len(deck.slides)} · {deck.title} · {content.filters_line}"
+        slide_of = t("Slide {n} / {total}", n=number, total=len(deck.slides))
+        footer = (f"{slide_of} · {deck.localized('title')} · "
+                  f"{content.filters_line}")
         text(footer, slides.CANVAS_H - slides.FOOTER_H + 6, 24, 8)
         text(slides.credit_line(info), slides.CANVAS_H - slides.FOOTER_H + 30, 24, 8)
         notes = [f"Filters: {content.filters_line}", f"Link: {deck.slide_url(number)}", *content.notes,
@@ -430,15 +443,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="PDF file to write")
     parser.add_argument("--pptx", type=Path, help="PowerPoint file to write")
     parser.add_argument("--theme", choices=["light", "dark"], default="light")
+    parser.add_argument("--lang", choices=list(LANGS), default="en", help="language of the slides (en, ko)")
     args = parser.parse_args(argv)
-    if not args.out and not args.pptx:
-        parser.error("give --out (PDF) and/or --pptx")
+    if not args.out and not args.pptx:  # argparse's usage error (exit 2); the command line is not the interface
+        parser.print_usage(sys.stderr)
+        print(f"{parser.prog}: error: give --out (PDF) and/or --pptx", file=sys.stderr)
+        return 2
     deck = parse_deck(args.deck.read_text(encoding="utf-8"), args.deck.stem)
     formats = tuple(f for f, path in (("pdf", args.out), ("pptx", args.pptx)) if path)
     started = time.perf_counter()
     try:
-        result = export_deck(deck, formats, args.theme, lambda f, m: print(
-            f"{time.perf_counter() - started:6.1f} s {f:4.0%} {m}", file=sys.stderr, flush=True))
+        with use_lang(args.lang):
+            result = export_deck(deck, formats, args.theme, lambda f, m: print(
+                f"{time.perf_counter() - started:6.1f} s {f:4.0%} {m}", file=sys.stderr, flush=True))
     except (ExportFailed, ExportUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3

@@ -12,6 +12,7 @@ import pandas as pd
 
 from kdefense import settings
 from kdefense.filters import Filters
+from kdefense.i18n import DEFAULT_LANG, URL_PARAM, current_lang, t
 from kdefense.safety import FORMULA_PREFIXES, neutralise, neutralise_frame  # noqa: F401 (re-exported)
 
 PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
@@ -88,35 +89,38 @@ def file_name(view: str, filters: Filters, data_date: str, ext: str = "csv") -> 
 def view_url(filters: Filters, page: str = "", base_url: str = DEFAULT_BASE_URL) -> str:
     """A link that opens this view: base URL, page path, and the view's filters."""
     params = filters.to_query_params()
+    if current_lang() != DEFAULT_LANG:  # the link opens the view in the language it was exported in
+        params[URL_PARAM] = current_lang()
     return f"{base_url.rstrip('/')}/{page.strip('/')}?{urlencode(params, doseq=True)}"
 
 
 def readme_text(view: str, filters: Filters, info: dict[str, str], rows: int, page: str = "",
                 base_url: str = DEFAULT_BASE_URL) -> str:
     return "\n".join([
-        f"South Korea defence exports dashboard — export of '{view}'",
+        t("South Korea defence exports dashboard — export of '{view}'", view=view),
         "",
-        f"Rows: {rows}",
-        f"Filters: {filters.describe()}",
-        f"Link: {view_url(filters, page, base_url)}",
+        t("Rows: {n}", n=rows),
+        t("Filters: {filters}", filters=filters.describe()),
+        t("Link: {url}", url=view_url(filters, page, base_url)),
         "",
-        "Dates: every date column holds a full ISO date (YYYY-MM-DD) so that spreadsheets sort it chronologically;",
-        "a date the sources give only to the month or year is written as the 1st of that month or January 1st,",
-        "and the `<column>_precision` column beside it says day, month or year.",
-        f"Data version: {info.get('data_version', '?')} (built {info.get('built_at', '?')})",
-        f"SIPRI register: {info.get('sipri_register_generated', '?')}; per-year register: "
-        f"{info.get('sipri_per_year_generated', '?')}",
+        t("Dates: every date column holds a full ISO date (YYYY-MM-DD) so that spreadsheets sort it chronologically;\n"
+          "a date the sources give only to the month or year is written as the 1st of that month or January 1st,\n"
+          "and the `<column>_precision` column beside it says day, month or year."),
+        t("Data version: {version} (built {built})", version=info.get("data_version", "?"),
+          built=info.get("built_at", "?")),
+        t("SIPRI register: {generated}; per-year register: {per_year}",
+          generated=info.get("sipri_register_generated", "?"), per_year=info.get("sipri_per_year_generated", "?")),
         "",
-        "Values: value_amount_m is in millions of `currency` as the source states it; value_usd_m converts it at",
-        "the signing year's average exchange rate (ECB reference rates; pegs for AED and SAR).",
-        "value_usd_m_counted leaves out framework agreements whose executive contracts carry the value.",
-        settings.TIV_CAVEAT,
+        t("Values: value_amount_m is in millions of `currency` as the source states it; value_usd_m converts it at\n"
+          "the signing year's average exchange rate (ECB reference rates; pegs for AED and SAR).\n"
+          "value_usd_m_counted leaves out framework agreements whose executive contracts carry the value."),
+        t(settings.TIV_CAVEAT),
         "",
-        "Credits:",
+        t("Credits:"),
         settings.SIPRI_CREDIT,
-        settings.SIPRI_TERMS,
-        settings.ECB_CREDIT,
-        "Ledger rows cite their own sources (source_ids / source_urls).",
+        t(settings.SIPRI_TERMS),
+        t(settings.ECB_CREDIT),
+        t("Ledger rows cite their own sources (source_ids / source_urls)."),
     ]) + "\n"
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from kdefense import deck_export, settings
 from kdefense.briefing import Deck, deck_to_toml
+from kdefense.i18n import N_, t, use_lang
 
 LOG = logging.getLogger("kdefense.export")
 MAX_WAITING = 6  # beyond this the queue says "busy, try again in a minute" instead of queueing
@@ -40,9 +41,10 @@ class Job:
     job_id: int
     deck: Deck
     theme: str
+    lang: str = "en"
     state: str = "queued"  # queued → running → done | failed
     progress: float = 0.0
-    message: str = "Waiting for the exports ahead of it"
+    message: str = N_("Waiting for the exports ahead of it")
     pdf: bytes = b""
     pptx: bytes = b""
     seconds: float = 0.0
@@ -61,14 +63,14 @@ _ids = itertools.count(1)
 _worker: threading.Thread | None = None
 
 
-def submit(deck: Deck, theme: str = "light") -> Job:
+def submit(deck: Deck, theme: str = "light", lang: str = "en") -> Job:
     """Queue an export of `deck`; raises Busy when too many are waiting."""
     global _worker
     with _lock:
         _forget_old()
         if sum(j.state == "queued" for j in _jobs.values()) >= MAX_WAITING:
             raise Busy(f"{MAX_WAITING} exports are already waiting on this server; try again in a minute.")
-        job = Job(next(_ids), deck, theme)
+        job = Job(next(_ids), deck, theme, lang)
         _jobs[job.job_id] = job
         _waiting.put(job)
         if _worker is None or not _worker.is_alive():
@@ -105,34 +107,40 @@ def _run() -> None:
             job = _waiting.get(timeout=30)
         except queue.Empty:
             return  # idle: the next submit starts a new worker
-        job.state, job.message = "running", "Starting"
+        with use_lang(job.lang):
+            job.state, job.message = "running", t("Starting")
 
         def progress(fraction: float, message: str, job: Job = job) -> None:
             job.progress, job.message = fraction, message
 
         try:
-            result = run_export(job.deck, job.theme, progress)
+            result = run_export(job.deck, job.theme, progress, job.lang)
         except (deck_export.ExportUnavailable, deck_export.ExportFailed) as exc:
             job.state, job.message = "failed", str(exc)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message, never a traceback on the page
             LOG.exception("deck export failed")
-            job.state, job.message = "failed", f"The export failed ({type(exc).__name__}); the server log has details."
+            with use_lang(job.lang):
+                job.state, job.message = "failed", t("The export failed ({error}); the server log has details.",
+                                                     error=type(exc).__name__)
         else:
             job.pdf, job.pptx, job.seconds = result.pdf, result.pptx, result.seconds
             job.layout_problems = result.layout_problems
-            job.state, job.progress, job.message = "done", 1.0, f"Ready in {result.seconds:.0f} s"
+            with use_lang(job.lang):
+                job.state, job.progress, job.message = "done", 1.0, t("Ready in {seconds} s",
+                                                                      seconds=f"{result.seconds:.0f}")
         finally:
             job.finished_at = time.time()
             _waiting.task_done()
 
 
-def run_export(deck: Deck, theme: str, progress: Callable[[float, str], None]) -> deck_export.Rendered:
+def run_export(deck: Deck, theme: str, progress: Callable[[float, str], None],
+               lang: str = "en") -> deck_export.Rendered:
     """The export in a child process at lower priority, killed past TIME_LIMIT_S; raises ExportFailed."""
     with tempfile.TemporaryDirectory(prefix="kdefense-export-") as tmp:
         folder = Path(tmp)
         (folder / "deck.toml").write_text(deck_to_toml(deck), encoding="utf-8")
         cmd = ["nice", "-n", "10", sys.executable, "-m", "kdefense.deck_export", str(folder / "deck.toml"), "--out",
-               str(folder / "deck.pdf"), "--pptx", str(folder / "deck.pptx"), "--theme", theme]
+               str(folder / "deck.pdf"), "--pptx", str(folder / "deck.pptx"), "--theme", theme, "--lang", lang]
         started, last = time.monotonic(), ""
         proc = subprocess.Popen(cmd, cwd=settings.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 text=True, start_new_session=True)

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from kdefense import settings
+from kdefense.i18n import N_, t
 from kdefense.safety import plain
 
 BASES = ("usd", "tiv")
-BASIS_LABELS = {"usd": "Contract value (USD)", "tiv": "SIPRI TIV"}
+BASIS_LABELS = {"usd": N_("Contract value (USD)"), "tiv": N_("SIPRI TIV")}
 DEFAULT_STATUSES = settings.SIGNED_STATUSES
 MAX_QUERY_TEXT = 80
 MAX_NOTICES = 10  # a URL with thousands of junk parameters gets a short report, not thousands of warnings
@@ -72,29 +73,34 @@ class Filters:
         return replace(self, year_from=self.year_from - span, year_to=self.year_from - 1)
 
     def describe(self) -> str:
-        """One line a colleague can read aloud: what is shown."""
-        parts = [BASIS_LABELS[self.basis], f"{self.year_from}–{self.year_to}"]
+        """One line a colleague can read aloud: what is shown (in the active language)."""
+        from kdefense import names
+
+        parts = [t(BASIS_LABELS[self.basis]), f"{self.year_from}–{self.year_to}"]
         if self.regions:
-            parts.append(" + ".join(self.regions))
+            parts.append(" + ".join(names.region(r) for r in self.regions))
         if self.nato:
-            parts.append("NATO members")
+            parts.append(t("NATO members"))
         if self.eu:
-            parts.append("EU members")
+            parts.append(t("EU members"))
         if self.countries:
-            parts.append(", ".join(self.country_labels.get(c, c) for c in self.countries))
-        for label, values in (("category", self.categories), ("system", self.systems), ("company", self.companies)):
+            parts.append(", ".join(names.country(c, self.country_labels.get(c, c)) for c in self.countries))
+        for label, values in ((t("category"), [names.category(v) for v in self.categories]),
+                              (t("system"), [names.system(v) for v in self.systems]),
+                              (t("company"), [names.company(v) for v in self.companies])):
             if values:
                 parts.append(f"{label}: {', '.join(values)}")
         if self.kinds:
-            parts.append(f"kind: {', '.join(settings.DEAL_KIND_LABELS.get(k, k) for k in self.kinds)}")
+            parts.append(t("kind") + ": " + ", ".join(names.deal_kind(k) for k in self.kinds))
         if self.basis == "tiv":
-            parts.append("SIPRI records (status, company and kind filters apply to the ledger only)")
+            parts.append(t("SIPRI records (status, company and kind filters apply to the ledger only)"))
         elif set(self.statuses) != set(DEFAULT_STATUSES):
-            parts.append(f"status: {', '.join(self.statuses) if self.statuses else 'all'}")
+            parts.append(t("status: {statuses}", statuses=", ".join(names.status(v) for v in self.statuses)
+                           if self.statuses else t("all")))
         else:
-            parts.append("signed deals")
+            parts.append(t("signed deals"))
         if self.q:
-            parts.append(f"search “{self.q}”")
+            parts.append(t("search “{q}”", q=self.q))
         return " · ".join(parts)
 
     def to_query_params(self) -> dict[str, str | list[str]]:
@@ -153,40 +159,44 @@ def parse_query_params(raw: Mapping[str, list[str]], options: FilterOptions) -> 
         if name in VIEW_PARAMS:
             continue
         if name not in URL_NAMES:
-            notices.append(f"unknown parameter '{name[:30]}' ignored")
+            notices.append(t("unknown parameter '{name}' ignored", name=name[:30]))
             continue
         attr = URL_NAMES[name]
         if name in allowed:
             good = tuple(dict.fromkeys(v for v in items if v in allowed[name]))
             bad = [v for v in items if v not in allowed[name]]
             if bad:
-                notices.append(f"{name}: {', '.join(repr(b[:30]) for b in bad[:5])} not recognised, ignored")
+                notices.append(t("{name}: {values} not recognised, ignored", name=name,
+                                   values=", ".join(repr(b[:30]) for b in bad[:5])))
             values[attr] = good
         elif name in ("nato", "eu"):
             last = items[-1] if items else ""
             if last in ("1", "true", "0", "false"):
                 values[attr] = last in ("1", "true")
             else:
-                notices.append(f"{name}: {last[:30]!r} is not 1 or 0, ignored")
+                notices.append(t("{name}: {value} is not 1 or 0, ignored", name=name, value=repr(last[:30])))
         elif name in ("from", "to"):
             last = items[-1] if items else ""
             year = ascii_int(last)
             if year is not None and options.year_min <= year <= options.year_max:
                 values[attr] = year
             else:
-                notices.append(f"{name}: {last[:30]!r} is not a year in {options.year_min}–{options.year_max}, ignored")
+                notices.append(t("{name}: {value} is not a year in {start}–{end}, ignored", name=name,
+                                   value=repr(last[:30]), start=options.year_min, end=options.year_max))
         elif name == "basis":
             last = items[-1] if items else ""
             if last in BASES:
                 values[attr] = last
             else:
-                notices.append(f"basis: {last[:30]!r} is not one of {', '.join(BASES)}, ignored")
+                notices.append(t("basis: {value} is not one of {bases}, ignored", value=repr(last[:30]),
+                                   bases=", ".join(BASES)))
         elif name == "q":  # one line of printable text, as the search box itself allows
             values[attr] = plain(items[-1] if items else "", limit=4 * MAX_QUERY_TEXT)[:MAX_QUERY_TEXT]
     if len(notices) > MAX_NOTICES:
-        notices = [*notices[:MAX_NOTICES - 1], f"and {len(notices) - MAX_NOTICES + 1} more ignored parameters"]
+        notices = [*notices[:MAX_NOTICES - 1], t("and {n} more ignored parameters",
+                                                         n=len(notices) - MAX_NOTICES + 1)]
     if values["year_from"] > values["year_to"]:
-        notices.append("from is after to: the years were swapped")
+        notices.append(t("from is after to: the years were swapped"))
         values["year_from"], values["year_to"] = values["year_to"], values["year_from"]
     return Filters(country_labels=options.countries, **values), notices
 

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import streamlit as st
 
 from kdefense import db, export, schema, settings
+from kdefense.i18n import t
 
 KINDS = ("parquet", "csv")
 LEDGER_CITATION = (
@@ -189,25 +190,28 @@ def downloads_section(info: dict[str, str]) -> None:
     cols = st.columns(3)
     with cols[0]:
         path = sig[0]
-        st.markdown("**The DuckDB file**")
+        st.markdown("**" + t("The DuckDB file") + "**")
         if path.startswith("md:"):
-            st.caption("The database is a shared DuckDB service here; there is no file to download.")
+            st.caption(t("The database is a shared DuckDB service here; there is no file to download."))
         else:
             size = os.stat(path).st_size
-            st.caption(f"{human_size(size)} · {len(counts)} views, {total:,} rows · opens in DuckDB 1.1.3 and later")
-            st.download_button(f"kdefense.duckdb ({human_size(size)})", lambda: Path(path).read_bytes(),
+            st.caption(t("{size} · {views} views, {rows} rows · opens in DuckDB 1.1.3 and later", size=human_size(size),
+                         views=len(counts), rows=f"{total:,}"))
+            st.download_button(t("Database file {file} ({size})", file="kdefense.duckdb", size=human_size(size)), lambda: Path(path).read_bytes(),
                                file_name=file_name("duckdb", info), mime="application/octet-stream",
                                key="dl_all_duckdb", on_click="ignore", icon=":material/database:")
     for col, kind, label in ((cols[1], "parquet", "Parquet"), (cols[2], "csv", "CSV")):
         with col:
-            st.markdown(f"**Every view as {label}** (one zip with a README)")
+            st.markdown(t("**Every view as {format}** (one zip with a README)", format=label))
             if not st.session_state.get(f"opendata_{kind}"):
-                st.caption(f"{len(counts)} files, {total:,} rows; the size is shown once the zip is made.")
-                st.button(f"Make the {label} zip", key=f"make_{kind}", on_click=_prepare, args=(kind,),
+                st.caption(t("{files} files, {rows} rows; the size is shown once the zip is made.", files=len(counts),
+                             rows=f"{total:,}"))
+                st.button(t("Make the {format} zip", format=label), key=f"make_{kind}", on_click=_prepare, args=(kind,),
                           icon=":material/build:")
                 continue
             bundle = _bundle(kind, sig)
-            st.caption(f"{human_size(bundle.size)} · {len(bundle.rows)} files, {sum(bundle.rows.values()):,} rows")
-            st.download_button(f"{label} zip ({human_size(bundle.size)})", lambda b=bundle: b.data,
+            st.caption(t("{size} · {files} files, {rows} rows", size=human_size(bundle.size), files=len(bundle.rows),
+                         rows=f"{sum(bundle.rows.values()):,}"))
+            st.download_button(t("{format} zip ({size})", format=label, size=human_size(bundle.size)), lambda b=bundle: b.data,
                                file_name=file_name(kind, info), mime="application/zip", key=f"dl_all_{kind}",
                                on_click="ignore", icon=":material/folder_zip:")

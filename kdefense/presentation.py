@@ -20,11 +20,12 @@ import streamlit.components.v1 as components
 from kdefense import db, queries, settings, slides, ui
 from kdefense.briefing import Deck, Slide, allowed_options
 from kdefense.filters import Filters, ascii_int
+from kdefense.i18n import N_, current_lang, t
 
 SLIDE_KEY = "_present_applied_slide"
 PAGE_OPTION_PREFIXES = {"timeline": "tl_", "map": "map_", "suppliers": "sup_", "deals": "deals_opt_"}
-PAGE_TITLES = {"overview": "South Korea's defence exports", "deals": "Deals", "timeline": "Timeline",
-               "map": "Where Korean arms go", "suppliers": "Suppliers compared", "data": "Data & method"}
+PAGE_TITLES = {"overview": N_("South Korea's defence exports"), "deals": N_("Deals"), "timeline": N_("Timeline"),
+               "map": N_("Where Korean arms go"), "suppliers": N_("Suppliers compared"), "data": N_("Data & method")}
 CONFIG = {"displaylogo": False, "displayModeBar": False, "topojsonURL": "app/static/topojson/"}
 
 
@@ -69,7 +70,7 @@ def _ad_hoc_slide(page: str) -> Slide:
     prefix = PAGE_OPTION_PREFIXES.get(page, "\0")
     options = {k: v for k, v in st.session_state.items() if isinstance(k, str) and k.startswith(prefix)
                and isinstance(v, (str, bool, list))}
-    return Slide(page=page if page in slides_pages() else "overview", title=PAGE_TITLES.get(page, ""),
+    return Slide(page=page if page in slides_pages() else "overview", title=t(PAGE_TITLES[page]) if page in PAGE_TITLES else "",
                  options=options)
 
 
@@ -169,8 +170,10 @@ def _panels(content: slides.SlideContent, dark: bool) -> None:
     height = max([int(p.figure.layout.height or 0) for p in content.charts] + [0]) or slides.body_height(
         bool(content.metrics))
     # the app's static files are served as text/plain (Streamlit's rule), so the script is fetched and evaluated
-    doc = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Slide charts</title><style>{slides.slide_css(dark)}</style></head>"
-           f"<body style='margin:0;background:{bg};overflow:hidden;font-family:Inter,\"Source Sans Pro\",\"Segoe UI\",Roboto,Helvetica,Arial,sans-serif'>"
+    frame_title = slides.esc(t("Slide charts"))
+    doc = (f"<!doctype html><html lang='{current_lang()}'><head><meta charset='utf-8'><title>{frame_title}</title><style>"
+           f"{slides.korean_font_css(_static_url() + 'fonts/')}{slides.slide_css(dark)}</style></head>"
+           f"<body style=\"margin:0;background:{bg};overflow:hidden;font-family:{slides.FONT_STACK}\">"
            f"{slides.panels_html(content, 'p')}<script>{slides.DRAW_JS}\n"
            f"fetch({js!r}).then(r => r.text()).then(t => {{ (0, eval)(t); "
            f"kdDraw({_static_url() + 'topojson/'!r}); }});</script></body></html>")
@@ -180,9 +183,9 @@ def _panels(content: slides.SlideContent, dark: bool) -> None:
 def _slide(slide: Slide, content: slides.SlideContent) -> None:
     box = st.container(key="kd_slide")
     # The slide's title is its h1 (a screen reader's outline; the page's own h1 is not drawn when presenting)
-    title = slide.title or PAGE_TITLES.get(slide.page, "Slide")
+    title = slide.localized("title") or (t(PAGE_TITLES[slide.page]) if slide.page in PAGE_TITLES else t("Slide"))
     box.markdown(f"<h1 class='kd-slide-title'>{slides.esc(title)}</h1>"
-                 f"<p class='kd-slide-takeaway'>{slides.esc(slide.takeaway)}</p>", unsafe_allow_html=True)
+                 f"<p class='kd-slide-takeaway'>{slides.esc(slide.localized('takeaway'))}</p>", unsafe_allow_html=True)
     if content.empty:
         box.markdown(f"<div class='kd-empty'>{slides.esc(content.empty)}</div>", unsafe_allow_html=True)
         return
@@ -207,19 +210,21 @@ def _footer(deck: Deck | None, number: int, content: slides.SlideContent) -> Non
     footer = st.container(key="kd_present_footer")
     cols = footer.columns([1.1, 0.9, 8, 0.7], vertical_alignment="center")
     info = queries.build_info()
-    where = (f"<b>Slide {number} / {len(deck.slides)}</b> · {slides.esc(deck.title)} · " if deck is not None else "")
+    slide_of = t("Slide {n} / {total}", n=number, total=len(deck.slides)) if deck is not None else ""
+    where = (f"<b>{slide_of}</b> · "
+             f"{slides.esc(deck.localized('title'))} · " if deck is not None else "")
     cols[2].markdown(f"<div class='kd-present-info'>{where}{slides.esc(content.filters_line)}<br>"
                      f"{slides.esc(slides.credit_line(info))}</div>", unsafe_allow_html=True)
     back = forward = False
     if deck is not None:
         total = len(deck.slides)
-        back = cols[0].button("◀ Previous", key="present_prev", shortcut="left", disabled=number <= 1)
-        forward = cols[1].button("Next ▶", key="present_next", shortcut="right", disabled=number >= total)
+        back = cols[0].button("◀ " + t("Previous"), key="present_prev", shortcut="left", disabled=number <= 1)
+        forward = cols[1].button(t("Next") + " ▶", key="present_next", shortcut="right", disabled=number >= total)
         with footer.container(key="kd_clicker_keys"):
             back = st.button("PageUp", key="present_pgup", shortcut="pageup", disabled=number <= 1) or back
             forward = st.button("PageDown", key="present_pgdn", shortcut="pagedown",
                                 disabled=number >= total) or forward
-    if cols[3].button("Exit", key="present_exit", shortcut="escape"):
+    if cols[3].button(t("Exit"), key="present_exit", shortcut="escape"):
         st.query_params.pop("present", None)
         st.rerun()
     if back and deck is not None:

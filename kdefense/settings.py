@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from kdefense.i18n import N_
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES_DIR = Path(os.environ.get("KDEFENSE_SOURCES", ROOT / "data" / "sources"))
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -79,9 +81,9 @@ SIGNED_STATUSES = ("contract", "delivering", "completed")
 DEAL_KINDS = ("new_build", "licence_production", "used_grant", "loan", "mro_service", "upgrade", "co_development",
               "ammunition")
 DEAL_KIND_LABELS = {
-    "new_build": "New-build sale", "licence_production": "Licence production", "used_grant": "Used / grant transfer",
-    "loan": "Loan", "mro_service": "MRO / service", "upgrade": "Upgrade", "co_development": "Co-development",
-    "ammunition": "Ammunition / consumables",
+    "new_build": N_("New-build sale"), "licence_production": N_("Licence production"), "used_grant": N_("Used / grant transfer"),
+    "loan": N_("Loan"), "mro_service": N_("MRO / service"), "upgrade": N_("Upgrade"), "co_development": N_("Co-development"),
+    "ammunition": N_("Ammunition / consumables"),
 }
 # Korea's result in a competition (competitions.outcome).
 COMPETITION_OUTCOMES = ("won", "lost", "withdrawn", "cancelled", "open")
@@ -94,13 +96,13 @@ ARMAMENT_CATEGORIES = (
 )
 LEDGER_EXTRA_CATEGORIES = ("Ammunition", "Services")
 SIPRI_CREDIT = "Information from the SIPRI Arms Transfers Database (https://www.sipri.org/databases/armstransfers)."
-SIPRI_TERMS = (
+SIPRI_TERMS = N_(
     "SIPRI data: reformatting and calculations are this project's, not SIPRI's; "
     "no commercial use without SIPRI's agreement."
 )
-TIV_CAVEAT = (
+TIV_CAVEAT = N_(
     "TIV (SIPRI trend-indicator value) measures the military capability transferred, not money: "
     "never compare it with contract values. Method: https://www.sipri.org/databases/armstransfers/sources-and-methods"
 )
-ECB_CREDIT = "Exchange rates: ECB euro foreign exchange reference rates; annual averages are this project's calculation."
+ECB_CREDIT = N_("Exchange rates: ECB euro foreign exchange reference rates; annual averages are this project's calculation.")
 YEAR_MIN, YEAR_MAX = 1940, 2035

@@ -17,12 +17,13 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import plotly.graph_objects as go
 
-from kdefense import charts, queries, settings
+from kdefense import charts, fmt, names, queries, settings
 from kdefense import charts_map as cm
 from kdefense import charts_suppliers as cs
 from kdefense import charts_timeline as ct
 from kdefense.briefing import Slide
 from kdefense.filters import FilterOptions, Filters, parse_query_params
+from kdefense.i18n import N_, current_lang, t
 
 CANVAS_W, CANVAS_H = 1920, 1080
 PAD_X, PAD_TOP = 48, 28
@@ -167,8 +168,8 @@ def slide_filters(slide: Slide, options: FilterOptions) -> Filters:
 
 
 def credit_line(info: dict) -> str:
-    return (f"Source: {settings.SIPRI_CREDIT.split(' (')[0]}; deal ledger (each figure cites its source) · "
-            f"data {str(info.get('built_at', ''))[:10]}")
+    return t("Source: {credit}; deal ledger (each figure cites its source) · data {date}",
+             credit=settings.SIPRI_CREDIT.split(" (")[0], date=fmt.date(str(info.get("built_at", ""))[:10]))
 
 
 # ------------------------------------------------------------------------------------------------ pages
@@ -184,7 +185,7 @@ def build(slide: Slide, filters: Filters, dark: bool = False) -> SlideContent:
             panel.figure.update_layout(width=width, autosize=False)
     content.filters_line = filters_line(slide.page, filters, slide.options)
     if filters.basis == "tiv" or slide.page == "suppliers":
-        content.notes.append(settings.TIV_CAVEAT)
+        content.notes.append(t(settings.TIV_CAVEAT))
     return content
 
 
@@ -193,6 +194,8 @@ def _wanted(slide: Slide, default: list[str]) -> list[str]:
 
 
 def _fmt_bn(value: float) -> str:
+    if current_lang() == "ko":
+        return fmt.usd_bn(value)
     return f"${value / 1000:,.1f} bn" if value >= 1000 else f"${value:,.0f} m"
 
 
@@ -202,41 +205,44 @@ def _overview(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
     head = queries.run_filtered(f"{prefix}headline", filters).iloc[0]
     out = SlideContent("overview")
     if not head["deals"]:
-        out.empty = "No deals match these filters."
+        out.empty = t("No deals match these filters.")
         return out
     value_col = "value_usd_m" if usd else "tiv_order_m"
     value = head[value_col]
     if usd:
-        shown = "not disclosed" if pd.isna(value) else _fmt_bn(value)
-        out.metrics.append(Metric("Contract value", shown,
-                                  f"{int(head['deals_with_value'])} of {int(head['deals'])} deals state one"))
+        shown = t("not disclosed") if pd.isna(value) else _fmt_bn(value)
+        out.metrics.append(Metric(t("Contract value"), shown,
+                                  t("{valued} of {deals} deals state one", valued=int(head["deals_with_value"]),
+                                    deals=int(head["deals"]))))
     else:
-        out.metrics.append(Metric("SIPRI TIV ordered", MISSING if pd.isna(value) else f"{value:,.0f} m TIV"))
-    out.metrics += [Metric("Deals" if usd else "SIPRI records", f"{int(head['deals']):,}"),
-                    Metric("Recipients", f"{int(head['recipients']):,}")]
+        out.metrics.append(Metric(t("SIPRI TIV ordered"), MISSING if pd.isna(value) else fmt.tiv_m(value)))
+    out.metrics += [Metric(t("Deals") if usd else t("SIPRI records"), fmt.number(head["deals"])),
+                    Metric(t("Recipients"), fmt.number(head["recipients"]))]
     out.metrics += platform_metrics(head)
     out.notes.append(munitions_note(head, usd))
     region = queries.run_filtered(f"{prefix}by_region", filters)
     top_r = queries.run_filtered(f"{prefix}top_recipients", filters)
+    top_r = top_r.assign(recipient=[names.country(i, n) for i, n in zip(top_r["recipient_iso3"], top_r["recipient"])])
     top_s = queries.run_filtered(f"{prefix}top_systems", filters)
+    top_s = top_s.assign(system_family=top_s["system_family"].map(names.system))
     # no disclosed value at all (a pipeline of prospects): count deals instead of drawing nothing
     measure = value_col if region[value_col].notna().any() else "deals"
-    axis = charts.value_label(filters.basis) if measure == value_col else "Deals (no value disclosed)"
+    axis = charts.value_label(filters.basis) if measure == value_col else t("Deals (no value disclosed)")
     if measure == "deals":
-        out.notes.append("None of these deals states a value yet, so the charts count deals.")
+        out.notes.append(t("None of these deals states a value yet, so the charts count deals."))
     height = body_height(True)
     wanted = _wanted(slide, ["region", "recipients", "systems"])
     makers = {
         "region": lambda: charts.region_bars(region, measure, filters.basis, large=True),
-        "recipients": lambda: charts.ranked_bars(top_r, "recipient", measure, filters.basis, "Top recipients",
+        "recipients": lambda: charts.ranked_bars(top_r, "recipient", measure, filters.basis, t("Top recipients"),
                                                  "region", large=True),
-        "systems": lambda: charts.ranked_bars(top_s, "system_family", measure, filters.basis, "Top systems",
+        "systems": lambda: charts.ranked_bars(top_s, "system_family", measure, filters.basis, t("Top systems"),
                                               large=True),
         "reconciliation": lambda: charts.reconciliation_chart(queries.run_filtered("reconciliation", filters),
                                                               large=True),
     }
-    titles = {"region": "By region", "recipients": "Top recipients", "systems": "Top systems",
-              "reconciliation": "Ledger vs official totals"}
+    titles = {"region": t("By region"), "recipients": t("Top recipients"), "systems": t("Top systems"),
+              "reconciliation": t("Ledger vs official totals")}
     for key in wanted:
         if key in makers:
             fig = slide_figure(makers[key](), height, dark, titles[key])
@@ -250,49 +256,55 @@ def _overview(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
 
 
 def _count(value: object) -> str:
-    return MISSING if pd.isna(value) else f"{int(value):,}"
+    return MISSING if pd.isna(value) else fmt.number(value)
 
 
 def platform_metrics(head: pd.Series) -> list[Metric]:
     """Units as the Overview counts them (overview_headline.sql): platforms, with munitions apart."""
     munitions = head.get("munitions_ordered")
-    return [Metric("Platforms ordered", _count(head["platforms_ordered"]),
-                   f"munitions apart: {_count(munitions)}" if not pd.isna(munitions) and munitions else ""),
-            Metric("Platforms delivered", _count(head["platforms_delivered"])),
-            Metric("Platforms to deliver", _count(head["platforms_outstanding"]))]
+    return [Metric(t("Platforms ordered"), _count(head["platforms_ordered"]),
+                   t("munitions apart: {n}", n=_count(munitions)) if not pd.isna(munitions) and munitions else ""),
+            Metric(t("Platforms delivered"), _count(head["platforms_delivered"])),
+            Metric(t("Platforms to deliver"), _count(head["platforms_outstanding"]))]
 
 
 def munitions_note(head: pd.Series, usd: bool) -> str:
     small_arms = head.get("small_arms_ordered") if usd else None
-    return ("Units: platforms (aircraft, vehicles, guns, ships, systems). Munitions counted apart (missiles, "
-            f"rockets, shells, charges): {_count(head.get('munitions_ordered'))} ordered, "
-            f"{_count(head.get('munitions_delivered'))} delivered, {_count(head.get('munitions_outstanding'))} to "
-            "deliver" + (f"; small arms {_count(small_arms)} ordered" if small_arms is not None else "")
-            + ". Services, MRO and upgrades are not units.")
+    return (t("Units: platforms (aircraft, vehicles, guns, ships, systems). Munitions counted apart (missiles, rockets, "
+              "shells, charges): {ordered} ordered, {delivered} delivered, {outstanding} to deliver",
+              ordered=_count(head.get("munitions_ordered")), delivered=_count(head.get("munitions_delivered")),
+              outstanding=_count(head.get("munitions_outstanding")))
+            + (t("; small arms {n} ordered", n=_count(small_arms)) if small_arms is not None else "")
+            + t(". Services, MRO and upgrades are not units."))
 
 
 def _latest_table(filters: Filters, rows: int) -> Table:
     latest = queries.run_filtered("overview_latest_deals", filters)
-    return Table("latest", "Latest deals", ["Signed", "Recipient", "System", "Units", "Value (USD m)"],
-                 [[cell(r.signed_date), cell(r.recipient), cell(r.system_family), cell(r.quantity, "{:,.0f}"),
+    return Table("latest", t("Latest deals"), [t("Signed"), t("Recipient"), t("System"), t("Units"),
+                                               t("Value (USD m)")],
+                 [[cell(r.signed_date), cell(names.country(r.recipient_iso3, r.recipient)
+                                             if hasattr(r, "recipient_iso3") else r.recipient),
+                   cell(names.system(r.system_family)), cell(r.quantity, "{:,.0f}"),
                    cell(r.value_usd_m, "{:,.0f}")] for r in latest.head(rows).itertuples()],
-                 _more(len(latest), rows, "deals"), numeric=(3, 4))
+                 _more(len(latest), rows, N_("deals")), numeric=(3, 4))
 
 
 def _more(total: int, shown: int, what: str) -> str:
-    return f"and {total - shown:,} more {what} (all of them on the page and in its CSV)" if total > shown else ""
+    return (t("and {n} more {what} (all of them on the page and in its CSV)", n=f"{total - shown:,}", what=t(what))
+            if total > shown else "")
 
 
 def _deals(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
     deals = queries.run_filtered("deals_table", filters)
     out = SlideContent("deals")
     if deals.empty:
-        out.empty = "No deals match these filters."
+        out.empty = t("No deals match these filters.")
         return out
     cited = int(deals["value_usd_m"].notna().sum())
     total = deals["value_usd_m_counted"].sum()
-    out.metrics = [Metric("Deals", f"{len(deals):,}"), Metric("Value stated for", f"{cited:,} deals"),
-                   Metric("Total counted", _fmt_bn(total) if total else "not disclosed")]
+    out.metrics = [Metric(t("Deals"), fmt.number(len(deals))),
+                   Metric(t("Value stated for"), t("{n} deals", n=fmt.number(cited))),
+                   Metric(t("Total counted"), _fmt_bn(total) if total else t("not disclosed"))]
     head = queries.run_filtered("overview_headline", filters).iloc[0]  # the Overview's unit groups, same filters
     out.metrics.append(platform_metrics(head)[0])
     out.notes.append(munitions_note(head, True))
@@ -304,20 +316,23 @@ def _deals(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
                   .agg(value_usd_m=("value_usd_m_counted", "sum"), deals=("deal_id", "count")))
             measure = "value_usd_m" if by["value_usd_m"].fillna(0).sum() > 0 else "deals"
             by = by[by[measure] > 0].sort_values(measure, ascending=False).head(10)
-            fig = charts.ranked_bars(by, "system_family", measure, "usd", "By system", large=True)
-            fig = slide_figure(fig, height, dark, "Contract value by system, USD m" if measure == "value_usd_m"
-                               else "Deals by system")
+            by = by.assign(system_family=by["system_family"].map(names.system))
+            fig = charts.ranked_bars(by, "system_family", measure, "usd", t("By system"), large=True)
+            fig = slide_figure(fig, height, dark, t("Contract value by system, USD m") if measure == "value_usd_m"
+                               else t("Deals by system"))
             if measure == "deals":
-                fig.update_xaxes(title_text="Deals")
-            out.panels.append(Chart("systems", "By system", fig))
+                fig.update_xaxes(title_text=t("Deals"))
+            out.panels.append(Chart("systems", t("By system"), fig))
         elif key == "deals":
             n = table_rows_that_fit(height)
             top = deals.sort_values(["value_usd_m", "signed_date"], ascending=False, na_position="last").head(n)
-            rows = [[cell(r.signed_date), cell(r.recipient), cell(r.system_family), cell(r.status),
+            rows = [[cell(r.signed_date), cell(names.country(r.recipient_iso3, r.recipient)),
+                     cell(names.system(r.system_family)), cell(names.status(r.status)),
                      cell(r.quantity, "{:,.0f}"), cell(r.value_usd_m, "{:,.0f}")] for r in top.itertuples()]
-            title = "Largest deals by value" if len(deals) > n else "Deals"
-            out.panels.append(Table("deals", title, ["Signed", "Recipient", "System", "Status", "Units", "USD m"],
-                                    rows, _more(len(deals), n, "deals"), numeric=(4, 5)))
+            title = t("Largest deals by value") if len(deals) > n else t("Deals")
+            out.panels.append(Table("deals", title, [t("Signed"), t("Recipient"), t("System"), t("Status"),
+                                                     t("Units"), t("USD m")],
+                                    rows, _more(len(deals), n, N_("deals")), numeric=(4, 5)))
     out.widths = [1.0 if isinstance(p, Chart) else 1.5 for p in out.panels]
     return out
 
@@ -337,46 +352,48 @@ def _timeline(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
             if gantt["row_order"].nunique() > max_rows and not by_system:  # summarise: one row per system
                 by_system = True
                 gantt = queries.run_filtered("timeline_gantt_system", filters, deal_id="")
-                out.notes.append("One row per recipient and system (the page can show one row per deal).")
+                out.notes.append(t("One row per recipient and system (the page can show one row per deal)."))
             if gantt.empty:
                 continue
             rows = sorted(gantt["row_order"].unique())
             if len(rows) > max_rows:
                 keep = set(rows[-max_rows:])  # the latest signatures
-                out.notes.append(f"The {max_rows} most recent of {len(rows)} rows; the Timeline page has all.")
+                out.notes.append(t("The {n} most recent of {total} rows; the Timeline page has all.", n=max_rows,
+                                   total=len(rows)))
                 gantt = gantt[gantt["row_order"].isin(keep)]
             fig = ct.gantt_chart(gantt, events, by_system=by_system, large=True)
             fig.update_layout(margin={"t": 110, "b": 40})
             fig.layout.yaxis.tickfont.size = TICK_PX
             shown = len(rows) if len(rows) <= max_rows else max_rows
-            fig = slide_figure(fig, height, dark, "From signature to delivery" + (
-                f" (the {shown} latest of {len(rows)} rows)" if len(rows) > max_rows else ""))
+            fig = slide_figure(fig, height, dark, t("From signature to delivery") + (
+                " " + t("(the {n} latest of {total} rows)", n=shown, total=len(rows)) if len(rows) > max_rows
+                else ""))
             fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xref": "paper",
                                       "yref": "paper"}, margin={"t": 150})
             fig.update_xaxes(side="bottom")
-            out.panels.append(Chart("gantt", "From signature to delivery", fig))
+            out.panels.append(Chart("gantt", t("From signature to delivery"), fig))
         elif key == "value":
             usd = filters.basis == "usd"
             value = queries.run_filtered("timeline_value_by_year" if usd else "timeline_tiv_value_by_year", filters,
                                          deal_id="")
             if not value.empty:
                 fig = ct.value_by_year_chart(value, filters.basis, events, large=True)
-                out.panels.append(Chart("value", "Value by year", slide_figure(fig, height, dark)))
+                out.panels.append(Chart("value", t("Value by year"), slide_figure(fig, height, dark)))
         elif key == "units":
             units = queries.run_filtered("timeline_units_by_year", filters, deal_id="",
                                          munitions=bool(opts.get("tl_munitions", False)))
             if units["units"].notna().any():
                 fig = ct.units_by_year_chart(units, events, large=True)
-                out.panels.append(Chart("units", "Units by year", slide_figure(fig, height, dark)))
+                out.panels.append(Chart("units", t("Units by year"), slide_figure(fig, height, dark)))
         elif key == "speed":
             speed = queries.run_filtered("timeline_speed", filters, deal_id="")
             if not speed.empty:
                 fig = ct.speed_chart(speed.head(max_rows), large=True)
                 fig.layout.yaxis.tickfont.size = TICK_PX
-                out.panels.append(Chart("speed", "Signing to first delivery",
-                                        slide_figure(fig, height, dark, "Signing to first delivery")))
+                out.panels.append(Chart("speed", t("Signing to first delivery"),
+                                        slide_figure(fig, height, dark, t("Signing to first delivery"))))
     if not out.panels:
-        out.empty = "No deals match these filters."
+        out.empty = t("No deals match these filters.")
     out.widths = [1.0] * len(out.panels)
     return out
 
@@ -395,9 +412,13 @@ def _map(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
         flows=o.get("map_flows", True) not in (False, "false", "0"), large=True)
     data = queries.run_filtered("map_recipients" if basis == "usd" else "map_recipients_tiv", f)
     rows, totals = data[data["year"].notna()], data[data["year"].isna()]
+    if "iso3" in data:  # country names in the interface language
+        shown_names = {i: names.country(i, str(c)) for i, c in zip(data["iso3"], data["country"].astype(str))}
+        rows = rows.assign(country=rows["iso3"].map(shown_names).fillna(rows["country"]))
+        totals = totals.assign(country=totals["iso3"].map(shown_names).fillna(totals["country"]))
     out = SlideContent("map")
     if totals.empty:
-        out.empty = "No recipients match these filters."
+        out.empty = t("No recipients match these filters.")
         return out
     countries = queries.run("map_countries")
     facilities = (queries.run("map_facilities", {"regions": list(f.regions), "countries": list(f.countries),
@@ -407,19 +428,21 @@ def _map(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
     fig = slide_figure(cm.recipients_map(rows, totals, countries, facilities, opts), height, dark)
     fig.layout.annotations = []
     fig.update_layout(margin={"l": 0, "r": 0, "t": 60, "b": 0}, dragmode=False)
-    out.panels.append(Chart("map", "Map", fig))
+    out.panels.append(Chart("map", t("Map"), fig))
     col = cm.measure_column(measure)
     ranked = totals.sort_values([col, "deals"], ascending=False, na_position="last")
     if opts.preset != "World":
         ranked = ranked[ranked["region"] == opts.preset]
     n = table_rows_that_fit(height)
-    label = {"usd": "USD m", "tiv": "TIV m", "units": "Units", "deals": "Deals"}[measure]
-    out.panels.append(Table("ranking", f"Recipients, {f.year_from}–{f.year_to}", ["Recipient", label],
+    label = {"usd": t("USD m"), "tiv": t("TIV m"), "units": t("Units"), "deals": t("Deals")}[measure]
+    out.panels.append(Table("ranking", t("Recipients, {start}–{end}", start=f.year_from, end=f.year_to),
+                            [t("Recipient"), label],
                             [[cell(r.country), cell(getattr(r, col), "{:,.0f}")] for r in ranked.head(n).itertuples()],
-                            _more(len(ranked), n, "recipients"), numeric=(1,)))
+                            _more(len(ranked), n, N_("recipients")), numeric=(1,)))
     out.widths = [3.0, 1.0]
-    out.notes.append(f"Colour and line width: {cm.measure_label(measure, basis)} by recipient, "
-                     f"{'signing' if basis == 'usd' else 'order'} years {f.year_from}–{f.year_to}.")
+    out.notes.append(t("Colour and line width: {measure} by recipient, {kind} years {start}–{end}.",
+                       measure=cm.measure_label(measure, basis), kind=t("signing") if basis == "usd" else t("order"),
+                       start=f.year_from, end=f.year_to))
     return out
 
 
@@ -442,33 +465,33 @@ def _suppliers(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
         start = int(starts[label])
     if view == "Share & rank" and start is not None:
         win = queries.run_filtered("suppliers_share", world, suppliers=suppliers, by_window=True)
-        specs += [("share", "share_lines", win, ("period_label", "Share of world exports, five-year windows", "")),
-                  ("rank", "rank_bump", win, ("Rank among supplier states, five-year windows", ""))]
+        specs += [("share", "share_lines", win, ("period_label", t("Share of world exports, five-year windows"), "")),
+                  ("rank", "rank_bump", win, (t("Rank among supplier states, five-year windows"), ""))]
     elif view == "Recipient markets" and start is not None:
         top = queries.run_filtered("suppliers_top", filters, window_start=start, top_n=10, suppliers=[KOREA])
         market = queries.run_filtered("suppliers_share", filters, suppliers=suppliers, by_window=True)
-        specs += [("top", "top_suppliers_bars", top, (f"Who supplies {scope}, {label}", "")),
-                  ("market", "share_lines", market, ("period_label", f"Share of deliveries to {scope}", ""))]
+        specs += [("top", "top_suppliers_bars", top, (t("Who supplies {scope}, {window}", scope=scope, window=label), "")),
+                  ("market", "share_lines", market, ("period_label", t("Share of deliveries to {scope}", scope=scope), ""))]
     elif view == "Speed & order book":
         speed = queries.run_filtered("suppliers_speed", filters, suppliers=suppliers, new_only=False,
                                      sup_category="")
         book = queries.run_filtered("suppliers_order_book", filters, suppliers=suppliers, top_n=15)
-        specs += [("speed", "speed_box", speed, ("Years from order to first delivery", "")),
-                  ("book", "order_book_bars", book, ("Order book: TIV ordered, not yet delivered", ""))]
+        specs += [("speed", "speed_box", speed, (t("Years from order to first delivery"), "")),
+                  ("book", "order_book_bars", book, (t("Order book: TIV ordered, not yet delivered"), ""))]
     elif view == "Rival systems":
         classes = queries.run("suppliers_rival_classes")["system_class"].tolist()
         if classes:
             klass = o.get("sup_class") if o.get("sup_class") in classes else classes[0]
             families = queries.run_filtered("suppliers_rival_families", filters, system_class=klass)
             orders = queries.run_filtered("suppliers_rival_orders", filters, system_class=klass)
-            specs += [("units", "rival_units_bars", families, (f"{klass}: units ordered and delivered", "")),
+            specs += [("units", "rival_units_bars", families, (t("{system_class}: units ordered and delivered", system_class=klass), "")),
                       ("orders", "rival_orders_scatter", orders,
-                       (families["system_family"].tolist(), f"{klass}: export orders by year", ""))]
+                       (families["system_family"].tolist(), t("{system_class}: export orders by year", system_class=klass), ""))]
     elif view == "Korean firms":
         by_year = queries.run_filtered("suppliers_firms_by_year", filters, top_n=6)
         by_region = queries.run_filtered("suppliers_firms_by_region", filters)
-        specs += [("firms_year", "firm_value_by_year", by_year, ("Contract value by year and prime contractor", "")),
-                  ("firms_region", "firm_value_by_region", by_region, ("Contract value by recipient region", ""))]
+        specs += [("firms_year", "firm_value_by_year", by_year, (t("Contract value by year and prime contractor"), "")),
+                  ("firms_region", "firm_value_by_region", by_region, (t("Contract value by recipient region"), ""))]
     wanted = _wanted(slide, [s[0] for s in specs])
     for key, builder, frame, args in specs:
         if key not in wanted or frame.empty:
@@ -479,27 +502,28 @@ def _suppliers(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
         title = next(a for a in args if isinstance(a, str) and a and a != "period_label")
         out.panels.append(Chart(key, title, slide_figure(fig, height, dark, title)))
     if not out.panels:
-        out.empty = "Nothing to compare for these filters."
+        out.empty = t("Nothing to compare for these filters.")
     out.widths = [1.0] * len(out.panels)
-    out.notes.append(f"{view}: recipients = {scope}; SIPRI deliveries and orders (TIV)"
-                     if view != "Korean firms" else "Korean firms: ledger contract values (USD).")
+    out.notes.append(t("{view}: recipients = {scope}; SIPRI deliveries and orders (TIV)", view=t(view), scope=scope)
+                     if view != "Korean firms" else t("Korean firms: ledger contract values (USD)."))
     return out
 
 
 def scope_label(f: Filters) -> str:
     """The recipients the filters select, in words."""
-    parts = list(f.regions) + (["NATO members"] if f.nato else []) + (["EU members"] if f.eu else [])
-    parts += [f.country_labels.get(c, c) for c in f.countries]
-    return " + ".join(parts) if parts else "all recipients"
+    parts = [names.region(r) for r in f.regions] + ([t("NATO members")] if f.nato else []) + (
+        [t("EU members")] if f.eu else [])
+    parts += [names.country(c, f.country_labels.get(c, c)) for c in f.countries]
+    return " + ".join(parts) if parts else t("all recipients")
 
 
 def _data(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
     summary = queries.run("data_summary")
     n = table_rows_that_fit(body_height(False))
-    return SlideContent("data", panels=[Table("data", "Data loaded", ["View", "Rows"],
+    return SlideContent("data", panels=[Table("data", t("Data loaded"), [t("View"), t("Rows")],
                                               [[cell(r.view), cell(r.rows, "{:,.0f}")]
                                                for r in summary.head(n).itertuples()],
-                                              _more(len(summary), n, "views"), numeric=(1,))], widths=[1.0])
+                                              _more(len(summary), n, N_("views")), numeric=(1,))], widths=[1.0])
 
 
 # ------------------------------------------------------------------------------------------------ HTML pieces
@@ -564,6 +588,19 @@ def panels_html(content: SlideContent, prefix: str) -> str:
         inner = chart_html(f"{prefix}c{i}", panel.figure) if isinstance(panel, Chart) else table_html(panel)
         panels.append(f"<div class='kd-panel' style='width:{width}px'>{inner}</div>")
     return f"<div class='kd-panels'>{''.join(panels)}</div>"
+
+
+KOREAN_FONT_FILES = {400: "noto-sans-kr-korean-400-normal.woff2", 700: "noto-sans-kr-korean-700-normal.woff2"}
+KOREAN_RANGE = "U+1100-11FF, U+3000-303F, U+3131-318E, U+A960-A97F, U+AC00-D7A3, U+D7B0-D7FF"
+FONT_STACK = "'Noto Sans KR', Inter, 'Source Sans Pro', 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+
+
+def korean_font_css(fonts_url: str) -> str:
+    """@font-face rules of the self-hosted Noto Sans KR (static/fonts), for Hangul only, as the app declares it
+    (.streamlit/config.toml): slide HTML outside the app (chart frames, exported decks) draws Korean with it."""
+    return "".join(f"@font-face {{font-family: 'Noto Sans KR'; font-weight: {weight}; font-style: normal; "
+                   f"src: url('{fonts_url}{name}') format('woff2'); unicode-range: {KOREAN_RANGE};}}\n"
+                   for weight, name in KOREAN_FONT_FILES.items())
 
 
 def slide_css(dark: bool) -> str:

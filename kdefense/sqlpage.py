@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 
 from kdefense import settings
+from kdefense.i18n import N_
 
 ALLOWED_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
 # Nodes that carry a "sample" key: table references and query nodes. Anything else in a FROM is refused.
@@ -231,7 +232,7 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, public: frozenset[str], existi
 
 
 EXAMPLES: dict[str, str] = {
-    "South Korea's share of world deliveries (TIV) by five-year window": """\
+    N_("South Korea's share of world deliveries (TIV) by five-year window"): """\
 -- SIPRI layer: TIV measures military capability, not money; the last window may be incomplete
 SELECT (delivery_year // 5) * 5 AS window_start,
        max(delivery_year) AS last_year_with_data,
@@ -243,7 +244,7 @@ FROM transfer_deliveries
 WHERE delivery_year IS NOT NULL
 GROUP BY ALL
 ORDER BY window_start""",
-    "Signed deals with their sources": """\
+    N_("Signed deals with their sources"): """\
 -- Ledger layer: every deal cites its sources (source_ids, ';'-separated)
 SELECT d.deal_id, d.recipient, d.designation, d.signed_date, d.signed_date_precision,
        d.value_amount_m, d.currency, s.source_id, s.publisher, s.title, s.date AS source_date, s.url
@@ -252,20 +253,20 @@ FROM deals d,
 JOIN sources s ON s.source_id = trim(u.source_id)
 WHERE d.is_signed
 ORDER BY d.signed_date_typed DESC, d.deal_id, s.source_id""",
-    "Contract value by recipient region and year (USD m, no double counting)": """\
+    N_("Contract value by recipient region and year (USD m, no double counting)"): """\
 SELECT signed_year, recipient_region, round(sum(value_usd_m_counted)) AS usd_m, count(*) AS deals
 FROM deals
 WHERE is_signed
 GROUP BY ALL
 ORDER BY ALL""",
-    "Top 10 recipients of South Korean deliveries (TIV)": """\
+    N_("Top 10 recipients of South Korean deliveries (TIV)"): """\
 SELECT recipient, round(sum(tiv_delivered_m), 1) AS tiv_delivered_m
 FROM transfer_deliveries
 WHERE supplier = 'South Korea'
 GROUP BY recipient
 ORDER BY tiv_delivered_m DESC
 LIMIT 10""",
-    "Columns of the deals view": "DESCRIBE deals",
+    N_("Columns of the deals view"): "DESCRIBE deals",
 }
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kdefense import charts, export, queries, settings
+from kdefense import charts, export, fmt, i18n, names, queries, settings
 from kdefense.db import DatabaseUnavailable
 from kdefense.filters import (
     BASIS_LABELS,
@@ -29,6 +29,7 @@ from kdefense.filters import (
     Filters,
     parse_query_params,
 )
+from kdefense.i18n import N_, t
 from kdefense.safety import html_text, md_text
 
 KEYS = {attr: f"flt_{url}" for url, attr in URL_NAMES.items()}
@@ -39,7 +40,8 @@ CURRENT_KEY = "_flt_current"
 
 
 def _url_params() -> dict[str, list[str]]:
-    return {k: st.query_params.get_all(k) for k in st.query_params}
+    """The URL's filter and view parameters (the language is i18n's, see i18n.url_params)."""
+    return {k: st.query_params.get_all(k) for k in st.query_params if k != i18n.URL_PARAM}
 
 
 def _normalised(params: dict[str, Any]) -> dict[str, list[str]]:
@@ -76,32 +78,36 @@ def sidebar_filters(options: FilterOptions) -> Filters:
     init_defaults(options)
     _sync_from_url(options)
     sb = st.sidebar
-    sb.segmented_control("Value basis", list(BASIS_LABELS), format_func=BASIS_LABELS.get, key=KEYS["basis"],
-                         required=True,
-                         help="Contract money (ledger) or SIPRI trend-indicator values. They are never added together.")
-    sb.multiselect("Region", list(settings.REGIONS), key=KEYS["regions"], placeholder="All regions")
+    sb.segmented_control(t("Value basis"), list(BASIS_LABELS), format_func=lambda b: t(BASIS_LABELS[b]),
+                         key=KEYS["basis"], required=True,
+                         help=t("Contract money (ledger) or SIPRI trend-indicator values. They are never added together."))
+    sb.multiselect(t("Region"), list(settings.REGIONS), format_func=names.region, key=KEYS["regions"],
+                   placeholder=t("All regions"))
     # one toggle per row: side by side, the labels were cut to "NATO …" and "EU m…" even at 1920 px
-    sb.toggle("NATO members", key=KEYS["nato"], help="Recipients that are NATO members today")
-    sb.toggle("EU members", key=KEYS["eu"], help="Recipients that are EU members today")
-    sb.multiselect("Recipient countries", list(options.countries), format_func=lambda c: options.countries.get(c, c),
-                   key=KEYS["countries"], placeholder="All recipients")
-    sb.multiselect("System family", list(options.systems), key=KEYS["systems"], placeholder="All systems")
-    sb.multiselect("Armament category", list(options.categories), key=KEYS["categories"],
-                   placeholder="All categories")
-    sb.multiselect("Company", list(options.companies), key=KEYS["companies"], placeholder="All companies",
-                   help="Ledger only: SIPRI records name no company.")
-    sb.multiselect("Deal status", list(settings.DEAL_STATUSES), key=KEYS["statuses"], placeholder="All statuses",
-                   help="Default: signed deals (contract, delivering, completed). Add prospects to see the pipeline. "
-                        "Ledger only.")
-    sb.multiselect("Kind of business", list(settings.DEAL_KINDS), format_func=settings.DEAL_KIND_LABELS.get,
-                   key=KEYS["kinds"], placeholder="All kinds",
-                   help="New-build sale, licence production, used/grant transfer, loan, MRO/service, upgrade, "
-                        "co-development, ammunition. Ledger only.")
+    sb.toggle(t("NATO members"), key=KEYS["nato"], help=t("Recipients that are NATO members today"))
+    sb.toggle(t("EU members"), key=KEYS["eu"], help=t("Recipients that are EU members today"))
+    sb.multiselect(t("Recipient countries"), list(options.countries),
+                   format_func=lambda c: names.country(c, options.countries.get(c, c)),
+                   key=KEYS["countries"], placeholder=t("All recipients"))
+    sb.multiselect(t("System family"), list(options.systems), format_func=names.system, key=KEYS["systems"],
+                   placeholder=t("All systems"))
+    sb.multiselect(t("Armament category"), list(options.categories), format_func=names.category,
+                   key=KEYS["categories"], placeholder=t("All categories"))
+    sb.multiselect(t("Company"), list(options.companies), format_func=names.company, key=KEYS["companies"],
+                   placeholder=t("All companies"), help=t("Ledger only: SIPRI records name no company."))
+    sb.multiselect(t("Deal status"), list(settings.DEAL_STATUSES), format_func=names.status, key=KEYS["statuses"],
+                   placeholder=t("All statuses"),
+                   help=t("Default: signed deals (contract, delivering, completed). Add prospects to see the pipeline. "
+                          "Ledger only."))
+    sb.multiselect(t("Kind of business"), list(settings.DEAL_KINDS), format_func=names.deal_kind,
+                   key=KEYS["kinds"], placeholder=t("All kinds"),
+                   help=t("New-build sale, licence production, used/grant transfer, loan, MRO/service, upgrade, "
+                          "co-development, ammunition. Ledger only."))
     if YEARS_KEY not in st.session_state:
         st.session_state[YEARS_KEY] = (options.year_min, options.year_max)
-    sb.slider("Signing / order year", options.year_min, options.year_max, key=YEARS_KEY)
-    sb.text_input("Search", key=KEYS["q"], max_chars=80, placeholder="system, country, designation, comments")
-    sb.button("Reset filters", on_click=_reset, args=(options,), width="stretch", key="flt_reset")
+    sb.slider(t("Signing / order year"), options.year_min, options.year_max, key=YEARS_KEY)
+    sb.text_input(t("Search"), key=KEYS["q"], max_chars=80, placeholder=t("system, country, designation, comments"))
+    sb.button(t("Reset filters"), on_click=_reset, args=(options,), width="stretch", key="flt_reset")
 
     state = st.session_state
     years = state[YEARS_KEY]
@@ -120,8 +126,9 @@ def sidebar_filters(options: FilterOptions) -> Filters:
     tokens = user_deck_tokens()
     if tokens:
         wanted[USER_DECKS_PARAM] = tokens if len(tokens) > 1 else tokens[0]
-    if _normalised(_url_params()) != _normalised(wanted):
-        st.query_params.from_dict(wanted)
+    lang = i18n.url_params()
+    if _normalised(_url_params()) != _normalised(wanted) or st.query_params.get(i18n.URL_PARAM) != lang.get(i18n.URL_PARAM):
+        st.query_params.from_dict({**wanted, **lang})
     state[APPLIED_KEY] = _normalised(wanted)
     state[CURRENT_KEY] = filters
     return filters
@@ -178,15 +185,15 @@ def page_header(title: str, filters: Filters, subtitle: str | None = None) -> No
     if subtitle:
         st.caption(subtitle)
     # describe() holds the search text and URL values: escaped (kdefense/safety.py, docs/security.md)
-    st.markdown(f"<div class='kd-filter-summary'>Showing: {html_text(filters.describe())}</div>",
-                unsafe_allow_html=True)
+    summary = t("Showing: {summary}", summary=html_text(filters.describe()))
+    st.markdown(f"<div class='kd-filter-summary'>{summary}</div>", unsafe_allow_html=True)
     link_notices()
 
 
 def link_notices() -> None:
     """One warning per link parameter that was dropped (junk `kind`, unknown country…): every page shows them."""
     for notice in st.session_state.get(NOTICES_KEY, []):
-        st.warning(f"Link parameter ignored — {md_text(notice)}", icon="⚠️")
+        st.warning(t("Link parameter ignored — {notice}", notice=md_text(notice)), icon="⚠️")
 
 
 def downloads(df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:
@@ -197,16 +204,24 @@ def downloads(df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:
     """
     info = queries.build_info()
     date = info.get("built_at", "")[:10]
+    lang = i18n.current_lang()  # the files are written later, outside this run: the README keeps its language
     row = st.container(horizontal=True, gap="small")  # buttons sized to their labels, wrapping when narrow
     row.download_button(
-        "Download CSV", lambda: export.to_csv_bytes(df), file_name=export.file_name(view, filters, date),
+        t("Download CSV"), lambda: export.to_csv_bytes(df), file_name=export.file_name(view, filters, date),
         mime="text/csv", key=f"dl_csv_{key}", on_click="ignore", icon=":material/download:",
     )
     row.download_button(
-        "CSV + README (zip)", lambda: export.to_zip_bytes(df, view, filters, info, *_page_and_base_url()),
+        t("CSV + README (zip)"),
+        lambda: _in_lang(lang, lambda: export.to_zip_bytes(df, view, filters, info, *_page_and_base_url())),
         file_name=export.file_name(view, filters, date, "zip"), mime="application/zip", key=f"dl_zip_{key}",
         on_click="ignore", icon=":material/folder_zip:",
     )
+
+
+def _in_lang(lang: str, make: Callable[[], bytes]) -> bytes:
+    """A deferred download written in the language of the page it was offered on (the README's text)."""
+    with i18n.use_lang(lang):
+        return make()
 
 
 def _page_and_base_url() -> tuple[str, str]:
@@ -228,9 +243,12 @@ def footer() -> None:
     except DatabaseUnavailable:
         return
     st.markdown(
-        f"<div class='kd-footer'>Data version {info.get('data_version')} · built {info.get('built_at')} · "
-        f"SIPRI register generated {info.get('sipri_register_generated')}<br>{settings.SIPRI_CREDIT} "
-        f"{settings.SIPRI_TERMS} {settings.ECB_CREDIT} Ledger figures cite their own sources.</div>",
+        "<div class='kd-footer'>"
+        + t("Data version {version} · built {built} · SIPRI register generated {sipri}",
+            version=info.get("data_version"), built=fmt.timestamp(info.get("built_at")),
+            sipri=fmt.timestamp(info.get("sipri_register_generated")))
+        + f"<br>{settings.SIPRI_CREDIT} {t(settings.SIPRI_TERMS)} {t(settings.ECB_CREDIT)} "
+        + t("Ledger figures cite their own sources.") + "</div>",
         unsafe_allow_html=True,
     )
 
@@ -269,9 +287,9 @@ CSS = """
 
 def database_missing(error: Exception) -> None:
     st.error(
-        f"**The deal database is not available.** {error}\n\n"
-        f"Build it from the sources with `{settings.BUILD_COMMAND}` (or `make run`, which builds it when missing), "
-        "then reload this page.",
+        t("**The deal database is not available.** {error}", error=error) + "\n\n"
+        + t("Build it from the sources with `{command}` (or `make run`, which builds it when missing), then reload "
+            "this page.", command=settings.BUILD_COMMAND),
         icon="🗄️",
     )
 
@@ -288,7 +306,8 @@ def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.F
     DataFrames, so a warm rerun reuses the figure. The figure is shared: read it, never change it
     (st.plotly_chart serialises a copy).
     """
-    return _figure(f"{builder.__module__}.{builder.__qualname__}", builder, args, tuple(sorted(kwargs.items())))
+    name = f"{builder.__module__}.{builder.__qualname__}:{i18n.current_lang()}"  # builders write translated text
+    return _figure(name, builder, args, tuple(sorted(kwargs.items())))
 
 
 IMAGE_FORMAT_KEY = "img_format"
@@ -297,10 +316,10 @@ IMAGE_FORMATS = {"png": "PNG (2×)", "svg": "SVG"}
 
 def image_format_control() -> None:
     """Sidebar: the format of every chart's camera-button download (Plotly's own image export)."""
-    st.segmented_control("Chart image downloads", list(IMAGE_FORMATS), format_func=IMAGE_FORMATS.get,
+    st.segmented_control(t("Chart image downloads"), list(IMAGE_FORMATS), format_func=IMAGE_FORMATS.get,
                          key=IMAGE_FORMAT_KEY, default="png", required=True,
-                         help="The camera button of each chart downloads it with its title, filters, source and "
-                              "data date: PNG at twice the screen size, or SVG (vector) for print.")
+                         help=t("The camera button of each chart downloads it with its title, filters, source and "
+                                "data date: PNG at twice the screen size, or SVG (vector) for print."))
 
 
 def plotly_config(filename: str) -> dict:
@@ -379,8 +398,9 @@ def stamped(fig: go.Figure, title: str, filters_line: str) -> Spec:
     Made once per figure and stamp, kept on the figure itself; the traces are encoded once per figure and shared
     by its stamps (only the layout differs)."""
     info = queries.build_info()
-    source = (f"Source: {settings.SIPRI_CREDIT.split(' (')[0]}; deal ledger (each row cites its source) · "
-              f"data version {info.get('data_version', '?')}, built {str(info.get('built_at', ''))[:10]}")
+    source = t("Source: {credit}; deal ledger (each row cites its source) · data version {version}, built {built}",
+               credit=settings.SIPRI_CREDIT.split(" (")[0], version=info.get("data_version", "?"),
+               built=fmt.date(str(info.get("built_at", ""))[:10]))
     key = (title, filters_line, source)
     cache: dict = getattr(fig, "_kd_stamped", None) or {}
     if key not in cache:
@@ -401,7 +421,8 @@ def chart_summary(fig: go.Figure) -> str:
         try:
             text = charts.describe(fig)
         except Exception:  # noqa: BLE001 - a summary must never break the page; the title is the fallback
-            text = f"Chart: {charts.chart_title(fig)}. The data behind this chart is in the table next to it."
+            text = t("Chart: {title}. The data behind this chart is in the table next to it.",
+                     title=charts.chart_title(fig))
         fig._kd_summary = text
     return text
 
@@ -422,8 +443,8 @@ def plotly(fig: go.Figure, key: str, filters: Filters, title: str, **kwargs: Any
 def scroll_region_hint(what: str) -> None:
     """A focusable first line inside a scrolling box: Tab stops there, so the arrow keys scroll the box (a scroll
     region without anything focusable cannot be scrolled from the keyboard: axe's scrollable-region-focusable)."""
-    st.markdown(f"<p class='kd-scroll-hint' tabindex='0'>{html_text(what)}: scroll with the arrow keys or the mouse"
-                "</p>", unsafe_allow_html=True)
+    hint = t("{what}: scroll with the arrow keys or the mouse", what=what)
+    st.markdown(f"<p class='kd-scroll-hint' tabindex='0'>{html_text(hint)}</p>", unsafe_allow_html=True)
 
 
 def demote_headings(text: str, top: int = 3) -> str:
@@ -447,7 +468,7 @@ def markdown_doc(text: str, top: int = 3) -> None:
 def chart_with_data(fig, df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:
     """A chart and, beside it, the download of exactly the rows it draws (hidden when presenting)."""
     plotly(fig, f"chart_{key}", filters, fig.layout.title.text or view.replace("-", " ").capitalize())
-    with st.popover("Data behind this chart", icon=":material/table:"):
+    with st.popover(t("Data behind this chart"), icon=":material/table:"):
         data_preview(df)
         downloads(df, view, filters, key)
 
@@ -462,21 +483,24 @@ def data_preview(df: pd.DataFrame) -> None:
     would add ~360 KB to every visit; the two downloads beside it always hold every row.
     """
     if len(df) > PREVIEW_ROWS:
-        st.caption(f"The first {PREVIEW_ROWS} of {len(df):,} rows; the downloads have all of them.")
+        st.caption(t("The first {shown} of {total} rows; the downloads have all of them.", shown=PREVIEW_ROWS,
+                     total=fmt.number(len(df))))
         df = df.head(PREVIEW_ROWS)
     st.dataframe(df, hide_index=True, placeholder="—", width="stretch")
 
 
-DELTA_UNITS = {"usd_m": lambda d: f"{'+' if d >= 0 else '-'}${abs(d) / 1000:,.1f} bn",
-               "tiv_m": lambda d: f"{d:+,.0f} m TIV", "deals": lambda d: f"{d:+,.0f} deals",
-               "recipients": lambda d: f"{d:+,.0f} recipients", "units": lambda d: f"{d:+,.0f} units"}
+DELTA_UNITS = {"usd_m": fmt.usd_bn, "tiv_m": fmt.tiv_m, "deals": lambda d: t("{n} deals", n=fmt.number(d)),
+               "recipients": lambda d: t("{n} recipients", n=fmt.number(d)),
+               "units": lambda d: t("{n} units", n=fmt.number(d))}
 
 
 def metric_delta(now: float | None, before: float | None, unit: str) -> str | None:
-    """The change against the previous period, in the metric's unit ("+$1.2 bn", "+12 deals"), or None."""
+    """The change against the previous period, in the metric's unit ("+$1.2 bn", "+12 deals"; Korean "+136억 달러",
+    "+12건"), or None. The sign comes first: Streamlit colours the delta by it."""
     if now is None or before is None or pd.isna(now) or pd.isna(before):
         return None
-    return DELTA_UNITS[unit](now - before)
+    diff = now - before
+    return ("+" if diff >= 0 else "-") + DELTA_UNITS[unit](abs(diff))
 
 
 PLOTLY_CONFIG = {"displaylogo": False, "topojsonURL": "app/static/topojson/",
@@ -492,6 +516,9 @@ def is_presenting() -> bool:
 PAGE_FILES = {"overview": "pages/overview.py", "deals": "pages/deals.py", "timeline": "pages/timeline.py",
               "map": "pages/map.py", "suppliers": "pages/suppliers.py", "data": "pages/data.py",
               "briefing": "pages/briefing.py", "tenders": "pages/tenders.py"}
+PAGE_TITLES = {"overview": N_("Overview"), "deals": N_("Deals"), "timeline": N_("Timeline"), "map": N_("Map"),
+               "suppliers": N_("Suppliers"), "data": N_("Data & method"), "briefing": N_("Briefing"),
+               "tenders": N_("Tenders")}
 USER_DECKS_KEY = "_user_decks"
 USER_DECKS_PARAM = "mydeck"
 MAX_USER_DECK_TOKEN = 24_000  # characters of one `mydeck` value (a 100-slide deck is about 8,000)
@@ -540,6 +567,12 @@ def user_deck_tokens() -> list[str]:
     return [user_deck_token(deck) for deck in user_decks().values()]
 
 
+def page_link_url(path: str) -> str:
+    """A link to another page of the app for Markdown text, carrying the interface language (`lang`)."""
+    lang = i18n.url_params()
+    return f"/{path.strip('/')}" + (f"?{i18n.URL_PARAM}={lang[i18n.URL_PARAM]}" if lang else "")
+
+
 def page_key(url_path: str) -> str:
     return url_path or "overview"
 
@@ -549,14 +582,15 @@ def add_view_to_deck(page: str, filters: Filters, decks: dict) -> None:
     from kdefense.briefing import Deck, Slide, allowed_options, deck_to_toml, slugify
 
     user: dict = user_decks()
-    with st.sidebar.expander("Briefing: add this view to a deck", icon=":material/slideshow:"):
+    with st.sidebar.expander(t("Briefing: add this view to a deck"), icon=":material/slideshow:"):
         names = sorted(set(user) | set(decks))
-        choice = st.selectbox("Deck", ["New deck…", *names], key="brief_deck")
-        new_title = st.text_input("New deck title", key="brief_new_title") if choice == "New deck…" else ""
-        title = st.text_input("Slide title", key="brief_title", placeholder="e.g. Poland drives the 2022 jump")
-        takeaway = st.text_input("One-line takeaway", key="brief_takeaway")
-        if st.button("Add view", key="brief_add", icon=":material/add:"):
-            deck_id = slugify(new_title) if choice == "New deck…" else choice
+        new_deck = t("New deck…")  # the option is the shown text (AppTest compares values as shown)
+        choice = st.selectbox(t("Deck"), [new_deck, *names], key="brief_deck")
+        new_title = st.text_input(t("New deck title"), key="brief_new_title") if choice == new_deck else ""
+        title = st.text_input(t("Slide title"), key="brief_title", placeholder=t("e.g. Poland drives the 2022 jump"))
+        takeaway = st.text_input(t("One-line takeaway"), key="brief_takeaway")
+        if st.button(t("Add view"), key="brief_add", icon=":material/add:"):
+            deck_id = slugify(new_title) if choice == new_deck else choice
             base = user.get(deck_id) or decks.get(deck_id) or Deck(deck_id, new_title or deck_id)
             options = {k: st.session_state[k] for k in st.session_state
                        if isinstance(k, str) and k.startswith(PAGE_OPTION_PREFIXES.get(page, "\0"))
@@ -567,15 +601,16 @@ def add_view_to_deck(page: str, filters: Filters, decks: dict) -> None:
             slide = Slide(page=page, title=title, takeaway=takeaway, filters=filters.to_query_params(),
                           options=options)
             user[deck_id] = Deck(deck_id, base.title, base.description, (*base.slides, slide))
-            st.toast(f"Added slide {len(user[deck_id].slides)} to '{md_text(user[deck_id].title)}'")
+            st.toast(t("Added slide {n} to '{deck}'", n=len(user[deck_id].slides), deck=md_text(user[deck_id].title)))
         for deck_id, deck in user.items():
-            st.download_button(f"Download {deck_id}.toml ({len(deck.slides)} slides)", deck_to_toml(deck),
+            st.download_button(t("Download {file} ({n} slides)", file=f"{deck_id}.toml", n=len(deck.slides)),
+                               deck_to_toml(deck),
                                file_name=f"{deck_id}.toml", mime="application/toml", key=f"brief_dl_{deck_id}",
                                on_click="ignore")
-        st.caption("Decks you build here are kept in this page's link (the `mydeck` parameter): a reload keeps "
-                   "them, and a bookmark or a shared link brings them back. Download the file to keep a copy; "
-                   "put it in `briefings/` to ship it with the app.")
-        if st.button("Present this view", key="brief_present", icon=":material/co_present:"):
+        st.caption(t("Decks you build here are kept in this page's link (the `mydeck` parameter): a reload keeps "
+                     "them, and a bookmark or a shared link brings them back. Download the file to keep a copy; "
+                     "put it in `briefings/` to ship it with the app."))
+        if st.button(t("Present this view"), key="brief_present", icon=":material/co_present:"):
             st.query_params["present"] = "1"
             st.rerun()
 

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from kdefense import briefing, export_queue, queries, ui
+from kdefense.i18n import current_lang, t
 from kdefense.safety import html_text, md_text, neutralise_frame
 
 
@@ -16,23 +17,26 @@ def _show_job(deck_id: str) -> bool:
         return False
     if job.state == "queued":
         ahead = export_queue.position(job) - 1
-        st.info(f"The export server is busy: one export runs at a time, and {ahead} "
-                f"{'is' if ahead == 1 else 'are'} ahead of yours. It starts by itself; keep this page open.",
+        st.info(t("The export server is busy: one export runs at a time, and {n} is ahead of yours. It starts by "
+                  "itself; keep this page open.", n=ahead) if ahead == 1 else
+                t("The export server is busy: one export runs at a time, and {n} are ahead of yours. It starts by "
+                  "itself; keep this page open.", n=ahead),
                 icon=":material/hourglass_top:")
         return True
     if job.state == "running":
-        st.progress(job.progress, text=f"Exporting: {md_text(job.message)}")
+        st.progress(job.progress, text=t("Exporting: {step}", step=md_text(t(job.message))))
         return True
     if job.state == "failed":
-        st.error(f"The export did not finish: {md_text(job.message)}", icon=":material/error:")
+        st.error(t("The export did not finish: {reason}", reason=md_text(job.message)), icon=":material/error:")
         return False
     cols = st.columns([1, 1, 3])
-    cols[0].download_button("Download PDF", job.pdf, file_name=f"{deck_id}.pdf", mime="application/pdf",
+    cols[0].download_button(t("Download PDF"), job.pdf, file_name=f"{deck_id}.pdf", mime="application/pdf",
                             key=f"pdf_dl_{deck_id}", on_click="ignore", icon=":material/download:")
-    cols[1].download_button("Download PowerPoint", job.pptx, file_name=f"{deck_id}.pptx",
+    cols[1].download_button(t("Download PowerPoint"), job.pptx, file_name=f"{deck_id}.pptx",
                             mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                             key=f"pptx_dl_{deck_id}", on_click="ignore", icon=":material/download:")
-    cols[2].caption(f"{md_text(job.message)}. One page per slide: text you can search and copy, charts as vector graphics.")
+    cols[2].caption(f"{md_text(job.message)}. " + t("One page per slide: text you can search and copy, charts as "
+                                                  "vector graphics."))
     return False
 
 
@@ -51,54 +55,61 @@ def export_status(deck_id: str) -> None:
 
 
 filters = ui.current_filters()
-st.title("Briefing decks")
+st.title(t("Briefing decks"))
 ui.link_notices()
-st.caption("A deck is an ordered list of saved views (page, filters, chart options, title, takeaway) kept as a "
-           "small TOML file in `briefings/`. Present with the arrow keys or a clicker (PageUp/PageDown); Esc exits. "
-           "Exports run one at a time on this server.")
+st.caption(t("A deck is an ordered list of saved views (page, filters, chart options, title, takeaway) kept as a "
+             "small TOML file in `briefings/`. Present with the arrow keys or a clicker (PageUp/PageDown); Esc "
+             "exits. Exports run one at a time on this server."))
 
 shipped, broken = briefing.load_deck_files()
 for name, message in broken.items():  # a bad file is reported here; every other page simply skips it
-    st.error(f"Deck file `briefings/{md_text(name)}.toml` was not loaded: {md_text(message)}", icon="🚫")
+    st.error(t("Deck file `briefings/{name}.toml` was not loaded: {reason}", name=md_text(name),
+               reason=md_text(message)), icon="🚫")
 mine = ui.user_decks()
 decks = {**shipped, **mine}
 if not decks:
-    st.info("No decks yet. Use **Briefing: add this view to a deck** in the sidebar of any page.")
+    st.info(t("No decks yet. Use **Briefing: add this view to a deck** in the sidebar of any page."))
     st.stop()
 
 options = queries.filter_options()
 for deck_id, deck in decks.items():
     with st.container(border=True):
         # deck files and decks in links are user text: escaped, and neutralised for the table's CSV download
-        st.header(md_text(deck.title))
+        st.header(md_text(deck.localized("title")))
         if deck.description:
-            st.markdown(md_text(deck.description))
+            st.markdown(md_text(deck.localized("description")))
         problems = briefing.validate_deck(deck, options)
         for problem in problems:
             st.warning(md_text(problem))
         keep = ("&" + urlencode({ui.USER_DECKS_PARAM: ui.user_deck_token(deck)})) if deck_id in mine else ""
-        slides = pd.DataFrame([{"#": i, "page": s.page, "title": s.title, "takeaway": s.takeaway,
+        slides = pd.DataFrame([{"#": i, "page": t(ui.PAGE_TITLES.get(s.page, s.page)), "title": s.localized("title"),
+                                "takeaway": s.localized("takeaway"),
                                 "link": deck.slide_url(i) + keep} for i, s in enumerate(deck.slides, start=1)])
         st.dataframe(neutralise_frame(slides), hide_index=True, placeholder="—", width="stretch",
-                     column_config={"link": st.column_config.LinkColumn("Open", display_text="open slide")})
+                     column_config={"page": t("Page"), "title": t("Title"), "takeaway": t("Takeaway"),
+                                    "link": st.column_config.LinkColumn(t("Open"), display_text=t("open slide"))})
         # Real links (the table's link cells open on click only; these take Tab and Enter too)
-        st.markdown("Open slide: " + " · ".join(
-            f"<a href='{html_text(deck.slide_url(i) + keep)}' target='_self'>{i}. {html_text(s.title or s.page)}</a>"
-            for i, s in enumerate(deck.slides, start=1)), unsafe_allow_html=True)
+        links = " · ".join(
+            f"<a href='{html_text(deck.slide_url(i) + keep)}' target='_self'>{i}. "
+            f"{html_text(s.localized('title') or t(ui.PAGE_TITLES.get(s.page, s.page)))}</a>"
+            for i, s in enumerate(deck.slides, start=1))
+        st.markdown(t("Open slide: {links}", links=links), unsafe_allow_html=True)
         cols = st.columns([1, 1, 1, 1.7, 2.3])
-        theme = cols[0].segmented_control("Theme", ["light", "dark"], default="light", key=f"theme_{deck_id}",
+        theme = cols[0].segmented_control(t("Theme"), ["light", "dark"], default="light", key=f"theme_{deck_id}",
+                                          format_func=lambda k: t("light") if k == "light" else t("dark"),
                                           label_visibility="collapsed")
-        if cols[1].button("Present", key=f"present_{deck_id}", type="primary", icon=":material/co_present:"):
+        if cols[1].button(t("Present"), key=f"present_{deck_id}", type="primary", icon=":material/co_present:"):
             params = deck.slides[0].query_params(deck_id, 1)
             if theme == "dark":
                 params["theme"] = "dark"
             st.switch_page(ui.PAGE_FILES[deck.slides[0].page], query_params=params)
-        cols[2].download_button("Deck file", briefing.deck_to_toml(deck), file_name=f"{deck_id}.toml",
+        cols[2].download_button(t("Deck file"), briefing.deck_to_toml(deck), file_name=f"{deck_id}.toml",
                                 mime="application/toml", key=f"deck_dl_{deck_id}", on_click="ignore",
                                 icon=":material/download:")
-        if cols[3].button("Export PDF + PowerPoint", key=f"pdf_{deck_id}", icon=":material/picture_as_pdf:"):
+        if cols[3].button(t("Export PDF + PowerPoint"), key=f"pdf_{deck_id}", icon=":material/picture_as_pdf:"):
             try:
-                st.session_state[f"export_job_{deck_id}"] = export_queue.submit(deck, theme or "light").job_id
+                st.session_state[f"export_job_{deck_id}"] = export_queue.submit(deck, theme or "light",
+                                                                                 lang=current_lang()).job_id
             except export_queue.Busy as exc:
                 st.warning(str(exc), icon=":material/hourglass_top:")
         export_status(deck_id)

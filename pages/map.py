@@ -6,13 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from kdefense import charts_map as cm
-from kdefense import queries, settings, ui
+from kdefense import fmt, names, queries, settings, ui
+from kdefense.i18n import N_, current_lang, t
 from kdefense.safety import md_text
 
-MEASURE_LABELS = {"usd": "Contract value (USD)", "tiv": "SIPRI TIV", "units": "Units", "deals": "Deals"}
+MEASURE_LABELS = {"usd": N_("Contract value (USD)"), "tiv": N_("SIPRI TIV"), "units": N_("Units"), "deals": N_("Deals")}
 # column headers of the narrow ranking table ("Contract value (USD)" was cut to "Con…" at 1366 px)
-SHORT_LABELS = {"usd": "USD m", "tiv": "TIV m", "units": "Units", "deals": "Deals"}
-OUTLINE_LABELS = {"nato": "NATO members", "eu": "EU members"}
+SHORT_LABELS = {"usd": N_("USD m"), "tiv": N_("TIV m"), "units": N_("Units"), "deals": N_("Deals")}
+OUTLINE_LABELS = {"nato": N_("NATO members"), "eu": N_("EU members")}
 CHART_KEY, PROFILE_KEY, OPTIONS_KEY = "map_chart", "map_profile", "_map_profile_options"
 # The replay from the keyboard (Plotly's own Play/Pause and slider are SVG without a Tab stop): a Streamlit slider
 # and toggle drive the year; the replay steps through the years at the end of the script run.
@@ -41,7 +42,7 @@ def _selected_country() -> None:
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _map_figure(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataFrame, facilities: pd.DataFrame,
-                opts: cm.MapOptions):
+                opts: cm.MapOptions, lang: str):
     """The map with its year frames, kept between reruns: building ~50 frames costs more than the rest of the page.
 
     Keyed by the query results themselves, so new filters or a rebuilt database give a new figure; the figure is
@@ -52,7 +53,7 @@ def _map_figure(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataFram
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _profile_figures(per_year: pd.DataFrame, deliveries: pd.DataFrame, suppliers: pd.DataFrame, country: str,
-                     region: str, years: str, measure: str, basis: str):
+                     region: str, years: str, measure: str, basis: str, lang: str):
     """The profile's two charts and the timeline's rows, kept between reruns like the map (read-only afterwards)."""
     return (cm.profile_timeline(per_year, deliveries, measure, basis, region),
             cm.timeline_table(per_year, deliveries, measure), cm.supplier_bars(suppliers, country, years))
@@ -60,9 +61,9 @@ def _profile_figures(per_year: pd.DataFrame, deliveries: pd.DataFrame, suppliers
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _map_at_year(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataFrame, facilities: pd.DataFrame,
-                 opts: cm.MapOptions, year: int, controls: bool = True):
+                 opts: cm.MapOptions, lang: str, year: int, controls: bool = True):
     """The map as Plotly's slider would show `year` (read-only afterwards, like the map)."""
-    return cm.at_year(_map_figure(rows, totals, countries, facilities, opts), year, controls)
+    return cm.at_year(_map_figure(rows, totals, countries, facilities, opts, lang), year, controls)
 
 
 def _year_controls(years: list[int]) -> tuple[int, bool]:
@@ -75,11 +76,11 @@ def _year_controls(years: list[int]) -> tuple[int, bool]:
     if state.get(YEAR_KEY) not in years:
         state[YEAR_KEY] = years[-1]
     cols = st.columns([1.6, 5], vertical_alignment="bottom")
-    playing = cols[0].toggle("Play the years", key=PLAY_KEY,
-                             help="Replays the map year by year from the year shown (or from the first year); "
-                                  "switch it off to pause. Keyboard: Tab here, Space.")
-    year = cols[1].select_slider("Year shown on the map", years, key=YEAR_KEY,
-                                 help="The same as the map's own slider. Keyboard: Tab here, then the arrow keys.")
+    playing = cols[0].toggle(t("Play the years"), key=PLAY_KEY,
+                             help=t("Replays the map year by year from the year shown (or from the first year); "
+                                    "switch it off to pause. Keyboard: Tab here, Space."))
+    year = cols[1].select_slider(t("Year shown on the map"), years, key=YEAR_KEY,
+                                 help=t("The same as the map's own slider. Keyboard: Tab here, then the arrow keys."))
     return year, playing
 
 
@@ -87,7 +88,7 @@ def _replay(slot, rows, totals, countries, facilities, opts: cm.MapOptions, year
     """Step the map through the years after `year` (from the first when it is the last), then stop the toggle."""
     start = years.index(year) + 1 if year != years[-1] else 0
     for step in years[start:]:
-        fig = _map_at_year(rows, totals, countries, facilities, opts, step, False)
+        fig = _map_at_year(rows, totals, countries, facilities, opts, current_lang(), step, False)
         with slot.container():
             ui.chart_text_alternative(fig, f"{CHART_KEY}_replay")
             st.plotly_chart(fig, config=ui.plotly_config("map"), key=f"{CHART_KEY}_replay_{step}")
@@ -106,29 +107,33 @@ def _controls(basis: str) -> cm.MapOptions:
                        ("map_outlines", []), ("map_facilities", True), ("map_flows", True)):
         state.setdefault(key, value)
     # presenting (?present=1): room-sized type leaves no space for a row of controls; they fold away
-    box = st.expander("Map controls", icon=":material/tune:") if ui.is_presenting() else st.container()
+    box = st.expander(t("Map controls"), icon=":material/tune:") if ui.is_presenting() else st.container()
     # two rows: in one, the presets and measures were cut at 1366 px ("Middle Ea…", "Uni…", "L…")
     first, second = box.columns([1, 1], vertical_alignment="bottom"), box.columns([1.2, 1.1, 0.7],
                                                                                    vertical_alignment="bottom")
     row = [*first, *second]
-    preset = row[0].segmented_control("Region preset", cm.PRESETS, key="map_preset", required=True,
-                                      help="Each preset frames every recipient of that region.")
-    measure = row[1].segmented_control("Measure", cm.MEASURES, format_func=MEASURE_LABELS.get, key="map_measure",
-                                       required=True, on_change=_measure_changed,
-                                       help="Contract value is the ledger; SIPRI TIV the SIPRI register (picking "
-                                            "one switches the sidebar's value basis). Units and deals come from "
-                                            "the layer of the current basis.")
-    scale = row[2].segmented_control("Colour scale", list(cm.SCALES), format_func=cm.SCALES.get, key="map_scale",
-                                     required=True, help="Log or quantile keep small buyers visible.")
-    mode = row[3].segmented_control("Year slider", list(cm.MODES), format_func=cm.MODES.get, key="map_mode",
-                                    required=True, help="Cumulative: everything ordered up to the year. "
-                                                        "Per year: orders of that year only.")
-    layers = row[4].popover("Layers", icon=":material/layers:")
-    outlines = layers.pills("Outline", list(OUTLINE_LABELS), format_func=OUTLINE_LABELS.get, selection_mode="multi",
-                            key="map_outlines", help="Today's members (country reference table).")
-    flows = layers.toggle("Flow lines from South Korea", key="map_flows")
-    layers.toggle("Korean industrial sites abroad", key="map_facilities",
-                  help="Production sites, joint ventures, MRO centres and offices.")
+    preset = row[0].segmented_control(t("Region preset"), cm.PRESETS, key="map_preset", required=True,
+                                      format_func=lambda p: t("World") if p == "World" else names.region(p),
+                                      help=t("Each preset frames every recipient of that region."))
+    measure = row[1].segmented_control(t("Measure"), cm.MEASURES, format_func=lambda m: t(MEASURE_LABELS[m]),
+                                       key="map_measure", required=True, on_change=_measure_changed,
+                                       help=t("Contract value is the ledger; SIPRI TIV the SIPRI register (picking "
+                                              "one switches the sidebar's value basis). Units and deals come from "
+                                              "the layer of the current basis."))
+    scale = row[2].segmented_control(t("Colour scale"), list(cm.SCALES), format_func=lambda k: t(cm.SCALES[k]),
+                                     key="map_scale", required=True,
+                                     help=t("Log or quantile keep small buyers visible."))
+    mode = row[3].segmented_control(t("Year slider"), list(cm.MODES), format_func=lambda k: t(cm.MODES[k]),
+                                    key="map_mode", required=True,
+                                    help=t("Cumulative: everything ordered up to the year. Per year: orders of that "
+                                           "year only."))
+    layers = row[4].popover(t("Layers"), icon=":material/layers:")
+    outlines = layers.pills(t("Outline"), list(OUTLINE_LABELS), format_func=lambda k: t(OUTLINE_LABELS[k]),
+                            selection_mode="multi", key="map_outlines",
+                            help=t("Today's members (country reference table)."))
+    flows = layers.toggle(t("Flow lines from South Korea"), key="map_flows")
+    layers.toggle(t("Korean industrial sites abroad"), key="map_facilities",
+                  help=t("Production sites, joint ventures, MRO centres and offices."))
     return cm.MapOptions(measure=measure, basis=basis, scale=scale, mode=mode, preset=preset,
                          outlines=tuple(o for o in OUTLINE_LABELS if o in (outlines or [])), flows=flows,
                          large=ui.is_presenting())
@@ -145,49 +150,55 @@ def _export(totals: pd.DataFrame, basis: str) -> pd.DataFrame:
 
 def _notes(totals: pd.DataFrame, facilities: pd.DataFrame, opts: cm.MapOptions, filters) -> None:
     col = cm.measure_column(opts.measure)
-    notes = [f"Colour and line width: {cm.measure_label(opts.measure, opts.basis)} by recipient, "
-             f"{'signing' if opts.basis == 'usd' else 'order'} years {filters.year_from}–{filters.year_to} "
-             "(order year is not delivery year: deliveries are in the country profile)."]
+    notes = [t("Colour and line width: {measure} by recipient, {kind} years {start}–{end} (order year is not "
+               "delivery year: deliveries are in the country profile).",
+               measure=cm.measure_label(opts.measure, opts.basis),
+               kind=t("signing") if opts.basis == "usd" else t("order"), start=filters.year_from,
+               end=filters.year_to)]
     grey = totals[totals[col].fillna(0) <= 0]
     if not grey.empty:
-        what = {"usd": "no disclosed contract value", "tiv": "no TIV", "units": "no stated number of units",
-                "deals": "no deals"}[opts.measure]
-        notes.append(f"Grey: {len(grey)} recipients with {what} "
-                     f"({', '.join(grey['country'].astype(str).head(8))}{'…' if len(grey) > 8 else ''}).")
+        what = {"usd": t("no disclosed contract value"), "tiv": t("no TIV"), "units": t("no stated number of units"),
+                "deals": t("no deals")}[opts.measure]
+        notes.append(t("Grey: {n} recipients with {what} ({countries}).", n=len(grey), what=what,
+                       countries=", ".join(grey["country"].astype(str).head(8)) + ("…" if len(grey) > 8 else "")))
     if opts.basis == "tiv" and totals["flagged"].sum():
-        notes.append(f"{int(totals['flagged'].sum())} SIPRI records are flagged uncertain (order year or number); "
-                     "hover a country to see its count.")
+        notes.append(t("{n} SIPRI records are flagged uncertain (order year or number); hover a country to see its "
+                       "count.", n=int(totals["flagged"].sum())))
     if opts.basis == "usd" and opts.measure == "usd" and totals["flagged"].sum():
-        notes.append(f"{int(totals['flagged'].sum())} deal values are estimates (hover shows where).")
+        notes.append(t("{n} deal values are estimates (hover shows where).", n=int(totals["flagged"].sum())))
     unplaced = totals[totals["lat"].isna()]
     if not unplaced.empty:
-        notes.append(f"No centroid, so no flow line: {', '.join(unplaced['country'].astype(str))}.")
+        notes.append(t("No centroid, so no flow line: {countries}.",
+                       countries=", ".join(unplaced["country"].astype(str))))
     if not facilities.empty:
         missing = facilities[facilities["latitude"].isna()]
         if not missing.empty:
-            notes.append(f"{len(missing)} industrial site(s) have no known location and are not drawn: "
-                         + "; ".join(f"{r.company} ({r.kind}, {r.country})" for r in missing.itertuples()) + ".")
+            notes.append(t("{n} industrial site(s) have no known location and are not drawn: {sites}.",
+                           n=len(missing), sites="; ".join(f"{names.company(r.company)} ({r.kind}, {r.country})"
+                                                           for r in missing.itertuples())))
     if "nato" in opts.outlines or "eu" in opts.outlines:
-        notes.append("Outlines show today's NATO / EU members (Malta is too small for the world base map).")
-    st.caption(" ".join(notes) + (" " + settings.TIV_CAVEAT if opts.basis == "tiv" else ""))
+        notes.append(t("Outlines show today's NATO / EU members (Malta is too small for the world base map)."))
+    st.caption(" ".join(notes) + (" " + t(settings.TIV_CAVEAT) if opts.basis == "tiv" else ""))
 
 
 def _profile(iso3: str, totals: pd.DataFrame, rows: pd.DataFrame, opts: cm.MapOptions, filters) -> None:
     """One recipient: its deals, deliveries, timeline and sources, and its other suppliers (SIPRI, same period)."""
     row = totals[totals["iso3"] == iso3].iloc[0]
     usd = opts.basis == "usd"
-    member = [m for m, flag in (("NATO member", row["is_nato"]), ("EU member", row["is_eu"])) if flag is True]
-    st.subheader(f"{row['country']}")
-    st.caption(" · ".join([str(row["region"]), *member, f"under the filters above ({md_text(filters.describe())})"]))
+    member = [m for m, flag in ((t("NATO member"), row["is_nato"]), (t("EU member"), row["is_eu"])) if flag is True]
+    country_name = names.country(iso3, str(row["country"]))
+    st.subheader(country_name)
+    st.caption(" · ".join([names.region(str(row["region"])), *member,
+                           t("under the filters above ({filters})", filters=md_text(filters.describe()))]))
     c = st.columns(5)
     value = row["value"]
-    c[0].metric("Contract value" if usd else "SIPRI TIV ordered",
-                "not disclosed" if pd.isna(value) else (f"${value:,.0f} m" if usd else f"{value:,.0f} m TIV"),
-                help=None if usd else settings.TIV_CAVEAT)
-    c[1].metric("Deals" if usd else "SIPRI records", f"{int(row['deals']):,}")
-    c[2].metric("Units ordered", "—" if pd.isna(row["units"]) else f"{int(row['units']):,}")
-    c[3].metric("First – last order", f"{int(row['first_year'])} – {int(row['last_year'])}")
-    c[4].metric("Estimated values" if usd else "Flagged uncertain (SIPRI)", f"{int(row['flagged'])}")
+    c[0].metric(t("Contract value") if usd else t("SIPRI TIV ordered"),
+                t("not disclosed") if pd.isna(value) else (fmt.usd_m(value) if usd else fmt.tiv_m(value)),
+                help=None if usd else t(settings.TIV_CAVEAT))
+    c[1].metric(t("Deals") if usd else t("SIPRI records"), fmt.number(row["deals"]))
+    c[2].metric(t("Units ordered"), fmt.number(row["units"]))
+    c[3].metric(t("First – last order"), f"{int(row['first_year'])} – {int(row['last_year'])}")
+    c[4].metric(t("Estimated values") if usd else t("Flagged uncertain (SIPRI)"), f"{int(row['flagged'])}")
 
     left, right = st.columns(2)
     deliveries = queries.run_filtered("map_profile_deliveries" if usd else "map_profile_tiv_deliveries", filters,
@@ -195,119 +206,127 @@ def _profile(iso3: str, totals: pd.DataFrame, rows: pd.DataFrame, opts: cm.MapOp
     suppliers = queries.run("map_profile_suppliers",
                             {"iso3": iso3, "year_from": filters.year_from, "year_to": filters.year_to})
     timeline, timeline_rows, supplier_chart = _profile_figures(
-        rows[rows["iso3"] == iso3], deliveries, suppliers, str(row["country"]), str(row["region"]),
-        f"{filters.year_from}–{filters.year_to}", opts.measure, opts.basis)
+        rows[rows["iso3"] == iso3], deliveries, suppliers, country_name, str(row["region"]),
+        f"{filters.year_from}–{filters.year_to}", opts.measure, opts.basis, current_lang())
     with left:
         ui.chart_with_data(timeline, timeline_rows, f"timeline-{iso3}", filters, "map_profile_timeline")
-        st.caption(("Ledger deliveries (SIPRI per-year register for linked deals, then curated rows)" if usd else
-                    "SIPRI per-delivery-year register") + "; hatched bars are planned deliveries.")
+        st.caption((t("Ledger deliveries (SIPRI per-year register for linked deals, then curated rows)") if usd else
+                    t("SIPRI per-delivery-year register")) + t("; hatched bars are planned deliveries."))
     with right:
         if suppliers.empty or suppliers["tiv_order_m"].fillna(0).sum() == 0:
-            st.info(f"SIPRI records no orders by {row['country']} from any supplier in "
-                    f"{filters.year_from}–{filters.year_to}.")
+            st.info(t("SIPRI records no orders by {country} from any supplier in {start}–{end}.",
+                      country=country_name, start=filters.year_from, end=filters.year_to))
         else:
             ui.chart_with_data(supplier_chart, suppliers, f"suppliers-{iso3}", filters, "map_profile_suppliers")
-            st.caption("All suppliers, SIPRI order years in the period; other filters do not apply. "
-                       + settings.TIV_CAVEAT)
+            st.caption(t("All suppliers, SIPRI order years in the period; other filters do not apply.") + " "
+                       + t(settings.TIV_CAVEAT))
 
     if not usd:
         records = queries.run_filtered("map_profile_records", filters, iso3=iso3)
-        st.markdown(f"**SIPRI records** ({len(records)}) · uncertain years and numbers are flagged as SIPRI marks them")
+        st.markdown(t("**SIPRI records** ({n}) · uncertain years and numbers are flagged as SIPRI marks them",
+                      n=len(records)))
         st.dataframe(records, hide_index=True, placeholder="—", width="stretch", column_config={
-            "tiv_order_m": st.column_config.NumberColumn("TIV ordered (m)", format="%,.1f"),
-            "tiv_delivered_m": st.column_config.NumberColumn("TIV delivered (m)", format="%,.1f")})
+            "tiv_order_m": st.column_config.NumberColumn(t("TIV ordered (m)"), format="%,.1f"),
+            "tiv_delivered_m": st.column_config.NumberColumn(t("TIV delivered (m)"), format="%,.1f")})
         ui.downloads(records, f"sipri-records-{iso3}", filters, "map_profile_records")
     deals = queries.run_filtered("map_profile_deals", filters, iso3=iso3)
-    st.markdown(f"**Ledger deals** ({len(deals)})")
+    st.markdown(t("**Ledger deals** ({n})", n=len(deals)))
     if deals.empty:
-        st.caption("No ledger deals under these filters.")
+        st.caption(t("No ledger deals under these filters."))
     else:
         st.dataframe(deals, hide_index=True, placeholder="—", width="stretch", column_config={
-            "signed_date": "Signed", "system_family": "System", "value_amount_m": st.column_config.NumberColumn(
-                "Value (m, original)", format="%,.1f"),
-            "value_usd_m": st.column_config.NumberColumn("Value (USD m)", format="%,.0f"),
-            "sipri_tiv_order_m": st.column_config.NumberColumn("SIPRI TIV (m)", format="%,.1f",
-                                                               help=settings.TIV_CAVEAT)})
+            "signed_date": t("Signed"), "system_family": t("System"), "value_amount_m": st.column_config.NumberColumn(
+                t("Value (m, original)"), format="%,.1f"),
+            "value_usd_m": st.column_config.NumberColumn(t("Value (USD m)"), format="%,.0f"),
+            "sipri_tiv_order_m": st.column_config.NumberColumn(t("SIPRI TIV (m)"), format="%,.1f",
+                                                               help=t(settings.TIV_CAVEAT))})
         ui.downloads(deals, f"deals-{iso3}", filters, "map_profile_deals")
     sources = queries.run_filtered("map_profile_sources", filters, iso3=iso3)
-    with st.expander(f"Sources ({len(sources)})", icon=":material/link:"):
+    with st.expander(t("Sources ({n})", n=len(sources)), icon=":material/link:"):
         lines = [f"- {s.publisher}, " + (f"[{s.title}]({s.url})" if isinstance(s.url, str) and s.url else s.title)
-                 + f", {s.date if isinstance(s.date, str) else 'undated'} `{s.source_id}` · {s.deals} deal(s)"
+                 + ", " + (fmt.date(s.date) if isinstance(s.date, str) else t("undated")) + f" `{s.source_id}` · "
+                 + t("{n} deal(s)", n=s.deals)
                  for s in sources.itertuples()]
         st.markdown("\n".join(lines + ([f"- {settings.SIPRI_CREDIT}"] if not usd else [])))
 
 
 filters = ui.current_filters()
-ui.page_header("Map: where Korean arms go", filters,
-               "Recipients by measure, flow lines from South Korea, Korea's industrial sites abroad. "
-               "Replay the years with ▶ Play (or the page's own Play toggle and year slider, which take the keyboard); "
-               "click a country, or choose it under Country profile, to open its profile.")
+ui.page_header(t("Map: where Korean arms go"), filters,
+               t("Recipients by measure, flow lines from South Korea, Korea's industrial sites abroad. "
+                 "Replay the years with ▶ Play (or the page's own Play toggle and year slider, which take the "
+                 "keyboard); click a country, or choose it under Country profile, to open its profile."))
 opts = _controls(filters.basis)
 data = queries.run_filtered("map_recipients" if filters.basis == "usd" else "map_recipients_tiv", filters)
 rows, totals = data[data["year"].notna()], data[data["year"].isna()]
+if "iso3" in data:  # country names in the interface language (exports keep the data's English names)
+    korean = {i: names.country(i, str(c)) for i, c in zip(data["iso3"], data["country"].astype(str))}
+    rows = rows.assign(country=rows["iso3"].map(korean).fillna(rows["country"]))
+    totals = totals.assign(country=totals["iso3"].map(korean).fillna(totals["country"]))
 countries = queries.run("map_countries")
 facilities = (queries.run("map_facilities", {"regions": list(filters.regions), "countries": list(filters.countries),
                                              "nato": filters.nato, "eu": filters.eu})
               if st.session_state["map_facilities"] else pd.DataFrame())
 
 if totals.empty:
-    st.info("No recipients match these filters. Widen the years, clear the search, or press **Reset filters**.")
+    st.info(t("No recipients match these filters. Widen the years, clear the search, or press **Reset filters**."))
 else:
     col = cm.measure_column(opts.measure)
     left, right = st.columns([3.4, 1.4])  # the ranking's numbers were cut at 1366 px with [4, 1]
     with left:
-        full = _map_figure(rows, totals, countries, facilities, opts)
+        full = _map_figure(rows, totals, countries, facilities, opts, current_lang())
         years = cm.map_years(full)
         year, playing = _year_controls(years) if len(years) > 1 else (None, False)
         slot = st.empty()
-        shown = full if year is None or year == years[-1] else _map_at_year(rows, totals, countries, facilities, opts, year)
+        shown = full if year is None or year == years[-1] else _map_at_year(rows, totals, countries, facilities, opts,
+                                                                       current_lang(), year)
         with slot.container():
-            ui.plotly(shown, CHART_KEY, filters, f"Korean arms exports by recipient: {MEASURE_LABELS[opts.measure]}",
+            ui.plotly(shown, CHART_KEY, filters,
+                      t("Korean arms exports by recipient: {measure}", measure=t(MEASURE_LABELS[opts.measure])),
                       on_select=_selected_country, selection_mode="points")
     with right:
         ranked = totals.sort_values([col, "deals"], ascending=False, na_position="last")
         if opts.preset != "World":
             ranked = ranked[ranked["region"] == opts.preset]
-        st.caption(f"Totals {filters.year_from}–{filters.year_to}"
-                   + (f", {opts.preset}" if opts.preset != "World" else ", all recipients"))
+        st.caption(t("Totals {start}–{end}", start=filters.year_from, end=filters.year_to)
+                   + (f", {names.region(opts.preset)}" if opts.preset != "World" else t(", all recipients")))
         st.dataframe(ranked[list(dict.fromkeys(["country", col, "deals"]))], hide_index=True, placeholder="—", width="stretch",
                      height=560,
                      key="map_ranking", column_config={
-                         "country": "Recipient",
-                         col: st.column_config.NumberColumn(SHORT_LABELS[opts.measure], format="%,.0f",
+                         "country": t("Recipient"),
+                         col: st.column_config.NumberColumn(t(SHORT_LABELS[opts.measure]), format="%,.0f",
                                                             help=cm.measure_label(opts.measure, opts.basis)),
-                         "deals": st.column_config.NumberColumn("Deals" if opts.basis == "usd" else "Records",
+                         "deals": st.column_config.NumberColumn(t("Deals") if opts.basis == "usd" else t("Records"),
                                                                 format="%d")})
-        with st.popover("Map data", icon=":material/table:", help="The data behind this map, and its downloads"):
+        with st.popover(t("Map data"), icon=":material/table:", help=t("The data behind this map, and its downloads")):
             export = _export(totals, opts.basis)
             st.dataframe(export, hide_index=True, placeholder="—", width="stretch")
             ui.downloads(export, "map", filters, "map")
-            st.markdown("**Per recipient and year** (the frames of the slider)")
+            st.markdown(t("**Per recipient and year** (the frames of the slider)"))
             ui.downloads(_export(rows, opts.basis).assign(year=rows["year"].astype(int)), "map-by-year", filters,
                          "map_years")
             if not facilities.empty:
-                st.markdown("**Industrial sites**")
+                st.markdown("**" + t("Industrial sites") + "**")
                 ui.downloads(facilities, "industrial-sites", filters, "map_sites")
     _notes(totals, facilities, opts, filters)
 
     if not facilities.empty:
-        with st.expander(f"Korean industrial sites abroad ({len(facilities)})", icon=":material/factory:"):
+        with st.expander(t("Korean industrial sites abroad ({n})", n=len(facilities)), icon=":material/factory:"):
             sites = facilities.drop(columns=["latitude", "longitude"]).assign(
                 first_source=facilities["source_urls"].fillna("").str.split().str[0])
             st.dataframe(sites, hide_index=True, placeholder="—", width="stretch", column_config={
-                "first_source": st.column_config.LinkColumn("First source", display_text="open"),
-                "source_urls": "All source URLs"})
-            st.caption("Sites are filtered by region, country, NATO and EU only; the years and deal filters do not "
-                       "apply to them.")
+                "first_source": st.column_config.LinkColumn(t("First source"), display_text=t("open")),
+                "source_urls": t("All source URLs")})
+            st.caption(t("Sites are filtered by region, country, NATO and EU only; the years and deal filters do not "
+                         "apply to them."))
 
     st.divider()
-    st.header("Country profile")
-    names = dict(sorted(zip(totals["iso3"], totals["country"].astype(str), strict=True), key=lambda kv: kv[1]))
-    st.session_state[OPTIONS_KEY] = list(names)
-    if st.session_state.get(PROFILE_KEY) not in names:
+    st.header(t("Country profile"))
+    recipients = dict(sorted(zip(totals["iso3"], totals["country"].astype(str), strict=True), key=lambda kv: kv[1]))
+    st.session_state[OPTIONS_KEY] = list(recipients)
+    if st.session_state.get(PROFILE_KEY) not in recipients:
         st.session_state[PROFILE_KEY] = None
-    iso3 = st.selectbox("Recipient", list(names), format_func=names.get, key=PROFILE_KEY,
-                        placeholder="Click a country on the map, or choose one here")
+    iso3 = st.selectbox(t("Recipient"), list(recipients), format_func=recipients.get, key=PROFILE_KEY,
+                        placeholder=t("Click a country on the map, or choose one here"))
     if iso3:
         _profile(iso3, totals, rows, opts, filters)
     if playing:

@@ -3,21 +3,22 @@
 import pandas as pd
 import streamlit as st
 
-from kdefense import charts, queries, settings, ui
+from kdefense import charts, fmt, names, queries, settings, ui
+from kdefense.i18n import t
 
 filters = ui.current_filters()
 usd = filters.basis == "usd"
-ui.page_header("South Korea's defence exports", filters,
-               "Every Korean arms deal and delivery: contract money from the ledger, volumes from SIPRI.")
+ui.page_header(t("South Korea's defence exports"), filters,
+               t("Every Korean arms deal and delivery: contract money from the ledger, volumes from SIPRI."))
 
 prefix = "overview_" if usd else "overview_tiv_"
 head = queries.run_filtered(f"{prefix}headline", filters).iloc[0]
 before = queries.run_filtered(f"{prefix}headline", filters.previous_period()).iloc[0]
 
 if not head["deals"]:
-    st.info("No deals match these filters. Widen the years, clear the search, or press **Reset filters**.")
+    st.info(t("No deals match these filters. Widen the years, clear the search, or press **Reset filters**."))
 else:
-    value_col, value_label = ("value_usd_m", "Contract value") if usd else ("tiv_order_m", "SIPRI TIV ordered")
+    value_col, value_label = ("value_usd_m", t("Contract value")) if usd else ("tiv_order_m", t("SIPRI TIV ordered"))
     # deltas only against a previous period that has data: 1972–2026 against "1917–1971" would say nothing
     compare = bool(before["deals"])
     prev = filters.previous_period()
@@ -27,32 +28,34 @@ else:
 
     cols = st.columns(6)
     value = head[value_col]
-    cols[0].metric(value_label, "—" if pd.isna(value) else (f"${value / 1000:,.1f} bn" if usd else f"{value:,.0f} m TIV"),
+    cols[0].metric(value_label, fmt.usd_bn(value, unit=False) if usd else fmt.tiv_m(value),
                    delta(value_col, "usd_m" if usd else "tiv_m"),
-                   help=("Sum of cited contract values converted to USD at the signing year's average rate; "
-                         f"{int(head['deals_with_value'])} of {int(head['deals'])} deals carry a value.") if usd
-                   else settings.TIV_CAVEAT)
-    cols[1].metric("Deals", f"{int(head['deals']):,}", delta("deals", "deals"))
-    cols[2].metric("Recipients", f"{int(head['recipients']):,}", delta("recipients", "recipients"))
-    for col, name, label in ((cols[3], "platforms_ordered", "Platforms ordered"),
-                             (cols[4], "platforms_delivered", "Platforms delivered"),
-                             (cols[5], "platforms_outstanding", "Platforms to deliver")):
-        col.metric(label, "—" if pd.isna(head[name]) else f"{int(head[name]):,}", delta(name, "units"),
-                   help="Aircraft, vehicles, guns, ships, systems. Missiles, rockets, ammunition and small arms are counted "
-                        "apart; services, MRO and upgrades are not units ordered.")
+                   help=t("Sum of cited contract values converted to USD at the signing year's average rate; "
+                          "{valued} of {deals} deals carry a value.", valued=int(head["deals_with_value"]),
+                          deals=int(head["deals"])) if usd
+                   else t(settings.TIV_CAVEAT))
+    cols[1].metric(t("Deals"), fmt.number(head["deals"]), delta("deals", "deals"))
+    cols[2].metric(t("Recipients"), fmt.number(head["recipients"]), delta("recipients", "recipients"))
+    for col, name, label in ((cols[3], "platforms_ordered", t("Platforms ordered")),
+                             (cols[4], "platforms_delivered", t("Platforms delivered")),
+                             (cols[5], "platforms_outstanding", t("Platforms to deliver"))):
+        col.metric(label, fmt.number(head[name]), delta(name, "units"),
+                   help=t("Aircraft, vehicles, guns, ships, systems. Missiles, rockets, ammunition and small arms "
+                          "are counted apart; services, MRO and upgrades are not units ordered."))
 
     def count(name: str) -> str:
-        return "0" if pd.isna(head[name]) else f"{int(head[name]):,}"
+        return "0" if pd.isna(head[name]) else fmt.number(head[name])
 
-    comparison = (f"Changes compare with {prev.year_from}–{prev.year_to} (the same number of years just before), "
-                  "same filters." if compare else
-                  f"No change shown: no deal matches these filters in {prev.year_from}–{prev.year_to}, the "
-                  "period of the same length just before.")
-    st.caption(f"Munitions counted apart (missiles, rockets, shells, charges): **{count('munitions_ordered')}** "
-               f"ordered, {count('munitions_delivered')} delivered, {count('munitions_outstanding')} to deliver"
-               + (f"; small arms **{count('small_arms_ordered')}** ordered" if usd else "")
-               + ". Services, MRO and upgrades are not counted as units. " + comparison
-               + ("" if usd else " " + settings.TIV_CAVEAT))
+    comparison = (t("Changes compare with {start}–{end} (the same number of years just before), same filters.",
+                    start=prev.year_from, end=prev.year_to) if compare else
+                  t("No change shown: no deal matches these filters in {start}–{end}, the period of the same "
+                    "length just before.", start=prev.year_from, end=prev.year_to))
+    st.caption(t("Munitions counted apart (missiles, rockets, shells, charges): **{ordered}** ordered, {delivered} "
+                 "delivered, {outstanding} to deliver", ordered=count("munitions_ordered"),
+                 delivered=count("munitions_delivered"), outstanding=count("munitions_outstanding"))
+               + (t("; small arms **{n}** ordered", n=count("small_arms_ordered")) if usd else "")
+               + t(". Services, MRO and upgrades are not counted as units.") + " " + comparison
+               + ("" if usd else " " + t(settings.TIV_CAVEAT)))
 
     region = queries.run_filtered(f"{prefix}by_region", filters)
     if region[value_col].notna().any():
@@ -61,42 +64,49 @@ else:
             ui.chart_with_data(ui.figure(charts.region_bars, region, value_col, filters.basis), region, "by-region",
                                filters, "region")
         top_r = queries.run_filtered(f"{prefix}top_recipients", filters)
+        shown_r = top_r.assign(recipient=[names.country(i, n) for i, n in zip(top_r["recipient_iso3"], top_r["recipient"])])
         with mid:
-            fig = ui.figure(charts.ranked_bars, top_r, "recipient", value_col, filters.basis, "Top recipients", "region")
+            fig = ui.figure(charts.ranked_bars, shown_r, "recipient", value_col, filters.basis, t("Top recipients"),
+                            "region")
             ui.chart_with_data(fig, top_r, "top-recipients", filters, "recipients")
         top_s = queries.run_filtered(f"{prefix}top_systems", filters)
+        shown_s = top_s.assign(system_family=top_s["system_family"].map(names.system))
         with right:
-            fig = ui.figure(charts.ranked_bars, top_s, "system_family", value_col, filters.basis, "Top systems")
+            fig = ui.figure(charts.ranked_bars, shown_s, "system_family", value_col, filters.basis, t("Top systems"))
             ui.chart_with_data(fig, top_s, "top-systems", filters, "systems")
     else:
-        st.info("None of these deals has a disclosed value, so there is nothing to chart on this value basis. "
-                "Switch the value basis to SIPRI TIV, or see the deals below.")
+        st.info(t("None of these deals has a disclosed value, so there is nothing to chart on this value basis. "
+                  "Switch the value basis to SIPRI TIV, or see the deals below."))
 
     if usd:
-        st.header("Latest deals")
+        st.header(t("Latest deals"))
         latest = queries.run_filtered("overview_latest_deals", filters)
-        st.dataframe(latest, hide_index=True, placeholder="—", width="stretch", column_config={
-            "signed_date": "Signed", "recipient": "Recipient", "system_family": "System", "quantity": "Units",
-            "currency": "Currency",
-            "value_amount_m": st.column_config.NumberColumn("Value (m, original)", format="%.1f"),
-            "value_usd_m": st.column_config.NumberColumn("Value (USD m)", format="%.0f"), "status": "Status",
-            "deal_id": "Deal id"})
+        shown = latest.assign(system_family=latest["system_family"].map(names.system),
+                              status=latest["status"].map(names.status))
+        st.dataframe(shown, hide_index=True, placeholder="—", width="stretch", column_config={
+            "signed_date": st.column_config.DateColumn(t("Signed"), format=fmt.date_column_format()), "recipient": t("Recipient"), "system_family": t("System"),
+            "quantity": t("Units"), "currency": t("Currency"),
+            "value_amount_m": st.column_config.NumberColumn(t("Value (m, original)"), format="%.1f"),
+            "value_usd_m": st.column_config.NumberColumn(t("Value (USD m)"), format="%.0f"), "status": t("Status"),
+            "deal_id": t("Deal id")})
         ui.downloads(latest, "latest-deals", filters, "latest")
 
-st.header("Reconciliation: ledger against official totals")
+st.header(t("Reconciliation: ledger against official totals"))
 recon = queries.run_filtered("reconciliation", filters)
 if recon.empty:
-    st.info("No ledger deals or official totals in the selected years.")
+    st.info(t("No ledger deals or official totals in the selected years."))
 else:
-    st.caption("Official totals are South Korea's announced annual export orders (all deals; not filtered). "
-               "The ledger bars follow the filters; gaps show undisclosed values and deals the ledger lacks.")
+    st.caption(t("Official totals are South Korea's announced annual export orders (all deals; not filtered). "
+                 "The ledger bars follow the filters; gaps show undisclosed values and deals the ledger lacks."))
     ui.chart_with_data(ui.figure(charts.reconciliation_chart, recon), recon, "reconciliation", filters, "recon")
 
-with st.expander("Data loaded", expanded=False, icon=":material/database:"):
+with st.expander(t("Data loaded"), expanded=False, icon=":material/database:"):
     info = queries.build_info()
     summary = queries.run("data_summary")
-    st.dataframe(summary, hide_index=True, placeholder="—", column_config={"view": "View", "rows": st.column_config.NumberColumn(
-        "Rows", format="%d")})
-    st.markdown(f"Data version **{info['data_version']}**, built **{info['built_at']}**; SIPRI register generated "
-                f"{info['sipri_register_generated']}, per-year register generated {info['sipri_per_year_generated']}.")
-    st.markdown(settings.SIPRI_CREDIT + " " + settings.SIPRI_TERMS)
+    st.dataframe(summary, hide_index=True, placeholder="—", column_config={"view": t("View"), "rows": st.column_config.NumberColumn(
+        t("Rows"), format="%d")})
+    st.markdown(t("Data version **{version}**, built **{built}**; SIPRI register generated {sipri}, per-year register "
+                  "generated {per_year}.", version=info["data_version"], built=fmt.timestamp(info["built_at"]),
+                  sipri=fmt.timestamp(info["sipri_register_generated"]),
+                  per_year=fmt.timestamp(info["sipri_per_year_generated"])))
+    st.markdown(settings.SIPRI_CREDIT + " " + t(settings.SIPRI_TERMS))

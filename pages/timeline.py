@@ -5,21 +5,22 @@ import streamlit as st
 
 from kdefense import charts_tenders as ctn
 from kdefense import charts_timeline as ct
-from kdefense import queries, settings, ui
+from kdefense import fmt, queries, settings, ui
+from kdefense.i18n import N_, t
 
-ROWS = {"deal": "One row per deal", "system": "One row per system"}
-BOOK = {"units": "Units", "value": "Value"}
+ROWS = {"deal": N_("One row per deal"), "system": N_("One row per system")}
+BOOK = {"units": N_("Units"), "value": N_("Value")}
 SCROLL_HEIGHT = 820
 
 filters = ui.current_filters()
 usd = filters.basis == "usd"
-ui.page_header("Timeline", filters, "From signature to delivery, year by year: when deals were signed, when the "
-               "equipment arrived, what is still on order, and how fast Korea delivers.")
+ui.page_header(t("Timeline"), filters, t("From signature to delivery, year by year: when deals were signed, when the "
+                                         "equipment arrived, what is still on order, and how fast Korea delivers."))
 
 options = queries.run_filtered("timeline_deal_options", filters)
 if options.empty:
-    st.info("No deals match these filters. Widen the years, add statuses, clear the search, or press "
-            "**Reset filters**.")
+    st.info(t("No deals match these filters. Widen the years, add statuses, clear the search, or press "
+              "**Reset filters**."))
     st.stop()
 
 state = st.session_state
@@ -34,28 +35,29 @@ state.setdefault("tl_book", "units")
 # two rows: in one, "One row per system", "Context events" and the munitions toggle were cut at 1366 px
 controls = [*st.columns([3, 2], vertical_alignment="bottom"), *st.columns([1, 1.6, 1.4], vertical_alignment="bottom")]
 focus = controls[0].selectbox(
-    "One deal", list(deal_labels), format_func=deal_labels.get, key="tl_deal",
-    placeholder=f"All {int(options['in_filters'].sum()):,} deals in the filters",
-    help="Pick one deal to see it alone; a framework agreement brings its executive contracts along (those that "
-         "pass the filters).")
-by_system = controls[1].segmented_control("Gantt rows", list(ROWS), format_func=ROWS.get, key="tl_rows",
-                                          required=True) == "system"
-show_events = controls[2].toggle("Context events", key="tl_events",
-                                 help="The 2022 invasion of Ukraine, NATO summits, IQDEX, ADEX… on every time axis.")
-munitions = controls[3].toggle("Count missiles & ammunition", key="tl_munitions",
-                               help="Rockets, missiles, shells and small arms are counted in thousands; by default they "
-                                    "are left "
-                                    "out of the unit charts (the Gantt and the speed chart always show them).")
+    t("One deal"), list(deal_labels), format_func=deal_labels.get, key="tl_deal",
+    placeholder=t("All {n} deals in the filters", n=fmt.number(options["in_filters"].sum())),
+    help=t("Pick one deal to see it alone; a framework agreement brings its executive contracts along (those that "
+           "pass the filters)."))
+by_system = controls[1].segmented_control(t("Gantt rows"), list(ROWS), format_func=lambda r: t(ROWS[r]),
+                                          key="tl_rows", required=True) == "system"
+show_events = controls[2].toggle(t("Context events"), key="tl_events",
+                                 help=t("The 2022 invasion of Ukraine, NATO summits, IQDEX, ADEX… on every time axis."))
+munitions = controls[3].toggle(t("Count missiles & ammunition"), key="tl_munitions",
+                               help=t("Rockets, missiles, shells and small arms are counted in thousands; by default "
+                                      "they are left out of the unit charts (the Gantt and the speed chart always "
+                                      "show them)."))
 deal_id = focus or ""
 if focus:
-    st.caption(f"One deal: **{deal_labels[focus]}**, with its executive contracts if it is a framework agreement.")
+    st.caption(t("One deal: **{deal}**, with its executive contracts if it is a framework agreement.",
+                 deal=deal_labels[focus]))
 events = queries.run("timeline_events") if show_events else None
 
 
-TENDER_NOTE = (" Markers above the bars: tender decisions (● won, ✕ lost, ▲ withdrawn, □ cancelled) at the decision "
-               "year; the status, kind and category filters do not apply to competitions.")
-TITLES = {"tl_gantt": "From signature to delivery", "tl_speed": "Speed: signing to first delivery",
-          "tl_book_now": "Order book now"}
+TENDER_NOTE = N_("Markers above the bars: tender decisions (● won, ✕ lost, ▲ withdrawn, □ cancelled) at the decision "
+                 "year; the status, kind and category filters do not apply to competitions.")
+TITLES = {"tl_gantt": N_("From signature to delivery"), "tl_speed": N_("Speed: signing to first delivery"),
+          "tl_book_now": N_("Order book now")}
 
 
 def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> None:
@@ -63,158 +65,161 @@ def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> N
     box = st.container(height=SCROLL_HEIGHT, border=False, key=f"tl_box_{key}") if scroll else st.container()
     with box:
         if scroll:
-            ui.scroll_region_hint(TITLES.get(key, view))
-        ui.plotly(fig, f"chart_{key}", filters, fig.layout.title.text or TITLES.get(key, view))
-    with st.popover("Data behind this chart", icon=":material/table:"):
+            ui.scroll_region_hint(t(TITLES.get(key, view)))
+        ui.plotly(fig, f"chart_{key}", filters, fig.layout.title.text or t(TITLES.get(key, view)))
+    with st.popover(t("Data behind this chart"), icon=":material/table:"):
         ui.data_preview(df)
         ui.downloads(df, view, filters, key)
 
 
 # --- Gantt -------------------------------------------------------------------------------------------------------
-st.header("From signature to delivery")
+st.header(t("From signature to delivery"))
 gantt = queries.run_filtered("timeline_gantt_system" if by_system else "timeline_gantt", filters, deal_id=deal_id)
 if gantt.empty:
-    st.info("Nothing to draw for these filters.")
+    st.info(t("Nothing to draw for these filters."))
 else:
     fig = ui.figure(ct.gantt_chart, gantt, events, by_system=by_system)
     rows = fig.layout.meta["rows"]
     if by_system:
-        st.caption(f"{rows} recipient–system rows from {gantt['deal_id'].nunique()} deals. Each marker is one "
-                   "contract; bars sum the deliveries of the row's deals.")
+        st.caption(t("{rows} recipient–system rows from {deals} deals. Each marker is one contract; bars sum the "
+                     "deliveries of the row's deals.", rows=rows, deals=gantt["deal_id"].nunique()))
     else:
         context = int((~gantt.drop_duplicates("deal_id")["selected"]).sum())
-        st.caption(f"{rows - context} deals" + (f", under {context} framework agreements shown for context "
-                                               "(outside the status filter)" if context else "")
-                   + ". ↳ marks an executive contract under its framework agreement.")
+        st.caption(t("{n} deals", n=rows - context)
+                   + (t(", under {n} framework agreements shown for context (outside the status filter)", n=context)
+                      if context else "")
+                   + t(". ↳ marks an executive contract under its framework agreement."))
     chart(fig, gantt, "timeline-gantt", "tl_gantt", scroll=rows > ct.TALL_ROWS)
     late = int((gantt["part"] == "overdue").sum())
-    st.caption("Solid blue: a year with recorded deliveries (SIPRI's per-year register to 2024, the ledger from "
-               "2025). Hatched orange: planned deliveries. Red cross-hatched, **overdue**: deliveries planned for "
-               "a year that has ended with none recorded"
-               + (f" ({late} such year{'s' if late != 1 else ''} here)" if late else "")
-               + ". Grey: signed, waiting for the first delivery (to the "
-               "data's as-of date when none is recorded). Outline: a framework agreement's span. Open red circle: "
-               "a prospect at its latest news. Dates known only to the month or year are drawn from the 1st.")
+    such = (t("{n} such year here", n=late) if late == 1 else t("{n} such years here", n=late)) if late else ""
+    st.caption(t("Solid blue: a year with recorded deliveries (SIPRI's per-year register to 2024, the ledger from "
+                 "2025). Hatched orange: planned deliveries. Red cross-hatched, **overdue**: deliveries planned for "
+                 "a year that has ended with none recorded{such}. Grey: signed, waiting for the first delivery (to "
+                 "the data's as-of date when none is recorded). Outline: a framework agreement's span. Open red "
+                 "circle: a prospect at its latest news. Dates known only to the month or year are drawn from the "
+                 "1st.", such=f" ({such})" if such else ""))
 
 # --- Tender decisions ---------------------------------------------------------------------------------------------
 tenders = queries.run_filtered("timeline_tenders", filters, deal_id=deal_id)
 if not tenders.empty:
-    st.header("Tender decisions")
-    note = ("One marker per decided competition a Korean bidder entered, at its decision year, by system family and "
-            "outcome for Korea (the same markers sit on the yearly value chart below). Region, country, system, "
-            "company, year and search filters apply; see the Tenders page.")
-    chart(ui.figure(ctn.tender_markers, tenders, "Tender decisions: won, lost, withdrawn, cancelled", note),
+    st.header(t("Tender decisions"))
+    note = t("One marker per decided competition a Korean bidder entered, at its decision year, by system family and "
+             "outcome for Korea (the same markers sit on the yearly value chart below). Region, country, system, "
+             "company, year and search filters apply; see the Tenders page.")
+    chart(ui.figure(ctn.tender_markers, tenders, t("Tender decisions: won, lost, withdrawn, cancelled"), note),
           tenders, "timeline-tenders", "tl_tenders")
 
 # --- Year by year --------------------------------------------------------------------------------------------------
-st.header("Year by year")
+st.header(t("Year by year"))
 left, right = st.columns(2)
 with left:
     if usd:
         value = queries.run_filtered("timeline_value_by_year", filters, deal_id=deal_id)
         ledger = value[value["series"] == "Ledger"]
         if ledger.empty:
-            st.info("No signed deals (contract, delivering, completed) in this selection, so no contract value.")
+            st.info(t("No signed deals (contract, delivering, completed) in this selection, so no contract value."))
         else:
             chart(ui.figure(ct.value_by_year_chart, value, "usd", events, tenders), value, "timeline-value-by-year",
                   "tl_value")
-            st.caption(
-                f"Bars: contracts signed each year, by recipient region; {int(ledger['deals_with_value'].sum())} of "
-                f"{int(ledger['deals'].sum())} signed deals state a value. A framework agreement whose executive "
-                "contracts carry the value is counted once. Line: South Korea's official annual export orders "
-                "(all destinations, not filtered). Never mixed with SIPRI TIV." + TENDER_NOTE)
+            st.caption(t(
+                "Bars: contracts signed each year, by recipient region; {valued} of {deals} signed deals state a "
+                "value. A framework agreement whose executive contracts carry the value is counted once. Line: South "
+                "Korea's official annual export orders (all destinations, not filtered). Never mixed with SIPRI TIV.",
+                valued=int(ledger["deals_with_value"].sum()), deals=int(ledger["deals"].sum()))
+                + " " + t(TENDER_NOTE))
     else:
         value = queries.run_filtered("timeline_tiv_value_by_year", filters, deal_id=deal_id)
         if value.empty:
-            st.info("No SIPRI records match these filters (SIPRI covers orders to its latest update).")
+            st.info(t("No SIPRI records match these filters (SIPRI covers orders to its latest update)."))
         else:
             chart(ui.figure(ct.value_by_year_chart, value, "tiv", events, tenders), value,
                   "timeline-tiv-by-order-year", "tl_value")
-            st.caption("SIPRI TIV of South Korea's orders, by order year and recipient region. Official totals are "
-                       "in US dollars and are shown only on the contract-value basis. " + settings.TIV_CAVEAT
-                       + TENDER_NOTE)
+            st.caption(t("SIPRI TIV of South Korea's orders, by order year and recipient region. Official totals "
+                         "are in US dollars and are shown only on the contract-value basis.") + " "
+                       + t(settings.TIV_CAVEAT) + " " + t(TENDER_NOTE))
 with right:
     units = queries.run_filtered("timeline_units_by_year", filters, deal_id=deal_id, munitions=munitions)
     if units["units"].notna().sum() == 0:
-        st.info("No delivered or planned units in this selection."
-                + ("" if munitions else " Missiles, ammunition and small arms are left out: switch on **Count missiles & "
-                   "ammunition** to count them."))
+        st.info(t("No delivered or planned units in this selection.")
+                + ("" if munitions else " " + t("Missiles, ammunition and small arms are left out: switch on **Count "
+                                                "missiles & ammunition** to count them.")))
     else:
         chart(ui.figure(ct.units_by_year_chart, units, events), units, "timeline-units-by-year", "tl_units")
         missing = int(units["rows_without_units"].sum())
-        st.caption("Units per year of the filtered deals (all statuses the filter admits), by system family; "
-                   "families beyond the top eight are grouped." + ("" if munitions else
-                                                                   " Missiles, ammunition and small arms left out.")
-                   + (f" {missing} delivery years with no unit count are not drawn." if missing else ""))
+        st.caption(t("Units per year of the filtered deals (all statuses the filter admits), by system family; "
+                     "families beyond the top eight are grouped.")
+                   + ("" if munitions else " " + t("Missiles, ammunition and small arms left out."))
+                   + (" " + t("{n} delivery years with no unit count are not drawn.", n=missing) if missing else ""))
 
 # --- Order book ---------------------------------------------------------------------------------------------------
-st.header("Order book: ordered, not yet delivered")
-value_name = "contract value (USD)" if usd else "SIPRI TIV"
-book = st.segmented_control("Measure", list(BOOK), key="tl_book", required=True,
-                            format_func=lambda k: "Units" if k == "units" else f"Value: {value_name}")
+st.header(t("Order book: ordered, not yet delivered"))
+value_name = t("contract value (USD)") if usd else t("SIPRI TIV")
+book = st.segmented_control(t("Measure"), list(BOOK), key="tl_book", required=True,
+                            format_func=lambda k: t("Units") if k == "units" else t("Value: {name}", name=value_name))
 tiv_book = book == "value" and not usd
 if tiv_book:
     over_time = queries.run_filtered("timeline_tiv_orderbook", filters, deal_id=deal_id)
     now = queries.run_filtered("timeline_tiv_orderbook_now", filters, deal_id=deal_id)
-    col, unit_label = "tiv_outstanding_m", "TIV, millions"
+    col, unit_label = "tiv_outstanding_m", t("TIV, millions")
 else:
     over_time = queries.run_filtered("timeline_orderbook", filters, deal_id=deal_id, munitions=munitions)
     now = queries.run_filtered("timeline_orderbook_now", filters, deal_id=deal_id, munitions=munitions)
-    col, unit_label = ("units_outstanding", "units") if book == "units" else ("value_usd_m_outstanding", "USD m")
+    col, unit_label = ("units_outstanding", t("units")) if book == "units" else ("value_usd_m_outstanding", t("USD m"))
 left, right = st.columns(2)
 if over_time.empty or over_time[col].fillna(0).sum() == 0:
     with left:
-        st.info("Nothing on order in this selection: no signed deal with a stated quantity"
-                + (" (missiles, ammunition and small arms are left out)" if not munitions and not tiv_book else "") + ".")
+        st.info(t("Nothing on order in this selection: no signed deal with a stated quantity.")
+                + (" " + t("Missiles, ammunition and small arms left out.") if not munitions and not tiv_book else ""))
 else:
-    as_of = f"end of {int(over_time['year'].max())}"
+    as_of = t("end of {year}", year=int(over_time["year"].max()))
     with left:
         chart(ui.figure(ct.orderbook_chart, over_time, col, unit_label, events), over_time, "timeline-order-book",
               "tl_book")
     with right:
         if now.empty:
-            st.info(f"Everything ordered in this selection had been delivered by the {as_of}.")
+            st.info(t("Everything ordered in this selection had been delivered by the {as_of}.", as_of=as_of))
         else:
             chart(ui.figure(ct.orderbook_now_chart, now, col, unit_label, as_of), now, "timeline-order-book-now",
                   "tl_book_now")
 if tiv_book:
-    st.caption("TIV ordered (by order year, SIPRI register) minus TIV delivered (by delivery year, SIPRI's "
-               "per-year register), per SIPRI record, never below zero. " + settings.TIV_CAVEAT)
+    st.caption(t("TIV ordered (by order year, SIPRI register) minus TIV delivered (by delivery year, SIPRI's "
+                 "per-year register), per SIPRI record, never below zero.") + " " + t(settings.TIV_CAVEAT))
 else:
-    st.caption("Signed deals with a stated quantity: units ordered minus units delivered so far, per deal and "
-               "year; a completed deal counts zero from its last recorded delivery. "
-               + ("Value pro-rates each deal's counted contract value by the share still to deliver; deals "
-                  "without a disclosed value add nothing." if book == "value" else "")
-               + ("" if munitions else " Missiles, ammunition and small arms left out.")
-               + " **⚠ overdue** (red outline): a recipient with deliveries planned for a year that has ended and "
-                 "none recorded.")
+    st.caption(t("Signed deals with a stated quantity: units ordered minus units delivered so far, per deal and "
+                 "year; a completed deal counts zero from its last recorded delivery.")
+               + (" " + t("Value pro-rates each deal's counted contract value by the share still to deliver; deals "
+                          "without a disclosed value add nothing.") if book == "value" else "")
+               + ("" if munitions else " " + t("Missiles, ammunition and small arms left out."))
+               + " " + t("**⚠ overdue** (red outline): a recipient with deliveries planned for a year that has ended "
+                         "and none recorded."))
 
 # --- Speed --------------------------------------------------------------------------------------------------------
-st.header("Speed: signing to first delivery")
+st.header(t("Speed: signing to first delivery"))
 speed = queries.run_filtered("timeline_speed", filters, deal_id=deal_id)
 if speed.empty:
-    st.info("No signed deals in this selection, so no delivery speed to show.")
+    st.info(t("No signed deals in this selection, so no delivery speed to show."))
 else:
     done = speed[speed["years_to_first_delivery"].notna()]
     compared = done[done["years_vs_median"].notna()]
     if not compared.empty:
         faster = int((compared["years_vs_median"] < 0).sum())
         same = int((compared["years_vs_median"] == 0).sum())
-        st.markdown(
-            f"**{faster} of {len(compared)}** delivered deals reached their first delivery faster than the median "
-            f"of other suppliers in the same SIPRI category, **{same}** as fast, **{len(compared) - faster - same}** "
-            f"slower. Korean median: **{done['years_to_first_delivery'].median():g} years** from signing.")
+        st.markdown(t(
+            "**{faster} of {total}** delivered deals reached their first delivery faster than the median of other "
+            "suppliers in the same SIPRI category, **{same}** as fast, **{slower}** slower. Korean median: "
+            "**{median} years** from signing.", faster=faster, total=len(compared), same=same,
+            slower=len(compared) - faster - same, median=f"{done['years_to_first_delivery'].median():g}"))
     fig = ui.figure(ct.speed_chart, speed)
     chart(fig, speed, "timeline-speed", "tl_speed", scroll=fig.layout.meta["rows"] > ct.TALL_ROWS)
-    st.caption("Calendar years between the signing year and the first year with a recorded delivery (0 = the same "
-               "year; deliveries are known by year, not month). Benchmark: SIPRI records of new equipment from "
-               "other suppliers, ordered from 2000 on with a firm order year, median (first delivery year − order "
-               "year) per armament category; the grey bar spans the middle half. Ammunition and services have no "
-               "SIPRI benchmark.")
+    st.caption(t("Calendar years between the signing year and the first year with a recorded delivery (0 = the "
+                 "same year; deliveries are known by year, not month). Benchmark: SIPRI records of new equipment from "
+                 "other suppliers, ordered from 2000 on with a firm order year, median (first delivery year − order "
+                 "year) per armament category; the grey bar spans the middle half. Ammunition and services have no "
+                 "SIPRI benchmark."))
 
 if show_events:
-    with st.expander("Context events on the time axes", icon=":material/event:"):
+    with st.expander(t("Context events on the time axes"), icon=":material/event:"):
         st.dataframe(events, hide_index=True, placeholder="—", width="stretch", column_order=["date", "title", "kind",
                                                                              "country_iso3", "source_ids"],
-                     column_config={"date": "Date", "title": "Event", "kind": "Kind", "country_iso3": "Country",
-                                    "source_ids": "Sources"})
+                     column_config={"date": t("Date"), "title": t("Event"), "kind": t("Kind"),
+                                    "country_iso3": t("Country"), "source_ids": t("Sources")})

@@ -23,7 +23,7 @@ def wait(job, states=("done", "failed"), timeout=30.0):
 def test_exports_run_one_at_a_time_and_report_their_place(monkeypatch):
     running, peak, release = [], [0], threading.Event()
 
-    def fake(deck, theme, progress):
+    def fake(deck, theme, progress, lang="en"):
         running.append(1)
         peak[0] = max(peak[0], len(running))
         progress(0.5, "half way")

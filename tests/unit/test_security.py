@@ -171,8 +171,21 @@ def _page_constant(page: str, name: str):
     tree = ast.parse((briefing.settings.ROOT / "pages" / f"{page}.py").read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
-            return ast.literal_eval(node.value)
+            return ast.literal_eval(_without_markers(node.value))
     raise AssertionError(f"{name} not in pages/{page}.py")
+
+
+def _without_markers(node):
+    """N_("text") (a message marked for translation, kdefense.i18n) is the text itself."""
+    import ast
+
+    class Unmark(ast.NodeTransformer):
+        def visit_Call(self, call):
+            if getattr(call.func, "id", "") == "N_" and len(call.args) == 1:
+                return call.args[0]
+            return self.generic_visit(call)
+
+    return Unmark().visit(node)
 
 
 def test_slide_option_rules_mirror_the_pages_widgets():

@@ -1,0 +1,119 @@
+"""Display names of data values in the active language. The data keep English names and ISO codes; this is the
+display layer (docs/i18n.md).
+
+- statuses, regions, categories: interface terms, translated in the gettext catalog (marked with N_ below);
+- countries: Babel's (CLDR) Korean territory names by ISO alpha-2, with the overrides in
+  data/sources/reference/korean_names.csv (kind=country; e.g. AUS → 호주, as Korean media write);
+- system families and Korean companies: the curated, cited names in the same file (kind=system / company);
+  a value without a curated name keeps its English name. SIPRI designations are never translated.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from pathlib import Path
+
+from babel import Locale
+
+from kdefense import settings
+from kdefense.i18n import N_, current_lang, t
+
+NAMES_FILE = "reference/korean_names.csv"
+
+STATUS_LABELS = {
+    "prospect": N_("prospect"), "negotiating": N_("negotiating"), "framework/MoU": N_("framework/MoU"),
+    "contract": N_("contract"), "delivering": N_("delivering"), "completed": N_("completed"),
+    "cancelled": N_("cancelled"), "lost": N_("lost"),
+}
+REGION_LABELS = {
+    "Europe": N_("Europe"), "Middle East": N_("Middle East"), "Asia & Oceania": N_("Asia & Oceania"),
+    "Americas": N_("Americas"), "Africa": N_("Africa"),
+}
+CATEGORY_LABELS = {
+    "Aircraft": N_("Aircraft"), "Air-defence systems": N_("Air-defence systems"),
+    "Armoured vehicles": N_("Armoured vehicles"), "Artillery": N_("Artillery"), "Engines": N_("Engines"),
+    "Missiles": N_("Missiles"), "Naval weapons": N_("Naval weapons"), "Other": N_("Other"),
+    "Satellites": N_("Satellites"), "Sensors": N_("Sensors"), "Ships": N_("Ships"), "Ammunition": N_("Ammunition"),
+    "Services": N_("Services"),
+}
+
+
+def names_path() -> Path:
+    return Path(settings.SOURCES_DIR) / NAMES_FILE
+
+
+@functools.cache
+def curated() -> dict[tuple[str, str], str]:
+    """(kind, English name or ISO3) → Korean name, from the cited reference file."""
+    path = names_path()
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {(row["kind"], row["name"]): row["name_ko"] for row in csv.DictReader(fh) if row["name_ko"]}
+
+
+def _term(labels: dict[str, str], value: str) -> str:
+    return t(labels[value]) if value in labels else value
+
+
+def status(value: str) -> str:
+    return _term(STATUS_LABELS, value)
+
+
+def region(value: str) -> str:
+    return _term(REGION_LABELS, value)
+
+
+def category(value: str) -> str:
+    return _term(CATEGORY_LABELS, value)
+
+
+def deal_kind(value: str) -> str:
+    """A kind of business (settings.DEAL_KINDS) by its label: 'new_build' → 'New-build sale' / '신규 판매'."""
+    return t(settings.DEAL_KIND_LABELS[value]) if value in settings.DEAL_KIND_LABELS else value
+
+
+OUTCOME_LABELS = {"won": N_("won"), "lost": N_("lost"), "withdrawn": N_("withdrawn"), "cancelled": N_("cancelled"),
+                  "open": N_("open")}
+
+
+def outcome(value: str) -> str:
+    """Korea's result in a competition (settings.COMPETITION_OUTCOMES)."""
+    return _term(OUTCOME_LABELS, value)
+
+
+def system(value: str) -> str:
+    return curated().get(("system", value), value) if current_lang() == "ko" else value
+
+
+def company(value: str) -> str:
+    return curated().get(("company", value), value) if current_lang() == "ko" else value
+
+
+@functools.cache
+def _territories() -> dict[str, str]:
+    return dict(Locale("ko").territories)
+
+
+def country_ko(iso3: str, iso2: str | None) -> str | None:
+    """The Korean name of a country: the documented override, else Babel's territory name, else None."""
+    return curated().get(("country", iso3)) or (_territories().get(iso2) if iso2 else None)
+
+
+def country(iso3: str, english: str, iso2: str | None = None) -> str:
+    """A country's display name; `iso2` defaults to the database's code for `iso3`."""
+    if current_lang() != "ko":
+        return english
+    if iso2 is None:
+        iso2 = _iso2().get(iso3)
+    return country_ko(iso3, iso2) or english
+
+
+def _iso2() -> dict[str, str]:
+    from kdefense import queries
+
+    try:
+        return dict(queries.run("country_codes").itertuples(index=False, name=None))
+    except Exception:  # noqa: BLE001 - no database: no Korean names beyond the overrides
+        return {}

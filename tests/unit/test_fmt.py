@@ -1,0 +1,77 @@
+"""Numbers, money and dates: Korean units (만/억/조, 원/달러, 년 월 일) and today's English formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pytest
+
+from kdefense import fmt
+from kdefense.i18n import use_lang
+
+
+@pytest.mark.parametrize("amount_m,expected", [
+    (1_350_000, "1조 3,500억 원"),        # 1.35 trillion won
+    (135_800, "1,358억 원"),              # "135.8 billion won" in the seed articles
+    (3_713_500, "3조 7,135억 원"),        # Cheongung-II Iraq, as LIG Nex1 disclosed it
+    (844_700, "8,447억 원"),
+    (12.5, "1,250만 원"),
+    (0.005, "5,000 원"),
+])
+def test_krw_in_korean_units(amount_m, expected):
+    assert fmt.money_m(amount_m, "KRW", lang="ko") == expected
+
+
+@pytest.mark.parametrize("value_m,expected", [(13_500, "135억 달러"), (101, "1억 100만 달러"), (5_760, "57억 6,000만 달러")])
+def test_usd_in_korean_units(value_m, expected):
+    assert fmt.usd_m(value_m, lang="ko") == expected
+
+
+def test_headline_usd_keeps_the_english_precision():
+    assert fmt.usd_bn(13_580, lang="en") == "$13.6 bn"
+    assert fmt.usd_bn(13_580, lang="ko") == "136억 달러"   # three significant figures, as $13.6 bn
+    assert fmt.usd_bn(1_250_000, lang="ko") == "1조 2,500억 달러"
+
+
+def test_english_keeps_todays_formats():
+    assert fmt.money_m(1234.5, "KRW", lang="en") == "1,234.5 m KRW"
+    assert fmt.usd_m(101, lang="en") == "$101 m"
+    assert fmt.tiv_m(1234.4, lang="en") == "1,234 m TIV"
+    assert fmt.number(1234567, lang="en") == "1,234,567"
+    assert fmt.delta(8, 5, lang="en") == "+3 vs previous period"
+    assert fmt.delta(5, 8, lang="en") == "-3 vs previous period"
+
+
+def test_other_currencies_are_named_in_korean():
+    assert fmt.money_m(3_375, "PLN", lang="ko") == "33억 7,500만 폴란드 즈워티"
+    assert fmt.money_m(100, "EUR", lang="ko") == "1억 유로"
+
+
+@pytest.mark.parametrize("value", ["2022-08-26", dt.date(2022, 8, 26), dt.datetime(2022, 8, 26, 13, 5)])
+def test_dates(value):
+    assert fmt.date(value, lang="ko") == "2022년 8월 26일"
+    assert fmt.date(value, lang="en") == "2022-08-26"
+
+
+def test_missing_values_stay_missing():
+    for lang in ("en", "ko"):
+        assert fmt.money_m(None, "KRW", lang=lang) == fmt.MISSING
+        assert fmt.usd_bn(math.nan, lang=lang) == fmt.MISSING
+        assert fmt.date(None, lang=lang) == fmt.MISSING
+        assert fmt.delta(None, 3, lang=lang) is None
+
+
+def test_korean_units_rounding_and_sign():
+    assert fmt.korean_units(123_456) == "12만 3,500"
+    assert fmt.korean_units(-1.35e12) == "-1조 3,500억"
+    assert fmt.korean_units(0) == "0"
+
+
+def test_active_language_is_used_by_default():
+    with use_lang("ko"):
+        assert fmt.date("2022-08-26") == "2022년 8월 26일"
+        assert fmt.tiv_m(1234) == "TIV 1,234백만"
+        assert fmt.delta(8, 5) == "+3 (전기 대비)"
+        assert fmt.date_column_format() == "YYYY년 M월 D일"
+    assert fmt.date("2022-08-26") == "2022-08-26"

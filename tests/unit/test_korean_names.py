@@ -1,0 +1,76 @@
+"""The curated Korean names: every row cited, every name a value the data really hold, countries checked against
+Babel (CLDR) with the overrides documented, and the display layer uses them only in Korean mode."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+from babel import Locale
+
+from kdefense import names
+from kdefense.i18n import use_lang
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, str]]:
+    with names.names_path().open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_every_row_is_cited_and_complete(rows):
+    assert len(rows) >= 20
+    for row in rows:
+        assert row["kind"] in ("system", "company", "country"), row
+        assert row["name"] and row["name_ko"], row
+        assert row["publisher"] and row["title"], row
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["date"]), row
+        assert row["url"].startswith(("http://", "https://")), row
+    keys = [(r["kind"], r["name"]) for r in rows]
+    assert len(keys) == len(set(keys)), "duplicate name"
+
+
+def test_names_are_values_of_the_data(rows, built_db):
+    systems = {r[0] for r in built_db.execute("SELECT DISTINCT system_family FROM deals").fetchall()}
+    companies = {r[0] for r in built_db.execute("SELECT DISTINCT company FROM deals WHERE company IS NOT NULL")
+                 .fetchall()}
+    countries = {r[0] for r in built_db.execute("SELECT iso3 FROM countries").fetchall()}
+    for row in rows:
+        known = {"system": systems, "company": companies, "country": countries}[row["kind"]]
+        assert row["name"] in known, f"{row['kind']} {row['name']!r} is not in the database"
+
+
+def test_country_overrides_differ_from_babel_and_checks_agree(rows, built_db):
+    iso2 = dict(built_db.execute("SELECT iso3, iso2 FROM countries").fetchall())
+    territories = Locale("ko").territories
+    for row in (r for r in rows if r["kind"] == "country"):
+        babel_name = territories[iso2[row["name"]]]
+        if row["note"].startswith("Override"):
+            assert babel_name != row["name_ko"], row
+        else:
+            assert babel_name == row["name_ko"], f"{row['name']}: Babel now says {babel_name}; make it an override"
+
+
+def test_issue_terms(rows):
+    curated = {(r["kind"], r["name"]): r["name_ko"] for r in rows}
+    assert curated[("system", "K9")] == "K9 자주포" and curated[("system", "K2")] == "K2 전차"
+    assert curated[("system", "KUH-1")] == "수리온" and curated[("system", "Cheongung-II")] == "천궁-II"
+    assert curated[("company", "Hanwha Aerospace")] == "한화에어로스페이스"
+    assert curated[("company", "Korea Aerospace Industries")] == "한국항공우주산업"
+
+
+def test_display_names_follow_the_language():
+    assert names.system("K9") == "K9" and names.company("Hyundai Rotem") == "Hyundai Rotem"
+    assert names.country("TUR", "Türkiye", "TR") == "Türkiye"
+    with use_lang("ko"):
+        assert names.system("K9") == "K9 자주포"
+        assert names.system("KLTV") == "KLTV"  # no curated name: the English name stays
+        assert names.company("Hyundai Rotem") == "현대로템"
+        assert names.country("TUR", "Türkiye", "TR") == "튀르키예"
+        assert names.country("AUS", "Australia", "AU") == "호주"  # documented override of Babel's 오스트레일리아
+        assert names.country("ROU", "Romania", "RO") == "루마니아"
+        assert names.status("delivering") == "납품 중" and names.region("Europe") == "유럽"
+        assert all(HANGUL.search(names.category(c)) for c in names.CATEGORY_LABELS)
