@@ -199,7 +199,8 @@ def downloads_section(info: dict[str, str]) -> None:
                          views=len(counts), rows=f"{total:,}"))
             st.download_button(t("Database file {file} ({size})", file="kdefense.duckdb", size=human_size(size)), lambda: Path(path).read_bytes(),
                                file_name=file_name("duckdb", info), mime="application/octet-stream",
-                               key="dl_all_duckdb", on_click="ignore", icon=":material/database:")
+                               key="dl_all_duckdb", on_click="ignore", icon=":material/database:",
+                               wrap=True)  # a long label (Korean) wraps in its third of the page, never cut
     for col, kind, label in ((cols[1], "parquet", "Parquet"), (cols[2], "csv", "CSV")):
         with col:
             st.markdown(t("**Every view as {format}** (one zip with a README)", format=label))
@@ -207,11 +208,11 @@ def downloads_section(info: dict[str, str]) -> None:
                 st.caption(t("{files} files, {rows} rows; the size is shown once the zip is made.", files=len(counts),
                              rows=f"{total:,}"))
                 st.button(t("Make the {format} zip", format=label), key=f"make_{kind}", on_click=_prepare, args=(kind,),
-                          icon=":material/build:")
+                          icon=":material/build:", wrap=True)
                 continue
             bundle = _bundle(kind, sig)
             st.caption(t("{size} · {files} files, {rows} rows", size=human_size(bundle.size), files=len(bundle.rows),
                          rows=f"{sum(bundle.rows.values()):,}"))
             st.download_button(t("{format} zip ({size})", format=label, size=human_size(bundle.size)), lambda b=bundle: b.data,
                                file_name=file_name(kind, info), mime="application/zip", key=f"dl_all_{kind}",
-                               on_click="ignore", icon=":material/folder_zip:")
+                               on_click="ignore", icon=":material/folder_zip:", wrap=True)

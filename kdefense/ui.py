@@ -272,6 +272,11 @@ CSS = """
 [data-testid="stCheckbox"] label * {white-space: normal !important; text-overflow: clip !important;
   overflow-wrap: anywhere;}
 [data-testid="stMetricLabel"] {height: auto !important; min-height: 1.5rem;}
+/* A metric's value wraps at its spaces when its column is narrower than the figure ("TIV 142,948백만" in a quarter
+   of a 1366 px page), never cut with an ellipsis; keep-all: a Korean word (142,948백만) is not split between its
+   syllables. */
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {white-space: normal !important;
+  text-overflow: clip !important; word-break: keep-all; overflow-wrap: break-word;}
 /* Segmented controls wrap their options onto a second line rather than pushing them out of sight. */
 [data-testid="stButtonGroup"] [role="radiogroup"] {flex-wrap: wrap; row-gap: 4px;}
 /* Phone (issue 16): the Gantt, the speed chart and the map keep a readable size and scroll sideways in their

@@ -29,14 +29,14 @@ def _show_job(deck_id: str) -> bool:
     if job.state == "failed":
         st.error(t("The export did not finish: {reason}", reason=md_text(job.message)), icon=":material/error:")
         return False
-    cols = st.columns([1, 1, 3])
-    cols[0].download_button(t("Download PDF"), job.pdf, file_name=f"{deck_id}.pdf", mime="application/pdf",
-                            key=f"pdf_dl_{deck_id}", on_click="ignore", icon=":material/download:")
-    cols[1].download_button(t("Download PowerPoint"), job.pptx, file_name=f"{deck_id}.pptx",
-                            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                            key=f"pptx_dl_{deck_id}", on_click="ignore", icon=":material/download:")
-    cols[2].caption(f"{md_text(job.message)}. " + t("One page per slide: text you can search and copy, charts as "
-                                                  "vector graphics."))
+    row = st.container(horizontal=True)  # buttons at their labels' width, wrapping onto a new row when narrow
+    row.download_button(t("Download PDF"), job.pdf, file_name=f"{deck_id}.pdf", mime="application/pdf",
+                        key=f"pdf_dl_{deck_id}", on_click="ignore", icon=":material/download:", wrap=True)
+    row.download_button(t("Download PowerPoint"), job.pptx, file_name=f"{deck_id}.pptx",
+                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                        key=f"pptx_dl_{deck_id}", on_click="ignore", icon=":material/download:", wrap=True)
+    st.caption(f"{md_text(job.message)}. " + t("One page per slide: text you can search and copy, charts as "
+                                             "vector graphics."))
     return False
 
 
@@ -94,19 +94,23 @@ for deck_id, deck in decks.items():
             f"{html_text(s.localized('title') or t(ui.PAGE_TITLES.get(s.page, s.page)))}</a>"
             for i, s in enumerate(deck.slides, start=1))
         st.markdown(t("Open slide: {links}", links=links), unsafe_allow_html=True)
-        cols = st.columns([1, 1, 1, 1.7, 2.3])
-        theme = cols[0].segmented_control(t("Theme"), ["light", "dark"], default="light", key=f"theme_{deck_id}",
-                                          format_func=lambda k: t("light") if k == "light" else t("dark"),
-                                          label_visibility="collapsed")
-        if cols[1].button(t("Present"), key=f"present_{deck_id}", type="primary", icon=":material/co_present:"):
+        # one row of controls at their labels' width (Korean labels are wider), wrapping onto a second row rather
+        # than cutting a label on a narrow screen
+        row = st.container(horizontal=True, vertical_alignment="center")
+        theme = row.segmented_control(t("Theme"), ["light", "dark"], default="light", key=f"theme_{deck_id}",
+                                      format_func=lambda k: t("light") if k == "light" else t("dark"),
+                                      label_visibility="collapsed")
+        if row.button(t("Present"), key=f"present_{deck_id}", type="primary", icon=":material/co_present:",
+                      wrap=True):
             params = deck.slides[0].query_params(deck_id, 1)
             if theme == "dark":
                 params["theme"] = "dark"
             st.switch_page(ui.PAGE_FILES[deck.slides[0].page], query_params=params)
-        cols[2].download_button(t("Deck file"), briefing.deck_to_toml(deck), file_name=f"{deck_id}.toml",
-                                mime="application/toml", key=f"deck_dl_{deck_id}", on_click="ignore",
-                                icon=":material/download:")
-        if cols[3].button(t("Export PDF + PowerPoint"), key=f"pdf_{deck_id}", icon=":material/picture_as_pdf:"):
+        row.download_button(t("Deck file"), briefing.deck_to_toml(deck), file_name=f"{deck_id}.toml",
+                            mime="application/toml", key=f"deck_dl_{deck_id}", on_click="ignore",
+                            icon=":material/download:", wrap=True)
+        if row.button(t("Export PDF + PowerPoint"), key=f"pdf_{deck_id}", icon=":material/picture_as_pdf:",
+                      wrap=True):
             try:
                 st.session_state[f"export_job_{deck_id}"] = export_queue.submit(deck, theme or "light",
                                                                                  lang=current_lang()).job_id

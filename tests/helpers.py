@@ -1,15 +1,31 @@
 """Helpers for browser tests."""
 
 
+# The script run is over: Streamlit marks its root with the run's state ("initial" before the first run). The status
+# widget ("Running…") is no signal where it is hidden (presentation mode hides the header).
+SCRIPT_DONE = """() => { const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.dataset.testScriptState === 'notRunning'; }"""
+# Web fonts settled in the page and in its same-origin frames (slides and components draw in frames): text measured
+# before a font arrives has the fallback font's width.
+FONTS_READY = """async () => {
+  const docs = [document];
+  for (const f of document.querySelectorAll('iframe')) { try { if (f.contentDocument) docs.push(f.contentDocument); }
+                                                          catch (e) {} }
+  await Promise.all(docs.map(d => d.fonts.ready));
+  return docs.every(d => d.fonts.status === 'loaded'); }"""
+
+
+def wait_until_settled(page, timeout: int = 120_000) -> None:
+    """Wait until the script run has finished (every element sent) and the fonts its text asks for have loaded."""
+    page.wait_for_function(SCRIPT_DONE, timeout=timeout)
+    page.wait_for_function(FONTS_READY, timeout=timeout)
+
+
 def wait_for_app(page, selector: str = "[data-testid='stMetric'], [data-testid='stDataFrame'], .js-plotly-plot",
                  timeout: int = 120_000) -> None:
     """Wait until Streamlit has rendered the page and finished running (generous: a cold server on 2 busy cores)."""
     page.wait_for_selector(selector, timeout=timeout)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') || "
-        "!document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=timeout,
-    )
+    wait_until_settled(page, timeout)
     page.wait_for_timeout(500)
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from kdefense import briefing
 from tests.browser.a11y import LAPTOP, PAGES, SLIDES, load, new_page, run_axe
+from tests.helpers import wait_until_settled
 
 pytestmark = pytest.mark.browser
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -77,6 +78,7 @@ def test_every_slide_meets_wcag_aa(app_server, browser, deck_id, number):
         try:
             page.goto(app_server["url"] + deck.slide_url(number) + ("&theme=dark" if theme == "dark" else ""))
             page.wait_for_selector(".kd-slide-title", timeout=180_000)
+            wait_until_settled(page, 180_000)  # the footer is sent after the slide's frame
             page.wait_for_function(DRAWN, timeout=180_000)
             page.wait_for_timeout(300)
             found = run_axe(page, {"runOnly": {"type": "tag", "values": WCAG_TAGS}})

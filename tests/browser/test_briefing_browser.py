@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from kdefense import briefing
+from tests.helpers import FONTS_READY, SCRIPT_DONE
 
 pytestmark = pytest.mark.browser
 DECK = "korea-in-europe-since-2022"
@@ -86,9 +87,13 @@ def screens(app_server, browser):
 
 
 def open_slide(page, url: str) -> dict:
+    """The slide measured once it is complete: the script run over (the footer comes after the slide's frame, and a
+    frame can finish drawing before the footer arrives on a loaded machine), the charts drawn, the fonts loaded."""
     page.goto(url)
     page.wait_for_selector(".kd-slide-title", timeout=60_000)
+    page.wait_for_function(SCRIPT_DONE, timeout=90_000)
     page.wait_for_function(DRAWN, timeout=90_000)
+    page.wait_for_function(FONTS_READY, timeout=90_000)
     page.wait_for_timeout(300)
     return page.evaluate(PROBE)
 

@@ -95,13 +95,19 @@ def test_korean_chart_titles_ask_for_the_served_font(app_server, page):
 
 def test_english_mode_does_not_download_the_korean_font_for_latin_text(app_server, page):
     """The faces are limited to Hangul (unicodeRange): an English page only fetches them for the 한국어 switch label
-    and keeps its Latin text in the usual font."""
+    and keeps its Latin text in the usual font, Streamlit's own Source Sans (served by the app), not a system font
+    (a generic `sans-serif` early in the theme's font list drew it in DejaVu Sans, wider: labels cut at 1366 px)."""
     page.goto(f"{app_server['url']}/overview")
     wait_for_app(page, "[data-testid='stMetric']", timeout=120000)
+    fonts_ready(page)
     cdp = page.context.new_cdp_session(page)
     cdp.send("DOM.enable")
     cdp.send("CSS.enable")
-    text, fonts = fonts_for(page, cdp, "h1")
-    assert not HANGUL.search(text)
-    assert served_glyphs(fonts) == 0, fonts
+    for selector in ("h1", "[data-testid='stMetricValue']", "[data-testid='stMetricLabel'] p"):
+        text, fonts = fonts_for(page, cdp, selector)
+        assert text.strip() and not HANGUL.search(text)
+        assert served_glyphs(fonts) == 0, fonts
+        assert [f["familyName"] for f in fonts if f["isCustomFont"] and "Source Sans" in f["familyName"]], \
+            f"{selector} {text!r}: {fonts}"
+        assert not any(not f["isCustomFont"] and f["glyphCount"] for f in fonts), f"{selector}: system font {fonts}"
     assert page.external_requests == []
