@@ -1,4 +1,5 @@
-"""Layouts that hold on a laptop (1366×768) and a phone (390×844), every page of the default view (issue 16).
+"""Layouts that hold on a laptop (1366×768) and a phone (390×844), every page of the default view (issue 16), in
+English and in Korean (issue 18).
 
 A page fails if any label in the app's own controls or metrics is cut (its text wider than its clipped box:
 scrollWidth > clientWidth) or any axis tick label of any chart overlaps its neighbour. Each page is screenshot
@@ -19,23 +20,25 @@ CHART_WIDTHS = """() => [...document.querySelectorAll('[data-testid="stMain"] .j
   .filter(p => p.getBoundingClientRect().height > 0).map(p => Math.round(p.getBoundingClientRect().width))"""
 
 
+@pytest.mark.parametrize("lang", ["en", "ko"])  # Korean labels are often wider (issue 18)
 @pytest.mark.parametrize("size", ["laptop", pytest.param("phone", marks=pytest.mark.slow)])  # phone: make test-slow
 @pytest.mark.parametrize("name", list(PAGES))
-def test_no_cut_labels_or_overlapping_ticks(app_server, browser, name, size):
+def test_no_cut_labels_or_overlapping_ticks(app_server, browser, name, size, lang):
     viewport = LAPTOP if size == "laptop" else PHONE
     context, page = new_page(browser, viewport)
     try:
-        load(page, f"{app_server['url']}/{PAGES[name]}")
+        load(page, f"{app_server['url']}/{PAGES[name]}?lang={lang}")
         page.wait_for_timeout(1500)  # charts settle (autosize after the first draw)
         cut = page.evaluate(CUT_LABELS)
         overlaps = page.evaluate(OVERLAPS)
         widths = page.evaluate(CHART_WIDTHS)
         map_size = page.evaluate(PHONE_MAP) if name == "map" else None
         SHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}_{viewport['width']}x{viewport['height']}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"{name}_{lang}_{viewport['width']}x{viewport['height']}.png"),
+                        full_page=True)
     finally:
         context.close()
-    where = f"{name} at {viewport['width']}×{viewport['height']}"
+    where = f"{name} ({lang}) at {viewport['width']}×{viewport['height']}"
     assert cut == [], f"{where}: labels cut: {cut}"
     assert overlaps == [], f"{where}: tick labels overlap: {overlaps[:10]}"
     if size == "phone":
