@@ -4,6 +4,8 @@ display layer (docs/i18n.md).
 - statuses, regions, categories: interface terms, translated in the gettext catalog (marked with N_ below);
 - countries: Babel's (CLDR) Korean territory names by ISO alpha-2, with the overrides in
   data/sources/reference/korean_names.csv (kind=country; e.g. AUS → 호주, as Korean media write);
+- countries a question returns by name only (SIPRI's supplier and recipient spellings, the ledger's recipient in
+  labels built by SQL): the same Korean name, found by the name's ISO code (country_names.sql);
 - system families and Korean companies: the curated, cited names in the same file (kind=system / company);
   a value without a curated name keeps its English name. SIPRI designations are never translated.
 """
@@ -12,8 +14,10 @@ from __future__ import annotations
 
 import csv
 import functools
+from collections import Counter
 from pathlib import Path
 
+import pandas as pd
 from babel import Locale
 
 from kdefense import settings
@@ -117,3 +121,54 @@ def _iso2() -> dict[str, str]:
         return dict(queries.run("country_codes").itertuples(index=False, name=None))
     except Exception:  # noqa: BLE001 - no database: no Korean names beyond the overrides
         return {}
+
+
+@functools.lru_cache(maxsize=2)
+def _codes_by_name(signature: tuple) -> dict[str, tuple[str, str | None]]:
+    from kdefense import queries
+
+    df = queries.run("country_names")
+    return {name: (iso3, iso2 if isinstance(iso2, str) else None)
+            for name, iso3, iso2 in df.itertuples(index=False, name=None)}
+
+
+def _codes() -> dict[str, tuple[str, str | None]]:
+    from kdefense import db
+
+    try:
+        return _codes_by_name(db.signature())
+    except Exception:  # noqa: BLE001 - no database: names stay as the data write them
+        return {}
+
+
+def country_by_name(name: str) -> str:
+    """A country the data name without its code (SIPRI's 'Turkiye', the reference 'Türkiye'): its Korean name in
+    Korean mode; a name with no ISO code (SIPRI's 'unknown supplier(s)', 'NATO**', rebel groups) stays as written."""
+    if current_lang() != "ko" or not isinstance(name, str):
+        return name
+    codes = _codes().get(name)
+    return (country_ko(*codes) if codes else None) or name
+
+
+def gantt_labels(df: pd.DataFrame, by_system: bool) -> pd.DataFrame:
+    """The Timeline Gantt's row labels in the active language.
+
+    The SQL builds them from English names, as the rows' keys ('Australia · 2004-DELOS', 'Poland · K9'); in Korean
+    the recipient and the system family are named in Korean ('호주 · 2004-DELOS', '폴란드 · K9 자주포'), the deal id
+    and the tree marks (↳) are kept. One lookup per row, not per drawn part; a Korean label that would merge two
+    rows (two English names with one Korean name) keeps the English ones."""
+    if current_lang() != "ko" or df.empty:
+        return df
+    shown: dict[str, str] = {}
+    for label, recipient, family in df.drop_duplicates("row_label")[["row_label", "recipient", "system_family"]] \
+            .itertuples(index=False, name=None):
+        if by_system:
+            what = system(family) if isinstance(family, str) else t("system not stated")
+            shown[label] = f"{country_by_name(recipient)} · {what}"
+        elif isinstance(recipient, str) and label.startswith(f"{recipient} · "):
+            shown[label] = country_by_name(recipient) + label[len(recipient):]
+        else:
+            shown[label] = label  # an executive contract under its framework: '↳ 2022-K2-EC1'
+    repeated = {k for k, n in Counter(shown.values()).items() if n > 1}
+    mapping = {label: label if korean in repeated else korean for label, korean in shown.items()}
+    return df.assign(row_label=df["row_label"].map(mapping))

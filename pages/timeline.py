@@ -5,7 +5,7 @@ import streamlit as st
 
 from kdefense import charts_tenders as ctn
 from kdefense import charts_timeline as ct
-from kdefense import fmt, queries, settings, ui
+from kdefense import fmt, names, queries, settings, ui
 from kdefense.i18n import N_, t
 
 ROWS = {"deal": N_("One row per deal"), "system": N_("One row per system")}
@@ -75,6 +75,7 @@ def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> N
 # --- Gantt -------------------------------------------------------------------------------------------------------
 st.header(t("From signature to delivery"))
 gantt = queries.run_filtered("timeline_gantt_system" if by_system else "timeline_gantt", filters, deal_id=deal_id)
+gantt = names.gantt_labels(gantt, by_system)  # the SQL labels rows in English; 한국어: Korean names
 if gantt.empty:
     st.info(t("Nothing to draw for these filters."))
 else:

@@ -121,3 +121,27 @@ def test_sidebar_is_korean(app_db):
     labels = [w.label for w in at.sidebar.multiselect]
     assert "지역" in labels and "수입국" in labels and "무기체계" in labels
     assert at.sidebar.button[0].label == "필터 초기화" or "필터 초기화" in [b.label for b in at.sidebar.button]
+
+
+def _gantt_labels(at) -> list[str]:
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith("chart_tl_gantt"))
+    return spec["layout"]["yaxis"]["categoryarray"]
+
+
+@pytest.mark.parametrize("rows", ["deal", "system"])
+def test_timeline_gantt_rows_are_named_in_korean(app_db, built_db, rows):
+    """The Gantt's row labels are built in SQL from English names; in Korean mode they name the recipient (and the
+    system family) in Korean and keep the deal id; in English they stay as the SQL writes them."""
+    state = {"flt_country": ["POL", "AUS"], "tl_rows": rows}
+    english = _gantt_labels(run_app(page="pages/timeline.py", state=state, query={"lang": "en"}))
+    korean = _gantt_labels(run_app(page="pages/timeline.py", state=state, query={"lang": "ko"}))
+    assert len(korean) == len(english) == len(set(korean))
+    tops = [x for x in korean if not x.lstrip("\u00a0").startswith("↳")]
+    assert tops and all(x.split(" · ")[0] in ("폴란드", "호주") for x in tops), tops
+    assert not any(x.startswith(("Poland", "Australia")) for x in korean)
+    assert "Poland · " + ("2022-K2-FA" if rows == "deal" else "K9") in english
+    if rows == "deal":  # the deal id and the tree marks are kept, in the same order
+        assert [k.split(" · ")[-1] for k in korean] == [e.split(" · ")[-1] for e in english]
+        assert "폴란드 · 2022-K2-FA" in korean
+    else:
+        assert "폴란드 · K9 자주포" in korean and "폴란드 · K2 전차" in korean

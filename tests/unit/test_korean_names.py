@@ -74,3 +74,47 @@ def test_display_names_follow_the_language():
         assert names.country("ROU", "Romania", "RO") == "루마니아"
         assert names.status("delivering") == "납품 중" and names.region("Europe") == "유럽"
         assert all(HANGUL.search(names.category(c)) for c in names.CATEGORY_LABELS)
+
+
+def test_countries_named_only_by_name_are_korean(monkeypatch):
+    """SIPRI's spellings and the reference names, looked up by their ISO code (country_names.sql)."""
+    codes = {"Turkiye": ("TUR", "TR"), "Türkiye": ("TUR", "TR"), "United States": ("USA", "US"),
+             "Australia": ("AUS", "AU"), "Soviet Union": ("SUN", None)}
+    monkeypatch.setattr(names, "_codes", lambda: codes)
+    assert names.country_by_name("Turkiye") == "Turkiye"
+    with use_lang("ko"):
+        assert names.country_by_name("Turkiye") == names.country_by_name("Türkiye") == "튀르키예"
+        assert names.country_by_name("United States") == "미국"
+        assert names.country_by_name("Australia") == "호주"  # the documented override applies here too
+        assert names.country_by_name("unknown supplier(s)") == "unknown supplier(s)"  # no code: as SIPRI writes it
+        assert names.country_by_name("Soviet Union") in ("Soviet Union", names.curated().get(("country", "SUN")))
+
+
+def test_country_names_cover_sipri_spellings(built_db):
+    from kdefense import settings
+
+    sql = (settings.SQL_DIR / "country_names.sql").read_text()
+    found = {n: c for n, c, _ in built_db.execute(sql).fetchall()}
+    assert found["Turkiye"] == found["Türkiye"] == "TUR" and found["United States"] == "USA"
+    assert "unknown supplier(s)" not in found
+
+
+def test_gantt_labels_korean_and_never_merge_rows(monkeypatch):
+    import pandas as pd
+
+    monkeypatch.setattr(names, "_codes", lambda: {"Poland": ("POL", "PL"), "Australia": ("AUS", "AU")})
+    deals = pd.DataFrame({"row_label": ["Poland · 2022-K2-FA", "↳ 2022-K2-EC1", "Poland · 2022-K2-FA",
+                                        "Australia · 2004-DELOS"],
+                          "recipient": ["Poland", "Poland", "Poland", "Australia"],
+                          "system_family": ["K2", "K2", "K2", None]})
+    assert names.gantt_labels(deals, by_system=False) is deals  # English: untouched
+    with use_lang("ko"):
+        shown = names.gantt_labels(deals, by_system=False)["row_label"].tolist()
+        assert shown == ["폴란드 · 2022-K2-FA", "↳ 2022-K2-EC1", "폴란드 · 2022-K2-FA", "호주 · 2004-DELOS"]
+        systems = deals.assign(row_label=["Poland · K2", "Poland · K2", "Poland · K2", "Australia · system not stated"])
+        assert names.gantt_labels(systems, by_system=True)["row_label"].tolist() == [
+            "폴란드 · K2 전차", "폴란드 · K2 전차", "폴란드 · K2 전차", "호주 · 체계 미상"]
+        clash = pd.DataFrame({"row_label": ["Poland · A", "Poland · B"], "recipient": ["Poland", "Poland"],
+                              "system_family": ["A", "B"]})
+        monkeypatch.setattr(names, "system", lambda family: "같은 이름")
+        assert names.gantt_labels(clash, by_system=True)["row_label"].tolist() == ["Poland · A", "Poland · B"]
