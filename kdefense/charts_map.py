@@ -581,7 +581,7 @@ def supplier_bars(df: pd.DataFrame, country: str, years: str, top: int = 8, larg
     total = data["tiv_order_m"].sum()
     share = head["tiv_order_m"] / total if total else head["tiv_order_m"] * 0
     fig = go.Figure(go.Bar(
-        x=head["tiv_order_m"], y=head["supplier"], orientation="h",
+        x=head["tiv_order_m"], y=[names.country_by_name(s) for s in head["supplier"]], orientation="h",
         marker_color=["#c2410c" if k else "#94a3b8" for k in head["is_korea"]],
         text=[f"{v:,.0f} ({s:.0%})" for v, s in zip(head["tiv_order_m"], share, strict=True)], textposition="auto",
         hovertemplate="%{y}: %{x:,.1f} " + t("m TIV") + "<extra></extra>",

@@ -172,3 +172,10 @@ def gantt_labels(df: pd.DataFrame, by_system: bool) -> pd.DataFrame:
     repeated = {k for k, n in Counter(shown.values()).items() if n > 1}
     mapping = {label: label if korean in repeated else korean for label, korean in shown.items()}
     return df.assign(row_label=df["row_label"].map(mapping))
+
+
+def listed(text: str, display=country_by_name, sep: str = ", ") -> str:
+    """A list the SQL joined into one text ('Egypt, Poland, Türkiye'), each name shown by `display`."""
+    if current_lang() != "ko" or not isinstance(text, str) or not text:
+        return text
+    return sep.join(display(part) for part in text.split(sep))

@@ -128,3 +128,42 @@ def test_gantt_labels_korean_and_never_merge_rows(monkeypatch):
                               "system_family": ["A", "B"]})
         monkeypatch.setattr(names, "system", lambda family: "같은 이름")
         assert names.gantt_labels(clash, by_system=True)["row_label"].tolist() == ["Poland · A", "Poland · B"]
+
+
+SIPRI_CODES = {"South Korea": ("KOR", "KR"), "United States": ("USA", "US"), "Türkiye": ("TUR", "TR"),
+               "Poland": ("POL", "PL"), "Egypt": ("EGY", "EG")}
+
+
+def test_supplier_charts_name_sipri_countries_in_korean(monkeypatch):
+    """SIPRI supplier names in the Suppliers charts: Korean in Korean mode, SIPRI's own names otherwise; colours and
+    South Korea's highlight still follow the (English) key."""
+    import pandas as pd
+
+    from kdefense import charts_suppliers as cs
+
+    monkeypatch.setattr(names, "_codes", lambda: SIPRI_CODES)
+    share = pd.DataFrame({"supplier": ["South Korea", "United States", "unknown supplier(s)"],
+                          "period_label": ["2020–24"] * 3, "share_pct": [2.0, 40.0, 1.0], "tiv_m": [1, 2, 3],
+                          "rank": [10, 1, None], "pct_tiv_flagged_uncertain": [0, 0, 0]})
+    book = pd.DataFrame({"supplier": ["South Korea", "Türkiye"], "supplier_total_m": [5.0, 3.0],
+                         "region": ["Europe", "Europe"], "tiv_outstanding_m": [5.0, 3.0], "open_deals": [2, 1],
+                         "units_outstanding": [10, 4]})
+    english = cs.share_lines(share, "period_label", "t", "n")
+    assert [d.name for d in english.data] == ["South Korea", "United States", "unknown supplier(s)"]
+    with use_lang("ko"):
+        lines = cs.share_lines(share, "period_label", "t", "n")
+        assert [d.name for d in lines.data] == ["대한민국", "미국", "unknown supplier(s)"]
+        assert lines.data[0].line.width == 4 and lines.data[0].line.color == cs.KOREA_COLOUR
+        assert "<b>대한민국</b>" in lines.data[0].hovertemplate
+        bars = cs.order_book_bars(book, "t", "n")
+        assert list(bars.layout.yaxis.ticktext) == ["튀르키예", "<b>대한민국</b>"]
+        assert list(bars.data[0].y) == ["튀르키예", "대한민국"]
+
+
+def test_joined_lists_are_named_in_korean(monkeypatch):
+    monkeypatch.setattr(names, "_codes", lambda: SIPRI_CODES)
+    assert names.listed("Egypt, Poland") == "Egypt, Poland"
+    with use_lang("ko"):
+        assert names.listed("Egypt, Poland, unknown supplier(s)") == "이집트, 폴란드, unknown supplier(s)"
+        assert names.listed("K9, KT-1", names.system) == "K9 자주포, KT-1 훈련기"
+        assert names.listed(None) is None
