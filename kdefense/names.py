@@ -87,8 +87,16 @@ def outcome(value: str) -> str:
     return _term(OUTCOME_LABELS, value)
 
 
+# Families that are no name but the ledger's placeholder for one: interface terms, translated in the catalog.
+PLACEHOLDER_SYSTEMS = {"Undisclosed system": N_("Undisclosed system"), "Multiple systems": N_("Multiple systems")}
+
+
 def system(value: str) -> str:
-    return curated().get(("system", value), value) if current_lang() == "ko" else value
+    if current_lang() != "ko":
+        return value
+    if value in PLACEHOLDER_SYSTEMS:
+        return t(PLACEHOLDER_SYSTEMS[value])
+    return curated().get(("system", value), value)
 
 
 def company(value: str) -> str:
@@ -151,7 +159,7 @@ def country_by_name(name: str) -> str:
 
 
 def gantt_labels(df: pd.DataFrame, by_system: bool) -> pd.DataFrame:
-    """The Timeline Gantt's row labels in the active language.
+    """The Timeline's row labels (Gantt, speed chart) in the active language.
 
     The SQL builds them from English names, as the rows' keys ('Australia · 2004-DELOS', 'Poland · K9'); in Korean
     the recipient and the system family are named in Korean ('호주 · 2004-DELOS', '폴란드 · K9 자주포'), the deal id
@@ -160,8 +168,9 @@ def gantt_labels(df: pd.DataFrame, by_system: bool) -> pd.DataFrame:
     if current_lang() != "ko" or df.empty:
         return df
     shown: dict[str, str] = {}
-    for label, recipient, family in df.drop_duplicates("row_label")[["row_label", "recipient", "system_family"]] \
-            .itertuples(index=False, name=None):
+    rows = df.drop_duplicates("row_label")
+    families = rows["system_family"] if "system_family" in rows else [None] * len(rows)
+    for label, recipient, family in zip(rows["row_label"], rows["recipient"], families, strict=True):
         if by_system:
             what = system(family) if isinstance(family, str) else t("system not stated")
             shown[label] = f"{country_by_name(recipient)} · {what}"

@@ -102,6 +102,8 @@ else:
 
 # --- Tender decisions ---------------------------------------------------------------------------------------------
 tenders = queries.run_filtered("timeline_tenders", filters, deal_id=deal_id)
+tenders = tenders.assign(recipient=tenders["recipient"].map(names.country_by_name),  # 한국어: Korean names
+                         system_family=tenders["system_family"].map(names.system))
 if not tenders.empty:
     st.header(t("Tender decisions"))
     note = t("One marker per decided competition a Korean bidder entered, at its decision year, by system family and "
@@ -180,7 +182,8 @@ else:
         if now.empty:
             st.info(t("Everything ordered in this selection had been delivered by the {as_of}.", as_of=as_of))
         else:
-            chart(ui.figure(ct.orderbook_now_chart, now, col, unit_label, as_of), now, "timeline-order-book-now",
+            shown_now = now.assign(recipient=now["recipient"].map(names.country_by_name))
+            chart(ui.figure(ct.orderbook_now_chart, shown_now, col, unit_label, as_of), now, "timeline-order-book-now",
                   "tl_book_now")
 if tiv_book:
     st.caption(t("TIV ordered (by order year, SIPRI register) minus TIV delivered (by delivery year, SIPRI's "
@@ -210,7 +213,7 @@ else:
             "suppliers in the same SIPRI category, **{same}** as fast, **{slower}** slower. Korean median: "
             "**{median} years** from signing.", faster=faster, total=len(compared), same=same,
             slower=len(compared) - faster - same, median=f"{done['years_to_first_delivery'].median():g}"))
-    fig = ui.figure(ct.speed_chart, speed)
+    fig = ui.figure(ct.speed_chart, names.gantt_labels(speed, by_system=False))  # row labels as on the Gantt
     chart(fig, speed, "timeline-speed", "tl_speed", scroll=fig.layout.meta["rows"] > ct.TALL_ROWS)
     st.caption(t("Calendar years between the signing year and the first year with a recorded delivery (0 = the "
                  "same year; deliveries are known by year, not month). Benchmark: SIPRI records of new equipment from "

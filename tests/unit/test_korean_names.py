@@ -167,3 +167,9 @@ def test_joined_lists_are_named_in_korean(monkeypatch):
         assert names.listed("Egypt, Poland, unknown supplier(s)") == "이집트, 폴란드, unknown supplier(s)"
         assert names.listed("K9, KT-1", names.system) == "K9 자주포, KT-1 훈련기"
         assert names.listed(None) is None
+
+
+def test_placeholder_families_are_interface_terms():
+    assert names.system("Undisclosed system") == "Undisclosed system"
+    with use_lang("ko"):
+        assert names.system("Undisclosed system") == "비공개 체계" and names.system("Multiple systems") == "여러 체계"
