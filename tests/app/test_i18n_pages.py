@@ -145,3 +145,23 @@ def test_timeline_gantt_rows_are_named_in_korean(app_db, built_db, rows):
         assert "폴란드 · 2022-K2-FA" in korean
     else:
         assert "폴란드 · K9 자주포" in korean and "폴란드 · K2 전차" in korean
+
+
+def test_suppliers_name_sipri_countries_in_korean(app_db):
+    """SIPRI supplier and recipient countries in Korean (Babel names by ISO code); SIPRI designations as SIPRI
+    writes them; a supplier without a code ('unknown supplier(s)') as SIPRI writes it."""
+    at = run_app(page="pages/suppliers.py", query={"lang": "ko"})
+    assert not at.exception, at.exception
+    lines = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    names = {tr.get("name") for spec in lines for tr in spec["data"] if tr.get("name")}
+    assert {"대한민국", "미국", "튀르키예"} <= names, names
+    assert not names & {"South Korea", "United States", "Türkiye", "Turkiye"}
+    assert "미국" in at.multiselect(key="sup_suppliers").options  # the picker's labels
+    at.segmented_control(key="sup_view").set_value("Rival systems").run()
+    assert not at.exception, at.exception
+    orders = next(d.value for d in at.dataframe if "order_year_uncertain" in d.value.columns)
+    assert "대한민국" in set(orders["supplier"]) and "South Korea" not in set(orders["supplier"])
+    assert not any(re.search(r"[\uac00-\ud7a3]", str(d)) for d in orders["designation"])  # SIPRI's designations
+    families = next(d.value for d in at.dataframe if "customers" in d.value.columns)
+    k9 = families.set_index("system_family").loc["K9"]
+    assert "폴란드" in k9["customers"].split(", ") and "대한민국" in k9["suppliers"]
