@@ -402,10 +402,11 @@ def _facility_trace(facilities: pd.DataFrame, large: bool) -> go.Scattergeo:
 
 
 def _facility_hover(r) -> str:
-    when = f" · {r.year_kind} {int(r.year)}" if not pd.isna(r.year) else ""
+    when = f" · {names.facility_term(r.year_kind)} {int(r.year)}" if not pd.isna(r.year) else ""
     desc = "<br>".join(wrap(escape(str(r.description or "")), 70)[:3])
-    return (f"<b>{escape(names.company(str(r.company)))}</b><br>{r.kind} · {r.status}{when}<br>{escape(str(r.city))}, "
-            f"{escape(str(r.country))}<br>{desc}<br><i>"
+    return (f"<b>{escape(names.company(str(r.company)))}</b><br>{names.facility_term(r.kind)} · "
+            f"{names.facility_term(r.status)}{when}<br>{escape(str(r.city))}, "
+            f"{escape(names.country_by_name(str(r.country)))}<br>{desc}<br><i>"
             + t("Sources: {ids}", ids=escape(str(r.source_ids))) + "</i>")
 
 

@@ -91,6 +91,17 @@ def outcome(value: str) -> str:
 PLACEHOLDER_SYSTEMS = {"Undisclosed system": N_("Undisclosed system"), "Multiple systems": N_("Multiple systems")}
 
 
+FACILITY_TERMS = {  # kinds, statuses and year kinds of Korean firms' sites abroad (facilities)
+    "office": N_("office"), "production": N_("production"), "joint venture": N_("joint venture"),
+    "operating": N_("operating"), "agreed": N_("agreed"), "planned": N_("planned"),
+    "under construction": N_("under construction"), "opened": N_("opened"),
+}
+
+
+def facility_term(value: str) -> str:
+    return _term(FACILITY_TERMS, value)
+
+
 def system(value: str) -> str:
     if current_lang() != "ko":
         return value

@@ -173,3 +173,10 @@ def test_placeholder_families_are_interface_terms():
     assert names.system("Undisclosed system") == "Undisclosed system"
     with use_lang("ko"):
         assert names.system("Undisclosed system") == "비공개 체계" and names.system("Multiple systems") == "여러 체계"
+
+
+def test_facility_terms_are_translated():
+    assert names.facility_term("joint venture") == "joint venture"
+    with use_lang("ko"):
+        assert names.facility_term("joint venture") == "합작법인" and names.facility_term("operating") == "운영 중"
+        assert names.facility_term("something new") == "something new"
