@@ -199,3 +199,18 @@ def listed(text: str, display=country_by_name, sep: str = ", ") -> str:
     if current_lang() != "ko" or not isinstance(text, str) or not text:
         return text
     return sep.join(display(part) for part in text.split(sep))
+
+
+def deal_labels(df: pd.DataFrame) -> dict[str, str]:
+    """The Timeline's deal picker: deal id → label. English: the SQL's label; Korean: the same parts with the
+    recipient, system family, status and date in Korean ('폴란드 · K9 자주포 · K9PL — 계약 체결, 2022년 8월 26일 (…)')."""
+    if current_lang() != "ko":
+        return dict(zip(df["deal_id"], df["label"], strict=True))
+    from kdefense import fmt
+
+    def text(value: object) -> str:
+        return value if isinstance(value, str) else ""
+
+    return {r.deal_id: f"{country_by_name(r.recipient)} · {system(r.system_family) if text(r.system_family) else '?'}"
+                       f" · {text(r.designation)} — {status(r.status)}, {fmt.date(r.signed_date)} ({r.deal_id})"
+            for r in df.itertuples()}

@@ -24,7 +24,7 @@ if options.empty:
     st.stop()
 
 state = st.session_state
-deal_labels = dict(zip(options["deal_id"], options["label"], strict=True))
+deal_labels = names.deal_labels(options)
 if state.get("tl_deal") not in deal_labels:
     state["tl_deal"] = None
 state.setdefault("tl_rows", "deal")

@@ -180,3 +180,17 @@ def test_facility_terms_are_translated():
     with use_lang("ko"):
         assert names.facility_term("joint venture") == "합작법인" and names.facility_term("operating") == "운영 중"
         assert names.facility_term("something new") == "something new"
+
+
+def test_timeline_deal_picker_labels(monkeypatch):
+    import pandas as pd
+
+    monkeypatch.setattr(names, "_codes", lambda: {"Poland": ("POL", "PL")})
+    options = pd.DataFrame({"deal_id": ["KR-POL-2022-K9-FA"], "label": ["Poland · K9 · K9PL — framework/MoU, "
+                                                                       "2022-07-27 (KR-POL-2022-K9-FA)"],
+                            "recipient": ["Poland"], "system_family": ["K9"], "designation": ["K9PL"],
+                            "status": ["framework/MoU"], "signed_date": ["2022-07-27"]})
+    assert names.deal_labels(options) == {"KR-POL-2022-K9-FA": options["label"][0]}
+    with use_lang("ko"):
+        assert names.deal_labels(options) == {
+            "KR-POL-2022-K9-FA": "폴란드 · K9 자주포 · K9PL — 기본계약/MOU, 2022년 7월 27일 (KR-POL-2022-K9-FA)"}
