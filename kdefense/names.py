@@ -33,6 +33,7 @@ STATUS_LABELS = {
 REGION_LABELS = {
     "Europe": N_("Europe"), "Middle East": N_("Middle East"), "Asia & Oceania": N_("Asia & Oceania"),
     "Americas": N_("Americas"), "Africa": N_("Africa"),
+    "Unknown / international": N_("Unknown / international"),  # SIPRI recipients with no region (UN, NATO…)
 }
 CATEGORY_LABELS = {
     "Aircraft": N_("Aircraft"), "Air-defence systems": N_("Air-defence systems"),

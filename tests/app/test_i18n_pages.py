@@ -165,3 +165,30 @@ def test_suppliers_name_sipri_countries_in_korean(app_db):
     families = next(d.value for d in at.dataframe if "customers" in d.value.columns)
     k9 = families.set_index("system_family").loc["K9"]
     assert "폴란드" in k9["customers"].split(", ") and "대한민국" in k9["suppliers"]
+
+
+def _chart_strings(at) -> set[str]:
+    """Trace names, category labels and tick texts of every chart on the page."""
+    out: set[str] = set()
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        for trace in spec["data"]:
+            out.add(str(trace.get("name", "")))
+            for axis in ("x", "y"):
+                values = trace.get(axis)
+                if isinstance(values, list):
+                    out.update(v for v in values if isinstance(v, str))
+        for axis in ("xaxis", "yaxis"):
+            out.update(str(v) for v in spec["layout"].get(axis, {}).get("ticktext", []) or [])
+    return out
+
+
+@pytest.mark.parametrize("view", ["Share & rank", "Recipient markets", "Speed & order book"])
+def test_supplier_views_draw_no_english_country_name(app_db, view):
+    at = run_app(page="pages/suppliers.py", query={"lang": "ko"})
+    at.segmented_control(key="sup_view").set_value(view).run()
+    assert not at.exception, at.exception
+    shown = _chart_strings(at)
+    english = {"South Korea", "United States", "France", "Russia", "China", "Germany", "Türkiye", "Turkiye"}
+    assert not {s for s in shown for e in english if e in s}, sorted(shown)[:40]
+    assert any("대한민국" in s for s in shown)
