@@ -194,3 +194,11 @@ def test_timeline_deal_picker_labels(monkeypatch):
     with use_lang("ko"):
         assert names.deal_labels(options) == {
             "KR-POL-2022-K9-FA": "폴란드 · K9 자주포 · K9PL — 기본계약/MOU, 2022년 7월 27일 (KR-POL-2022-K9-FA)"}
+
+
+def test_korean_pages_break_lines_between_words_only():
+    from kdefense import i18n
+
+    assert i18n.page_css() == ""
+    with use_lang("ko"):
+        assert "word-break: keep-all" in i18n.page_css()
