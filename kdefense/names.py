@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import functools
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -195,7 +196,7 @@ def gantt_labels(df: pd.DataFrame, by_system: bool) -> pd.DataFrame:
     return df.assign(row_label=df["row_label"].map(mapping))
 
 
-def listed(text: str, display=country_by_name, sep: str = ", ") -> str:
+def listed(text: str, display: Callable[[str], str] = country_by_name, sep: str = ", ") -> str:
     """A list the SQL joined into one text ('Egypt, Poland, Türkiye'), each name shown by `display`."""
     if current_lang() != "ko" or not isinstance(text, str) or not text:
         return text
