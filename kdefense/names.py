@@ -171,6 +171,18 @@ def country_by_name(name: str) -> str:
     return (country_ko(*codes) if codes else None) or name
 
 
+def _country_namer() -> Callable[[str], str]:
+    """country_by_name for many names in one go (Korean mode): the lookup table fetched once, each name once."""
+    codes = _codes()
+
+    @functools.cache
+    def name(english: str) -> str:
+        found = codes.get(english) if isinstance(english, str) else None
+        return (country_ko(*found) if found else None) or english
+
+    return name
+
+
 def gantt_labels(df: pd.DataFrame, by_system: bool) -> pd.DataFrame:
     """The Timeline's row labels (Gantt, speed chart) in the active language.
 
@@ -181,14 +193,16 @@ def gantt_labels(df: pd.DataFrame, by_system: bool) -> pd.DataFrame:
     if current_lang() != "ko" or df.empty:
         return df
     shown: dict[str, str] = {}
+    country_name, system_name = _country_namer(), functools.cache(system)
     rows = df.drop_duplicates("row_label")
     families = rows["system_family"] if "system_family" in rows else [None] * len(rows)
-    for label, recipient, family in zip(rows["row_label"], rows["recipient"], families, strict=True):
+    for label, recipient, family in zip(rows["row_label"].tolist(), rows["recipient"].tolist(), list(families),
+                                        strict=True):
         if by_system:
-            what = system(family) if isinstance(family, str) else t("system not stated")
-            shown[label] = f"{country_by_name(recipient)} · {what}"
+            what = system_name(family) if isinstance(family, str) else t("system not stated")
+            shown[label] = f"{country_name(recipient)} · {what}"
         elif isinstance(recipient, str) and label.startswith(f"{recipient} · "):
-            shown[label] = country_by_name(recipient) + label[len(recipient):]
+            shown[label] = country_name(recipient) + label[len(recipient):]
         else:
             shown[label] = label  # an executive contract under its framework: '↳ 2022-K2-EC1'
     repeated = {k for k, n in Counter(shown.values()).items() if n > 1}
@@ -213,6 +227,14 @@ def deal_labels(df: pd.DataFrame) -> dict[str, str]:
     def text(value: object) -> str:
         return value if isinstance(value, str) else ""
 
-    return {r.deal_id: f"{country_by_name(r.recipient)} · {system(r.system_family) if text(r.system_family) else '?'}"
-                       f" · {text(r.designation)} — {status(r.status)}, {fmt.date(r.signed_date)} ({r.deal_id})"
-            for r in df.itertuples()}
+    country_name, system_name = _country_namer(), functools.cache(system)
+    status_name = functools.cache(status)
+
+    @functools.cache
+    def date(value: str) -> str:
+        return fmt.date(value, lang="ko")
+
+    columns = ("deal_id", "recipient", "system_family", "designation", "status", "signed_date")
+    return {deal: f"{country_name(recipient)} · {system_name(family) if text(family) else '?'} · {text(designation)}"
+                  f" — {status_name(state)}, {date(signed)} ({deal})"
+            for deal, recipient, family, designation, state, signed in zip(*(df[c].tolist() for c in columns))}
