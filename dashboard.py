@@ -11,7 +11,7 @@ from kdefense.i18n import t
 RUN_STARTED = (time.perf_counter(), time.thread_time())
 i18n.init_lang()
 st.set_page_config(page_title=t("South Korea defence exports"), page_icon="🛡️", layout="wide")
-st.markdown(ui.CSS, unsafe_allow_html=True)
+st.markdown(ui.CSS + i18n.page_css(), unsafe_allow_html=True)
 
 PAGES = [
     # the default page is served at /; it reserves a pathname of its own, so /overview is free for the alias below

@@ -402,10 +402,11 @@ def _facility_trace(facilities: pd.DataFrame, large: bool) -> go.Scattergeo:
 
 
 def _facility_hover(r) -> str:
-    when = f" · {r.year_kind} {int(r.year)}" if not pd.isna(r.year) else ""
+    when = f" · {names.facility_term(r.year_kind)} {int(r.year)}" if not pd.isna(r.year) else ""
     desc = "<br>".join(wrap(escape(str(r.description or "")), 70)[:3])
-    return (f"<b>{escape(names.company(str(r.company)))}</b><br>{r.kind} · {r.status}{when}<br>{escape(str(r.city))}, "
-            f"{escape(str(r.country))}<br>{desc}<br><i>"
+    return (f"<b>{escape(names.company(str(r.company)))}</b><br>{names.facility_term(r.kind)} · "
+            f"{names.facility_term(r.status)}{when}<br>{escape(str(r.city))}, "
+            f"{escape(names.country_by_name(str(r.country)))}<br>{desc}<br><i>"
             + t("Sources: {ids}", ids=escape(str(r.source_ids))) + "</i>")
 
 
@@ -581,7 +582,7 @@ def supplier_bars(df: pd.DataFrame, country: str, years: str, top: int = 8, larg
     total = data["tiv_order_m"].sum()
     share = head["tiv_order_m"] / total if total else head["tiv_order_m"] * 0
     fig = go.Figure(go.Bar(
-        x=head["tiv_order_m"], y=head["supplier"], orientation="h",
+        x=head["tiv_order_m"], y=[names.country_by_name(s) for s in head["supplier"]], orientation="h",
         marker_color=["#c2410c" if k else "#94a3b8" for k in head["is_korea"]],
         text=[f"{v:,.0f} ({s:.0%})" for v, s in zip(head["tiv_order_m"], share, strict=True)], textposition="auto",
         hovertemplate="%{y}: %{x:,.1f} " + t("m TIV") + "<extra></extra>",

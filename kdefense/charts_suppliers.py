@@ -128,13 +128,13 @@ def share_lines(df: pd.DataFrame, x_col: str, title: str, note: str, large: bool
     parts = _parts(df, "supplier")
     for supplier in _order(df["supplier"]):
         part = parts.get(supplier, df.iloc[0:0])
-        korean = supplier == KOREA
+        korean, shown = supplier == KOREA, names.country_by_name(supplier)
         data.append({
-            "type": "scatter", "x": array(part[x_col]), "y": array(part["share_pct"]), "name": supplier,
+            "type": "scatter", "x": array(part[x_col]), "y": array(part["share_pct"]), "name": shown,
             "mode": "lines+markers", "line": {"color": colour_for(supplier), "width": 4 if korean else 2},
             "marker": {"size": 9 if korean else 6},
             "customdata": array(part[["tiv_m", "rank", "pct_tiv_flagged_uncertain"]].to_numpy()),
-            "hovertemplate": (f"<b>{supplier}</b> %{{x}}<br>"
+            "hovertemplate": (f"<b>{shown}</b> %{{x}}<br>"
                               + t("share {share} %<br>{tiv} m TIV · rank {rank}<br>{flagged} % of its TIV carries a "
                                   "SIPRI estimate flag", share="%{y:.1f}", tiv="%{customdata[0]:,.0f}",
                                   rank="%{customdata[1]}", flagged="%{customdata[2]:.0f}") + "<extra></extra>"),
@@ -152,12 +152,12 @@ def rank_bump(df: pd.DataFrame, title: str, note: str, large: bool = False) -> g
     parts = _parts(df, "supplier")
     for supplier in _order(df["supplier"]):
         part = parts.get(supplier, df.iloc[0:0]).dropna(subset=["rank"])
-        korean = supplier == KOREA
+        korean, shown = supplier == KOREA, names.country_by_name(supplier)
         data.append({
-            "type": "scatter", "x": array(part["period_label"]), "y": array(part["rank"]), "name": supplier,
+            "type": "scatter", "x": array(part["period_label"]), "y": array(part["rank"]), "name": shown,
             "mode": "lines+markers", "line": {"color": colour_for(supplier), "width": 4 if korean else 2},
             "marker": {"size": 10 if korean else 7},
-            "hovertemplate": f"<b>{supplier}</b> %{{x}}: " + t("rank {rank}", rank="%{y}") + "<extra></extra>",
+            "hovertemplate": f"<b>{shown}</b> %{{x}}: " + t("rank {rank}", rank="%{y}") + "<extra></extra>",
         })
     top = float(df["rank"].max()) if df["rank"].notna().any() else 10.0
     ticks = [1, *range(5, int(top) + 5, 5)]
@@ -170,7 +170,7 @@ def top_suppliers_bars(df: pd.DataFrame, title: str, note: str, large: bool = Fa
     """Shares of the largest suppliers to a market; South Korea in red wherever it ranks."""
     data = df.sort_values("rank", ascending=False)
     fig = go.Figure(go.Bar(
-        x=data["share_pct"], y=[f"{s} (#{int(r)})" for s, r in zip(data["supplier"], data["rank"], strict=True)],
+        x=data["share_pct"], y=[f"{names.country_by_name(s)} (#{int(r)})" for s, r in zip(data["supplier"], data["rank"], strict=True)],
         orientation="h", marker_color=[KOREA_COLOUR if s == KOREA else "#4e79a7" for s in data["supplier"]],
         text=data["share_pct"].map(lambda v: f"{v:.1f} %"), textposition="auto",
         customdata=data[["tiv_m"]].to_numpy(),
@@ -192,8 +192,9 @@ def korea_region_lines(df: pd.DataFrame, title: str, note: str, large: bool = Fa
             line={"color": "#111827" if nato else region_colour(market), "width": 3.5 if nato else 2,
                   "dash": "dash" if nato else None},
             customdata=part[["korea_tiv_m", "market_tiv_m"]].to_numpy(),
-            hovertemplate=(f"<b>{market}</b> %{{x}}: %{{y:.1f}} %<br>%{{customdata[0]:,.0f}} of "
-                           "%{customdata[1]:,.0f} m TIV<extra></extra>"),
+            hovertemplate=(f"<b>{t(NATO_EUROPE) if nato else names.region(market)}</b> %{{x}}: %{{y:.1f}} %<br>"
+                           + t("{korea} of {market} m TIV", korea="%{customdata[0]:,.0f}",
+                               market="%{customdata[1]:,.0f}") + "<extra></extra>"),
         )
     fig.update_yaxes(title=t("South Korea's share of imports, %"), rangemode="tozero", ticksuffix=" %")
     fig.update_xaxes(title=t("Delivery year"), dtick=2)
@@ -205,7 +206,8 @@ def recipients_heatmap(df: pd.DataFrame, title: str, note: str, large: bool = Fa
     table = df.pivot(index="supplier", columns="window_label", values="recipients").fillna(0)
     table = table.loc[table.iloc[:, -1].sort_values().index] if not table.empty else table
     fig = go.Figure(go.Heatmap(
-        z=table.to_numpy(), x=list(table.columns), y=list(table.index), colorscale="Blues",
+        z=table.to_numpy(), x=list(table.columns), y=[names.country_by_name(s) for s in table.index],
+        colorscale="Blues",
         text=table.to_numpy().astype(int), texttemplate="%{text}", showscale=False,
         hovertemplate="%{y}, %{x}: " + t("{n} recipient states", n="%{z}") + "<extra></extra>",
     ))
@@ -218,11 +220,12 @@ def region_mix_bars(df: pd.DataFrame, title: str, note: str, large: bool = False
     """Each supplier's exports split by recipient region (100 % per supplier)."""
     korea_first = _order(df["supplier"])
     order = list(reversed(korea_first))
+    shown = [names.country_by_name(s) for s in order]
     fig = go.Figure()
     for region in [r for r in REGION_ORDER if r in set(df["region"])]:
         part = df[df["region"] == region].set_index("supplier").reindex(order).fillna(0)  # NaN breaks stacking
         fig.add_bar(
-            x=part["share_of_supplier_pct"], y=order, name=names.region(region), orientation="h",
+            x=part["share_of_supplier_pct"], y=shown, name=names.region(region), orientation="h",
             marker={"color": region_colour(region), "line": {"color": REGION_OUTLINE, "width": 1}},
             customdata=part[["tiv_m", "recipients"]].to_numpy(),
             text=part["share_of_supplier_pct"].map(lambda v: f"{v:.0f}" if pd.notna(v) and v >= 6 else ""),
@@ -241,12 +244,12 @@ def speed_box(df: pd.DataFrame, title: str, note: str, large: bool = False) -> g
     data = df.dropna(subset=["median"])
     fig = go.Figure()
     for row in data.itertuples():
-        colour = colour_for(row.supplier)
+        colour, shown = colour_for(row.supplier), names.country_by_name(row.supplier)
         fig.add_trace(go.Box(
-            name=row.supplier, x=[row.supplier], q1=[row.q1], median=[row.median], q3=[row.q3],
+            name=shown, x=[shown], q1=[row.q1], median=[row.median], q3=[row.q3],
             lowerfence=[row.p05], upperfence=[row.p95], mean=[row.mean], marker_color=colour,
             line={"width": 3 if row.supplier == KOREA else 1.5}, showlegend=False,
-            hovertemplate=(f"<b>{row.supplier}</b><br>"
+            hovertemplate=(f"<b>{shown}</b><br>"
                            + t("median {median} years (quartiles {q1}–{q3}, 5–95 %: {p05}–{p95})<br>{delivered} "
                                "delivered deals; {awaiting} still awaiting a first delivery",
                                median=f"{row.median:g}", q1=f"{row.q1:g}", q3=f"{row.q3:g}", p05=f"{row.p05:g}",
@@ -263,7 +266,8 @@ def speed_heatmap(df: pd.DataFrame, title: str, note: str, large: bool = False) 
     median = df.pivot(index="supplier", columns="armament_category", values="median_years")
     count = df.pivot(index="supplier", columns="armament_category", values="deals_delivered").reindex_like(median)
     fig = go.Figure(go.Heatmap(
-        z=median.to_numpy(), x=list(median.columns), y=list(median.index), customdata=count.to_numpy(),
+        z=median.to_numpy(), x=[names.category(c) for c in median.columns],
+        y=[names.country_by_name(s) for s in median.index], customdata=count.to_numpy(),
         colorscale="YlOrRd", zmin=0, texttemplate="%{z}", colorbar={"title": t("years")},
         hovertemplate="%{y}, %{x}: " + t("median {median} years ({n} deals)", median="%{z}", n="%{customdata}")
         + "<extra></extra>",
@@ -276,11 +280,12 @@ def speed_heatmap(df: pd.DataFrame, title: str, note: str, large: bool = False) 
 def order_book_bars(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
     """TIV still to be delivered per supplier, split by recipient region."""
     order = list(df.sort_values("supplier_total_m")["supplier"].drop_duplicates())
+    shown = [names.country_by_name(s) for s in order]
     fig = go.Figure()
     for region in [r for r in REGION_ORDER if r in set(df["region"])]:
         part = df[df["region"] == region].set_index("supplier").reindex(order).fillna(0)
         fig.add_bar(
-            x=part["tiv_outstanding_m"], y=order, name=names.region(region), orientation="h",
+            x=part["tiv_outstanding_m"], y=shown, name=names.region(region), orientation="h",
             marker={"color": region_colour(region), "line": {"color": REGION_OUTLINE, "width": 1}},
             customdata=part[["open_deals", "units_outstanding"]].to_numpy(),
             hovertemplate=(f"%{{y}} → {names.region(region)}: "
@@ -288,8 +293,8 @@ def order_book_bars(df: pd.DataFrame, title: str, note: str, large: bool = False
                                deals="%{customdata[0]}", units="%{customdata[1]:,.0f}") + "<extra></extra>"),
         )
     fig.update_layout(barmode="stack")
-    labels = [f"<b>{s}</b>" if s == KOREA else s for s in order]
-    fig.update_yaxes(tickvals=order, ticktext=labels)
+    labels = [f"<b>{d}</b>" if s == KOREA else d for s, d in zip(order, shown, strict=True)]
+    fig.update_yaxes(tickvals=shown, ticktext=labels)
     fig.update_xaxes(title=t("TIV ordered, not yet delivered (millions)"))
     return _finish(fig, title, note, True, max(380, 30 * len(order) + 170), large)
 
@@ -325,7 +330,9 @@ def rival_orders_scatter(df: pd.DataFrame, families: list[str], title: str, note
             x=part["order_year"], y=part["system_family"], mode="markers", name=names.region(region),
             marker={"color": region_colour(region), "size": units[part.index], "sizemode": "area", "sizeref": scale,
                     "sizemin": 5, "line": {"width": 1, "color": REGION_OUTLINE}, "opacity": 0.85},
-            customdata=part[["recipient", "supplier", "units_ordered", "units_delivered", "status"]].to_numpy(),
+            customdata=part[["recipient", "supplier", "units_ordered", "units_delivered", "status"]]
+            .assign(recipient=part["recipient"].map(names.country_by_name),
+                    supplier=part["supplier"].map(names.country_by_name)).to_numpy(),
             hovertemplate=("<b>%{y}</b> → %{customdata[0]} (%{x})<br>"
                            + t("from {supplier} · {status}<br>{ordered} ordered, {delivered} delivered",
                                supplier="%{customdata[1]}", status="%{customdata[4]}", ordered="%{customdata[2]}",

@@ -146,6 +146,19 @@ def url_params() -> dict[str, str]:
     return {URL_PARAM: lang}
 
 
+# Korean text breaks between words (어절), not inside them ("대한민국 방산 / 수출", never "수 / 출"), as Korean
+# typography does; a word longer than its line still wraps (overflow-wrap). Emitted only in Korean mode.
+KOREAN_CSS = """<style>
+[data-testid="stHeading"], [data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"],
+[data-testid="stMetricLabel"], [data-testid="stWidgetLabel"] {word-break: keep-all; overflow-wrap: break-word;}
+</style>"""
+
+
+def page_css() -> str:
+    """Language-specific CSS for the page (empty in English)."""
+    return KOREAN_CSS if current_lang() == "ko" else ""
+
+
 def N_(message: str) -> str:
     """Mark a constant for extraction (gettext_noop); translate it where it is shown, with t(value)."""
     return message

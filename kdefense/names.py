@@ -4,6 +4,8 @@ display layer (docs/i18n.md).
 - statuses, regions, categories: interface terms, translated in the gettext catalog (marked with N_ below);
 - countries: Babel's (CLDR) Korean territory names by ISO alpha-2, with the overrides in
   data/sources/reference/korean_names.csv (kind=country; e.g. AUS → 호주, as Korean media write);
+- countries a question returns by name only (SIPRI's supplier and recipient spellings, the ledger's recipient in
+  labels built by SQL): the same Korean name, found by the name's ISO code (country_names.sql);
 - system families and Korean companies: the curated, cited names in the same file (kind=system / company);
   a value without a curated name keeps its English name. SIPRI designations are never translated.
 """
@@ -12,8 +14,11 @@ from __future__ import annotations
 
 import csv
 import functools
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 from babel import Locale
 
 from kdefense import settings
@@ -29,6 +34,7 @@ STATUS_LABELS = {
 REGION_LABELS = {
     "Europe": N_("Europe"), "Middle East": N_("Middle East"), "Asia & Oceania": N_("Asia & Oceania"),
     "Americas": N_("Americas"), "Africa": N_("Africa"),
+    "Unknown / international": N_("Unknown / international"),  # SIPRI recipients with no region (UN, NATO…)
 }
 CATEGORY_LABELS = {
     "Aircraft": N_("Aircraft"), "Air-defence systems": N_("Air-defence systems"),
@@ -83,8 +89,27 @@ def outcome(value: str) -> str:
     return _term(OUTCOME_LABELS, value)
 
 
+# Families that are no name but the ledger's placeholder for one: interface terms, translated in the catalog.
+PLACEHOLDER_SYSTEMS = {"Undisclosed system": N_("Undisclosed system"), "Multiple systems": N_("Multiple systems")}
+
+
+FACILITY_TERMS = {  # kinds, statuses and year kinds of Korean firms' sites abroad (facilities)
+    "office": N_("office"), "production": N_("production"), "joint venture": N_("joint venture"),
+    "operating": N_("operating"), "agreed": N_("agreed"), "planned": N_("planned"),
+    "under construction": N_("under construction"), "opened": N_("opened"),
+}
+
+
+def facility_term(value: str) -> str:
+    return _term(FACILITY_TERMS, value)
+
+
 def system(value: str) -> str:
-    return curated().get(("system", value), value) if current_lang() == "ko" else value
+    if current_lang() != "ko":
+        return value
+    if value in PLACEHOLDER_SYSTEMS:
+        return t(PLACEHOLDER_SYSTEMS[value])
+    return curated().get(("system", value), value)
 
 
 def company(value: str) -> str:
@@ -117,3 +142,99 @@ def _iso2() -> dict[str, str]:
         return dict(queries.run("country_codes").itertuples(index=False, name=None))
     except Exception:  # noqa: BLE001 - no database: no Korean names beyond the overrides
         return {}
+
+
+@functools.lru_cache(maxsize=2)
+def _codes_by_name(signature: tuple) -> dict[str, tuple[str, str | None]]:
+    from kdefense import queries
+
+    df = queries.run("country_names")
+    return {name: (iso3, iso2 if isinstance(iso2, str) else None)
+            for name, iso3, iso2 in df.itertuples(index=False, name=None)}
+
+
+def _codes() -> dict[str, tuple[str, str | None]]:
+    from kdefense import db
+
+    try:
+        return _codes_by_name(db.signature())
+    except Exception:  # noqa: BLE001 - no database: names stay as the data write them
+        return {}
+
+
+def country_by_name(name: str) -> str:
+    """A country the data name without its code (SIPRI's 'Turkiye', the reference 'Türkiye'): its Korean name in
+    Korean mode; a name with no ISO code (SIPRI's 'unknown supplier(s)', 'NATO**', rebel groups) stays as written."""
+    if current_lang() != "ko" or not isinstance(name, str):
+        return name
+    codes = _codes().get(name)
+    return (country_ko(*codes) if codes else None) or name
+
+
+def _country_namer() -> Callable[[str], str]:
+    """country_by_name for many names in one go (Korean mode): the lookup table fetched once, each name once."""
+    codes = _codes()
+
+    @functools.cache
+    def name(english: str) -> str:
+        found = codes.get(english) if isinstance(english, str) else None
+        return (country_ko(*found) if found else None) or english
+
+    return name
+
+
+def gantt_labels(df: pd.DataFrame, by_system: bool) -> pd.DataFrame:
+    """The Timeline's row labels (Gantt, speed chart) in the active language.
+
+    The SQL builds them from English names, as the rows' keys ('Australia · 2004-DELOS', 'Poland · K9'); in Korean
+    the recipient and the system family are named in Korean ('호주 · 2004-DELOS', '폴란드 · K9 자주포'), the deal id
+    and the tree marks (↳) are kept. One lookup per row, not per drawn part; a Korean label that would merge two
+    rows (two English names with one Korean name) keeps the English ones."""
+    if current_lang() != "ko" or df.empty:
+        return df
+    shown: dict[str, str] = {}
+    country_name, system_name = _country_namer(), functools.cache(system)
+    rows = df.drop_duplicates("row_label")
+    families = rows["system_family"] if "system_family" in rows else [None] * len(rows)
+    for label, recipient, family in zip(rows["row_label"].tolist(), rows["recipient"].tolist(), list(families),
+                                        strict=True):
+        if by_system:
+            what = system_name(family) if isinstance(family, str) else t("system not stated")
+            shown[label] = f"{country_name(recipient)} · {what}"
+        elif isinstance(recipient, str) and label.startswith(f"{recipient} · "):
+            shown[label] = country_name(recipient) + label[len(recipient):]
+        else:
+            shown[label] = label  # an executive contract under its framework: '↳ 2022-K2-EC1'
+    repeated = {k for k, n in Counter(shown.values()).items() if n > 1}
+    mapping = {label: label if korean in repeated else korean for label, korean in shown.items()}
+    return df.assign(row_label=df["row_label"].map(mapping))
+
+
+def listed(text: str, display: Callable[[str], str] = country_by_name, sep: str = ", ") -> str:
+    """A list the SQL joined into one text ('Egypt, Poland, Türkiye'), each name shown by `display`."""
+    if current_lang() != "ko" or not isinstance(text, str) or not text:
+        return text
+    return sep.join(display(part) for part in text.split(sep))
+
+
+def deal_labels(df: pd.DataFrame) -> dict[str, str]:
+    """The Timeline's deal picker: deal id → label. English: the SQL's label; Korean: the same parts with the
+    recipient, system family, status and date in Korean ('폴란드 · K9 자주포 · K9PL — 계약 체결, 2022년 8월 26일 (…)')."""
+    if current_lang() != "ko":
+        return dict(zip(df["deal_id"], df["label"], strict=True))
+    from kdefense import fmt
+
+    def text(value: object) -> str:
+        return value if isinstance(value, str) else ""
+
+    country_name, system_name = _country_namer(), functools.cache(system)
+    status_name = functools.cache(status)
+
+    @functools.cache
+    def date(value: str) -> str:
+        return fmt.date(value, lang="ko")
+
+    columns = ("deal_id", "recipient", "system_family", "designation", "status", "signed_date")
+    return {deal: f"{country_name(recipient)} · {system_name(family) if text(family) else '?'} · {text(designation)}"
+                  f" — {status_name(state)}, {date(signed)} ({deal})"
+            for deal, recipient, family, designation, state, signed in zip(*(df[c].tolist() for c in columns))}

@@ -184,7 +184,8 @@ def downloads_section(info: dict[str, str]) -> None:
         pd.DataFrame([{"file": v, "layer": schemas[v].layer, "rows": counts[v], "columns": len(schemas[v].columns),
                        "what": schemas[v].description} for v in public_views()]),
         hide_index=True, width="stretch", placeholder="—",
-        column_config={"rows": st.column_config.NumberColumn(format="localized")},
+        column_config={"file": t("File"), "layer": t("Layer"), "columns": t("Columns"), "what": t("Contents"),
+                       "rows": st.column_config.NumberColumn(t("Rows"), format="localized")},
     )
     total = sum(counts.values())
     cols = st.columns(3)

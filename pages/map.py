@@ -169,12 +169,13 @@ def _notes(totals: pd.DataFrame, facilities: pd.DataFrame, opts: cm.MapOptions, 
     unplaced = totals[totals["lat"].isna()]
     if not unplaced.empty:
         notes.append(t("No centroid, so no flow line: {countries}.",
-                       countries=", ".join(unplaced["country"].astype(str))))
+                       countries=", ".join(unplaced["country"].astype(str).map(names.country_by_name))))
     if not facilities.empty:
         missing = facilities[facilities["latitude"].isna()]
         if not missing.empty:
             notes.append(t("{n} industrial site(s) have no known location and are not drawn: {sites}.",
-                           n=len(missing), sites="; ".join(f"{names.company(r.company)} ({r.kind}, {r.country})"
+                           n=len(missing), sites="; ".join(f"{names.company(r.company)} ({names.facility_term(r.kind)}, "
+                                                           f"{names.country_by_name(r.country)})"
                                                            for r in missing.itertuples())))
     if "nato" in opts.outlines or "eu" in opts.outlines:
         notes.append(t("Outlines show today's NATO / EU members (Malta is too small for the world base map)."))

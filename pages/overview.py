@@ -81,7 +81,8 @@ else:
     if usd:
         st.header(t("Latest deals"))
         latest = queries.run_filtered("overview_latest_deals", filters)
-        shown = latest.assign(system_family=latest["system_family"].map(names.system),
+        shown = latest.assign(recipient=latest["recipient"].map(names.country_by_name),
+                              system_family=latest["system_family"].map(names.system),
                               status=latest["status"].map(names.status))
         st.dataframe(shown, hide_index=True, placeholder="—", width="stretch", column_config={
             "signed_date": st.column_config.DateColumn(t("Signed"), format=fmt.date_column_format()), "recipient": t("Recipient"), "system_family": t("System"),

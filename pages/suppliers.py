@@ -58,7 +58,7 @@ def pick_suppliers() -> list[str]:
     if "sup_suppliers" not in st.session_state:
         st.session_state["sup_suppliers"] = [s for s in LEADING if s in labels]
     picked = st.multiselect(t("Compare South Korea with"), [s for s in labels if s != KOREA], key="sup_suppliers",
-                            format_func=labels.get, max_selections=15, placeholder=t("Choose supplier countries"),
+                            format_func=lambda s: names.country_by_name(labels[s]), max_selections=15, placeholder=t("Choose supplier countries"),
                             help=t("SIPRI supplier states, largest first (last five years of data). South Korea is "
                                    "always shown."))
     return [KOREA, *[s for s in picked if s != KOREA]]
@@ -247,7 +247,9 @@ def rival_systems(filters: Filters) -> None:
     orders = queries.run_filtered("suppliers_rival_orders", filters, system_class=system_class)
     st.markdown(t("**{system_class}: export records**, one row per system family (South Korean families first)",
                   system_class=system_class))
-    st.dataframe(families, hide_index=True, placeholder="—", width="stretch", column_config=family_columns())
+    shown_families = families.assign(customers=families["customers"].map(names.listed),
+                                     suppliers=families["suppliers"].map(names.listed))
+    st.dataframe(shown_families, hide_index=True, placeholder="—", width="stretch", column_config=family_columns())
     ui.downloads(families, "rival-systems", filters, "sup_rivals")
     st.caption(note + " " + t("Units are SIPRI's counts (estimates included).") + " " + t(settings.TIV_CAVEAT))
     if orders.empty:
@@ -264,7 +266,10 @@ def rival_systems(filters: Filters) -> None:
               t("{system_class}: export orders by year", system_class=system_class), note, view="rival-orders", filters=filters,
               key="sup_rival_orders")
     st.markdown(t("**Orders, newest first** (SIPRI's estimate flags in the last columns)"))
-    st.dataframe(orders, hide_index=True, placeholder="—", width="stretch", height=360, column_config=order_columns())
+    shown_orders = orders.assign(supplier=orders["supplier"].map(names.country_by_name),
+                                 recipient=orders["recipient"].map(names.country_by_name))
+    st.dataframe(shown_orders, hide_index=True, placeholder="—", width="stretch", height=360,
+                 column_config=order_columns())
     ui.downloads(orders, "rival-orders", filters, "sup_rival_orders_table")
 
 
@@ -285,7 +290,10 @@ def korean_firms(filters: Filters) -> None:
                   view="firms-by-region", filters=filters, key="sup_firm_region")
         table = queries.run_filtered("suppliers_firms_table", filters)
         st.markdown("**" + t("Prime contractors compared: systems and customers") + "**")
-        st.dataframe(table.assign(company=table["company"].map(names.company)), hide_index=True, placeholder="—",
+        st.dataframe(table.assign(company=table["company"].map(names.company),
+                                  customers=table["customers"].map(names.listed),
+                                  systems=table["systems"].map(lambda v: names.listed(v, names.system))),
+                     hide_index=True, placeholder="—",
                      width="stretch", column_config={
             "company": t("Company"), "deals": t("Deals"), "deals_with_value": t("With value"),
             "value_usd_m": st.column_config.NumberColumn(t("Value (USD m)"), format="%,.0f"),

@@ -68,7 +68,8 @@ else:
     ui.downloads(h2h, "tenders-head-to-head", filters, "tnd_h2h")
 
 st.header(t("All competitions"))
-shown = table.assign(outcome=table["outcome"].map(names.outcome), system_family=table["system_family"].map(names.system),first_source=table["source_urls"].fillna("").str.split().str[0],
+shown = table.assign(outcome=table["outcome"].map(names.outcome), system_family=table["system_family"].map(names.system),
+                     recipient=table["recipient"].map(names.country_by_name), first_source=table["source_urls"].fillna("").str.split().str[0],
                      **{c: table[c].fillna("").str.split(";").map(lambda v: "; ".join(x for x in v if x.strip()))
                         for c in ("korean_systems", "rival_bidders", "rival_systems")})
 st.dataframe(shown.sort_values(["year", "competition_id"], ascending=[False, True]), hide_index=True, placeholder="—",

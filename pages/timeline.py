@@ -5,7 +5,7 @@ import streamlit as st
 
 from kdefense import charts_tenders as ctn
 from kdefense import charts_timeline as ct
-from kdefense import fmt, queries, settings, ui
+from kdefense import fmt, names, queries, settings, ui
 from kdefense.i18n import N_, t
 
 ROWS = {"deal": N_("One row per deal"), "system": N_("One row per system")}
@@ -24,7 +24,7 @@ if options.empty:
     st.stop()
 
 state = st.session_state
-deal_labels = dict(zip(options["deal_id"], options["label"], strict=True))
+deal_labels = names.deal_labels(options)
 if state.get("tl_deal") not in deal_labels:
     state["tl_deal"] = None
 state.setdefault("tl_rows", "deal")
@@ -75,6 +75,7 @@ def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> N
 # --- Gantt -------------------------------------------------------------------------------------------------------
 st.header(t("From signature to delivery"))
 gantt = queries.run_filtered("timeline_gantt_system" if by_system else "timeline_gantt", filters, deal_id=deal_id)
+gantt = names.gantt_labels(gantt, by_system)  # the SQL labels rows in English; 한국어: Korean names
 if gantt.empty:
     st.info(t("Nothing to draw for these filters."))
 else:
@@ -101,6 +102,8 @@ else:
 
 # --- Tender decisions ---------------------------------------------------------------------------------------------
 tenders = queries.run_filtered("timeline_tenders", filters, deal_id=deal_id)
+tenders = tenders.assign(recipient=tenders["recipient"].map(names.country_by_name),  # 한국어: Korean names
+                         system_family=tenders["system_family"].map(names.system))
 if not tenders.empty:
     st.header(t("Tender decisions"))
     note = t("One marker per decided competition a Korean bidder entered, at its decision year, by system family and "
@@ -179,7 +182,8 @@ else:
         if now.empty:
             st.info(t("Everything ordered in this selection had been delivered by the {as_of}.", as_of=as_of))
         else:
-            chart(ui.figure(ct.orderbook_now_chart, now, col, unit_label, as_of), now, "timeline-order-book-now",
+            shown_now = now.assign(recipient=now["recipient"].map(names.country_by_name))
+            chart(ui.figure(ct.orderbook_now_chart, shown_now, col, unit_label, as_of), now, "timeline-order-book-now",
                   "tl_book_now")
 if tiv_book:
     st.caption(t("TIV ordered (by order year, SIPRI register) minus TIV delivered (by delivery year, SIPRI's "
@@ -209,7 +213,7 @@ else:
             "suppliers in the same SIPRI category, **{same}** as fast, **{slower}** slower. Korean median: "
             "**{median} years** from signing.", faster=faster, total=len(compared), same=same,
             slower=len(compared) - faster - same, median=f"{done['years_to_first_delivery'].median():g}"))
-    fig = ui.figure(ct.speed_chart, speed)
+    fig = ui.figure(ct.speed_chart, names.gantt_labels(speed, by_system=False))  # row labels as on the Gantt
     chart(fig, speed, "timeline-speed", "tl_speed", scroll=fig.layout.meta["rows"] > ct.TALL_ROWS)
     st.caption(t("Calendar years between the signing year and the first year with a recorded delivery (0 = the "
                  "same year; deliveries are known by year, not month). Benchmark: SIPRI records of new equipment from "

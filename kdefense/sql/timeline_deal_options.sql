@@ -9,6 +9,7 @@ WITH ids AS (
 )
 SELECT d.deal_id, d.recipient || ' · ' || coalesce(d.system_family, '?') || ' · ' || coalesce(d.designation, '')
        || ' — ' || d.status || ', ' || d.signed_date || ' (' || d.deal_id || ')' AS label,
-       d.deal_id IN (SELECT deal_id FROM fd) AS in_filters
+       d.deal_id IN (SELECT deal_id FROM fd) AS in_filters,
+       d.recipient, d.system_family, d.designation, d.status, d.signed_date  -- parts of the label, for 한국어
 FROM ids JOIN deals d USING (deal_id)
 ORDER BY d.signed_date DESC, d.deal_id

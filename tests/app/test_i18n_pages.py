@@ -121,3 +121,75 @@ def test_sidebar_is_korean(app_db):
     labels = [w.label for w in at.sidebar.multiselect]
     assert "지역" in labels and "수입국" in labels and "무기체계" in labels
     assert at.sidebar.button[0].label == "필터 초기화" or "필터 초기화" in [b.label for b in at.sidebar.button]
+
+
+def _gantt_labels(at) -> list[str]:
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith("chart_tl_gantt"))
+    return spec["layout"]["yaxis"]["categoryarray"]
+
+
+@pytest.mark.parametrize("rows", ["deal", "system"])
+def test_timeline_gantt_rows_are_named_in_korean(app_db, built_db, rows):
+    """The Gantt's row labels are built in SQL from English names; in Korean mode they name the recipient (and the
+    system family) in Korean and keep the deal id; in English they stay as the SQL writes them."""
+    state = {"flt_country": ["POL", "AUS"], "tl_rows": rows}
+    english = _gantt_labels(run_app(page="pages/timeline.py", state=state, query={"lang": "en"}))
+    korean = _gantt_labels(run_app(page="pages/timeline.py", state=state, query={"lang": "ko"}))
+    assert len(korean) == len(english) == len(set(korean))
+    tops = [x for x in korean if not x.lstrip("\u00a0").startswith("↳")]
+    assert tops and all(x.split(" · ")[0] in ("폴란드", "호주") for x in tops), tops
+    assert not any(x.startswith(("Poland", "Australia")) for x in korean)
+    assert "Poland · " + ("2022-K2-FA" if rows == "deal" else "K9") in english
+    if rows == "deal":  # the deal id and the tree marks are kept, in the same order
+        assert [k.split(" · ")[-1] for k in korean] == [e.split(" · ")[-1] for e in english]
+        assert "폴란드 · 2022-K2-FA" in korean
+    else:
+        assert "폴란드 · K9 자주포" in korean and "폴란드 · K2 전차" in korean
+
+
+def test_suppliers_name_sipri_countries_in_korean(app_db):
+    """SIPRI supplier and recipient countries in Korean (Babel names by ISO code); SIPRI designations as SIPRI
+    writes them; a supplier without a code ('unknown supplier(s)') as SIPRI writes it."""
+    at = run_app(page="pages/suppliers.py", query={"lang": "ko"})
+    assert not at.exception, at.exception
+    lines = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    names = {tr.get("name") for spec in lines for tr in spec["data"] if tr.get("name")}
+    assert {"대한민국", "미국", "튀르키예"} <= names, names
+    assert not names & {"South Korea", "United States", "Türkiye", "Turkiye"}
+    assert "미국" in at.multiselect(key="sup_suppliers").options  # the picker's labels
+    at = run_app(page="pages/suppliers.py", query={"lang": "ko"}, state={"sup_view": "Rival systems"})
+    assert not at.exception, at.exception
+    # the page's orders table (the chart's data preview before it shows the data as downloaded)
+    orders = [d.value for d in at.dataframe if "order_year_uncertain" in d.value.columns][-1]
+    assert "대한민국" in set(orders["supplier"]) and "South Korea" not in set(orders["supplier"])
+    assert not any(re.search(r"[\uac00-\ud7a3]", str(d)) for d in orders["designation"])  # SIPRI's designations
+    families = [d.value for d in at.dataframe if "customers" in d.value.columns][0]
+    k9 = families.set_index("system_family").loc["K9"]
+    assert "폴란드" in k9["customers"].split(", ") and "대한민국" in k9["suppliers"]
+
+
+def _chart_strings(at) -> set[str]:
+    """Trace names, category labels and tick texts of every chart on the page."""
+    out: set[str] = set()
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        for trace in spec["data"]:
+            out.add(str(trace.get("name", "")))
+            for axis in ("x", "y"):
+                values = trace.get(axis)
+                if isinstance(values, list):
+                    out.update(v for v in values if isinstance(v, str))
+        for axis in ("xaxis", "yaxis"):
+            out.update(str(v) for v in spec["layout"].get(axis, {}).get("ticktext", []) or [])
+    return out
+
+
+@pytest.mark.parametrize("view", ["Share & rank", "Recipient markets", "Speed & order book"])
+def test_supplier_views_draw_no_english_country_name(app_db, view):
+    at = run_app(page="pages/suppliers.py", query={"lang": "ko"}, state={"sup_view": view})
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="sup_view").value == view
+    shown = _chart_strings(at)
+    english = {"South Korea", "United States", "France", "Russia", "China", "Germany", "Türkiye", "Turkiye"}
+    assert not {s for s in shown for e in english if e in s}, sorted(shown)[:40]
+    assert any("대한민국" in s for s in shown)

@@ -62,15 +62,143 @@ def test_issue_terms(rows):
     assert curated[("company", "Korea Aerospace Industries")] == "한국항공우주산업"
 
 
+def test_the_most_exported_families_have_a_cited_korean_name(rows, built_db):
+    """Families behind at least four deals are named in Korean, except those no Korean source was found for."""
+    named = {r["name"] for r in rows if r["kind"] == "system"}
+    frequent = {r[0] for r in built_db.execute("""SELECT system_family FROM deals GROUP BY 1
+        HAVING count(*) >= 4""").fetchall()}
+    no_korean_source = {"F-16 MRO", "Engineering equipment"}  # see docs/i18n.md
+    assert frequent - named - no_korean_source == set()
+
+
 def test_display_names_follow_the_language():
     assert names.system("K9") == "K9" and names.company("Hyundai Rotem") == "Hyundai Rotem"
     assert names.country("TUR", "Türkiye", "TR") == "Türkiye"
     with use_lang("ko"):
         assert names.system("K9") == "K9 자주포"
-        assert names.system("KLTV") == "KLTV"  # no curated name: the English name stays
+        assert names.system("LOGIR") == "LOGIR"  # no cited Korean name: the English name stays
+        assert names.system("KLTV") == "소형전술차량" and names.system("KF-21") == "KF-21 보라매"
         assert names.company("Hyundai Rotem") == "현대로템"
         assert names.country("TUR", "Türkiye", "TR") == "튀르키예"
         assert names.country("AUS", "Australia", "AU") == "호주"  # documented override of Babel's 오스트레일리아
         assert names.country("ROU", "Romania", "RO") == "루마니아"
         assert names.status("delivering") == "납품 중" and names.region("Europe") == "유럽"
         assert all(HANGUL.search(names.category(c)) for c in names.CATEGORY_LABELS)
+
+
+def test_countries_named_only_by_name_are_korean(monkeypatch):
+    """SIPRI's spellings and the reference names, looked up by their ISO code (country_names.sql)."""
+    codes = {"Turkiye": ("TUR", "TR"), "Türkiye": ("TUR", "TR"), "United States": ("USA", "US"),
+             "Australia": ("AUS", "AU"), "Soviet Union": ("SUN", None)}
+    monkeypatch.setattr(names, "_codes", lambda: codes)
+    assert names.country_by_name("Turkiye") == "Turkiye"
+    with use_lang("ko"):
+        assert names.country_by_name("Turkiye") == names.country_by_name("Türkiye") == "튀르키예"
+        assert names.country_by_name("United States") == "미국"
+        assert names.country_by_name("Australia") == "호주"  # the documented override applies here too
+        assert names.country_by_name("unknown supplier(s)") == "unknown supplier(s)"  # no code: as SIPRI writes it
+        assert names.country_by_name("Soviet Union") in ("Soviet Union", names.curated().get(("country", "SUN")))
+
+
+def test_country_names_cover_sipri_spellings(built_db):
+    from kdefense import settings
+
+    sql = (settings.SQL_DIR / "country_names.sql").read_text()
+    found = {n: c for n, c, _ in built_db.execute(sql).fetchall()}
+    assert found["Turkiye"] == found["Türkiye"] == "TUR" and found["United States"] == "USA"
+    assert "unknown supplier(s)" not in found
+
+
+def test_gantt_labels_korean_and_never_merge_rows(monkeypatch):
+    import pandas as pd
+
+    monkeypatch.setattr(names, "_codes", lambda: {"Poland": ("POL", "PL"), "Australia": ("AUS", "AU")})
+    deals = pd.DataFrame({"row_label": ["Poland · 2022-K2-FA", "↳ 2022-K2-EC1", "Poland · 2022-K2-FA",
+                                        "Australia · 2004-DELOS"],
+                          "recipient": ["Poland", "Poland", "Poland", "Australia"],
+                          "system_family": ["K2", "K2", "K2", None]})
+    assert names.gantt_labels(deals, by_system=False) is deals  # English: untouched
+    with use_lang("ko"):
+        shown = names.gantt_labels(deals, by_system=False)["row_label"].tolist()
+        assert shown == ["폴란드 · 2022-K2-FA", "↳ 2022-K2-EC1", "폴란드 · 2022-K2-FA", "호주 · 2004-DELOS"]
+        systems = deals.assign(row_label=["Poland · K2", "Poland · K2", "Poland · K2", "Australia · system not stated"])
+        assert names.gantt_labels(systems, by_system=True)["row_label"].tolist() == [
+            "폴란드 · K2 전차", "폴란드 · K2 전차", "폴란드 · K2 전차", "호주 · 체계 미상"]
+        clash = pd.DataFrame({"row_label": ["Poland · A", "Poland · B"], "recipient": ["Poland", "Poland"],
+                              "system_family": ["A", "B"]})
+        monkeypatch.setattr(names, "system", lambda family: "같은 이름")
+        assert names.gantt_labels(clash, by_system=True)["row_label"].tolist() == ["Poland · A", "Poland · B"]
+
+
+SIPRI_CODES = {"South Korea": ("KOR", "KR"), "United States": ("USA", "US"), "Türkiye": ("TUR", "TR"),
+               "Poland": ("POL", "PL"), "Egypt": ("EGY", "EG")}
+
+
+def test_supplier_charts_name_sipri_countries_in_korean(monkeypatch):
+    """SIPRI supplier names in the Suppliers charts: Korean in Korean mode, SIPRI's own names otherwise; colours and
+    South Korea's highlight still follow the (English) key."""
+    import pandas as pd
+
+    from kdefense import charts_suppliers as cs
+
+    monkeypatch.setattr(names, "_codes", lambda: SIPRI_CODES)
+    share = pd.DataFrame({"supplier": ["South Korea", "United States", "unknown supplier(s)"],
+                          "period_label": ["2020–24"] * 3, "share_pct": [2.0, 40.0, 1.0], "tiv_m": [1, 2, 3],
+                          "rank": [10, 1, None], "pct_tiv_flagged_uncertain": [0, 0, 0]})
+    book = pd.DataFrame({"supplier": ["South Korea", "Türkiye"], "supplier_total_m": [5.0, 3.0],
+                         "region": ["Europe", "Europe"], "tiv_outstanding_m": [5.0, 3.0], "open_deals": [2, 1],
+                         "units_outstanding": [10, 4]})
+    english = cs.share_lines(share, "period_label", "t", "n")
+    assert [d.name for d in english.data] == ["South Korea", "United States", "unknown supplier(s)"]
+    with use_lang("ko"):
+        lines = cs.share_lines(share, "period_label", "t", "n")
+        assert [d.name for d in lines.data] == ["대한민국", "미국", "unknown supplier(s)"]
+        assert lines.data[0].line.width == 4 and lines.data[0].line.color == cs.KOREA_COLOUR
+        assert "<b>대한민국</b>" in lines.data[0].hovertemplate
+        bars = cs.order_book_bars(book, "t", "n")
+        assert list(bars.layout.yaxis.ticktext) == ["튀르키예", "<b>대한민국</b>"]
+        assert list(bars.data[0].y) == ["튀르키예", "대한민국"]
+
+
+def test_joined_lists_are_named_in_korean(monkeypatch):
+    monkeypatch.setattr(names, "_codes", lambda: SIPRI_CODES)
+    assert names.listed("Egypt, Poland") == "Egypt, Poland"
+    with use_lang("ko"):
+        assert names.listed("Egypt, Poland, unknown supplier(s)") == "이집트, 폴란드, unknown supplier(s)"
+        assert names.listed("K9, KT-1", names.system) == "K9 자주포, KT-1 훈련기"
+        assert names.listed(None) is None
+
+
+def test_placeholder_families_are_interface_terms():
+    assert names.system("Undisclosed system") == "Undisclosed system"
+    with use_lang("ko"):
+        assert names.system("Undisclosed system") == "비공개 체계" and names.system("Multiple systems") == "여러 체계"
+
+
+def test_facility_terms_are_translated():
+    assert names.facility_term("joint venture") == "joint venture"
+    with use_lang("ko"):
+        assert names.facility_term("joint venture") == "합작법인" and names.facility_term("operating") == "운영 중"
+        assert names.facility_term("something new") == "something new"
+
+
+def test_timeline_deal_picker_labels(monkeypatch):
+    import pandas as pd
+
+    monkeypatch.setattr(names, "_codes", lambda: {"Poland": ("POL", "PL")})
+    options = pd.DataFrame({"deal_id": ["KR-POL-2022-K9-FA"], "label": ["Poland · K9 · K9PL — framework/MoU, "
+                                                                       "2022-07-27 (KR-POL-2022-K9-FA)"],
+                            "recipient": ["Poland"], "system_family": ["K9"], "designation": ["K9PL"],
+                            "status": ["framework/MoU"], "signed_date": ["2022-07-27"]})
+    assert names.deal_labels(options) == {"KR-POL-2022-K9-FA": options["label"][0]}
+    with use_lang("ko"):
+        assert names.deal_labels(options) == {
+            "KR-POL-2022-K9-FA": "폴란드 · K9 자주포 · K9PL — 기본계약/MOU, 2022년 7월 27일 (KR-POL-2022-K9-FA)"}
+
+
+def test_korean_pages_break_lines_between_words_only():
+    from kdefense import i18n
+
+    assert i18n.page_css() == ""
+    with use_lang("ko"):
+        assert "word-break: keep-all" in i18n.page_css()
