@@ -135,9 +135,68 @@ def css(dark: bool) -> str:
 </style>"""
 
 
+# The slide keys, bound in the main document from the first slide on (the listener stays for the whole visit, across
+# reruns and page switches). Streamlit binds a button's `shortcut` only once that button is drawn, at the end of each
+# slide's run, so a key pressed while a slide loads was lost. This listener takes every slide key first (capture
+# phase, before Streamlit's own binding), queues it while the app runs or the footer button is not there yet, and
+# presses the button once the slide is ready: one key press is one slide, however early it comes.
+KEY_BUTTONS = {"ArrowRight": "present_next", "PageDown": "present_pgdn", "ArrowLeft": "present_prev",
+               "PageUp": "present_pgup", "Escape": "present_exit"}
+KEYS_JS = """
+(() => {
+  if (window.kdSlideKeys) return;
+  const buttons = %s;
+  const queue = [];
+  let clicked = null, sawRun = false, timer = null;
+  const state = () => (document.querySelector('[data-testid="stApp"]') || {dataset: {}}).dataset.testScriptState;
+  const presenting = () => new URLSearchParams(location.search).get('present') === '1';
+  const typing = el => !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+  const button = key => {
+    const box = document.querySelector('.st-key-' + buttons[key]);
+    const stale = box && box.closest('[data-stale="true"]');
+    return box && !stale ? box.querySelector('button') : null;
+  };
+  const step = () => {
+    const running = state() !== 'notRunning';
+    if (clicked !== null) {  // the last press's rerun: wait until it has started and finished
+      if (running) sawRun = true;
+      if (!sawRun && performance.now() - clicked < 3000) return;
+      if (running) return;
+      clicked = null;
+    }
+    if (!queue.length) { clearInterval(timer); timer = null; return; }
+    if (running || !presenting()) return;
+    const target = button(queue[0]);
+    if (!target) return;
+    queue.shift();
+    if (!target.disabled) { clicked = performance.now(); sawRun = false; target.click(); }
+  };
+  window.addEventListener('keydown', e => {
+    if (!(e.key in buttons) || e.ctrlKey || e.altKey || e.metaKey || !presenting() || typing(e.target)) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    if (e.repeat || queue.length >= 20) return;
+    queue.push(e.key);
+    step();
+    if (queue.length && timer === null) timer = setInterval(step, 50);
+  }, true);
+  window.kdSlideKeys = true;
+  document.documentElement.dataset.kdSlideKeys = 'ready';
+})();
+"""
+
+
+def _bind_keys() -> None:
+    """KEYS_JS in the main document (once per visit; later runs find it bound)."""
+    import json
+
+    st.html(f"<script>{KEYS_JS % json.dumps(KEY_BUTTONS)}</script>", unsafe_allow_javascript=True)
+
+
 def render(decks: dict[str, Deck], filters: Filters, page: str) -> None:
     """The whole presentation-mode screen: slide, then the fixed footer."""
     dark = theme() == "dark"
+    _bind_keys()
     deck, number = current_slide(decks)
     slide = deck.slides[number - 1] if deck is not None else _ad_hoc_slide(page)
     slide = replace(slide, options=allowed_options(slide.page, slide.options))  # never a junk key or value

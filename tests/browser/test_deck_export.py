@@ -79,6 +79,8 @@ def test_pdf_has_a_text_page_per_slide(exported, deck_id, tmp_path):
 def test_pptx_has_titles_takeaways_charts_and_notes(exported, deck_id):
     from pptx import Presentation
 
+    from kdefense import deck_export
+
     result = exported[deck_id]
     prs = Presentation(io.BytesIO(result.pptx))
     assert prs.core_properties.title == result.deck.title
@@ -89,5 +91,8 @@ def test_pptx_has_titles_takeaways_charts_and_notes(exported, deck_id):
         assert slide.title in texts and slide.takeaway in texts, f"slide {number}"
         pictures = [s for s in page.shapes if s.shape_type == 13]
         assert len(pictures) == len(content.charts), f"slide {number}: one image per chart"
+        for picture in pictures:  # rastered at twice the canvas size: sharp on a 4K screen and in print
+            shown_px = picture.width / deck_export.EMU_PER_PX
+            assert picture.image.size[0] >= 2 * shown_px - 2, f"slide {number}: {picture.image.size} for {shown_px} px"
         notes = page.notes_slide.notes_text_frame.text
         assert "Filters:" in notes and "SIPRI" in notes and content.filters_line in notes
