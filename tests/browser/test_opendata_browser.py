@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from kdefense.build import PUBLIC_VIEWS
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers import HOSTILE_SQL, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # make test-slow
@@ -108,46 +109,102 @@ class HealthWatch:
                 self.failures.append(ok)
 
 
-def _rerender(other, n: int) -> float:
-    """Another session runs `SELECT n` on its SQL page; seconds from the click until the result's cell is drawn."""
+# Armed in the other session's page before its click: the time of the user's click (the input event's own time
+# stamp) and of the first DOM change that shows the result's cell, both on the page's clock. Playwright's own
+# round trips (actionability checks, polling, its messages on 2 busy cores) are not part of what the user sees.
+ARM_TIMING = """(n) => {
+  const txt = String(n), t = window.__kdTiming = {click: null, drawn: null};
+  const button = [...document.querySelectorAll('button')].find(b => b.innerText.includes('Run query'));
+  button.addEventListener('click', e => { t.click = e.timeStamp; }, {capture: true, once: true});
+  const shown = () => [...document.querySelectorAll(
+      '[data-testid="stDataFrame"] td, [data-testid="stDataFrame"] [role="gridcell"]')
+    ].some(c => c.textContent.trim() === txt);
+  const watch = new MutationObserver(() => {
+    if (t.click !== null && shown()) { t.drawn = performance.now(); watch.disconnect(); }
+  });
+  watch.observe(document.body, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+def _rerender(other, n: int) -> tuple[float, float]:
+    """Another session runs `SELECT n` on its SQL page: seconds from the user's click until the result's cell is in
+    the page (the page's clock), and as Playwright sees it (from before its click until it finds the cell)."""
     other.get_by_label("Query").fill(f"SELECT {n} AS answer")
+    other.evaluate(ARM_TIMING, n)
     started = time.perf_counter()
     other.get_by_role("button", name="Run query").click()
     other.get_by_text(f"{n}", exact=True).wait_for(state="attached", timeout=30_000)  # the grid's cell
-    return time.perf_counter() - started
+    seen = time.perf_counter() - started
+    other.wait_for_function("() => window.__kdTiming.drawn !== null", timeout=30_000)
+    timing = other.evaluate("window.__kdTiming")
+    return (timing["drawn"] - timing["click"]) / 1000, seen
 
 
 MESSAGE_SHOWN = ("() => (document.body.innerText.split('The query did not run.')[1] || '').trim().length > 0 && "
                  "!!document.querySelector('[data-testid=\"stCode\"]')")
+# The run the attacker started is over: no element of an earlier run left (stale), the status is not "Running".
+RUN_OVER = ("() => !document.querySelector('[data-stale=\"true\"]') && !(document.querySelector("
+            "'[data-testid=\"stStatusWidget\"]')?.innerText || '').includes('Running')")
+# The link holds the statement in the query box: the run of this statement has started (Run sets `sql=` first).
+SUBMITTED = ("() => new URLSearchParams(location.search).get('sql') === "
+             "document.querySelector('textarea[aria-label=\"Query\"]').value")
+
+
+def _submit(attacker, url: str, sql: str) -> None:
+    """The attacker types the statement into the query box of the open SQL page and runs it, as a user would.
+    A statement the query box cannot hold as typed (control characters) comes in a link (`sql=`) instead."""
+    box = attacker.get_by_label("Query")
+    box.fill(sql)
+    if box.input_value() != sql:
+        attacker.goto("about:blank")  # so that the last statement's message cannot be mistaken for this one's
+        attacker.goto(f"{url}/sql?sql={quote(sql)}", wait_until="commit", timeout=120_000)
+        attacker.wait_for_selector("textarea[aria-label='Query']", timeout=120_000)
+        return
+    attacker.get_by_role("button", name="Run query").click()
+    attacker.wait_for_function(SUBMITTED, timeout=120_000)
+
+
+def _browser_at_low_priority(browser, tmp_path: Path):
+    """The attacker's own Chromium, at nice 10. In use the attacker's browser runs on the attacker's machine; here
+    it shares 2 cores with the other user's browser, and the other user's click-to-result time would count the
+    attacker's page rendering. The server gets the same statements either way: the attacker waits for each one."""
+    wrapper = tmp_path / "chromium-nice"
+    wrapper.write_text(f'#!/bin/sh\nexec nice -n 10 "{CHROMIUM}" "$@"\n')
+    wrapper.chmod(0o755)
+    return browser.browser_type.launch(executable_path=str(wrapper), args=CHROMIUM_ARGS)
 
 
 def _done(attacker) -> bool:
-    return attacker.evaluate(MESSAGE_SHOWN)
+    return attacker.evaluate(RUN_OVER) and attacker.evaluate(MESSAGE_SHOWN)
 
 
 def test_hostile_statements_are_refused_or_stopped_and_the_server_stays_responsive(app_server, browser, tmp_path):
     """Every hostile statement ends with a message; throughout, /_stcore/health and another session answer in < 1 s.
 
-    The other session (its own browser context) re-renders its SQL page again and again while each statement runs,
-    so that its latency is measured during the slow ones too (cross joins, range(1e12), recursion), not between.
+    The attacker types each statement into the SQL page's query box and runs it. The other session (its own browser
+    context) re-renders its SQL page again and again while each statement runs, so that its latency is measured
+    during the slow ones too (cross joins, range(1e12), recursion), not between.
     """
     url = app_server["url"]
-    attacker = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    attacker_browser = _browser_at_low_priority(browser, tmp_path)
+    attacker = attacker_browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
     other = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
-    other.goto(f"{url}/sql?sql={quote('SELECT 41 AS answer')}")
-    wait_for_app(other, "[data-testid='stDataFrame']", timeout=120_000)
+    for page in (other, attacker):
+        page.goto(f"{url}/sql?sql={quote('SELECT 41 AS answer')}")
+        wait_for_app(page, "[data-testid='stDataFrame']", timeout=120_000)
     _rerender(other, 1_000_000)  # warm: the other session's first rerun
     load_before = os.getloadavg()
     watch = HealthWatch(url, tmp_path / "health.log")
     watch.start()
-    outcomes, other_waits, n = {}, [], 0
+    outcomes, other_waits, seen_waits, n = {}, [], [], 0
     try:
         for sql in (s for s in HOSTILE_SQL if s):
-            attacker.goto("about:blank")  # so that the last statement's message cannot be mistaken for this one's
-            attacker.goto(f"{url}/sql?sql={quote(sql)}", wait_until="commit", timeout=120_000)
+            _submit(attacker, url, sql)
             while True:  # at least one re-render of the other session per statement, and more while it runs
                 n += 1
-                other_waits.append(_rerender(other, n))
+                wait, seen = _rerender(other, n)
+                other_waits.append(wait)
+                seen_waits.append(seen)
                 if _done(attacker):
                     break
             attacker.wait_for_function(MESSAGE_SHOWN, timeout=120_000)  # the alert and the message under it
@@ -156,10 +213,12 @@ def test_hostile_statements_are_refused_or_stopped_and_the_server_stays_responsi
             assert "Traceback" not in attacker.content()
     finally:
         watch.stop()
+        attacker_browser.close()
     load_after = os.getloadavg()
     print(f"\nload average before {load_before}, after {load_after}")
     print(f"health checks: {_summary(watch.latencies)}")
-    print(f"other session re-renders: {_summary(other_waits)}")
+    print(f"other session re-renders, click to result shown: {_summary(other_waits)}")
+    print(f"the same, as Playwright sees them (its own round trips included): {_summary(seen_waits)}")
     for sql, message in outcomes.items():
         print(f"{sql[:70]!r}: {message[:90]!r}")
     assert not watch.failures, watch.failures

@@ -136,6 +136,16 @@ def test_a_result_too_large_for_the_server_is_refused_with_a_message(pool, built
     assert got.error == sqlpage.too_large(1_000_000) and got.frame.empty
 
 
+def test_a_result_of_many_pipe_reads_arrives_whole_and_the_worker_answers_the_next_query(pool, built_db_path):
+    """8 MB come through the 64 KB pipe in over a hundred reads, into one buffer (not bytes rebuilt per read)."""
+    p = pool(1)
+    got = p.run(request(built_db_path, "SELECT range AS i, repeat('x', 2000) AS s FROM range(4000)"), wait=5)
+    assert got.error is None and len(got.frame) == 4000
+    assert got.frame["i"].tolist() == list(range(4000)) and set(got.frame["s"].str.len()) == {2000}
+    assert p.run(request(built_db_path, "SELECT 7 AS x"), wait=5).frame["x"].tolist() == [7]
+    assert len(p.workers) == 1
+
+
 def test_a_rebuilt_file_gets_a_fresh_engine(pool, built_db_path, fixture_db_path):
     p = pool(1)
     full = p.run(request(built_db_path, "SELECT count(*) AS n FROM transfers"), wait=5).frame["n"].iloc[0]
