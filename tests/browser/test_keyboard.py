@@ -62,6 +62,11 @@ def test_tab_reaches_every_control(app_server, browser, name):
     assert controls and missed == [], f"{name}: no Tab stop for {missed}"
 
 
+# A slider's thumb: Streamlit's sliders (React Aria) put a visually hidden <input type="range"> in it, which takes
+# the focus and the arrow keys; older ones had a div with role="slider".
+SLIDER = "(el => el.matches('input[type=\"range\"], [role=\"slider\"]'))"
+
+
 def focus_by_tab(page, predicate: str, limit: int = 250, key: str = "Tab") -> None:
     """Press Tab (or `key`) until `predicate(document.activeElement)` (a JS arrow function) holds."""
     for _ in range(limit):
@@ -72,16 +77,17 @@ def focus_by_tab(page, predicate: str, limit: int = 250, key: str = "Tab") -> No
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="issue 16 open: the value basis chosen by Enter did not reach the URL within 120 s in the "
-                   "merged suite (not diagnosed)", strict=False)
 def test_filters_and_a_chart_popover_by_keyboard(app_server, browser):
-    """Overview: the value basis (arrow/Enter on the segmented control), a region (type and Enter), the year range
-    (arrow keys on the slider), then a chart's data popover opens on Enter and closes on Escape."""
+    """Overview: the value basis (a radio group: Tab reaches the selected option, the arrow keys choose another), a
+    region (type and Enter), the year range (arrow keys on the slider's range input), then a chart's data popover
+    opens on Enter and closes on Escape."""
     context, page = new_page(browser, LAPTOP)
     try:
         load(page, app_server["url"] + "/")
         from_the_top(page)
-        focus_by_tab(page, "el => el.innerText && el.innerText.includes('SIPRI TIV')")
+        focus_by_tab(page, "el => el.getAttribute('role') === 'radio' && !!el.closest('.st-key-flt_basis')")
+        page.keyboard.press("ArrowRight")
+        assert "SIPRI TIV" in page.evaluate("() => document.activeElement.innerText")
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"basis=tiv"), timeout=120_000)
         focus_by_tab(page, "el => el.tagName === 'INPUT' && !!el.closest('.st-key-flt_region')")
@@ -90,7 +96,7 @@ def test_filters_and_a_chart_popover_by_keyboard(app_server, browser):
         page.keyboard.press("Escape")
         page.wait_for_url(re.compile(r"region=Europe"), timeout=120_000)
         first = re.search(r"[?&]from=(\d{4})", page.url).group(1)
-        focus_by_tab(page, "el => el.getAttribute('role') === 'slider' && !!el.closest('.st-key-flt_years')")
+        focus_by_tab(page, f"el => {SLIDER}(el) && !!el.closest('.st-key-flt_years')")
         page.keyboard.press("ArrowRight")
         page.wait_for_url(lambda url: f"from={int(first) + 1}" in url, timeout=120_000)
         load(page, page.url)
@@ -109,8 +115,6 @@ YEAR_LABEL = """() => { const a = [...document.querySelectorAll('.st-key-map_cha
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="issue 16 open: Tab does not reach the map page's own year slider (st-key-mapkb_year)",
-                   strict=False)
 def test_map_replay_by_keyboard(app_server, browser):
     """The map's year: the page's slider takes the arrow keys; its Play toggle takes Space, replays the years, and
     Space again pauses (Plotly's own SVG controls have no Tab stop)."""
@@ -120,7 +124,7 @@ def test_map_replay_by_keyboard(app_server, browser):
         page.wait_for_selector(".st-key-map_chart .annotation-text", timeout=120_000)
         last = page.evaluate(YEAR_LABEL)
         from_the_top(page)
-        focus_by_tab(page, "el => el.getAttribute('role') === 'slider' && !!el.closest('.st-key-mapkb_year')")
+        focus_by_tab(page, f"el => {SLIDER}(el) && !!el.closest('.st-key-mapkb_year')")
         page.keyboard.press("ArrowLeft")
         page.keyboard.press("ArrowLeft")
         earlier = str(int(last[-4:]) - 2)  # the year label ends with the year shown ("1972–2024")
