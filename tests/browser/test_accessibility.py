@@ -134,8 +134,8 @@ def test_korean_interface_meets_wcag_aa(app_server, browser, target):
 
 
 def test_document_language_follows_the_switch(app_server, browser):
-    """Switching English -> 한국어 -> English with the sidebar switch (keyboard: arrow keys in the radio group) sets
-    the document's language each time."""
+    """Switching English -> 한국어 -> English with the sidebar switch (keyboard: an arrow key moves to the other
+    option, Enter chooses it) sets the document's language each time."""
     context, page = new_page(browser, LAPTOP)
     try:
         load(page, app_server["url"] + "/")
@@ -143,9 +143,11 @@ def test_document_language_follows_the_switch(app_server, browser):
         switch = page.locator(".st-key-kd_lang_switch [role='radio'][aria-checked='true']")
         switch.focus()
         page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")
         page.wait_for_function("() => document.documentElement.lang === 'ko'", timeout=120_000)
         page.locator(".st-key-kd_lang_switch [role='radio'][aria-checked='true']").focus()
         page.keyboard.press("ArrowLeft")
+        page.keyboard.press("Enter")
         page.wait_for_function("() => document.documentElement.lang === 'en'", timeout=120_000)
     finally:
         context.close()

@@ -78,7 +78,7 @@ def focus_by_tab(page, predicate: str, limit: int = 250, key: str = "Tab") -> No
 
 @pytest.mark.slow
 def test_filters_and_a_chart_popover_by_keyboard(app_server, browser):
-    """Overview: the value basis (a radio group: Tab reaches the selected option, the arrow keys choose another), a
+    """Overview: the value basis (a radio group: Tab reaches the selected option, an arrow key the next, Enter picks it), a
     region (type and Enter), the year range (arrow keys on the slider's range input), then a chart's data popover
     opens on Enter and closes on Escape."""
     context, page = new_page(browser, LAPTOP)
@@ -101,7 +101,7 @@ def test_filters_and_a_chart_popover_by_keyboard(app_server, browser):
         page.wait_for_url(lambda url: f"from={int(first) + 1}" in url, timeout=120_000)
         load(page, page.url)
         from_the_top(page)
-        focus_by_tab(page, "el => el.innerText && el.innerText.includes('Data behind this chart')")
+        focus_by_tab(page, "el => el.tagName === 'BUTTON' && el.innerText.includes('Data behind this chart')")
         page.keyboard.press("Enter")
         page.wait_for_selector("[data-testid='stPopoverBody'] button:has-text('Download CSV')", timeout=60_000)
         page.keyboard.press("Escape")
