@@ -17,22 +17,34 @@ from tests.browser.a11y import LAPTOP, PAGES, load, new_page
 pytestmark = pytest.mark.browser
 WATCH = """() => { window.kdReached = new Set();
   document.addEventListener('focusin', e => { e.target.dataset.kdReached = '1'; }, true); }"""
-# The page's own controls (main area and sidebar), visible and enabled; inside a table only the grid itself. An
-# option of a segmented control or radio group is reached with the arrow keys, not Tab (tabindex -1, ARIA's
-# roving focus): the group's one Tab stop counts. Left out: the content of a closed expander, and Streamlit's own
-# hover toolbars (table search/download/fullscreen) and heading anchors, which Streamlit keeps out of the Tab order
-# (listed in docs/accessibility.md).
-CONTROLS = """() => [...document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebar"]')]
-  .flatMap(root => [...root.querySelectorAll('button, a[href], input:not([type="hidden"]), textarea, select, '
-    + 'summary, [role="slider"], [role="tab"], [role="switch"], [tabindex]:not([tabindex="-1"])')])
-  .filter(el => !el.disabled && el.getAttribute('tabindex') !== '-1'
-    && !(el.closest('details:not([open])') && !el.matches('details > summary'))
-    && !el.closest('[data-testid="stElementToolbar"], [data-testid="stHeaderActionElements"]') && !el.closest('.js-plotly-plot, [data-testid="stDataFrameResizable"] *')
-    && !el.closest('[aria-hidden="true"]') && el.getBoundingClientRect().width > 0
-    && getComputedStyle(el).visibility !== 'hidden')
-  .map(el => ({reached: el.dataset.kdReached === '1',
-               label: (el.getAttribute('aria-label') || el.innerText || el.value || el.title || el.tagName)
-                 .trim().slice(0, 50)}))"""
+# The page's own controls (main area and sidebar), visible and enabled; inside a table only the grid itself. The
+# options of a segmented control, radio group or tab list are one control: ARIA's roving focus gives the group one
+# Tab stop (the chosen option) and the arrow keys move between its options (React Aria takes the others out of the
+# Tab order with a key handler, not always with tabindex -1), so the group counts as reached when one of its options
+# had focus. Left out: the content of a closed expander, and Streamlit's own hover toolbars (table
+# search/download/fullscreen) and heading anchors, which Streamlit keeps out of the Tab order (listed in
+# docs/accessibility.md).
+CONTROLS = """() => {
+  const label = el => (el.getAttribute('aria-label') || el.innerText || el.value || el.title || el.tagName)
+    .trim().slice(0, 50);
+  const controls = new Map();
+  for (const root of document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebar"]')) {
+    for (const el of root.querySelectorAll('button, a[href], input:not([type="hidden"]), textarea, select, '
+        + 'summary, [role="slider"], [role="tab"], [role="radio"], [role="switch"], [tabindex]:not([tabindex="-1"])')) {
+      const group = el.matches('[role="radio"], [role="tab"]') && el.closest('[role="radiogroup"], [role="tablist"]');
+      if (el.disabled || (el.getAttribute('tabindex') === '-1' && !group)
+          || (el.closest('details:not([open])') && !el.matches('details > summary'))
+          || el.closest('[data-testid="stElementToolbar"], [data-testid="stHeaderActionElements"]')
+          || el.closest('.js-plotly-plot, [data-testid="stDataFrameResizable"] *')
+          || el.closest('[aria-hidden="true"]') || el.getBoundingClientRect().width === 0
+          || getComputedStyle(el).visibility === 'hidden') continue;
+      const key = group || el, known = controls.get(key);
+      const reached = el.dataset.kdReached === '1' || (known ? known.reached : false);
+      controls.set(key, {reached, label: group ? `${label(group)} (group)` : label(el)});
+    }
+  }
+  return [...controls.values()];
+}"""
 
 
 def from_the_top(page) -> None:
