@@ -201,3 +201,52 @@ def test_a_deck_by_keyboard(app_server, browser):
             assert page.locator(".kd-slide-title").inner_text().strip() == deck.slides[1].title
     finally:
         context.close()
+
+
+# The option groups of the page's main area (segmented controls, radio groups, tab lists), by their accessible name
+# and, for names shared by several groups, their rank.
+GROUPS = """() => [...document.querySelectorAll('[data-testid="stMain"] :is([role="radiogroup"], [role="tablist"])')]
+  .filter(g => g.getBoundingClientRect().width > 0 && !g.closest('details:not([open]), [aria-hidden="true"]'))
+  .map(g => ({name: g.getAttribute('aria-label') || g.getAttribute('role'),
+              options: [...g.querySelectorAll('[role="radio"], [role="tab"]')].map(o => o.innerText.trim()),
+              chosen: [...g.querySelectorAll('[role="radio"], [role="tab"]')].findIndex(o =>
+                o.getAttribute('aria-checked') === 'true' || o.getAttribute('aria-selected') === 'true')}))"""
+IN_GROUP = """(name, rank) => el => { const g = el.closest('[role="radiogroup"], [role="tablist"]');
+  if (!g || !el.matches('[role="radio"], [role="tab"]') || !g.closest('[data-testid="stMain"]')) return false;
+  const same = [...document.querySelectorAll('[data-testid="stMain"] :is([role="radiogroup"], [role="tablist"])')]
+    .filter(x => (x.getAttribute('aria-label') || x.getAttribute('role')) === name);
+  return same.indexOf(g) === rank; }"""
+CHOSEN = """([name, rank, option]) => { const g = [...document.querySelectorAll(
+    '[data-testid="stMain"] :is([role="radiogroup"], [role="tablist"])')]
+  .filter(x => (x.getAttribute('aria-label') || x.getAttribute('role')) === name)[rank];
+  const o = g && [...g.querySelectorAll('[role="radio"], [role="tab"]')].find(o => o.innerText.trim() === option);
+  return !!o && (o.getAttribute('aria-checked') === 'true' || o.getAttribute('aria-selected') === 'true'); }"""
+
+
+@pytest.mark.slow  # every option group of every page, each reached from the top of the page: make test-slow
+@pytest.mark.parametrize("name", ["timeline", "map", "suppliers", "tenders", "briefing"])  # the pages that have some
+def test_every_option_group_is_operated_by_keyboard(app_server, browser, name):
+    """Every segmented control, radio group and tab list of the page's main area: Tab reaches its chosen option, an
+    arrow key moves to the neighbouring option and Enter chooses it (the page reruns with it chosen)."""
+    context, page = new_page(browser, LAPTOP)
+    operated = []
+    try:
+        load(page, f"{app_server['url']}/{PAGES[name]}")
+        groups = page.evaluate(GROUPS)
+        seen: dict[str, int] = {}
+        for group in groups:
+            rank = seen[group["name"]] = seen.get(group["name"], -1) + 1
+            if len(group["options"]) < 2 or group["chosen"] < 0:
+                continue
+            last = group["chosen"] == len(group["options"]) - 1
+            target = group["options"][group["chosen"] + (-1 if last else 1)]
+            from_the_top(page)
+            focus_by_tab(page, f"({IN_GROUP})({group['name']!r}, {rank})")
+            page.keyboard.press("ArrowLeft" if last else "ArrowRight")
+            page.keyboard.press("Enter")
+            page.wait_for_function(CHOSEN, arg=[group["name"], rank, target], timeout=120_000)
+            load(page, page.url)  # the rerun drawn before the next group
+            operated.append(f"{group['name']} -> {target}")
+    finally:
+        context.close()
+    assert operated, f"{name}: no option group in the main area ({groups})"
