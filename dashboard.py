@@ -37,6 +37,7 @@ PAGES.append(st.Page(_overview_alias, title=t("Overview"), url_path="overview", 
 
 page = st.navigation(PAGES)
 i18n.language_switch()
+i18n.document_language()
 try:
     options = queries.filter_options()
 except DatabaseUnavailable as exc:

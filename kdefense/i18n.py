@@ -133,6 +133,20 @@ def language_switch() -> None:
                                  required=True, on_change=_switched)
 
 
+# Streamlit's index.html says <html lang="en">: a screen reader would read Korean with an English voice (WCAG 3.1.1).
+# The script sets the document's language on every run; its element container is not drawn (no gap in the sidebar).
+DOCUMENT_LANG_HTML = ("<style>.stElementContainer:has(.kd-document-lang){{display:none}}</style>"
+                      "<span class='kd-document-lang' hidden></span>"
+                      "<script>document.documentElement.lang = '{lang}';</script>")
+
+
+def document_language() -> None:
+    """The page's `lang` attribute follows the interface language (a value of LANGS, never user text)."""
+    import streamlit as st
+
+    st.sidebar.html(DOCUMENT_LANG_HTML.format(lang=current_lang()), unsafe_allow_javascript=True)
+
+
 def url_params() -> dict[str, str]:
     """`lang` for the URL: written once the language was chosen (switch or link) or differs from English, so the
     language travels with page switches, shared links and saved views."""

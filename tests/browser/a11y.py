@@ -75,10 +75,12 @@ AXE_RUN = """async (options) => (await axe.run(document, {...options, iframes: f
     nodes: v.nodes.map(n => n.target.join(' ') + ' :: ' + n.html.slice(0, 160))}))"""
 
 
-def run_axe(page, options: dict) -> list[dict]:
-    """axe-core on the page and, separately, on each of its frames (slides draw their charts in one)."""
+def run_axe(page, options: dict, frames: bool = True) -> list[dict]:
+    """axe-core on the page and, separately, on each of its frames (slides draw their charts in one). Page-level
+    rules (`page-has-heading-one`) are about the page a user sees: run them with `frames=False`, as a frame's own
+    document is part of that page, not a page of its own."""
     found: list[dict] = []
-    for frame in page.frames:
+    for frame in page.frames if frames else [page.main_frame]:
         if frame.is_detached() or (frame != page.main_frame and not frame.url.startswith(("about:", "http"))):
             continue
         frame.add_script_tag(path=str(axe_path()))
