@@ -16,6 +16,7 @@ import contextvars
 import functools
 import gettext
 import io
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,24 +52,44 @@ def _compiled(lang: str, version: tuple[int, int]) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+_ENGLISH = gettext.NullTranslations()
+RECHECK_SECONDS = 2.0  # how often an edited .po file is looked for (t() runs thousands of times per rerun)
+_translators: dict[str, tuple[float, gettext.NullTranslations]] = {}
+
+
 def translator(lang: str) -> gettext.NullTranslations:
-    """The translations for one language (English: the message ids themselves)."""
+    """The translations for one language (English: the message ids themselves). The .po file's version is checked
+    at most every RECHECK_SECONDS: a stat per call cost more than the page's own work (thousands of calls)."""
+    if lang == DEFAULT_LANG:
+        return _ENGLISH
+    now = time.monotonic()
+    kept = _translators.get(lang)
+    if kept is not None and now - kept[0] < RECHECK_SECONDS:
+        return kept[1]
     path = po_path(lang)
-    if lang == DEFAULT_LANG or not path.exists():
-        return gettext.NullTranslations()
-    stat = path.stat()
-    return _compiled(lang, (stat.st_mtime_ns, stat.st_size))
+    try:
+        stat = path.stat()
+    except OSError:
+        found: gettext.NullTranslations = _ENGLISH
+    else:
+        found = _compiled(lang, (stat.st_mtime_ns, stat.st_size))
+    _translators[lang] = (now, found)
+    return found
+
+
+@functools.cache
+def _run_context_getter():
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return get_script_run_ctx
 
 
 def _session_lang() -> str | None:
     try:
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-        if get_script_run_ctx(suppress_warning=True) is None:
+        ctx = _run_context_getter()(suppress_warning=True)
+        if ctx is None:
             return None
-        import streamlit as st
-
-        return st.session_state.get(SESSION_KEY)
+        return ctx.session_state[SESSION_KEY]  # SafeSessionState: no .get; a missing key raises KeyError
     except Exception:  # noqa: BLE001 - no Streamlit session: English
         return None
 
