@@ -295,8 +295,20 @@ def database_missing(error: Exception) -> None:
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
-def _figure(name: str, _builder: Callable[..., go.Figure], args: tuple, kwargs: tuple) -> go.Figure:
-    return _builder(*args, **dict(kwargs))
+def _figure(name: str, key: tuple, _builder: Callable[..., go.Figure], _args: tuple, _kwargs: tuple) -> go.Figure:
+    return _builder(*_args, **dict(_kwargs))
+
+
+class _Answer(tuple):
+    """A frame's place in a figure's cache key: the question it answers (queries.origin), not its cells."""
+
+
+def _key_part(value: Any) -> Any:
+    if isinstance(value, pd.DataFrame):
+        answered = queries.origin(value)
+        if answered is not None:
+            return _Answer(answered)
+    return value
 
 
 def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.Figure:
@@ -304,10 +316,14 @@ def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.F
 
     Building and validating a Plotly figure costs 10-60 ms; chart builders are pure functions of their
     DataFrames, so a warm rerun reuses the figure. The figure is shared: read it, never change it
-    (st.plotly_chart serialises a copy).
+    (st.plotly_chart serialises a copy). A frame returned by queries.run enters the key as the question that
+    answered it (question, parameters, file version): hashing every cell of the query frames cost more than a
+    cached rerun's own work. Any other frame is hashed by its content.
     """
     name = f"{builder.__module__}.{builder.__qualname__}:{i18n.current_lang()}"  # builders write translated text
-    return _figure(name, builder, args, tuple(sorted(kwargs.items())))
+    items = tuple(sorted(kwargs.items()))
+    key = (tuple(_key_part(a) for a in args), tuple((k, _key_part(v)) for k, v in items))
+    return _figure(name, key, builder, args, items)
 
 
 IMAGE_FORMAT_KEY = "img_format"
