@@ -158,10 +158,16 @@ def _axis_title(text: str | None) -> dict:
     return {"text": text} if text is not None else {}
 
 
+# The Gantt question's columns that the chart draws or names in its hovers (_deal_hover reads the deal's)
+GANTT_COLUMNS = ("row_order", "row_label", "part", "start", "finish", "year", "units", "origin", "part_sources",
+                 "deal_id", "designation", "status", "signed_date", "quantity", "units_delivered", "currency",
+                 "value_amount_m", "value_usd_m", "value_note", "first_source", "source_ids")
+
+
 def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system: bool = False,
                 large: bool = False) -> go.Figure:
     """Signing to last delivery, one row per deal (or per recipient × system): a few traces in all."""
-    df = _plain(df)
+    df = _plain(df[[c for c in GANTT_COLUMNS if c in df.columns]])  # row iteration costs per column: only these
     rows = df.drop_duplicates("row_order").sort_values("row_order")
     labels = rows["row_label"].tolist()
     data: list[dict] = []
