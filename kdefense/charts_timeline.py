@@ -112,12 +112,15 @@ def add_events(fig: go.Figure, events: pd.DataFrame | None, lo, hi, date_axis: b
     return fig
 
 
+EVENT_COLUMNS = ("date", "x_year", "kind", "title", "source_ids")  # what the event lines and hovers show
+
+
 def _events(events: pd.DataFrame | None, lo, hi, date_axis: bool) -> tuple[list[dict], list[dict], dict]:
     """add_events as dicts: (shapes, traces, layout update) for the events inside [lo, hi]."""
     if events is None or events.empty:
         return [], [], {}
     x = events["date"] if date_axis else events["x_year"]
-    inside = _plain(events[(x >= lo) & (x <= hi)])
+    inside = _plain(events.loc[(x >= lo) & (x <= hi), [c for c in EVENT_COLUMNS if c in events.columns]])
     if inside.empty:
         return [], [], {}
     xs = inside["date"] if date_axis else inside["x_year"]
@@ -444,10 +447,16 @@ def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of
     return built(traces, layout)
 
 
+SPEED_COLUMNS = ("deal_id", "row_label", "designation", "armament_category", "signed_date", "quantity",
+                 "first_delivery_year", "first_year_units", "first_year_origin", "years_to_first_delivery",
+                 "years_waiting", "others_median_years", "others_p25_years", "others_p75_years", "others_records",
+                 "years_vs_median")
+
+
 def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """Years from signing to first delivery per Korean deal (dot) against the category median of other
     suppliers (grey diamond, bar = middle half); deals not yet delivered show the years waited so far."""
-    data = _plain(df)
+    data = _plain(df[[c for c in SPEED_COLUMNS if c in df.columns]])  # row iteration costs per column
     labels = data["row_label"].tolist()
     traces: list[dict] = []
     delivered = data[data["years_to_first_delivery"].notna()]
