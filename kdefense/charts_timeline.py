@@ -258,6 +258,10 @@ def _tender_hover(r: dict) -> str:
             + f"<br>{r['competition_id']}")
 
 
+TENDER_COLUMNS = ("competition_id", "programme", "recipient", "year_decided", "outcome", "korean_systems", "winner",
+                  "winner_system")  # what the markers and their hovers show
+
+
 def tender_decision_traces(tenders: pd.DataFrame | None) -> list[dict]:
     """Tender decisions as markers over a yearly bar chart: one per decided competition at its decision year,
     symbol and colour by outcome for Korea (one legend entry each), stacked downwards from the top of the plot on
@@ -265,7 +269,8 @@ def tender_decision_traces(tenders: pd.DataFrame | None) -> list[dict]:
     if tenders is None or tenders.empty:
         return []
     order = {o: i for i, o in enumerate(OUTCOMES)}
-    rows = _plain(tenders[tenders["year_decided"].notna() & tenders["outcome"].isin(order)])
+    shown = tenders["year_decided"].notna() & tenders["outcome"].isin(order)
+    rows = _plain(tenders.loc[shown, [c for c in TENDER_COLUMNS if c in tenders.columns]])
     rows = rows.assign(_o=rows["outcome"].map(order)).sort_values(["year_decided", "_o", "competition_id"])
     rows["y"] = TENDER_TOP - TENDER_STEP * rows.groupby("year_decided").cumcount()
     data = []
