@@ -31,6 +31,9 @@ SESSION_KEY = "_kd_lang"
 EXPLICIT_KEY = "_kd_lang_explicit"  # the user or a link chose the language: keep it in the URL
 URL_SEEN_KEY = "_kd_lang_url"  # the `lang` value this session last wrote to the URL
 WIDGET_KEY = "kd_lang_switch"
+# The language of the current script run, kept on its ScriptRunContext by init_lang (and the switch's callback):
+# t() runs thousands of times per rerun, and each read of st.session_state takes its lock.
+RUN_ATTR = "_kd_lang"
 
 _override: contextvars.ContextVar[str | None] = contextvars.ContextVar("kd_lang", default=None)
 
@@ -89,6 +92,9 @@ def _session_lang() -> str | None:
         ctx = _run_context_getter()(suppress_warning=True)
         if ctx is None:
             return None
+        lang = getattr(ctx, RUN_ATTR, None)  # this run's language, kept on the run's context by init_lang
+        if lang is not None:
+            return lang
         return ctx.session_state[SESSION_KEY]  # SafeSessionState: no .get; a missing key raises KeyError
     except Exception:  # noqa: BLE001 - no Streamlit session: English
         return None
@@ -134,7 +140,14 @@ def init_lang() -> str:
         state[SESSION_KEY], state[EXPLICIT_KEY] = raw, True
     elif SESSION_KEY not in state:
         state[SESSION_KEY] = lang_from_locale(getattr(st.context, "locale", None))
+    _keep_for_run(state[SESSION_KEY])
     return state[SESSION_KEY]
+
+
+def _keep_for_run(lang: str) -> None:
+    ctx = _run_context_getter()(suppress_warning=True)
+    if ctx is not None:
+        setattr(ctx, RUN_ATTR, lang)
 
 
 def _switched() -> None:
@@ -143,6 +156,7 @@ def _switched() -> None:
     chosen = st.session_state.get(WIDGET_KEY)
     if chosen in LANGS:
         st.session_state[SESSION_KEY], st.session_state[EXPLICIT_KEY] = chosen, True
+        _keep_for_run(chosen)
 
 
 def language_switch() -> None:
