@@ -121,3 +121,18 @@ def test_sidebar_is_korean(app_db):
     labels = [w.label for w in at.sidebar.multiselect]
     assert "지역" in labels and "수입국" in labels and "무기체계" in labels
     assert at.sidebar.button[0].label == "필터 초기화" or "필터 초기화" in [b.label for b in at.sidebar.button]
+
+
+def test_the_language_switch_changes_every_text_at_once_and_back(app_db):
+    """The run's language is kept on its script-run context (i18n.RUN_ATTR): switching it in the sidebar gives a
+    Korean page in the same rerun, and switching back an English one (never the previous run's language)."""
+    at = run_app()
+    assert at.title[0].value == "South Korea's defence exports"
+    at.segmented_control(key="kd_lang_switch").set_value("ko").run()
+    assert not at.exception
+    assert at.title[0].value != "South Korea's defence exports"
+    assert "지역" in [w.label for w in at.sidebar.multiselect]
+    at.segmented_control(key="kd_lang_switch").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "South Korea's defence exports"
+    assert "Region" in [w.label for w in at.sidebar.multiselect]
