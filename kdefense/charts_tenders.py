@@ -8,7 +8,7 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from kdefense.charts import base_layout
+from kdefense.charts import array, base_layout, built, layout_base, merge
 from kdefense.i18n import N_, t
 
 OUTCOMES = ("won", "lost", "withdrawn", "cancelled", "open")
@@ -48,25 +48,43 @@ def record_bars(df: pd.DataFrame, by_label: str, title: str, note: str, large: b
 
 
 def tender_markers(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
-    """Tender decisions on a year axis: one marker per decided competition, by system family and outcome."""
-    fig = go.Figure()
+    """Tender decisions on a year axis: one marker per decided competition, by system family and outcome.
+    Built from dicts (charts.built): the validated Figure API cost most of the Timeline's tender chart."""
     families = sorted(df["system_family"].unique())
+    data = []
     for outcome in OUTCOMES:
         part = df[df["outcome"] == outcome]
         if part.empty:
             continue
-        hover = [f"<b>{html.escape(str(r.programme))}</b> ({html.escape(str(r.recipient))}, {r.year_decided})<br>"
-                 + t("Korea: {outcome} with {systems}", outcome=t(OUTCOME_LABELS[outcome]).lower(),
-                     systems=html.escape(str(r.korean_systems or "?"))) + "<br>"
-                 + t("Winner: {winner}", winner=f"{html.escape(str(r.winner or '—'))} "
-                                              f"{html.escape(str(r.winner_system or ''))}") + "<br>"
-                 f"{r.competition_id}" for r in part.itertuples()]
-        fig.add_scatter(x=part["x_year"], y=part["system_family"], mode="markers", name=t(OUTCOME_LABELS[outcome]),
-                        marker={"symbol": OUTCOME_SYMBOLS[outcome], "size": 13, "color": OUTCOME_COLOURS[outcome],
-                                "line": {"width": 2, "color": OUTCOME_COLOURS[outcome]}},
-                        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>")
-    base_layout(fig, title, height=max(320, 170 + 26 * len(families)), large=large)
-    fig.update_yaxes(categoryorder="array", categoryarray=families[::-1])
-    fig.update_xaxes(dtick=2)
-    _note(fig, note, large)
-    return fig
+        korea = t("Korea: {outcome} with {systems}")
+        label = t(OUTCOME_LABELS[outcome])
+        hover = [f"<b>{html.escape(str(programme))}</b> ({html.escape(str(recipient))}, {year})<br>"
+                 + korea.format(outcome=label.lower(), systems=html.escape(str(systems or "?"))) + "<br>"
+                 + t("Winner: {winner}", winner=f"{html.escape(str(winner or '—'))} "
+                                              f"{html.escape(str(winner_system or ''))}") + "<br>"
+                 f"{competition}"
+                 for programme, recipient, year, systems, winner, winner_system, competition in zip(
+                     part["programme"].tolist(), part["recipient"].tolist(), part["year_decided"].tolist(),
+                     part["korean_systems"].tolist(), part["winner"].tolist(), part["winner_system"].tolist(),
+                     part["competition_id"].tolist(), strict=True)]
+        colour = OUTCOME_COLOURS[outcome]
+        data.append({"type": "scatter", "x": array(part["x_year"]), "y": array(part["system_family"]),
+                     "mode": "markers", "name": label,
+                     "marker": {"symbol": OUTCOME_SYMBOLS[outcome], "size": 13, "color": colour,
+                                "line": {"width": 2, "color": colour}},
+                     "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"})
+    height = max(320, 170 + 26 * len(families))
+    layout = layout_base(title, height=height, large=large)
+    merge(layout, {"yaxis": {"categoryorder": "array", "categoryarray": families[::-1]}, "xaxis": {"dtick": 2}})
+    merge(layout, _note_layout(height, note, large))
+    return built(data, layout)
+
+
+def _note_layout(height: int, note: str, large: bool) -> dict:
+    """_note as a layout update."""
+    lines = textwrap.wrap(note, 100)
+    top, bottom = 66 + 17 * len(lines), 70
+    plot = max(height - top - bottom, 60)
+    return {"title": {"subtitle": {"text": "<br>".join(lines), "font": {"size": 16 if large else 12}}},
+            "margin": {"t": top, "b": bottom},
+            "legend": {"orientation": "h", "x": 0, "yanchor": "top", "y": -30 / plot, "traceorder": "normal"}}

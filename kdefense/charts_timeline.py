@@ -112,12 +112,15 @@ def add_events(fig: go.Figure, events: pd.DataFrame | None, lo, hi, date_axis: b
     return fig
 
 
+EVENT_COLUMNS = ("date", "x_year", "kind", "title", "source_ids")  # what the event lines and hovers show
+
+
 def _events(events: pd.DataFrame | None, lo, hi, date_axis: bool) -> tuple[list[dict], list[dict], dict]:
     """add_events as dicts: (shapes, traces, layout update) for the events inside [lo, hi]."""
     if events is None or events.empty:
         return [], [], {}
     x = events["date"] if date_axis else events["x_year"]
-    inside = _plain(events[(x >= lo) & (x <= hi)])
+    inside = _plain(events.loc[(x >= lo) & (x <= hi), [c for c in EVENT_COLUMNS if c in events.columns]])
     if inside.empty:
         return [], [], {}
     xs = inside["date"] if date_axis else inside["x_year"]
@@ -158,10 +161,16 @@ def _axis_title(text: str | None) -> dict:
     return {"text": text} if text is not None else {}
 
 
+# The Gantt question's columns that the chart draws or names in its hovers (_deal_hover reads the deal's)
+GANTT_COLUMNS = ("row_order", "row_label", "part", "start", "finish", "year", "units", "origin", "part_sources",
+                 "deal_id", "designation", "status", "signed_date", "quantity", "units_delivered", "currency",
+                 "value_amount_m", "value_usd_m", "value_note", "first_source", "source_ids")
+
+
 def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system: bool = False,
                 large: bool = False) -> go.Figure:
     """Signing to last delivery, one row per deal (or per recipient × system): a few traces in all."""
-    df = _plain(df)
+    df = _plain(df[[c for c in GANTT_COLUMNS if c in df.columns]])  # row iteration costs per column: only these
     rows = df.drop_duplicates("row_order").sort_values("row_order")
     labels = rows["row_label"].tolist()
     data: list[dict] = []
@@ -249,6 +258,10 @@ def _tender_hover(r: dict) -> str:
             + f"<br>{r['competition_id']}")
 
 
+TENDER_COLUMNS = ("competition_id", "programme", "recipient", "year_decided", "outcome", "korean_systems", "winner",
+                  "winner_system")  # what the markers and their hovers show
+
+
 def tender_decision_traces(tenders: pd.DataFrame | None) -> list[dict]:
     """Tender decisions as markers over a yearly bar chart: one per decided competition at its decision year,
     symbol and colour by outcome for Korea (one legend entry each), stacked downwards from the top of the plot on
@@ -256,7 +269,8 @@ def tender_decision_traces(tenders: pd.DataFrame | None) -> list[dict]:
     if tenders is None or tenders.empty:
         return []
     order = {o: i for i, o in enumerate(OUTCOMES)}
-    rows = _plain(tenders[tenders["year_decided"].notna() & tenders["outcome"].isin(order)])
+    shown = tenders["year_decided"].notna() & tenders["outcome"].isin(order)
+    rows = _plain(tenders.loc[shown, [c for c in TENDER_COLUMNS if c in tenders.columns]])
     rows = rows.assign(_o=rows["outcome"].map(order)).sort_values(["year_decided", "_o", "competition_id"])
     rows["y"] = TENDER_TOP - TENDER_STEP * rows.groupby("year_decided").cumcount()
     data = []
@@ -438,10 +452,16 @@ def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of
     return built(traces, layout)
 
 
+SPEED_COLUMNS = ("deal_id", "row_label", "designation", "armament_category", "signed_date", "quantity",
+                 "first_delivery_year", "first_year_units", "first_year_origin", "years_to_first_delivery",
+                 "years_waiting", "others_median_years", "others_p25_years", "others_p75_years", "others_records",
+                 "years_vs_median")
+
+
 def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """Years from signing to first delivery per Korean deal (dot) against the category median of other
     suppliers (grey diamond, bar = middle half); deals not yet delivered show the years waited so far."""
-    data = _plain(df)
+    data = _plain(df[[c for c in SPEED_COLUMNS if c in df.columns]])  # row iteration costs per column
     labels = data["row_label"].tolist()
     traces: list[dict] = []
     delivered = data[data["years_to_first_delivery"].notna()]

@@ -16,6 +16,7 @@ import contextvars
 import functools
 import gettext
 import io
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +31,9 @@ SESSION_KEY = "_kd_lang"
 EXPLICIT_KEY = "_kd_lang_explicit"  # the user or a link chose the language: keep it in the URL
 URL_SEEN_KEY = "_kd_lang_url"  # the `lang` value this session last wrote to the URL
 WIDGET_KEY = "kd_lang_switch"
+# The language of the current script run, kept on its ScriptRunContext by init_lang (and the switch's callback):
+# t() runs thousands of times per rerun, and each read of st.session_state takes its lock.
+RUN_ATTR = "_kd_lang"
 
 _override: contextvars.ContextVar[str | None] = contextvars.ContextVar("kd_lang", default=None)
 
@@ -51,24 +55,47 @@ def _compiled(lang: str, version: tuple[int, int]) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+_ENGLISH = gettext.NullTranslations()
+RECHECK_SECONDS = 2.0  # how often an edited .po file is looked for (t() runs thousands of times per rerun)
+_translators: dict[str, tuple[float, gettext.NullTranslations]] = {}
+
+
 def translator(lang: str) -> gettext.NullTranslations:
-    """The translations for one language (English: the message ids themselves)."""
+    """The translations for one language (English: the message ids themselves). The .po file's version is checked
+    at most every RECHECK_SECONDS: a stat per call cost more than the page's own work (thousands of calls)."""
+    if lang == DEFAULT_LANG:
+        return _ENGLISH
+    now = time.monotonic()
+    kept = _translators.get(lang)
+    if kept is not None and now - kept[0] < RECHECK_SECONDS:
+        return kept[1]
     path = po_path(lang)
-    if lang == DEFAULT_LANG or not path.exists():
-        return gettext.NullTranslations()
-    stat = path.stat()
-    return _compiled(lang, (stat.st_mtime_ns, stat.st_size))
+    try:
+        stat = path.stat()
+    except OSError:
+        found: gettext.NullTranslations = _ENGLISH
+    else:
+        found = _compiled(lang, (stat.st_mtime_ns, stat.st_size))
+    _translators[lang] = (now, found)
+    return found
+
+
+@functools.cache
+def _run_context_getter():
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return get_script_run_ctx
 
 
 def _session_lang() -> str | None:
     try:
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-        if get_script_run_ctx(suppress_warning=True) is None:
+        ctx = _run_context_getter()(suppress_warning=True)
+        if ctx is None:
             return None
-        import streamlit as st
-
-        return st.session_state.get(SESSION_KEY)
+        lang = getattr(ctx, RUN_ATTR, None)  # this run's language, kept on the run's context by init_lang
+        if lang is not None:
+            return lang
+        return ctx.session_state[SESSION_KEY]  # SafeSessionState: no .get; a missing key raises KeyError
     except Exception:  # noqa: BLE001 - no Streamlit session: English
         return None
 
@@ -113,7 +140,14 @@ def init_lang() -> str:
         state[SESSION_KEY], state[EXPLICIT_KEY] = raw, True
     elif SESSION_KEY not in state:
         state[SESSION_KEY] = lang_from_locale(getattr(st.context, "locale", None))
+    _keep_for_run(state[SESSION_KEY])
     return state[SESSION_KEY]
+
+
+def _keep_for_run(lang: str) -> None:
+    ctx = _run_context_getter()(suppress_warning=True)
+    if ctx is not None:
+        setattr(ctx, RUN_ATTR, lang)
 
 
 def _switched() -> None:
@@ -122,6 +156,7 @@ def _switched() -> None:
     chosen = st.session_state.get(WIDGET_KEY)
     if chosen in LANGS:
         st.session_state[SESSION_KEY], st.session_state[EXPLICIT_KEY] = chosen, True
+        _keep_for_run(chosen)
 
 
 def language_switch() -> None:

@@ -8,6 +8,7 @@ Results are cached per question, parameters and database file version, so a rebu
 from __future__ import annotations
 
 import re
+import weakref
 from functools import cache
 from typing import Any
 
@@ -45,7 +46,40 @@ def _cached(name: str, params: tuple[tuple[str, Any], ...], signature: tuple[str
 def run(name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Result of question `name` (a copy; callers may modify it)."""
     items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()))
-    return _cached(name, items, db.signature()).copy()
+    key = (name, items, db.signature())
+    df = _cached(*key).copy()
+    _remember(df, key)
+    return df
+
+
+# id(result frame) → (weak reference, (question, parameters, file version), shape): what a frame handed out by
+# run() answers, so that a cache of what is built from it (ui.figure) is keyed by the question instead of hashing
+# every cell of the frame again on each rerun. Entries go when the frame is collected.
+_ORIGINS: dict[int, tuple[weakref.ref, tuple, tuple]] = {}
+
+
+def _remember(df: pd.DataFrame, key: tuple) -> None:
+    frame_id = id(df)
+    _ORIGINS[frame_id] = (weakref.ref(df, lambda ref: _forget(frame_id, ref)), key, _shape(df))
+
+
+def _forget(frame_id: int, ref: weakref.ref) -> None:
+    kept = _ORIGINS.get(frame_id)
+    if kept is not None and kept[0] is ref:
+        _ORIGINS.pop(frame_id, None)
+
+
+def _shape(df: pd.DataFrame) -> tuple:
+    return df.shape, tuple(df.columns)
+
+
+def origin(df: pd.DataFrame) -> tuple | None:
+    """(question, parameters, file version) of a frame returned by run() and still of the shape it was returned
+    with, else None (a frame made by other code, or one a caller reshaped)."""
+    kept = _ORIGINS.get(id(df))
+    if kept is None or kept[0]() is not df or kept[2] != _shape(df):
+        return None
+    return kept[1]
 
 
 def run_filtered(name: str, filters: Filters, **extra: Any) -> pd.DataFrame:

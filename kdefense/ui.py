@@ -304,15 +304,41 @@ def _figure(name: str, _builder: Callable[..., go.Figure], args: tuple, kwargs: 
     return _builder(*args, **dict(kwargs))
 
 
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _figure_of_answers(name: str, key: tuple, _builder: Callable[..., go.Figure], _args: tuple,
+                       _kwargs: tuple) -> go.Figure:
+    return _figure(name, _builder, _args, _kwargs)
+
+
+class _Answer(tuple):
+    """A frame's place in a figure's cache key: the question it answers (queries.origin), not its cells."""
+
+
+def _key_part(value: Any) -> Any:
+    if isinstance(value, pd.DataFrame):
+        answered = queries.origin(value)
+        if answered is not None:
+            return _Answer(answered)
+    return value
+
+
 def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.Figure:
     """`builder(*args, **kwargs)`, kept between reruns and sessions (keyed by the builder's name and its inputs).
 
     Building and validating a Plotly figure costs 10-60 ms; chart builders are pure functions of their
     DataFrames, so a warm rerun reuses the figure. The figure is shared: read it, never change it
-    (st.plotly_chart serialises a copy).
+    (st.plotly_chart serialises a copy). Two levels: frames returned by queries.run are first looked up by the
+    question that answered them (question, parameters, file version), which a warm rerun finds without hashing
+    every cell of the frames again; on a miss the frames are hashed by content, so other filters that give the
+    same rows (a year that changes nothing in this chart) still reuse the figure.
     """
     name = f"{builder.__module__}.{builder.__qualname__}:{i18n.current_lang()}"  # builders write translated text
-    return _figure(name, builder, args, tuple(sorted(kwargs.items())))
+    items = tuple(sorted(kwargs.items()))
+    parts = tuple(_key_part(a) for a in args)
+    named = tuple((k, _key_part(v)) for k, v in items)
+    if not any(isinstance(p, _Answer) for p in (*parts, *(v for _, v in named))):
+        return _figure(name, builder, args, items)
+    return _figure_of_answers(name, (parts, named), builder, args, items)
 
 
 IMAGE_FORMAT_KEY = "img_format"

@@ -155,47 +155,54 @@ with right:
                    + (" " + t("{n} delivery years with no unit count are not drawn.", n=missing) if missing else ""))
 
 # --- Order book ---------------------------------------------------------------------------------------------------
-st.header(t("Order book: ordered, not yet delivered"))
-value_name = t("contract value (USD)") if usd else t("SIPRI TIV")
-book = st.segmented_control(t("Measure"), list(BOOK), key="tl_book", required=True,
-                            format_func=lambda k: t("Units") if k == "units" else t("Value: {name}", name=value_name))
-tiv_book = book == "value" and not usd
-if tiv_book:
-    over_time = queries.run_filtered("timeline_tiv_orderbook", filters, deal_id=deal_id)
-    now = queries.run_filtered("timeline_tiv_orderbook_now", filters, deal_id=deal_id)
-    col, unit_label = "tiv_outstanding_m", t("TIV, millions")
-else:
-    over_time = queries.run_filtered("timeline_orderbook", filters, deal_id=deal_id, munitions=munitions)
-    now = queries.run_filtered("timeline_orderbook_now", filters, deal_id=deal_id, munitions=munitions)
-    col, unit_label = ("units_outstanding", t("units")) if book == "units" else ("value_usd_m_outstanding", t("USD m"))
-left, right = st.columns(2)
-if over_time.empty or over_time[col].fillna(0).sum() == 0:
-    with left:
-        st.info(t("Nothing on order in this selection: no signed deal with a stated quantity.")
-                + (" " + t("Missiles, ammunition and small arms left out.") if not munitions and not tiv_book else ""))
-else:
-    as_of = t("end of {year}", year=int(over_time["year"].max()))
-    with left:
-        chart(ui.figure(ct.orderbook_chart, over_time, col, unit_label, events), over_time, "timeline-order-book",
-              "tl_book")
-    with right:
-        if now.empty:
-            st.info(t("Everything ordered in this selection had been delivered by the {as_of}.", as_of=as_of))
-        else:
-            shown_now = now.assign(recipient=now["recipient"].map(names.country_by_name))
-            chart(ui.figure(ct.orderbook_now_chart, shown_now, col, unit_label, as_of), now, "timeline-order-book-now",
-                  "tl_book_now")
-if tiv_book:
-    st.caption(t("TIV ordered (by order year, SIPRI register) minus TIV delivered (by delivery year, SIPRI's "
-                 "per-year register), per SIPRI record, never below zero.") + " " + t(settings.TIV_CAVEAT))
-else:
-    st.caption(t("Signed deals with a stated quantity: units ordered minus units delivered so far, per deal and "
-                 "year; a completed deal counts zero from its last recorded delivery.")
-               + (" " + t("Value pro-rates each deal's counted contract value by the share still to deliver; deals "
-                          "without a disclosed value add nothing.") if book == "value" else "")
-               + ("" if munitions else " " + t("Missiles, ammunition and small arms left out."))
-               + " " + t("**⚠ overdue** (red outline): a recipient with deliveries planned for a year that has ended "
-                         "and none recorded."))
+@st.fragment
+def order_book() -> None:
+    """The order book and its Measure switch: switching the measure reruns this section only (the sidebar, the other
+    charts and their queries stay as they are); any other change reruns the whole page."""
+    st.header(t("Order book: ordered, not yet delivered"))
+    value_name = t("contract value (USD)") if usd else t("SIPRI TIV")
+    book = st.segmented_control(t("Measure"), list(BOOK), key="tl_book", required=True,
+                                format_func=lambda k: t("Units") if k == "units" else t("Value: {name}", name=value_name))
+    tiv_book = book == "value" and not usd
+    if tiv_book:
+        over_time = queries.run_filtered("timeline_tiv_orderbook", filters, deal_id=deal_id)
+        now = queries.run_filtered("timeline_tiv_orderbook_now", filters, deal_id=deal_id)
+        col, unit_label = "tiv_outstanding_m", t("TIV, millions")
+    else:
+        over_time = queries.run_filtered("timeline_orderbook", filters, deal_id=deal_id, munitions=munitions)
+        now = queries.run_filtered("timeline_orderbook_now", filters, deal_id=deal_id, munitions=munitions)
+        col, unit_label = ("units_outstanding", t("units")) if book == "units" else ("value_usd_m_outstanding", t("USD m"))
+    left, right = st.columns(2)
+    if over_time.empty or over_time[col].fillna(0).sum() == 0:
+        with left:
+            st.info(t("Nothing on order in this selection: no signed deal with a stated quantity.")
+                    + (" " + t("Missiles, ammunition and small arms left out.") if not munitions and not tiv_book else ""))
+    else:
+        as_of = t("end of {year}", year=int(over_time["year"].max()))
+        with left:
+            chart(ui.figure(ct.orderbook_chart, over_time, col, unit_label, events), over_time, "timeline-order-book",
+                  "tl_book")
+        with right:
+            if now.empty:
+                st.info(t("Everything ordered in this selection had been delivered by the {as_of}.", as_of=as_of))
+            else:
+                shown_now = now.assign(recipient=now["recipient"].map(names.country_by_name))
+                chart(ui.figure(ct.orderbook_now_chart, shown_now, col, unit_label, as_of), now,
+                      "timeline-order-book-now", "tl_book_now")
+    if tiv_book:
+        st.caption(t("TIV ordered (by order year, SIPRI register) minus TIV delivered (by delivery year, SIPRI's "
+                     "per-year register), per SIPRI record, never below zero.") + " " + t(settings.TIV_CAVEAT))
+    else:
+        st.caption(t("Signed deals with a stated quantity: units ordered minus units delivered so far, per deal and "
+                     "year; a completed deal counts zero from its last recorded delivery.")
+                   + (" " + t("Value pro-rates each deal's counted contract value by the share still to deliver; deals "
+                              "without a disclosed value add nothing.") if book == "value" else "")
+                   + ("" if munitions else " " + t("Missiles, ammunition and small arms left out."))
+                   + " " + t("**⚠ overdue** (red outline): a recipient with deliveries planned for a year that has ended "
+                             "and none recorded."))
+
+
+order_book()
 
 # --- Speed --------------------------------------------------------------------------------------------------------
 st.header(t("Speed: signing to first delivery"))

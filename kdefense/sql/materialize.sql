@@ -5,13 +5,18 @@
 -- filtered question re-ran the views, scanning all SIPRI per-year rows (the Gantt question took longest).
 CREATE TABLE _internal.deals_rows AS SELECT * FROM deals;
 -- deliveries.is_overdue depends on today's date, so it is computed when queried, not stored: a planned row whose
--- year has ended with no actual row (ledger or SIPRI) for the deal in that year (as in views.sql).
-CREATE TABLE _internal.deliveries_rows AS SELECT * EXCLUDE (is_overdue) FROM deliveries;
+-- year has ended with no actual row (ledger or SIPRI) for the deal in that year (as in views.sql). Whether a
+-- planned row has an actual row beside it does not change with the date, so the build stores that (no_actual)
+-- and the view only compares the year: a correlated subquery in the view was planned again by every question
+-- that reads deliveries.
+CREATE TABLE _internal.deliveries_rows AS
+SELECT d.* EXCLUDE (is_overdue),
+       d.kind = 'planned' AND NOT EXISTS (SELECT 1 FROM deliveries a
+                                         WHERE a.deal_id = d.deal_id AND a.year = d.year AND a.kind = 'actual')
+           AS no_actual
+FROM deliveries d;
 CREATE OR REPLACE VIEW deliveries AS
-SELECT r.*,
-       r.kind = 'planned' AND r.year < year(current_date)
-           AND NOT EXISTS (SELECT 1 FROM _internal.deliveries_rows a
-                           WHERE a.deal_id = r.deal_id AND a.year = r.year AND a.kind = 'actual') AS is_overdue
+SELECT r.* EXCLUDE (no_actual), r.no_actual AND r.year < year(current_date) AS is_overdue
 FROM _internal.deliveries_rows r;
 CREATE OR REPLACE VIEW deals AS SELECT * FROM _internal.deals_rows;
 
@@ -26,3 +31,81 @@ CREATE TABLE _internal.speed_benchmarks AS
     WHERE supplier <> 'South Korea' AND status = 'New' AND order_year >= 2000 AND NOT order_year_uncertain
       AND first_delivery_year IS NOT NULL
     GROUP BY armament_category;
+
+-- The Timeline Gantt's per-deal facts (timeline_gantt.sql), which depend on no filter: each deal's place in its
+-- framework tree (parent p1, grandparent p2, depth, the sort path that puts a framework directly above its
+-- contracts), its delivery aggregates and first source, and its drawn parts (waiting, one per delivery year,
+-- the signing marker). Only what depends on the filters is left to the question: which deals are shown, a
+-- framework's span over its shown contracts, and whether a planned year is overdue (that depends on today).
+-- Without this, the question re-planned the whole derivation (~65 ms of DuckDB planning) on every filter change.
+CREATE TABLE _internal.gantt_deals AS
+WITH d AS (
+    SELECT x.deal_id, x.parent_deal_id, x.recipient, x.source_ids, x.is_signed, x.status,
+           CAST(CASE length(x.signed_date) WHEN 10 THEN x.signed_date WHEN 7 THEN x.signed_date || '-01'
+                ELSE x.signed_date || '-01-01' END AS DATE) AS start_date,
+           p1.deal_id AS p1, p2.deal_id AS p2
+    FROM deals x
+    LEFT JOIN deals p1 ON p1.deal_id = x.parent_deal_id
+    LEFT JOIN deals p2 ON p2.deal_id = p1.parent_deal_id
+), pathed AS (
+    SELECT k.*,
+           CASE WHEN k.p2 IS NOT NULL THEN 2 WHEN k.p1 IS NOT NULL THEN 1 ELSE 0 END AS depth,
+           concat_ws('/', CASE WHEN k.p2 IS NOT NULL THEN CAST(g2.start_date AS VARCHAR) || g2.deal_id END,
+                     CASE WHEN k.p1 IS NOT NULL THEN CAST(g1.start_date AS VARCHAR) || g1.deal_id END,
+                     CAST(k.start_date AS VARCHAR) || k.deal_id) AS path,
+           r.recipient AS root_recipient
+    FROM d k
+    LEFT JOIN d g1 ON g1.deal_id = k.p1
+    LEFT JOIN d g2 ON g2.deal_id = k.p2
+    JOIN deals r ON r.deal_id = coalesce(k.p2, k.p1, k.deal_id)
+), per_deal AS (
+    SELECT deal_id, min(year) FILTER (WHERE kind = 'actual') AS first_actual,
+           min(year) FILTER (WHERE kind = 'planned') AS first_planned,
+           max(year) AS last_year, sum(units) FILTER (WHERE kind = 'actual') AS units_delivered
+    FROM _internal.deliveries_rows GROUP BY deal_id
+), first_source AS (
+    SELECT p.deal_id, arg_min(s.publisher || ': ' || s.title, u.pos) AS first_source
+    FROM pathed p, unnest(string_split(p.source_ids, ';')) WITH ORDINALITY AS u(sid, pos)
+    JOIN sources s ON s.source_id = trim(u.sid)
+    GROUP BY p.deal_id
+)
+SELECT p.deal_id, p.p1, p.p2, p.depth, p.start_date, p.is_signed, p.status,
+       row_number() OVER (ORDER BY p.root_recipient, p.path) AS sort_order,
+       pd.first_actual, pd.first_planned, pd.last_year, pd.units_delivered, fs.first_source,
+       CASE WHEN pd.last_year IS NOT NULL THEN make_date(pd.last_year, 12, 31) END AS own_end
+FROM pathed p
+LEFT JOIN per_deal pd USING (deal_id)
+LEFT JOIN first_source fs USING (deal_id);
+
+-- Drawn parts of each deal that depend on no filter. A planned year's part is 'planned' here and becomes
+-- 'overdue' in the question when the year has ended (no_actual: no delivery recorded for the deal that year).
+CREATE TABLE _internal.gantt_parts AS
+WITH dl AS (
+    SELECT deal_id, year, kind, sum(units) AS units, string_agg(DISTINCT origin, '+') AS origin,
+           string_agg(DISTINCT source_ids, ';') AS source_ids
+    FROM _internal.deliveries_rows GROUP BY deal_id, year, kind
+), as_of AS (
+    SELECT CAST(max(last_verified) AS DATE) AS as_of FROM deals
+), parts AS (
+    SELECT g.deal_id, 'waiting' AS part, g.start_date AS start,
+           CASE WHEN g.first_actual IS NOT NULL THEN make_date(g.first_actual, 1, 1)
+                WHEN g.first_planned IS NOT NULL THEN make_date(g.first_planned, 1, 1)
+                ELSE (SELECT as_of FROM as_of) END AS finish,
+           NULL::INTEGER AS year, NULL::BIGINT AS units, NULL AS origin, NULL AS part_sources, false AS no_actual
+    FROM _internal.gantt_deals g
+    WHERE g.is_signed AND NOT (g.status = 'completed' AND g.first_actual IS NULL)
+    UNION ALL
+    SELECT dl.deal_id, CASE WHEN dl.kind = 'actual' THEN 'delivered' ELSE 'planned' END,
+           greatest(make_date(dl.year, 1, 1), g.start_date), make_date(dl.year, 12, 31), dl.year, dl.units,
+           dl.origin, dl.source_ids,
+           dl.kind = 'planned' AND NOT EXISTS (SELECT 1 FROM dl a WHERE a.deal_id = dl.deal_id AND a.year = dl.year
+                                                                    AND a.kind = 'actual')
+    FROM dl JOIN _internal.gantt_deals g USING (deal_id)
+    UNION ALL
+    SELECT g.deal_id, CASE WHEN g.status IN ('prospect', 'negotiating') THEN 'news'
+                           WHEN g.status = 'cancelled' THEN 'cancelled'
+                           WHEN g.status = 'framework/MoU' THEN 'agreement' ELSE 'signed' END,
+           g.start_date, g.start_date, NULL, NULL, NULL, NULL, false
+    FROM _internal.gantt_deals g
+)
+SELECT * FROM parts WHERE finish > start OR part IN ('signed', 'agreement', 'news', 'cancelled');

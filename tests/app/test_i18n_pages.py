@@ -193,3 +193,18 @@ def test_supplier_views_draw_no_english_country_name(app_db, view):
     english = {"South Korea", "United States", "France", "Russia", "China", "Germany", "Türkiye", "Turkiye"}
     assert not {s for s in shown for e in english if e in s}, sorted(shown)[:40]
     assert any("대한민국" in s for s in shown)
+
+
+def test_the_language_switch_changes_every_text_at_once_and_back(app_db):
+    """The run's language is kept on its script-run context (i18n.RUN_ATTR): switching it in the sidebar gives a
+    Korean page in the same rerun, and switching back an English one (never the previous run's language)."""
+    at = run_app()
+    assert at.title[0].value == "South Korea's defence exports"
+    at.segmented_control(key="kd_lang_switch").set_value("ko").run()
+    assert not at.exception
+    assert at.title[0].value != "South Korea's defence exports"
+    assert "지역" in [w.label for w in at.sidebar.multiselect]
+    at.segmented_control(key="kd_lang_switch").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "South Korea's defence exports"
+    assert "Region" in [w.label for w in at.sidebar.multiselect]

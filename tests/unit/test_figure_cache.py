@@ -39,3 +39,34 @@ def test_builders_with_the_same_inputs_do_not_share_entries():
     bars = counting_builder(calls)
     assert ui.figure(bars, df, "T").data[0].type == "bar"
     assert ui.figure(lines, df, "T").data[0].type == "scatter"
+
+
+def test_query_frames_are_keyed_by_their_question_and_file_version(monkeypatch):
+    """A frame from queries.run is looked up by its question (question, parameters, file version) first, then by
+    content: the same question reuses the figure, other parameters with the same rows reuse it too, other rows or
+    a new data version build anew; a reshaped frame is hashed by content only."""
+    from kdefense import db, queries
+
+    calls: list = []
+    bars = counting_builder(calls)
+    version = ["v1"]
+    rows = {("v1", 2020): [1, 2], ("v1", 2019): [1, 2], ("v1", 2018): [1, 3], ("v2", 2020): [5, 6]}
+    monkeypatch.setattr(db, "signature", lambda path=None: ("test.duckdb", 1, version[0]))
+    monkeypatch.setattr(queries, "_cached", lambda name, items, sig: pd.DataFrame(
+        {"x": ["a", "b"], "y": rows[(sig[2], dict(items)["year_to"])]}))
+
+    first_frame = queries.run("q_cache_test", {"year_to": 2020})
+    assert queries.origin(first_frame) == ("q_cache_test", (("year_to", 2020),), ("test.duckdb", 1, "v1"))
+    first = ui.figure(bars, first_frame, "Key test")
+    assert ui.figure(bars, queries.run("q_cache_test", {"year_to": 2020}), "Key test") is first
+    assert ui.figure(bars, queries.run("q_cache_test", {"year_to": 2019}), "Key test") is first  # same rows
+    assert len(calls) == 1
+    other = ui.figure(bars, queries.run("q_cache_test", {"year_to": 2018}), "Key test")
+    assert other is not first and list(other.data[0].y) == [1, 3] and len(calls) == 2
+    version[0] = "v2"  # the database was rebuilt: never the old version's figure
+    rebuilt = ui.figure(bars, queries.run("q_cache_test", {"year_to": 2020}), "Key test")
+    assert rebuilt is not first and list(rebuilt.data[0].y) == [5, 6]
+    reshaped = queries.run("q_cache_test", {"year_to": 2020})
+    reshaped["z"] = 1  # not the shape run() returned: no longer stands for the question
+    assert queries.origin(reshaped) is None
+    assert queries.origin(reshaped.head(1)) is None  # a derived frame is hashed by content
