@@ -276,7 +276,7 @@ CSS = """
    of a 1366 px page), never cut with an ellipsis; keep-all: a Korean word (142,948백만) is not split between its
    syllables. */
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {white-space: normal !important;
-  text-overflow: clip !important; word-break: keep-all; overflow-wrap: break-word;}
+  text-overflow: clip !important; word-break: keep-all !important; overflow-wrap: break-word;}
 /* Segmented controls wrap their options onto a second line rather than pushing them out of sight. */
 [data-testid="stButtonGroup"] [role="radiogroup"] {flex-wrap: wrap; row-gap: 4px;}
 /* Phone (issue 16): the Gantt, the speed chart and the map keep a readable size and scroll sideways in their
