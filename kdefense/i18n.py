@@ -199,7 +199,8 @@ def url_params() -> dict[str, str]:
 # typography does; a word longer than its line still wraps (overflow-wrap). Emitted only in Korean mode.
 KOREAN_CSS = """<style>
 [data-testid="stHeading"], [data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"],
-[data-testid="stMetricLabel"], [data-testid="stWidgetLabel"] {word-break: keep-all; overflow-wrap: break-word;}
+[data-testid="stMetricLabel"], [data-testid="stWidgetLabel"],
+[data-testid="stMain"] :is(h1, h2, h3, h4, p, li) {word-break: keep-all !important; overflow-wrap: break-word;}
 </style>"""
 
 
