@@ -236,6 +236,17 @@ class Worker:
                 raise WorkerLost("the worker did not start")
             self.ready = True
 
+    def started(self) -> bool:
+        """Whether the worker has finished starting (its "ready" line has come), without waiting for it."""
+        if not self.ready and self.alive():
+            fd = self.proc.stdout.fileno()
+            if READY in self.buffer or select.select([fd], [], [], 0)[0]:
+                try:
+                    self.wait_ready()
+                except (WorkerLost, OSError, ValueError):
+                    self.kill()  # it died or spoke garbage: dropped by the pool
+        return self.ready
+
     def ask(self, request: Request, kill_after: float) -> sqlpage.Result:
         """The worker's answer to `request`; WorkerLost (and the worker killed) if none within `kill_after` s."""
         import pyarrow as pa
@@ -304,16 +315,23 @@ class Pool:
             self.workers = [w for w in self.workers if w is not worker]
 
     def _take(self) -> Worker:
-        """An idle live worker, or a new one (a slot is held, so at most `size` are busy)."""
-        while True:
-            try:
-                worker = self.idle.get_nowait()
-            except queue.Empty:
-                with self.lock:
-                    return self._new()
-            if worker.alive():
-                return worker
-            self._forget(worker)
+        """An idle worker that has started, else one still starting, else a new one (a slot is held, so at most
+        `size` are busy). A started one first: a replacement starts at nice 19, and on a busy machine its imports
+        take seconds, which a query that finds it on top of the idle stack would wait for."""
+        with self.lock:
+            idle: list[Worker] = []
+            while True:
+                try:
+                    idle.append(self.idle.get_nowait())
+                except queue.Empty:
+                    break
+            live = [w for w in idle if w.alive()]
+            self.workers = [w for w in self.workers if w in live or w not in idle]
+            chosen = next((w for w in live if w.started()), live[0] if live else None)
+            for worker in reversed(live):  # the rest back, in their order (most recently used on top)
+                if worker is not chosen and worker.alive():
+                    self.idle.put(worker)
+            return chosen if chosen is not None and chosen.alive() else self._new()
 
     def run(self, request: Request, wait: float, kill_after: float | None = None) -> sqlpage.Result:
         """`request` on a worker; a message (never an exception) when the pool stays busy or the worker is killed."""

@@ -146,6 +146,18 @@ def test_a_result_of_many_pipe_reads_arrives_whole_and_the_worker_answers_the_ne
     assert len(p.workers) == 1
 
 
+def test_a_query_takes_a_started_worker_before_one_still_starting(pool, built_db_path):
+    """A replacement starts at nice 19 (seconds on a busy machine): the next query takes the started one."""
+    p = pool(2)
+    started = p._new()
+    started.wait_ready()
+    p.idle.put(started)
+    starting = p._new()  # on top of the idle stack, its imports just begun
+    p.idle.put(starting)
+    assert p._take() is started
+    assert p.idle.get_nowait() is starting
+
+
 def test_a_rebuilt_file_gets_a_fresh_engine(pool, built_db_path, fixture_db_path):
     p = pool(1)
     full = p.run(request(built_db_path, "SELECT count(*) AS n FROM transfers"), wait=5).frame["n"].iloc[0]
