@@ -15,7 +15,8 @@ start-up (imports, opening the file) also runs on a niced thread.
 
 - `Pool`: at most `size` workers (KDEFENSE_SQL_WORKERS, default 2), each running one query at a time; a session
   waits for a free worker for at most `wait` seconds, then gets a "busy" message, so one user's queries can hold
-  at most the pool, never the server. A killed worker is replaced at once, so the next query finds one warm.
+  at most the pool, never the server. A killed worker is replaced at once, so the next query finds one warm; a
+  query takes a worker that has finished starting before one still starting.
 - The worker (`python -m kdefense.sqlworker`): reads one JSON request per line on stdin, answers with a JSON
   header line on stdout followed by the result as an Arrow IPC stream of `size` bytes. It keeps one locked-down
   engine (kdefense.sqlpage.connect) per database file version and exits when stdin closes (the server stopped).
