@@ -336,8 +336,9 @@ def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.F
     items = tuple(sorted(kwargs.items()))
     parts = tuple(_key_part(a) for a in args)
     named = tuple((k, _key_part(v)) for k, v in items)
-    if not any(isinstance(p, _Answer) for p in (*parts, *(v for _, v in named))):
-        return _figure(name, builder, args, items)
+    values = (*parts, *(v for _, v in named))
+    if any(isinstance(v, pd.DataFrame) for v in values) or not any(isinstance(v, _Answer) for v in values):
+        return _figure(name, builder, args, items)  # a frame not from queries.run: hashed once, by content
     return _figure_of_answers(name, (parts, named), builder, args, items)
 
 
