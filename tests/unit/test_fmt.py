@@ -131,3 +131,14 @@ def test_table_dates_convert_every_date_column_in_korean_only():
     assert shown["start_date"].tolist() == [f"2022년 {FS}8월 26일", f"2023년 {FS}1월 {FS}2일", None]
     assert shown["update"].tolist() == df["update"].tolist()  # not a date column by name: untouched
     assert df["signed_date"].tolist()[0] == "2022-08-26"  # the data frame itself is not changed
+
+
+def test_timeline_hover_dates_follow_the_language():
+    from kdefense import charts_timeline as ct
+
+    row = {"deal_id": "D1", "designation": "K9", "status": "contract", "signed_date": "2022-08", "quantity": 24,
+           "value_amount_m": None, "currency": None, "value_note": None, "source_ids": "s1"}
+    assert "signed 2022-08" in ct._deal_hover(row)
+    with use_lang("ko"):
+        hover = ct._deal_hover(row)
+    assert "2022년 8월" in hover and "2022-08" not in hover
