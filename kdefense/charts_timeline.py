@@ -12,7 +12,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from kdefense import names
+from kdefense import fmt, names
 from kdefense.charts import array, bars_by_region, built, layout_base, merge, region_marker, region_ordered
 from kdefense.charts_tenders import OUTCOME_COLOURS, OUTCOME_LABELS, OUTCOME_SYMBOLS, OUTCOMES
 from kdefense.i18n import N_, t
@@ -57,7 +57,7 @@ def _deal_hover(row) -> str:
     lines = [f"<b>{row['deal_id']}</b> · {designation if isinstance(designation, str) else ''}",
              f"{names.status(row['status'])}, "
              + (t("latest news") if row["status"] in ("prospect", "negotiating") else t("signed")) + " "
-             f"{row['signed_date']}",
+             f"{fmt.date(row['signed_date'])}",
              t("Units ordered: {n}", n=_num(row.get("quantity")))]
     if "units_delivered" in row and row["status"] not in ("prospect", "negotiating", "framework/MoU"):
         lines.append(t("Units delivered: {n}", n=_num(row.get("units_delivered"), missing=t("none recorded"))))
@@ -506,7 +506,7 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
             marker={"symbol": symbol, "size": 12, "color": colour, "line": {"color": "white", "width": 1}},
             hovertext=[f"<b>{r.deal_id}</b> · {r.designation if isinstance(r.designation, str) else ''}<br>"
                        + t("signed {signed}, first delivery {first} ({units} units, {origin})<br>{years} years; "
-                           "category median {median} ({group})<br>Units ordered: {ordered}", signed=r.signed_date,
+                           "category median {median} ({group})<br>Units ordered: {ordered}", signed=fmt.date(r.signed_date),
                            first=r.first_delivery_year, units=_num(r.first_year_units, missing=t("units not stated")),
                            origin=r.first_year_origin, years=r.years_to_first_delivery,
                            median=_num(r.others_median_years, "{:g}", "n/a"), group=t(name).lower(),
@@ -521,7 +521,7 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
             name=t("No delivery yet: years so far"),
             marker={"symbol": "triangle-right-open", "size": 11, "color": "#b45309", "line": {"width": 2}},
             hovertext=[f"<b>{r.deal_id}</b><br>" + t("signed {signed}; no delivery recorded yet ({years} years so far)",
-                                                     signed=r.signed_date, years=r.years_waiting)
+                                                     signed=fmt.date(r.signed_date), years=r.years_waiting)
                        for r in waiting.itertuples()],
             hovertemplate="%{hovertext}<extra></extra>",
         ))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import zipfile
 from urllib.parse import urlencode
 
@@ -12,15 +11,12 @@ import pandas as pd
 
 from kdefense import settings
 from kdefense.filters import Filters
+from kdefense.fmt import ISO_PARTIAL_DATE as PARTIAL_DATE
+from kdefense.fmt import is_date_column as _is_date_column
 from kdefense.i18n import DEFAULT_LANG, URL_PARAM, current_lang, t
 from kdefense.safety import FORMULA_PREFIXES, neutralise, neutralise_frame  # noqa: F401 (re-exported)
 
-PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 DEFAULT_BASE_URL = "http://localhost:8501"
-
-
-def _is_date_column(name: str) -> bool:
-    return name == "date" or name.endswith("_date")
 
 
 def _full_dates(values: pd.Series) -> tuple[pd.Series, pd.Series] | None:

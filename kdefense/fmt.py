@@ -2,7 +2,8 @@
 
 English keeps the dashboard's established formats ($13.6 bn, 1,234.5 m KRW, 2022-08-26). Korean writes money in
 the units Korean readers use: 만 (10^4), 억 (10^8), 조 (10^12), e.g. 1조 3,500억 원, 135억 달러, and dates as
-2022년 8월 26일. Values stay numbers in tables (sortable); these helpers are for metrics, captions and hover texts.
+2022년 8월 26일. Values stay numbers in tables (sortable); these helpers are for metrics, captions and hover texts,
+and table_date / table_dates for dates in tables (text at the data's precision that sorts in date order).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from babel.numbers import format_decimal, get_currency_name
 from kdefense.i18n import current_lang, t, use_lang
 
 MISSING = "—"
+FIGURE_SPACE = "\u2007"  # a blank exactly as wide as a digit
+ISO_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 KOREAN_UNITS = ((10**12, "조"), (10**8, "억"), (10**4, "만"))
 # Korean press usage for the currencies in the ledger where Babel's Korean name is longer than media write it.
 KOREAN_CURRENCY = {"KRW": "원", "USD": "달러", "EUR": "유로", "GBP": "파운드", "JPY": "엔"}
@@ -137,9 +140,48 @@ def timestamp(value: str | None, lang: str | None = None) -> str:
     return f"{format_date(stamp.date(), format='long', locale='ko_KR')} {stamp:%H:%M}{zone}"
 
 
-def date_column_format(lang: str | None = None) -> str:
-    """st.column_config.DateColumn format (moment.js): the column stays a sortable date."""
-    return "YYYY년 M월 D일" if _lang(lang) == "ko" else "YYYY-MM-DD"
+def table_date(value: dt.date | dt.datetime | str | None, lang: str | None = None) -> str | None:
+    """A date in a table cell: text as precise as the data give it, that sorts in date order.
+
+    en: ISO as the data write it ('2022-08-26', '2022-08', '2022'; typed dates as '2022-08-26').
+    ko: '2022년  8월 26일', '2022년 10월', '2022년': a one-digit month or day is led by a figure space (U+2007, as
+    wide as a digit), not a zero. Korean writes dates without leading zeros (the government's document rules:
+    '1988. 7. 15.', not '1988. 07. 15.'), and the table's sort (the browser's Unicode collation, in which a space
+    comes before every digit) still orders the texts as dates: '2022년  8월' before '2022년 10월', a month before
+    its days. A month-precision date never gains a day. Missing stays None (the table's placeholder).
+    """
+    if _missing(value) or value == "":
+        return None
+    if isinstance(value, str):
+        match = ISO_PARTIAL_DATE.fullmatch(value.strip())
+        if not match:
+            return value  # not a date the data write ISO-style: shown as it is
+        year, month, day = match.groups()
+    else:
+        stamp = pd.Timestamp(value)
+        year, month, day = f"{stamp.year:04d}", f"{stamp.month:02d}", f"{stamp.day:02d}"
+    if _lang(lang) != "ko":
+        return "-".join(part for part in (year, month, day) if part)
+    parts = [f"{year}년"] + [f"{int(part):{FIGURE_SPACE}>2}{unit}" for part, unit in ((month, "월"), (day, "일"))
+                            if part]
+    return " ".join(parts)
+
+
+def is_date_column(name: object) -> bool:
+    """Columns the data name as dates: 'date' and '..._date' (ISO text at day, month or year precision, or typed)."""
+    return name == "date" or str(name).endswith("_date")
+
+
+def table_dates(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """A frame for display: in Korean every date column as table_date text (sortable, as precise as the data);
+    English keeps the frame as it is. Downloads keep the data's ISO dates (they are data, not display)."""
+    if _lang(lang) != "ko":
+        return df
+    columns = [c for c in df.columns if is_date_column(c)]
+    if not columns:
+        return df
+    return df.assign(**{str(c): pd.Series([table_date(v, "ko") for v in df[c]], index=df.index, dtype=object)
+                        for c in columns})
 
 
 def delta(now: float | None, before: float | None, lang: str | None = None) -> str | None:

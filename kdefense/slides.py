@@ -282,7 +282,7 @@ def _latest_table(filters: Filters, rows: int) -> Table:
     latest = queries.run_filtered("overview_latest_deals", filters)
     return Table("latest", t("Latest deals"), [t("Signed"), t("Recipient"), t("System"), t("Units"),
                                                t("Value (USD m)")],
-                 [[cell(r.signed_date), cell(names.country(r.recipient_iso3, r.recipient)
+                 [[cell(fmt.table_date(r.signed_date)), cell(names.country(r.recipient_iso3, r.recipient)
                                              if hasattr(r, "recipient_iso3") else r.recipient),
                    cell(names.system(r.system_family)), cell(r.quantity, "{:,.0f}"),
                    cell(r.value_usd_m, "{:,.0f}")] for r in latest.head(rows).itertuples()],
@@ -326,7 +326,7 @@ def _deals(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
         elif key == "deals":
             n = table_rows_that_fit(height)
             top = deals.sort_values(["value_usd_m", "signed_date"], ascending=False, na_position="last").head(n)
-            rows = [[cell(r.signed_date), cell(names.country(r.recipient_iso3, r.recipient)),
+            rows = [[cell(fmt.table_date(r.signed_date)), cell(names.country(r.recipient_iso3, r.recipient)),
                      cell(names.system(r.system_family)), cell(names.status(r.status)),
                      cell(r.quantity, "{:,.0f}"), cell(r.value_usd_m, "{:,.0f}")] for r in top.itertuples()]
             title = t("Largest deals by value") if len(deals) > n else t("Deals")

@@ -512,13 +512,14 @@ def data_preview(df: pd.DataFrame) -> None:
     """The rows behind a chart, shown in its popover: at most PREVIEW_ROWS of them.
 
     A popover's content travels with the page even while it is closed, so a 600-row table behind the Gantt
-    would add ~360 KB to every visit; the two downloads beside it always hold every row.
+    would add ~360 KB to every visit; the two downloads beside it always hold every row (with ISO dates; the
+    preview writes dates the way the page's language does).
     """
     if len(df) > PREVIEW_ROWS:
         st.caption(t("The first {shown} of {total} rows; the downloads have all of them.", shown=PREVIEW_ROWS,
                      total=fmt.number(len(df))))
         df = df.head(PREVIEW_ROWS)
-    st.dataframe(df, hide_index=True, placeholder="—", width="stretch")
+    st.dataframe(fmt.table_dates(df), hide_index=True, placeholder="—", width="stretch")
 
 
 DELTA_UNITS = {"usd_m": fmt.usd_bn, "tiv_m": fmt.tiv_m, "deals": lambda d: t("{n} deals", n=fmt.number(d)),

@@ -4,12 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from kdefense import charts, fmt, names, queries, settings, ui
-from kdefense.i18n import current_lang, t
+from kdefense.i18n import N_, current_lang, t
 
 STATUS_COLOURS = ["#9ca3af", "#f59e0b", "#8b5cf6", "#2f6db5", "#0ea5e9", "#16a34a", "#dc2626", "#7f1d1d"]
 COLUMNS = ["signed_date", "recipient", "system_family", "designation", "company", "status", "deal_kind", "quantity",
            "units_delivered", "delivery_progress", "currency", "value_amount_m", "value_usd_m", "sipri_tiv_order_m",
            "confidence", "first_source", "competition_id", "deal_id"]
+RELATIONS = {"parent": N_("parent"), "child": N_("child")}  # deal_family.sql: the framework above, contracts below
 
 filters = ui.current_filters()
 ui.page_header(t("Deals explorer"), filters, t("One row per contract or agreement. Select a row to open its card: "
@@ -27,7 +28,7 @@ if deals.empty:
 
 st.markdown(t("**{n} deals** · value cited for {valued} · total counted {total}", n=fmt.number(len(deals)),
               valued=fmt.number(deals["value_usd_m"].notna().sum()), total=fmt.usd_bn(deals["value_usd_m_counted"].sum())))
-display = deals.assign(status=deals["status"].map(lambda s: [names.status(s)]),
+display = fmt.table_dates(deals).assign(status=deals["status"].map(lambda s: [names.status(s)]),
                        deal_kind=deals["deal_kind"].map(names.deal_kind),
                        recipient=[names.country(i, n) for i, n in zip(deals["recipient_iso3"], deals["recipient"])]
                        if "recipient_iso3" in deals else deals["recipient"],
@@ -77,7 +78,7 @@ st.divider()
 recipient_name = names.country(card["recipient_iso3"], card["recipient"]) if "recipient_iso3" in card else card["recipient"]
 st.header(f"{recipient_name} — {names.system(card['system_family'])} ({card['designation']})")
 st.caption(f"{deal_id} · {names.status(card['status'])} · {names.deal_kind(card['deal_kind'])} · "
-           + t("signed {date}", date=card["signed_date"]) + " · "
+           + t("signed {date}", date=fmt.date(card["signed_date"])) + " · "
            + (names.company(card["company"]) if card["company"] else t("company not stated"))
            + (" " + t("with {partners}", partners=card["partners"]) if pd.notna(card["partners"]) and card["partners"]
               else ""))
@@ -119,7 +120,16 @@ with left:
     if family.empty:
         st.caption(t("No parent or child contracts."))
     else:
-        st.dataframe(family, hide_index=True, placeholder="—", width="stretch")
+        st.dataframe(fmt.table_dates(family).assign(relation=family["relation"].map(lambda r: t(RELATIONS[r])),
+                                                    system_family=family["system_family"].map(names.system),
+                                                    status=family["status"].map(names.status)),
+                     hide_index=True, placeholder="—", width="stretch", column_config={
+                         "relation": t("Relation"), "deal_id": t("Deal id"), "signed_date": t("Signed"),
+                         "system_family": t("System"), "quantity": st.column_config.NumberColumn(t("Units"), format="%d"),
+                         "currency": t("Currency"),
+                         "value_amount_m": st.column_config.NumberColumn(t("Value (m, original)"), format="%,.1f"),
+                         "value_usd_m": st.column_config.NumberColumn(t("Value (USD m)"), format="%,.0f"),
+                         "status": t("Status")})
     st.markdown("**" + t("SIPRI record") + "**")
     if pd.isna(card["sipri_transfer_id"]):
         st.caption(t("Not in the SIPRI register (e.g. after SIPRI's data ends, or outside its scope)."))

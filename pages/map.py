@@ -235,7 +235,7 @@ def _profile(iso3: str, totals: pd.DataFrame, rows: pd.DataFrame, opts: cm.MapOp
     if deals.empty:
         st.caption(t("No ledger deals under these filters."))
     else:
-        st.dataframe(deals, hide_index=True, placeholder="—", width="stretch", column_config={
+        st.dataframe(fmt.table_dates(deals), hide_index=True, placeholder="—", width="stretch", column_config={
             "signed_date": t("Signed"), "system_family": t("System"), "value_amount_m": st.column_config.NumberColumn(
                 t("Value (m, original)"), format="%,.1f"),
             "value_usd_m": st.column_config.NumberColumn(t("Value (USD m)"), format="%,.0f"),

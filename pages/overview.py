@@ -81,14 +81,15 @@ else:
     if usd:
         st.header(t("Latest deals"))
         latest = queries.run_filtered("overview_latest_deals", filters)
-        shown = latest.assign(recipient=latest["recipient"].map(names.country_by_name),
+        shown = fmt.table_dates(latest).assign(recipient=latest["recipient"].map(names.country_by_name),
                               system_family=latest["system_family"].map(names.system),
                               status=latest["status"].map(names.status))
         st.dataframe(shown, hide_index=True, placeholder="—", width="stretch", column_config={
-            "signed_date": st.column_config.DateColumn(t("Signed"), format=fmt.date_column_format()), "recipient": t("Recipient"), "system_family": t("System"),
+            "signed_date": st.column_config.TextColumn(t("Signed"), help=t("At the precision the sources give")),
+            "recipient": t("Recipient"), "system_family": t("System"),
             "quantity": t("Units"), "currency": t("Currency"),
-            "value_amount_m": st.column_config.NumberColumn(t("Value (m, original)"), format="%.1f"),
-            "value_usd_m": st.column_config.NumberColumn(t("Value (USD m)"), format="%.0f"), "status": t("Status"),
+            "value_amount_m": st.column_config.NumberColumn(t("Value (m, original)"), format="%,.1f"),
+            "value_usd_m": st.column_config.NumberColumn(t("Value (USD m)"), format="%,.0f"), "status": t("Status"),
             "deal_id": t("Deal id")})
         ui.downloads(latest, "latest-deals", filters, "latest")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import pytest
 
@@ -73,5 +74,71 @@ def test_active_language_is_used_by_default():
         assert fmt.date("2022-08-26") == "2022년 8월 26일"
         assert fmt.tiv_m(1234) == "TIV 1,234백만"
         assert fmt.delta(8, 5) == "+3 (전기 대비)"
-        assert fmt.date_column_format() == "YYYY년 M월 D일"
+        assert fmt.table_date("2022-08") == "2022년 \u20078월"
     assert fmt.date("2022-08-26") == "2022-08-26"
+
+
+FS = fmt.FIGURE_SPACE
+
+
+@pytest.mark.parametrize(("value", "korean", "english"), [
+    ("2022-08-26", f"2022년 {FS}8월 26일", "2022-08-26"),
+    ("2022-08", f"2022년 {FS}8월", "2022-08"),  # month precision: no day is added
+    ("2022", "2022년", "2022"),
+    ("2021-12-01", f"2021년 12월 {FS}1일", "2021-12-01"),
+    (dt.date(2022, 1, 5), f"2022년 {FS}1월 {FS}5일", "2022-01-05"),
+    (None, None, None), ("", None, None),
+])
+def test_table_dates_keep_the_precision(value, korean, english):
+    assert fmt.table_date(value, lang="ko") == korean
+    assert fmt.table_date(value, lang="en") == english
+    if korean:
+        assert not re.search(r"(?<!\d)0\d", korean)  # Korean dates have no leading zero (2022. 8. 26.)
+
+
+def collation_key(text: str) -> str:
+    """The order the browser's table sort gives (String.localeCompare, Unicode collation): every space, the figure
+    space included, before every digit. Python compares code points (U+2007 after the digits), so the test maps the
+    figure space to an ASCII space first."""
+    return text.replace(FS, " ")
+
+
+def test_korean_table_dates_sort_in_date_order():
+    """A table column sorted by its text must read in date order, coarser precision first (as ISO text sorts)."""
+    iso = ["2021-12-01", "2022", "2022-01-05", "2022-01-15", "2022-08", "2022-08-26", "2022-10", "2022-10-03",
+           "2023-02-28"]
+    korean = [fmt.table_date(v, lang="ko") for v in iso]
+    assert sorted(korean, key=collation_key) == korean
+    assert sorted(iso) == iso  # the same order as the ISO text
+
+
+def test_korean_table_dates_old_style_would_missort():
+    """Unpadded Korean dates sort 10월 before 8월: the reason for the figure space (guards against dropping it)."""
+    plain = [fmt.date(v, lang="ko") for v in ("2022-08-26", "2022-10-03")]
+    assert sorted(plain, key=collation_key) != plain
+
+
+def test_table_dates_convert_every_date_column_in_korean_only():
+    import pandas as pd
+
+    df = pd.DataFrame({"signed_date": ["2022-08-26", "2022-08", None], "date": ["2022", "2024-03-01", "2024-03"],
+                       "start_date": pd.to_datetime(["2022-08-26", "2023-01-02", None]).date,
+                       "value_usd_m": [1.0, 2.0, 3.0], "update": ["2022-08-26"] * 3})
+    assert fmt.table_dates(df, lang="en") is df  # English: the frame as the data give it
+    shown = fmt.table_dates(df, lang="ko")
+    assert shown["signed_date"].tolist() == [f"2022년 {FS}8월 26일", f"2022년 {FS}8월", None]
+    assert shown["date"].tolist() == ["2022년", f"2024년 {FS}3월 {FS}1일", f"2024년 {FS}3월"]
+    assert shown["start_date"].tolist() == [f"2022년 {FS}8월 26일", f"2023년 {FS}1월 {FS}2일", None]
+    assert shown["update"].tolist() == df["update"].tolist()  # not a date column by name: untouched
+    assert df["signed_date"].tolist()[0] == "2022-08-26"  # the data frame itself is not changed
+
+
+def test_timeline_hover_dates_follow_the_language():
+    from kdefense import charts_timeline as ct
+
+    row = {"deal_id": "D1", "designation": "K9", "status": "contract", "signed_date": "2022-08", "quantity": 24,
+           "value_amount_m": None, "currency": None, "value_note": None, "source_ids": "s1"}
+    assert "signed 2022-08" in ct._deal_hover(row)
+    with use_lang("ko"):
+        hover = ct._deal_hover(row)
+    assert "2022년 8월" in hover and "2022-08" not in hover

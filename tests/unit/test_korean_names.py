@@ -47,11 +47,47 @@ def test_country_overrides_differ_from_babel_and_checks_agree(rows, built_db):
     iso2 = dict(built_db.execute("SELECT iso3, iso2 FROM countries").fetchall())
     territories = Locale("ko").territories
     for row in (r for r in rows if r["kind"] == "country"):
+        if iso2[row["name"]] is None:  # historical states: tested below
+            continue
         babel_name = territories[iso2[row["name"]]]
         if row["note"].startswith("Override"):
             assert babel_name != row["name_ko"], row
         else:
             assert babel_name == row["name_ko"], f"{row['name']}: Babel now says {babel_name}; make it an override"
+
+
+WITHDRAWN_ALPHA2 = {"SUN": "SU", "CSK": "CS", "YUG": "YU", "DDR": "DD", "YMD": "YD"}  # ISO 3166-3
+
+
+def test_historical_states_have_cited_korean_names(rows, built_db):
+    """States the database holds without an alpha-2 code (SIPRI's Soviet Union, Czechoslovakia, Yugoslavia, East
+    Germany, South Yemen) get the names Korean media write, from the cited file: Babel (CLDR) has no Korean name for
+    them, neither under their withdrawn alpha-2 codes nor under any other."""
+    without_code = {r[0] for r in built_db.execute("SELECT iso3 FROM countries WHERE iso2 IS NULL").fetchall()}
+    assert without_code == set(WITHDRAWN_ALPHA2)
+    curated = {r["name"]: r for r in rows if r["kind"] == "country"}
+    territories = Locale("ko").territories
+    for iso3, alpha2 in WITHDRAWN_ALPHA2.items():
+        assert iso3 in curated, f"{iso3}: no Korean name"
+        assert alpha2 not in territories, f"Babel now names {alpha2}: check it against {curated[iso3]['name_ko']}"
+        assert curated[iso3]["note"].startswith("Historical state"), curated[iso3]
+        assert curated[iso3]["name_ko"] not in territories.values()  # never a present-day country's name
+    expected = {"SUN": "소련", "CSK": "체코슬로바키아", "YUG": "유고슬라비아", "DDR": "동독", "YMD": "남예멘"}
+    english = dict(built_db.execute("SELECT iso3, name FROM countries WHERE iso2 IS NULL").fetchall())
+    for iso3, korean in expected.items():
+        assert names.country(iso3, english[iso3], None) == english[iso3]  # English: as the data write it
+        with use_lang("ko"):
+            assert names.country(iso3, english[iso3], None) == korean
+
+
+def test_historical_states_by_name_in_korean(monkeypatch):
+    """SIPRI names suppliers such as the Soviet Union without a code: country_by_name finds the same Korean name."""
+    codes = {"Soviet Union": ("SUN", None), "Czechoslovakia": ("CSK", None), "Yugoslavia": ("YUG", None),
+             "East Germany (GDR)": ("DDR", None)}
+    monkeypatch.setattr(names, "_codes", lambda: codes)
+    assert names.country_by_name("Soviet Union") == "Soviet Union"
+    with use_lang("ko"):
+        assert [names.country_by_name(n) for n in codes] == ["소련", "체코슬로바키아", "유고슬라비아", "동독"]
 
 
 def test_issue_terms(rows):
@@ -97,7 +133,7 @@ def test_countries_named_only_by_name_are_korean(monkeypatch):
         assert names.country_by_name("United States") == "미국"
         assert names.country_by_name("Australia") == "호주"  # the documented override applies here too
         assert names.country_by_name("unknown supplier(s)") == "unknown supplier(s)"  # no code: as SIPRI writes it
-        assert names.country_by_name("Soviet Union") in ("Soviet Union", names.curated().get(("country", "SUN")))
+        assert names.country_by_name("Soviet Union") == "소련"  # no alpha-2 code: the cited name
 
 
 def test_country_names_cover_sipri_spellings(built_db):
