@@ -45,13 +45,21 @@ def settled(page) -> None:
 
 @pytest.mark.slow
 def test_timeline_deal_picker_and_toggle(app_server, browser):
-    """Timeline: the deal picker (a selectbox: ArrowDown opens its list, Enter picks a deal) shows that deal alone;
-    the Context events toggle (Space) takes the events' lines off the Gantt."""
+    """Timeline: the Context events toggle (Space) takes the events' lines off the Gantt; the deal picker (a
+    selectbox: ArrowDown opens its list, Enter picks a deal) shows that deal alone."""
     context, page = new_page(browser, LAPTOP)
     try:
         load(page, f"{app_server['url']}/timeline")
         lines = page.evaluate(shapes("chart_tl_gantt"))  # the context events' lines among them
         assert lines > 0, "the Gantt draws no context events by default"
+        from_the_top(page)
+        focus_by_tab(page, control("tl_events"))
+        assert page.evaluate("() => document.activeElement.checked") is True
+        page.keyboard.press("Space")
+        page.wait_for_function(f"() => ({shapes('chart_tl_gantt')})() < {lines}", timeout=WAIT)
+        settled(page)
+        assert page.evaluate("() => document.querySelector('.st-key-tl_events input').checked") is False
+
         from_the_top(page)
         focus_by_tab(page, control("tl_deal"))
         page.keyboard.press("ArrowDown")
@@ -64,14 +72,6 @@ def test_timeline_deal_picker_and_toggle(app_server, browser):
         settled(page)
         shown = page.input_value(".st-key-tl_deal input").strip()  # a combobox: the value is the input's
         assert shown and shown in caption.inner_text(), (shown, caption.inner_text())
-
-        from_the_top(page)
-        focus_by_tab(page, control("tl_events"))
-        assert page.evaluate("() => document.activeElement.checked") is True
-        page.keyboard.press("Space")
-        page.wait_for_function(f"() => ({shapes('chart_tl_gantt')})() < {lines}", timeout=WAIT)
-        settled(page)
-        assert page.evaluate("() => document.querySelector('.st-key-tl_events input').checked") is False
     finally:
         context.close()
 
