@@ -2,9 +2,10 @@
 indicator on the focused element or on its visible proxy.
 
 The proxy: a visually hidden input (a slider's range input, a toggle's or a checkbox's input) is drawn by the
-elements around it (the thumb, the track, the box), and a text input by its frame. So the candidates are the
+elements around it (the thumb, the track, the label), and a text input by its frame. So the candidates are the
 focused element and its ancestors as long as they hold no other Tab stop (the control's own box), with everything
-inside them. An indicator is an outline or a box-shadow ring at least 1 px wide, not clipped away by an ancestor's
+inside them, and the ancestors React Aria marks as drawing the focused control (`data-focus-visible`,
+`data-focus-within`). An indicator is an outline or a box-shadow ring at least 1 px wide, not clipped away by an ancestor's
 overflow, whose colour has at least 3:1 contrast against the background behind it; it must belong to the focus:
 present while the control has focus and gone once Tab has moved on (a permanent ring proves nothing).
 """
@@ -90,10 +91,10 @@ RING_PROBE = r"""() => {
                           + `${f.ratio.toFixed(2)}:1`);
   };
   const STOPS = 'button, a[href], input:not([type="hidden"]), textarea, select, summary, [tabindex]:not([tabindex="-1"])';
-  const proxyRoot = el => {  // the largest ancestor (at most 5 up) holding no other Tab stop
+  const proxyRoot = el => {  // the largest ancestor (at most 8 up) holding no other Tab stop
     let root = el;
-    for (let n = el.parentElement, i = 0; n && i < 5 && n !== document.body; n = n.parentElement, i++) {
-      if ([...n.querySelectorAll(STOPS)].some(s => s !== el && !s.disabled && !hidden(s))) break;
+    for (let n = el.parentElement, i = 0; n && i < 8 && n !== document.body; n = n.parentElement, i++) {
+      if ([...n.querySelectorAll(STOPS)].some(s => s !== el && !s.disabled && s.tabIndex >= 0 && !hidden(s))) break;
       root = n;
     }
     return root;
@@ -106,8 +107,11 @@ RING_PROBE = r"""() => {
     const previous = window.kdStop;
     if (previous) {  // rings present at focus and gone now: the focus indicator
       const moved = !previous.el.contains(active) && !previous.root.contains(active);
+      // a frame React Aria marks as focus-within keeps its ring while Tab moves inside the same control (a
+      // multiselect's input, then its Clear all button): its ring is the focus's, by that mark
       const good = moved ? previous.candidates.filter(c => c.rings.length && c.el.isConnected).flatMap(c => {
-        const now = rings(c.el);
+        const within = c.el.contains(active) && c.el.matches('[data-focus-within]');
+        const now = within ? [] : rings(c.el);
         return c.rings.filter(r => !now.includes(r) && parseFloat(r.split(' ').at(-1)) >= 3);
       }) : [];
       out.previous = {id: previous.id, label: previous.label, where: previous.where, moved,
@@ -117,8 +121,12 @@ RING_PROBE = r"""() => {
     if (!active.dataset.kdStop) active.dataset.kdStop = String(Object.keys(window.kdIds = window.kdIds || {}).length);
     window.kdIds[active.dataset.kdStop] = 1;
     const root = proxyRoot(active);
-    const candidates = [root, ...root.querySelectorAll('*')].filter(n => !(n instanceof SVGElement) || n.tagName === 'svg')
-      .slice(0, 80).map(el => ({el, rings: rings(el)}));
+    // and the ancestors React Aria marks as drawing the focused control (a toggle's label, a combobox's frame)
+    const marked = [];
+    for (let n = active.parentElement, i = 0; n && i < 8; n = n.parentElement, i++)
+      if (n.matches('[data-focus-visible], [data-focus-within]') && !root.contains(n)) marked.push(n);
+    const candidates = [...marked, root, ...root.querySelectorAll('*')]
+      .filter(n => !(n instanceof SVGElement) || n.tagName === 'svg').slice(0, 80).map(el => ({el, rings: rings(el)}));
     window.kdStop = {el: active, root, candidates, id: active.dataset.kdStop, label: label(active),
                      where: active.closest('[data-testid="stSidebar"]') ? 'sidebar'
                           : active.closest('[data-testid="stMain"]') ? 'main' : 'header'};
