@@ -204,7 +204,7 @@ def test_data_page_downloads(app_server, browser, tmp_path):
     assert name.endswith(".zip"), name
     (tmp_path / name).write_bytes(data)
     files = zipfile.ZipFile(tmp_path / name).namelist()
-    assert any(f.endswith("README.md") for f in files) and any(f.endswith(".parquet") for f in files), files
+    assert any("README" in f for f in files) and any(f.endswith(".parquet") for f in files), files
 
 
 TYPED = re.compile(r"sql=SELECT(\+|%20)42(\+|%20)AS(\+|%20)answer")
@@ -221,7 +221,7 @@ def test_sql_typed_and_run_by_keyboard(app_server, browser):
         focus_by_tab(page, control("sql_text", "TEXTAREA"))
         page.keyboard.type("SELECT 42 AS answer")
         page.keyboard.press("Tab")
-        focus_by_tab(page, control("sql_run", "BUTTON"), limit=5)
+        focus_by_tab(page, control("sql_run", "BUTTON"), limit=15)
         page.keyboard.press("Enter")
         page.wait_for_url(TYPED, timeout=WAIT)
         page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").filter(
