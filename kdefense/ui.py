@@ -270,12 +270,20 @@ CSS = """
    Streamlit's own ring is #1f5fa8 at 50 % (2.1:1). React Aria marks a slider's thumb and a toggle's or checkbox's
    label with data-focus-visible (their inputs are visually hidden); a text field's frame and a table's box clip
    the focused input or canvas, so they take the ring; where the box around clips an outer ring (a text area, the
-   first line of a scrolling box) it is drawn inside (tests/browser/test_focus_visible.py). */
+   first line of a scrolling box) it is drawn inside (tests/browser/test_focus_visible.py).
+   A data table (glide data grid) has two Tab stops: its cells (a canvas: the arrow keys move the cell cursor) and,
+   where the table scrolls, the scroll box laid over them (Chromium and Firefox make a scroll box with nothing
+   focusable in it a Tab stop: the arrow keys scroll it). The cells' ring goes round the table, outside the box
+   that clips the canvas (its clip margin lets the ring show); the scroll box's ring is drawn inside it, so Tab
+   from the cells to the scroll box shows. Both follow the table's rounded corners. */
 :focus-visible, [data-focus-visible] {outline: 2px solid #1f5fa8 !important; outline-offset: 2px;}
-:is([data-testid="stSelectbox"], [data-testid="stMultiSelect"]) [data-focus-within]:has(:focus-visible),
-[data-testid="stDataFrameResizable"]:has(:focus-visible) {outline: 2px solid #1f5fa8 !important; outline-offset: 1px;}
+:is([data-testid="stSelectbox"], [data-testid="stMultiSelect"]) [data-focus-within]:has(:focus-visible)
+  {outline: 2px solid #1f5fa8 !important; outline-offset: 1px;}
 [data-testid="stTextInputRootElement"]:has(:focus-visible), [data-testid="stTextAreaRootElement"]:has(:focus-visible),
-.kd-scroll-hint:focus-visible {outline: 2px solid #1f5fa8 !important; outline-offset: -2px;}
+.kd-scroll-hint:focus-visible, [data-testid="stDataFrameResizable"] .dvn-scroller:focus-visible {
+  outline: 2px solid #1f5fa8 !important; outline-offset: -2px;}
+[data-testid="stDataFrameResizable"] .stDataFrameGlideDataEditor {overflow-clip-margin: 4px;}
+[data-testid="stDataFrameResizable"] :is(canvas, .dvn-scroller):focus-visible {border-radius: 0.5rem;}
 /* Labels wrap rather than being cut with an ellipsis (issue 16: 1366 px laptops, 390 px phones). */
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *, [data-testid="stWidgetLabel"] *,
 [data-testid="stCheckbox"] label * {white-space: normal !important; text-overflow: clip !important;
