@@ -7,9 +7,10 @@ focused element and its ancestors as long as they hold no other Tab stop (the co
 inside them, and the ancestors React Aria marks as drawing the focused control (`data-focus-visible`,
 `data-focus-within`). A scroll box with nothing focusable in it is a Tab stop of its own in Chromium and Firefox (a
 data table has two: the canvas of its cells and the scroll box laid over them), so it bounds a proxy like any other
-stop; a chart's link is an SVG `<a>`, measured like any element. An indicator is an outline or a box-shadow ring at least 1 px wide, not clipped away by an ancestor's
-overflow, whose colour has at least 3:1 contrast against the background behind it; it must belong to the focus:
-present while the control has focus and gone once Tab has moved on (a permanent ring proves nothing).
+stop; a chart's link is an SVG `<a>`, measured like any element. An indicator is an outline or a box-shadow ring at
+least 1 px wide, not clipped away by an ancestor's overflow (an `overflow: clip` box's clip margin counted), whose
+colour has at least 3:1 contrast against the background behind it; it must belong to the focus: present while the
+control has focus and gone once Tab has moved on (a permanent ring proves nothing).
 """
 
 from __future__ import annotations
