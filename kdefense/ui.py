@@ -556,6 +556,32 @@ def chart_with_data(fig, df: pd.DataFrame, view: str, filters: Filters, key: str
         downloads(df, view, filters, key)
 
 
+def _year_like(values: pd.Series) -> bool:
+    """Whole numbers from 1900 to 2100: years, shown as 2024, not 2,024."""
+    return bool(((values % 1 == 0) & values.between(1900, 2100)).all())
+
+
+def separated(df: pd.DataFrame, config: dict | None = None) -> dict:
+    """st.dataframe's `column_config` with thousands separators for every numeric column of `df` that reaches
+    1,000 and has no configuration of its own (Streamlit's default shows 15626): whole numbers as 15,626, others
+    as 1,234.5; year columns stay 2024. A column given only a label (a string) keeps it."""
+    out = dict(config or {})
+    for i, name in enumerate(df.columns):
+        given = out.get(name, "")
+        column = df.iloc[:, i]
+        if df.columns.duplicated(keep=False)[i]:
+            continue  # a SQL result may repeat a name: one configuration would apply to both
+        if not isinstance(given, str) or pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(
+                column):
+            continue
+        values = column.dropna().astype(float)
+        if values.empty or values.abs().max() < 1000 or _year_like(values):
+            continue  # small numbers or years
+        out[name] = st.column_config.NumberColumn(given or None,
+                                                  format="%,d" if bool((values % 1 == 0).all()) else "%,.1f")
+    return out
+
+
 PREVIEW_ROWS = 200
 
 
@@ -570,7 +596,8 @@ def data_preview(df: pd.DataFrame) -> None:
         st.caption(t("The first {shown} of {total} rows; the downloads have all of them.", shown=PREVIEW_ROWS,
                      total=fmt.number(len(df))))
         df = df.head(PREVIEW_ROWS)
-    st.dataframe(fmt.table_dates(df), hide_index=True, placeholder="—", width="stretch")
+    shown = fmt.table_dates(df)
+    st.dataframe(shown, hide_index=True, placeholder="—", width="stretch", column_config=separated(shown))
 
 
 DELTA_UNITS = {"usd_m": fmt.usd_bn, "tiv_m": fmt.tiv_m, "deals": lambda d: t("{n} deals", n=fmt.number(d)),
