@@ -79,7 +79,7 @@ def page_css(dark: bool) -> str:
                            ("#0b1220", "#374151", "#ffffff", "#d1d5db"))
     return f"""
 @page {{size: {slides.CANVAS_W}px {slides.CANVAS_H}px; margin: 0;}}
-{slides.korean_font_css(ORIGIN + "/static/fonts/")}
+{slides.korean_font_css(ORIGIN + "/static/fonts/")}{slides.latin_font_css(ORIGIN + "/static/media/")}
 html, body {{margin: 0; padding: 0; background: {bg}; font-family: {slides.FONT_STACK};
   -webkit-print-color-adjust: exact; print-color-adjust: exact;}}
 .kd-page {{width: {slides.CANVAS_W}px; height: {slides.CANVAS_H}px; box-sizing: border-box; position: relative;
@@ -249,6 +249,8 @@ class DocumentServer:
         elif path.removeprefix("/static/fonts/") in slides.KOREAN_FONT_FILES.values():  # the app's Korean font
             font = settings.STATIC_DIR / "fonts" / path.removeprefix("/static/fonts/")
             self._send(request, "font/woff2", "public, max-age=86400", font.read_bytes())
+        elif (latin := slides.latin_font_file()) is not None and path == f"/static/media/{latin.name}":
+            self._send(request, "font/woff2", "public, max-age=86400", latin.read_bytes())  # the app's Latin font
         elif path == PLOTLY_PATH:
             self._send(request, "text/javascript", "public, max-age=31536000, immutable", PLOTLY_JS.read_bytes())
         elif re.fullmatch(r"/static/topojson/[a-z_0-9-]+\.json", path) and topojson.exists():

@@ -52,6 +52,12 @@ def _static_url() -> str:
     return f"/{base}/app/static/" if base else "/app/static/"
 
 
+def _media_url() -> str:
+    """Absolute path of Streamlit's own frontend media (its fonts among them)."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}/static/media/" if base else "/static/media/"
+
+
 def theme() -> str:
     return "dark" if st.query_params.get("theme") == "dark" else "light"
 
@@ -231,7 +237,8 @@ def _panels(content: slides.SlideContent, dark: bool) -> None:
     # the app's static files are served as text/plain (Streamlit's rule), so the script is fetched and evaluated
     frame_title = slides.esc(t("Slide charts"))
     doc = (f"<!doctype html><html lang='{current_lang()}'><head><meta charset='utf-8'><title>{frame_title}</title><style>"
-           f"{slides.korean_font_css(_static_url() + 'fonts/')}{slides.slide_css(dark)}</style></head>"
+           f"{slides.korean_font_css(_static_url() + 'fonts/')}{slides.latin_font_css(_media_url())}"
+           f"{slides.slide_css(dark)}</style></head>"
            f"<body style=\"margin:0;background:{bg};overflow:hidden;font-family:{slides.FONT_STACK}\">"
            f"{slides.panels_html(content, 'p')}<script>{slides.DRAW_JS}\n"
            f"fetch({js!r}).then(r => r.text()).then(t => {{ (0, eval)(t); "

@@ -12,7 +12,9 @@ text (22 px on the canvas) is 22 px at 1920×1080, 14.7 px at 1280×720 and 44 p
 from __future__ import annotations
 
 import html
+import importlib.util
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -592,7 +594,30 @@ def panels_html(content: SlideContent, prefix: str) -> str:
 
 KOREAN_FONT_FILES = {400: "noto-sans-kr-korean-400-normal.woff2", 700: "noto-sans-kr-korean-700-normal.woff2"}
 KOREAN_RANGE = "U+1100-11FF, U+3000-303F, U+3131-318E, U+A960-A97F, U+AC00-D7A3, U+D7B0-D7FF"
-FONT_STACK = "'Noto Sans KR', Inter, 'Source Sans Pro', 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+# The app's theme font (.streamlit/config.toml): Noto Sans KR for Hangul, then Streamlit's own Source Sans for the
+# rest. Slide HTML outside the app's document (the chart frame, the exported deck) declares both itself
+# (korean_font_css, latin_font_css); "Source Sans Pro", named here before, is served by nobody, so Latin text fell
+# through to the system's Helvetica (Liberation Sans).
+FONT_STACK = "'Noto Sans KR', 'Source Sans', sans-serif"
+LATIN_FONT_GLOB = "SourceSansVF-Upright.ttf.*.woff2"
+
+
+def latin_font_file() -> Path | None:
+    """Source Sans (variable, upright) as Streamlit's frontend serves it from /static/media/ (the name carries a
+    hash that changes with Streamlit's version, so it is looked up)."""
+    spec = importlib.util.find_spec("streamlit")
+    if spec is None or spec.origin is None:
+        return None
+    return next(iter(sorted((Path(spec.origin).parent / "static" / "static" / "media").glob(LATIN_FONT_GLOB))), None)
+
+
+def latin_font_css(media_url: str) -> str:
+    """@font-face of the app's Latin font, 'Source Sans', from `media_url` (where latin_font_file is served)."""
+    font = latin_font_file()
+    if font is None:
+        return ""
+    return (f"@font-face {{font-family: 'Source Sans'; font-weight: 200 900; font-style: normal; "
+            f"src: url('{media_url}{font.name}') format('woff2');}}\n")
 
 
 def korean_font_css(fonts_url: str) -> str:

@@ -8,8 +8,8 @@ import html
 import logging
 import re
 import sys
-import textwrap
 import time
+import unicodedata
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -402,12 +402,47 @@ class Spec(go.Figure):
         return self._spec
 
 
-STAMP_CHARS = 60  # 12 px text: about 360 px, the narrowest chart (a third of the page at 1366×768 with the sidebar)
+STAMP_WIDTH_PX = 270  # the narrowest chart: a third of the page at 1366×768 with the sidebar open is 291 px wide
+TITLE_WIDTH_PX = 330  # a chart on a 390 px phone is 358 px wide (long titles are on half- or full-width charts)
+STAMP_FONT_PX = 12
+_TAG = re.compile(r"<[^>]*>")
+_ENTITY = re.compile(r"&#?\w+;")
+_WORD = re.compile(r"(?:<[^>]*>|[^\s<])+")  # a word with the tags inside or around it (a tag is never split)
+
+
+def text_em(text: str) -> float:
+    """The drawn width of a line of Plotly text (tags and entities allowed) in em, estimated: a wide character
+    (Hangul, CJK) 1 em, any other 0.5 em (Source Sans averages 0.46 em on these lines)."""
+    plain = _ENTITY.sub("x", _TAG.sub("", text))
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in plain)
+
+
+def wrap_to_width(text: str, width_px: float, font_px: float = STAMP_FONT_PX) -> list[str]:
+    """`text` in lines that each fit `width_px` at `font_px`, broken at spaces only (a date, a range or a tag is
+    never split; a single word wider than the width keeps its own line)."""
+    limit, lines, line = width_px / font_px, [], ""
+    for word in _WORD.findall(text):
+        joined = f"{line} {word}" if line else word
+        if line and text_em(joined) > limit:
+            lines.append(line)
+            line = word
+        else:
+            line = joined
+    return [*lines, line] if line else lines or [""]
 
 
 def stamp_lines(text: str) -> list[str]:
-    """A stamp line wrapped to fit the narrowest chart; a date or a range is never split."""
-    return textwrap.wrap(text, STAMP_CHARS, break_on_hyphens=False) or [""]
+    """A stamp line wrapped to fit the narrowest chart on screen, in English and in Korean."""
+    return wrap_to_width(text, STAMP_WIDTH_PX)
+
+
+def _fitted(lines: str, width_px: float, font_px: float) -> list[str]:
+    """Lines of Plotly text (joined by <br>) as they are when each fits; else the lines run together and wrapped
+    again to `width_px` (a builder's note was wrapped by characters for a wide chart or a slide)."""
+    split = lines.split("<br>")
+    if all(text_em(line) * font_px <= width_px for line in split):
+        return split
+    return wrap_to_width(" ".join(split), width_px, font_px)
 
 
 def _stamp_layout(layout: dict, title: str, filters_line: str, source: str, n_traces: int) -> dict:
@@ -418,9 +453,16 @@ def _stamp_layout(layout: dict, title: str, filters_line: str, source: str, n_tr
     out = dict(layout)
     old_title = layout.get("title") or {}
     old = (old_title.get("subtitle") or {}).get("text")
-    lines = ([old] if old else []) + [_esc(w) for text in (filters_line, source) for w in stamp_lines(text)]
+    old_lines = old.split("<br>") if old else []
+    # every line fits the narrowest chart on screen (a builder's note was wrapped for a wide chart or a slide)
+    lines = ((_fitted(old, STAMP_WIDTH_PX, STAMP_FONT_PX) if old else [])
+             + [_esc(w) for text in (filters_line, source) for w in stamp_lines(text)])
     had_title = bool(old_title.get("text"))
-    grown = 16 * (len(lines) - (1 if old else 0)) + (0 if had_title else 34)  # px the stamp adds on top
+    title_size = (old_title.get("font") or {}).get("size") or 18
+    title_text = old_title.get("text") if had_title else _esc(title)
+    title_lines = _fitted(title_text, TITLE_WIDTH_PX, title_size)
+    grown = (16 * (len(lines) - len(old_lines)) + (0 if had_title else 34)  # px the stamp adds on top
+             + round(1.3 * title_size) * (len(title_lines) - len(title_text.split("<br>"))))
     legend = layout.get("legend") or {}
     margin = dict(layout.get("margin") or {})
     margin_t = margin.get("t") or 10
@@ -433,7 +475,7 @@ def _stamp_layout(layout: dict, title: str, filters_line: str, source: str, n_tr
         grown += 26  # a legend above the plot with no room of its own: a row for it under the stamped lines
     # title and lines at the top of the figure, so what the chart had in its top margin stays below them
     out["title"] = merge(copy.deepcopy(old_title), {
-        "text": old_title.get("text") if had_title else _esc(title), "yref": "container", "y": 1,
+        "text": "<br>".join(title_lines), "yref": "container", "y": 1,
         "yanchor": "top", "pad": {"t": 8},
         "subtitle": {"text": "<br>".join(lines), "font": {"size": 12, "color": "#4b5563"}}})
     margin["t"] = margin_t + grown
@@ -522,6 +564,32 @@ def chart_with_data(fig, df: pd.DataFrame, view: str, filters: Filters, key: str
         downloads(df, view, filters, key)
 
 
+def _year_like(values: pd.Series) -> bool:
+    """Whole numbers from 1900 to 2100: years, shown as 2024, not 2,024."""
+    return bool(((values % 1 == 0) & values.between(1900, 2100)).all())
+
+
+def separated(df: pd.DataFrame, config: dict | None = None) -> dict:
+    """st.dataframe's `column_config` with thousands separators for every numeric column of `df` that reaches
+    1,000 and has no configuration of its own (Streamlit's default shows 15626): whole numbers as 15,626, others
+    as 1,234.5; year columns stay 2024. A column given only a label (a string) keeps it."""
+    out = dict(config or {})
+    for i, name in enumerate(df.columns):
+        given = out.get(name, "")
+        column = df.iloc[:, i]
+        if df.columns.duplicated(keep=False)[i]:
+            continue  # a SQL result may repeat a name: one configuration would apply to both
+        if not isinstance(given, str) or pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(
+                column):
+            continue
+        values = column.dropna().astype(float)
+        if values.empty or values.abs().max() < 1000 or _year_like(values):
+            continue  # small numbers or years
+        out[name] = st.column_config.NumberColumn(given or None,
+                                                  format="%,d" if bool((values % 1 == 0).all()) else "%,.1f")
+    return out
+
+
 PREVIEW_ROWS = 200
 
 
@@ -536,7 +604,8 @@ def data_preview(df: pd.DataFrame) -> None:
         st.caption(t("The first {shown} of {total} rows; the downloads have all of them.", shown=PREVIEW_ROWS,
                      total=fmt.number(len(df))))
         df = df.head(PREVIEW_ROWS)
-    st.dataframe(fmt.table_dates(df), hide_index=True, placeholder="—", width="stretch")
+    shown = fmt.table_dates(df)
+    st.dataframe(shown, hide_index=True, placeholder="—", width="stretch", column_config=separated(shown))
 
 
 DELTA_UNITS = {"usd_m": fmt.usd_bn, "tiv_m": fmt.tiv_m, "deals": lambda d: t("{n} deals", n=fmt.number(d)),

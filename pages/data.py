@@ -12,7 +12,7 @@ info = queries.build_info()
 st.markdown(t("Data version **{version}**, built **{built}**.", version=info["data_version"],
               built=fmt.timestamp(info["built_at"])))
 st.dataframe(queries.run("data_summary"), hide_index=True, placeholder="—",
-             column_config={"view": t("View"), "rows": st.column_config.NumberColumn(t("Rows"), format="%d")})
+             column_config={"view": t("View"), "rows": st.column_config.NumberColumn(t("Rows"), format="%,d")})
 sipri = t("Trade register generated {generated} (`{file}`); per-delivery-year register generated {per_year}.",
           generated=fmt.timestamp(info["sipri_register_generated"]), file=info["sipri_register_file"],
           per_year=fmt.timestamp(info["sipri_per_year_generated"]))

@@ -297,10 +297,10 @@ else:
                          col: st.column_config.NumberColumn(t(SHORT_LABELS[opts.measure]), format="%,.0f",
                                                             help=cm.measure_label(opts.measure, opts.basis)),
                          "deals": st.column_config.NumberColumn(t("Deals") if opts.basis == "usd" else t("Records"),
-                                                                format="%d")})
+                                                                format="%,d")})
         with st.popover(t("Map data"), icon=":material/table:", help=t("The data behind this map, and its downloads")):
             export = _export(totals, opts.basis)
-            st.dataframe(export, hide_index=True, placeholder="—", width="stretch")
+            st.dataframe(export, hide_index=True, placeholder="—", width="stretch", column_config=ui.separated(export))
             ui.downloads(export, "map", filters, "map")
             st.markdown(t("**Per recipient and year** (the frames of the slider)"))
             ui.downloads(_export(rows, opts.basis).assign(year=rows["year"].astype(int)), "map-by-year", filters,

@@ -87,7 +87,7 @@ else:
         st.dataframe(shown, hide_index=True, placeholder="—", width="stretch", column_config={
             "signed_date": st.column_config.TextColumn(t("Signed"), help=t("At the precision the sources give")),
             "recipient": t("Recipient"), "system_family": t("System"),
-            "quantity": t("Units"), "currency": t("Currency"),
+            "quantity": st.column_config.NumberColumn(t("Units"), format="%,d"), "currency": t("Currency"),
             "value_amount_m": st.column_config.NumberColumn(t("Value (m, original)"), format="%,.1f"),
             "value_usd_m": st.column_config.NumberColumn(t("Value (USD m)"), format="%,.0f"), "status": t("Status"),
             "deal_id": t("Deal id")})
@@ -106,7 +106,7 @@ with st.expander(t("Data loaded"), expanded=False, icon=":material/database:"):
     info = queries.build_info()
     summary = queries.run("data_summary")
     st.dataframe(summary, hide_index=True, placeholder="—", column_config={"view": t("View"), "rows": st.column_config.NumberColumn(
-        t("Rows"), format="%d")})
+        t("Rows"), format="%,d")})
     st.markdown(t("Data version **{version}**, built **{built}**; SIPRI register generated {sipri}, per-year register "
                   "generated {per_year}.", version=info["data_version"], built=fmt.timestamp(info["built_at"]),
                   sipri=fmt.timestamp(info["sipri_register_generated"]),

@@ -71,7 +71,8 @@ if url_sql.strip():
                 if result.truncated else t("{n} rows", n=f"{len(frame):,}"))
         st.caption(f"{note} · {result.seconds:.2f} s")
         # a shared `sql=` link can put formulas in literals: neutralised for the table toolbar's CSV download
-        st.dataframe(neutralise_frame(frame), hide_index=True, width="stretch", placeholder="—")
+        st.dataframe(neutralise_frame(frame), hide_index=True, width="stretch", placeholder="—",
+                     column_config=ui.separated(frame))
         date = queries.build_info().get("built_at", "")[:10]
         capped = f"_first-{len(frame)}-rows" if result.truncated else ""
         st.download_button(

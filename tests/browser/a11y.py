@@ -161,3 +161,24 @@ OVERLAPS = """() => {
   }
   return out;
 }"""
+
+# Text a chart draws about itself (its title, the stamped filters and source lines under it, annotations such as the
+# map's year) that runs past the chart's own width: SVG text is not wrapped by the browser and is cut at the chart's
+# edge. Measured as each text element's box against the plot's box (its whole width, margins included). Legend
+# entries are left out (Plotly places them itself).
+CHART_TEXT_OVERFLOW = """() => {
+  const out = [];
+  for (const plot of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
+    const box = plot.getBoundingClientRect();
+    if (!box.width || !box.height) continue;
+    const name = ((plot.querySelector('.gtitle') || {}).textContent || '?').slice(0, 40);
+    for (const el of plot.querySelectorAll('g.infolayer .gtitle, g.infolayer .gtitle-subtitle, g.annotation text')) {
+      const r = el.getBoundingClientRect();
+      if (!r.width || !el.textContent.trim()) continue;
+      if (r.right > box.right + 1 || r.left < box.left - 1)
+        out.push(`${name}: "${el.textContent.slice(0, 60)}" spans ${Math.round(r.left - box.left)}–` +
+                 `${Math.round(r.right - box.left)} px of a ${Math.round(box.width)} px chart`);
+    }
+  }
+  return out;
+}"""

@@ -115,3 +115,50 @@ def test_english_mode_does_not_download_the_korean_font_for_latin_text(app_serve
             f"{selector} {text!r}: {fonts}"
         assert not any(not f["isCustomFont"] and f["glyphCount"] for f in fonts), f"{selector}: system font {fonts}"
     assert page.external_requests == []
+
+
+FRAME_CELL = """() => { for (const f of document.querySelectorAll('iframe')) {
+    const cell = f.contentDocument && f.contentDocument.querySelector('.kd-table td');
+    if (cell) { cell.setAttribute('data-kd-probe', 'cell'); return cell.textContent; } }
+  return null; }"""
+
+
+def frame_fonts(cdp, selector: str) -> list[dict]:
+    """The fonts Chromium drew the first `selector` node of any frame with (DOM.getDocument pierces frames)."""
+    def find(node):
+        if node.get("attributes") and "data-kd-probe" in node["attributes"][::2]:
+            return node["nodeId"]
+        for child in node.get("children", []) + ([node["contentDocument"]] if "contentDocument" in node else []):
+            if (found := find(child)) is not None:
+                return found
+        return None
+
+    node = find(cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"])
+    assert node, f"no {selector} in a frame"
+    return cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_slide_frame_text_is_drawn_with_the_apps_fonts(app_server, page, lang):
+    """A slide's panels are drawn in a frame of their own, which declares the app's fonts itself: Latin text in
+    Streamlit's Source Sans (served by the app, as on every page), Hangul in Noto Sans KR; no system font. Before,
+    the frame named 'Source Sans Pro', which nobody serves, and drew Latin text in Liberation Sans."""
+    page.goto(f"{app_server['url']}/deals?present=1&deck=korea-in-europe-since-2022&slide=3&lang={lang}")
+    wait_for_app(page, "iframe", timeout=180000)
+    page.wait_for_function("() => [...document.querySelectorAll('iframe')].some(f => f.contentDocument"
+                           " && f.contentDocument.querySelector('.kd-table td'))", timeout=120000)
+    page.evaluate("""async () => { for (const f of document.querySelectorAll('iframe'))
+                                     if (f.contentDocument) await f.contentDocument.fonts.ready; }""")
+    page.wait_for_timeout(500)
+    text = page.evaluate(FRAME_CELL)
+    assert text and re.search(r"\d", text), text  # a date: Latin digits
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    fonts = frame_fonts(cdp, "[data-kd-probe='cell']")
+    latin = [f for f in fonts if f["isCustomFont"] and "SourceSans" in f["familyName"].replace(" ", "")]
+    assert latin and latin[0]["glyphCount"] > 0, fonts
+    assert not any(not f["isCustomFont"] and f["glyphCount"] for f in fonts), f"system font: {fonts}"
+    if lang == "ko":
+        assert HANGUL.search(text) is None or served_glyphs(fonts) > 0, fonts
+    assert page.external_requests == []

@@ -2,7 +2,8 @@
 English and in Korean (issue 18).
 
 A page fails if any label in the app's own controls or metrics is cut (its text wider than its clipped box:
-scrollWidth > clientWidth) or any axis tick label of any chart overlaps its neighbour. Each page is screenshot
+scrollWidth > clientWidth), any axis tick label of any chart overlaps its neighbour, or a chart's own text (title,
+stamped filters and source lines, annotations) runs past the chart's width. Each page is screenshot
 (full page) into /tmp/kdefense-a11y/ for a person to look at.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.a11y import CUT_LABELS, LAPTOP, OVERLAPS, PAGES, PHONE, SHOTS, load, new_page
+from tests.browser.a11y import CHART_TEXT_OVERFLOW, CUT_LABELS, LAPTOP, OVERLAPS, PAGES, PHONE, SHOTS, load, new_page
 
 pytestmark = pytest.mark.browser
 PHONE_MIN_CHART_WIDTH = 330  # px: a chart on a 390 px phone spans the screen (less the page's padding)
@@ -31,6 +32,7 @@ def test_no_cut_labels_or_overlapping_ticks(app_server, browser, name, size, lan
         page.wait_for_timeout(1500)  # charts settle (autosize after the first draw)
         cut = page.evaluate(CUT_LABELS)
         overlaps = page.evaluate(OVERLAPS)
+        chart_text = page.evaluate(CHART_TEXT_OVERFLOW)
         widths = page.evaluate(CHART_WIDTHS)
         map_size = page.evaluate(PHONE_MAP) if name == "map" else None
         SHOTS.mkdir(exist_ok=True)
@@ -41,6 +43,7 @@ def test_no_cut_labels_or_overlapping_ticks(app_server, browser, name, size, lan
     where = f"{name} ({lang}) at {viewport['width']}×{viewport['height']}"
     assert cut == [], f"{where}: labels cut: {cut}"
     assert overlaps == [], f"{where}: tick labels overlap: {overlaps[:10]}"
+    assert chart_text == [], f"{where}: chart text cut at the chart's edge: {chart_text[:10]}"
     if size == "phone":
         assert all(w >= PHONE_MIN_CHART_WIDTH for w in widths), f"{where}: a chart narrower than the screen: {widths}"
         if map_size is not None:

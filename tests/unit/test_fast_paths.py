@@ -165,9 +165,14 @@ def stamped_by_validation(fig: go.Figure, title: str, filters_line: str) -> go.F
               f"data version {info.get('data_version', '?')}, built {str(info.get('built_at', ''))[:10]}")
     out = go.Figure(fig)
     old = out.layout.title.subtitle.text
-    lines = ([old] if old else []) + [ui._esc(w) for text in (filters_line, source) for w in ui.stamp_lines(text)]
+    lines = ((ui._fitted(old, ui.STAMP_WIDTH_PX, 12) if old else [])
+             + [ui._esc(w) for text in (filters_line, source) for w in ui.stamp_lines(text)])
     had_title = bool(out.layout.title.text)
-    grown = 16 * (len(lines) - (1 if old else 0)) + (0 if had_title else 34)
+    title_size = out.layout.title.font.size or 18
+    title_text = out.layout.title.text if had_title else ui._esc(title)
+    title_lines = ui._fitted(title_text, ui.TITLE_WIDTH_PX, title_size)
+    grown = (16 * (len(lines) - len(old.split("<br>") if old else [])) + (0 if had_title else 34)
+             + round(1.3 * title_size) * (len(title_lines) - len(title_text.split("<br>"))))
     legend, margin_t = out.layout.legend, out.layout.margin.t or 10
     shown = out.layout.showlegend is not False and len(out.data) > 1 or out.layout.showlegend
     if shown and legend.y is not None and legend.yref == "container" and legend.y > 0.9:
@@ -175,7 +180,7 @@ def stamped_by_validation(fig: go.Figure, title: str, filters_line: str) -> go.F
     elif shown and legend.y is not None and legend.y >= 1 and margin_t < 40:
         grown += 26
     out.update_layout(
-        title={"text": out.layout.title.text if had_title else ui._esc(title), "yref": "container", "y": 1,
+        title={"text": "<br>".join(title_lines), "yref": "container", "y": 1,
                "yanchor": "top", "pad": {"t": 8},
                "subtitle": {"text": "<br>".join(lines), "font": {"size": 12, "color": "#4b5563"}}},
         margin={"t": margin_t + grown})

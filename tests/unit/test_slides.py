@@ -96,7 +96,8 @@ def test_unit_counts_keep_munitions_apart_as_the_overview_does(options, page):
 
 def test_chart_stamp_lines_fit_a_narrow_chart(options):
     """The downloaded image's stamp (filters, source, data date) is wrapped to the narrowest chart on screen
-    (a third of the page at 1366×768): before, the source line was one 150-character line cut at the right edge."""
+    (a third of the page at 1366×768, 291 px): before, the source line was one 150-character line cut at the right
+    edge, then 60-character lines, 330 px wide in English and up to 380 px in Korean."""
     import re
 
     import plotly.graph_objects as go
@@ -107,7 +108,31 @@ def test_chart_stamp_lines_fit_a_narrow_chart(options):
                     "status: contract, delivering, completed · search “K9 Thunder”")
     fig = ui.stamped(go.Figure(layout={"title": {"text": "Top systems"}}), "Top systems", filters_line)
     lines = re.split(r"<br>", fig.spec["layout"]["title"]["subtitle"]["text"])
-    assert len(lines) >= 3 and all(len(line) <= ui.STAMP_CHARS for line in lines), lines
+    assert len(lines) >= 3 and all(ui.text_em(line) * 12 <= ui.STAMP_WIDTH_PX for line in lines), lines
     text = " ".join(lines)
     assert "Source: Information from the SIPRI Arms Transfers Database" in text
     assert re.search(r"built 20\d\d-\d\d-\d\d", text) and "2010–2026" in text
+
+
+def test_chart_stamp_fits_a_narrow_chart_in_korean_and_rewraps_a_wide_note(options):
+    """Korean lines are wider per character (a Hangul syllable is about 1 em, a Latin letter about 0.46): the stamp
+    wraps by estimated width, not by character count; a builder's note wrapped at 100-105 characters for a wide
+    chart (Suppliers, Tenders, Timeline's tender chart) is wrapped again, and a long title fits a phone's chart."""
+    import plotly.graph_objects as go
+
+    from kdefense import i18n, ui
+    from kdefense.i18n import t
+
+    with i18n.use_lang("ko"):
+        filters_line = t("Contract value (USD)") + " · 2010–2026 · " + t("Europe") + ", " + t("Middle East")
+        note = "<br>".join(["가" * 40, "나 " * 30])
+        title = "입찰 결정: 수주, 수주 실패, 철회, 취소 그리고 아주 긴 제목"
+        fig = ui.stamped(go.Figure(layout={"title": {"text": title, "font": {"size": 18},
+                                                     "subtitle": {"text": note}}}), title, filters_line)
+    layout = fig.spec["layout"]
+    lines = layout["title"]["subtitle"]["text"].split("<br>")
+    assert "출처" in layout["title"]["subtitle"]["text"]
+    too_wide = [line for line in lines if ui.text_em(line) * 12 > ui.STAMP_WIDTH_PX and " " in line]
+    assert too_wide == [], too_wide  # only a single unbreakable word may stay wider (here the 40-syllable one)
+    assert all(ui.text_em(line) * 18 <= ui.TITLE_WIDTH_PX for line in layout["title"]["text"].split("<br>"))
+    assert layout["margin"]["t"] > 16 * len(lines)  # the top margin holds every line
