@@ -361,6 +361,7 @@ def _timeline(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
                 out.notes.append(t("The {n} most recent of {total} rows; the Timeline page has all.", n=max_rows,
                                    total=len(rows)))
                 gantt = gantt[gantt["row_order"].isin(keep)]
+            gantt = names.gantt_labels(gantt, by_system)  # row labels in the interface language, as on the page
             fig = ct.gantt_chart(gantt, events, by_system=by_system, large=True)
             fig.update_layout(margin={"t": 110, "b": 40})
             fig.layout.yaxis.tickfont.size = TICK_PX
@@ -388,7 +389,7 @@ def _timeline(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
         elif key == "speed":
             speed = queries.run_filtered("timeline_speed", filters, deal_id="")
             if not speed.empty:
-                fig = ct.speed_chart(speed.head(max_rows), large=True)
+                fig = ct.speed_chart(names.gantt_labels(speed.head(max_rows), by_system=False), large=True)
                 fig.layout.yaxis.tickfont.size = TICK_PX
                 out.panels.append(Chart("speed", t("Signing to first delivery"),
                                         slide_figure(fig, height, dark, t("Signing to first delivery"))))
