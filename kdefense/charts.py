@@ -13,6 +13,7 @@ from kdefense import names
 from kdefense.i18n import N_, t
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE, REGIONS
 
+EVENT_NAME = N_("Context event")  # the events' legend entry: no "(hover)", images and PDFs have no hover
 PRIMARY_BAR = "#0072B2"  # Okabe–Ito blue, as Europe: 5.2:1 on white
 # Noto Sans KR is served by the app and declared for Hangul only (unicodeRange, .streamlit/config.toml): Latin
 # text falls through to the fonts after it, Korean text is drawn with the served font.
@@ -257,7 +258,7 @@ def describe(fig: go.Figure, top: int = 3) -> str:
                 if isinstance(val, (int, float)) and not pd.isna(val):
                     totals[str(loc)] = float(val)
     parts = [t("Chart: {title}.", title=chart_title(fig))]
-    context = t("Context event (hover)")
+    context = t(EVENT_NAME)
     named = list(dict.fromkeys(s for s in series if s and s != "None" and s != context))
     if named:
         shown = ", ".join(named[:8]) + (t(" and {n} more", n=len(named) - 8) if len(named) > 8 else "")

@@ -389,8 +389,8 @@ def top100_lines(df: pd.DataFrame, value_col: str, title: str, note: str, large:
         fig.add_scatter(x=part["year"], y=part[value_col], name=names.company(company), mode="lines+markers",
                         line={"color": colour_for(company, COMPANY_COLOURS), "width": 2.5},
                         customdata=part[["sipri_name"]].to_numpy(),
-                        hovertemplate=(f"<b>{company}</b> %{{x}}: %{{y:,}}<br>as %{{customdata[0]}} in SIPRI's list"
-                                       "<extra></extra>"))
+                        hovertemplate=(f"<b>{names.company(company)}</b> %{{x}}: %{{y:,}}<br>"
+                                       + t("as {name} in SIPRI's list", name="%{customdata[0]}") + "<extra></extra>"))
     if value_col == "rank":
         fig.update_yaxes(title=t("Rank in the SIPRI Top 100"), autorange="reversed")
     else:

@@ -125,6 +125,19 @@ def date(value: dt.date | dt.datetime | str | None, lang: str | None = None) -> 
     return day.isoformat()
 
 
+def written_date(value: str | None, lang: str | None = None) -> str:
+    """A date the data write in words ('18 May 2026', SIPRI's register stamp): en as written; ko '2026년 5월 18일'
+    (text that is no date is shown as it is)."""
+    if _missing(value) or value == "":
+        return MISSING
+    if _lang(lang) != "ko":
+        return str(value)
+    try:
+        return format_date(pd.Timestamp(str(value)).date(), format="long", locale="ko_KR")
+    except (ValueError, TypeError):
+        return str(value)
+
+
 def timestamp(value: str | None, lang: str | None = None) -> str:
     """A build or export time stamp as written in the data ('2026-12-02T00:00:55Z', '18 May 2026 2:29:20 PM'):
     en unchanged; ko '2026년 5월 18일 14:29' (unparseable text is shown as it is)."""

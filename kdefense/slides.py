@@ -485,9 +485,9 @@ def _suppliers(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
             klass = o.get("sup_class") if o.get("sup_class") in classes else classes[0]
             families = queries.run_filtered("suppliers_rival_families", filters, system_class=klass)
             orders = queries.run_filtered("suppliers_rival_orders", filters, system_class=klass)
-            specs += [("units", "rival_units_bars", families, (t("{system_class}: units ordered and delivered", system_class=klass), "")),
+            specs += [("units", "rival_units_bars", families, (t("{system_class}: units ordered and delivered", system_class=names.rival_class(klass)), "")),
                       ("orders", "rival_orders_scatter", orders,
-                       (families["system_family"].tolist(), t("{system_class}: export orders by year", system_class=klass), ""))]
+                       (families["system_family"].tolist(), t("{system_class}: export orders by year", system_class=names.rival_class(klass)), ""))]
     elif view == "Korean firms":
         by_year = queries.run_filtered("suppliers_firms_by_year", filters, top_n=6)
         by_region = queries.run_filtered("suppliers_firms_by_region", filters)

@@ -142,3 +142,9 @@ def test_timeline_hover_dates_follow_the_language():
     with use_lang("ko"):
         hover = ct._deal_hover(row)
     assert "2022년 8월" in hover and "2022-08" not in hover
+
+
+def test_a_date_written_in_words_in_korean():
+    assert fmt.written_date("18 May 2026", lang="en") == "18 May 2026"
+    assert fmt.written_date("18 May 2026", lang="ko") == "2026년 5월 18일"
+    assert fmt.written_date("?", lang="ko") == "?"
