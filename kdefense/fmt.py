@@ -102,11 +102,14 @@ def usd_bn(value_m: float | None, lang: str | None = None, unit: bool = True) ->
 
 
 def tiv_m(value: float | None, lang: str | None = None) -> str:
-    """SIPRI TIV in millions (not money): en '1,234 m TIV'; ko 'TIV 1,234백만'."""
+    """SIPRI TIV in millions (not money): en '1,234 m TIV'; ko '12억 3,400만 TIV', '1,429억 TIV'.
+
+    Korean groups large numbers by 만/억 whatever they count (인구 5,100만 명); the unit after the number is TIV,
+    as 달러 follows a dollar amount, and never 원 or 달러: TIV is not money. Four significant figures, as money."""
     if _missing(value):
         return MISSING
     if _lang(lang) == "ko":
-        return f"TIV {number(value, 0, 'ko')}백만"
+        return f"{korean_units(float(value) * 1e6, 4)} TIV"
     return f"{value:,.0f} m TIV"
 
 
