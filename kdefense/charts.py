@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -12,6 +14,26 @@ from _plotly_utils.basevalidators import copy_to_readonly_numpy_array
 from kdefense import names
 from kdefense.i18n import N_, t
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE, REGIONS
+
+
+def text_width(text: str) -> int:
+    """Width in Latin characters: a Hangul syllable (East Asian wide) is drawn about twice as wide as a Latin letter."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap_text(text: str, width: int, **options: bool) -> list[str]:
+    """textwrap.wrap by drawn width: Latin text exactly as textwrap wraps it, Korean text by its width (a line of
+    `width` Korean characters is twice as wide as a Latin one and ran past a chart's edge)."""
+    if text_width(text) == len(text):
+        return textwrap.wrap(text, width, **options)
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
 
 EVENT_NAME = N_("Context event")  # the events' legend entry: no "(hover)", images and PDFs have no hover
 PRIMARY_BAR = "#0072B2"  # Okabe–Ito blue, as Europe: 5.2:1 on white

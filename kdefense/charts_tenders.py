@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import html
-import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from kdefense.charts import array, base_layout, built, layout_base, merge
+from kdefense.charts import array, base_layout, built, layout_base, merge, wrap_text
 from kdefense.i18n import N_, t
 
 OUTCOMES = ("won", "lost", "withdrawn", "cancelled", "open")
@@ -22,7 +21,7 @@ OUTCOME_SYMBOLS = {"won": "circle", "lost": "x", "withdrawn": "triangle-up", "ca
 
 def _note(fig: go.Figure, note: str, large: bool) -> None:
     """Subtitle with the note, and the legend below the x-axis tick labels (placed in pixels, not in paper units)."""
-    lines = textwrap.wrap(note, 100)
+    lines = wrap_text(note, 100)
     top, bottom = 66 + 17 * len(lines), 70
     plot = max(fig.layout.height - top - bottom, 60)
     fig.update_layout(title_subtitle_text="<br>".join(lines), title_subtitle_font_size=16 if large else 12,
@@ -92,7 +91,7 @@ def tender_markers(df: pd.DataFrame, title: str, note: str, large: bool = False)
 
 def _note_layout(height: int, note: str, large: bool) -> dict:
     """_note as a layout update."""
-    lines = textwrap.wrap(note, 100)
+    lines = wrap_text(note, 100)
     top, bottom = 66 + 17 * len(lines), 70
     plot = max(height - top - bottom, 60)
     return {"title": {"subtitle": {"text": "<br>".join(lines), "font": {"size": 16 if large else 12}}},

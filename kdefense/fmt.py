@@ -101,15 +101,16 @@ def usd_bn(value_m: float | None, lang: str | None = None, unit: bool = True) ->
     return f"${value_m / 1000:,.1f} bn"
 
 
-def tiv_m(value: float | None, lang: str | None = None) -> str:
-    """SIPRI TIV in millions (not money): en '1,234 m TIV'; ko '12억 3,400만 TIV', '1,429억 TIV'.
+def tiv_m(value: float | None, lang: str | None = None, unit: bool = True) -> str:
+    """SIPRI TIV in millions (not money): en '1,234 m TIV'; ko '12억 3,000만 TIV', '1,430억 TIV'.
 
     Korean groups large numbers by 만/억 whatever they count (인구 5,100만 명); the unit after the number is TIV,
-    as 달러 follows a dollar amount, and never 원 or 달러: TIV is not money. Four significant figures, as money."""
+    as 달러 follows a dollar amount, and never 원 or 달러: TIV is not money. Three significant figures, as usd_bn;
+    `unit=False` (Korean) leaves the unit to a label that names it ("SIPRI TIV 발주량": 255억)."""
     if _missing(value):
         return MISSING
     if _lang(lang) == "ko":
-        return f"{korean_units(float(value) * 1e6, 4)} TIV"
+        return korean_units(float(value) * 1e6, 3) + (" TIV" if unit else "")
     return f"{value:,.0f} m TIV"
 
 

@@ -8,7 +8,6 @@ import html
 import logging
 import re
 import sys
-import textwrap
 import time
 import zlib
 from collections.abc import Callable
@@ -398,8 +397,9 @@ STAMP_CHARS = 60  # 12 px text: about 360 px, the narrowest chart (a third of th
 
 
 def stamp_lines(text: str) -> list[str]:
-    """A stamp line wrapped to fit the narrowest chart; a date or a range is never split."""
-    return textwrap.wrap(text, STAMP_CHARS, break_on_hyphens=False) or [""]
+    """A stamp line wrapped to fit the narrowest chart; a date or a range is never split. Korean text wraps by its
+    drawn width (before: 60 characters of Korean ran past the chart's edge and were cut)."""
+    return charts.wrap_text(text, STAMP_CHARS, break_on_hyphens=False) or [""]
 
 
 def _stamp_layout(layout: dict, title: str, filters_line: str, source: str, n_traces: int) -> dict:

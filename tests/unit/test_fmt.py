@@ -72,8 +72,9 @@ def test_korean_units_rounding_and_sign():
 def test_active_language_is_used_by_default():
     with use_lang("ko"):
         assert fmt.date("2022-08-26") == "2022년 8월 26일"
-        assert fmt.tiv_m(1234) == "12억 3,400만 TIV"
-        assert fmt.tiv_m(142_948) == "1,429억 TIV"  # was 'TIV 142,948백만': two lines in a metric at 1366 px
+        assert fmt.tiv_m(1234) == "12억 3,000만 TIV"
+        assert fmt.tiv_m(142_948) == "1,430억 TIV"  # was 'TIV 142,948백만': two lines in a metric at 1366 px
+        assert fmt.tiv_m(25_510, unit=False) == "255억"  # the Overview's metric: its label names SIPRI TIV
         assert fmt.tiv_m(12.5) == "1,250만 TIV" and fmt.tiv_m(0) == "0 TIV"
         assert not any(word in fmt.tiv_m(142_948) for word in ("원", "달러", "$"))
         assert fmt.delta(8, 5) == "+3 (전기 대비)"

@@ -142,3 +142,17 @@ def test_a_korean_speed_slide_names_its_rows_in_korean(options):
     assert all(x.startswith(("Poland · ", "Australia · ")) for x in english), english
     assert all(x.split(" · ")[0] in ("폴란드", "호주") for x in korean), korean
     assert [x.split(" · ")[-1] for x in korean] == [x.split(" · ")[-1] for x in english]  # deal ids kept
+
+
+def test_korean_stamp_lines_fit_the_chart_by_their_drawn_width():
+    """A Hangul syllable is about twice as wide as a Latin letter: a Korean stamp wraps by drawn width (before, 60
+    characters of Korean ran past the right edge of a third-of-the-page chart at 1366×768 and were cut)."""
+    from kdefense import charts, ui
+
+    source = ("출처: Information from the SIPRI Arms Transfers Database; 계약 원장(행마다 출처 표기) · 데이터 버전 "
+              "9fd2e5b9d14c, 생성 2026년 12월 2일")
+    lines = ui.stamp_lines(source)
+    assert all(charts.text_width(line) <= ui.STAMP_CHARS for line in lines), lines
+    assert len(lines) > 2 and " ".join(lines) == source
+    english = "Contract value (USD) · 1972–2026 · signed deals · " * 3
+    assert ui.stamp_lines(english) == __import__("textwrap").wrap(english, ui.STAMP_CHARS, break_on_hyphens=False)
