@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -13,6 +15,27 @@ from kdefense import names
 from kdefense.i18n import N_, t
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE, REGIONS
 
+
+def text_width(text: str) -> int:
+    """Width in Latin characters: a Hangul syllable (East Asian wide) is drawn about twice as wide as a Latin letter."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap_text(text: str, width: int, **options: bool) -> list[str]:
+    """textwrap.wrap by drawn width: Latin text exactly as textwrap wraps it, Korean text by its width (a line of
+    `width` Korean characters is twice as wide as a Latin one and ran past a chart's edge)."""
+    if text_width(text) == len(text):
+        return textwrap.wrap(text, width, **options)
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+EVENT_NAME = N_("Context event")  # the events' legend entry: no "(hover)", images and PDFs have no hover
 PRIMARY_BAR = "#0072B2"  # Okabe–Ito blue, as Europe: 5.2:1 on white
 # Noto Sans KR is served by the app and declared for Hangul only (unicodeRange, .streamlit/config.toml): Latin
 # text falls through to the fonts after it, Korean text is drawn with the served font.
@@ -257,7 +280,7 @@ def describe(fig: go.Figure, top: int = 3) -> str:
                 if isinstance(val, (int, float)) and not pd.isna(val):
                     totals[str(loc)] = float(val)
     parts = [t("Chart: {title}.", title=chart_title(fig))]
-    context = t("Context event (hover)")
+    context = t(EVENT_NAME)
     named = list(dict.fromkeys(s for s in series if s and s != "None" and s != context))
     if named:
         shown = ", ".join(named[:8]) + (t(" and {n} more", n=len(named) - 8) if len(named) > 8 else "")

@@ -6,14 +6,13 @@ TIV chart adds one sentence on what TIV is, with a link to SIPRI's method.
 
 from __future__ import annotations
 
-import textwrap
 import zlib
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from kdefense import names
-from kdefense.charts import array, base_layout, built, layout_base, merge
+from kdefense.charts import array, base_layout, built, layout_base, merge, wrap_text
 from kdefense.i18n import N_, t
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE
 
@@ -54,7 +53,7 @@ def region_colour(region: str) -> str:
 def _finish(fig: go.Figure, title: str, note: str, tiv: bool, height: int, large: bool) -> go.Figure:
     """Base layout plus a subtitle that says which filters apply and, for TIV, what TIV is."""
     base_layout(fig, title, height=height, large=large)
-    lines = textwrap.wrap(note, 105) + ([t(TIV_NOTE, url=TIV_METHOD_URL)] if tiv else [])
+    lines = wrap_text(note, 105) + ([t(TIV_NOTE, url=TIV_METHOD_URL)] if tiv else [])
     fig.update_layout(title_subtitle_text="<br>".join(lines), title_subtitle_font_size=16 if large else 12,
                       margin_t=66 + 17 * len(lines), legend_traceorder="normal")
     if fig.layout.xaxis.title.text:  # keep a horizontal legend clear of the x-axis title
@@ -76,7 +75,7 @@ def _finished(data: list[dict], layout: dict, title: str, note: str, tiv: bool, 
     merge(layout, layout_base(title, height=height, large=large))
     if labelled:
         merge(layout, {"margin": {"r": 130 if large else 110}, "showlegend": False})
-    lines = textwrap.wrap(note, 105) + ([t(TIV_NOTE, url=TIV_METHOD_URL)] if tiv else [])
+    lines = wrap_text(note, 105) + ([t(TIV_NOTE, url=TIV_METHOD_URL)] if tiv else [])
     merge(layout, {"title": {"subtitle": {"text": "<br>".join(lines), "font": {"size": 16 if large else 12}}},
                    "margin": {"t": 66 + 17 * len(lines)}, "legend": {"traceorder": "normal"}})
     if layout.get("xaxis", {}).get("title", {}).get("text"):  # keep a horizontal legend clear of the x-axis title
@@ -389,8 +388,8 @@ def top100_lines(df: pd.DataFrame, value_col: str, title: str, note: str, large:
         fig.add_scatter(x=part["year"], y=part[value_col], name=names.company(company), mode="lines+markers",
                         line={"color": colour_for(company, COMPANY_COLOURS), "width": 2.5},
                         customdata=part[["sipri_name"]].to_numpy(),
-                        hovertemplate=(f"<b>{company}</b> %{{x}}: %{{y:,}}<br>as %{{customdata[0]}} in SIPRI's list"
-                                       "<extra></extra>"))
+                        hovertemplate=(f"<b>{names.company(company)}</b> %{{x}}: %{{y:,}}<br>"
+                                       + t("as {name} in SIPRI's list", name="%{customdata[0]}") + "<extra></extra>"))
     if value_col == "rank":
         fig.update_yaxes(title=t("Rank in the SIPRI Top 100"), autorange="reversed")
     else:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import html
-import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from kdefense.charts import array, base_layout, built, layout_base, merge
+from kdefense.charts import array, base_layout, built, layout_base, merge, wrap_text
 from kdefense.i18n import N_, t
 
 OUTCOMES = ("won", "lost", "withdrawn", "cancelled", "open")
@@ -22,7 +21,7 @@ OUTCOME_SYMBOLS = {"won": "circle", "lost": "x", "withdrawn": "triangle-up", "ca
 
 def _note(fig: go.Figure, note: str, large: bool) -> None:
     """Subtitle with the note, and the legend below the x-axis tick labels (placed in pixels, not in paper units)."""
-    lines = textwrap.wrap(note, 100)
+    lines = wrap_text(note, 100)
     top, bottom = 66 + 17 * len(lines), 70
     plot = max(fig.layout.height - top - bottom, 60)
     fig.update_layout(title_subtitle_text="<br>".join(lines), title_subtitle_font_size=16 if large else 12,
@@ -47,6 +46,17 @@ def record_bars(df: pd.DataFrame, by_label: str, title: str, note: str, large: b
     return fig
 
 
+def winner_text(winner: object, winner_system: object) -> str:
+    """The winning bidder and system, escaped for a hover; the data's 'none' (nobody won) and empty values as the
+    interface's "none" (before: "none nan")."""
+    parts = [html.escape(v) for v in (winner, winner_system) if isinstance(v, str) and v and v.lower() != "none"]
+    return " ".join(parts) if parts else t("none")
+
+
+def systems_text(systems: object) -> str:
+    return html.escape(systems) if isinstance(systems, str) and systems else "?"
+
+
 def tender_markers(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
     """Tender decisions on a year axis: one marker per decided competition, by system family and outcome.
     Built from dicts (charts.built): the validated Figure API cost most of the Timeline's tender chart."""
@@ -59,9 +69,8 @@ def tender_markers(df: pd.DataFrame, title: str, note: str, large: bool = False)
         korea = t("Korea: {outcome} with {systems}")
         label = t(OUTCOME_LABELS[outcome])
         hover = [f"<b>{html.escape(str(programme))}</b> ({html.escape(str(recipient))}, {year})<br>"
-                 + korea.format(outcome=label.lower(), systems=html.escape(str(systems or "?"))) + "<br>"
-                 + t("Winner: {winner}", winner=f"{html.escape(str(winner or '—'))} "
-                                              f"{html.escape(str(winner_system or ''))}") + "<br>"
+                 + korea.format(outcome=label.lower(), systems=systems_text(systems)) + "<br>"
+                 + t("Winner: {winner}", winner=winner_text(winner, winner_system)) + "<br>"
                  f"{competition}"
                  for programme, recipient, year, systems, winner, winner_system, competition in zip(
                      part["programme"].tolist(), part["recipient"].tolist(), part["year_decided"].tolist(),
@@ -82,7 +91,7 @@ def tender_markers(df: pd.DataFrame, title: str, note: str, large: bool = False)
 
 def _note_layout(height: int, note: str, large: bool) -> dict:
     """_note as a layout update."""
-    lines = textwrap.wrap(note, 100)
+    lines = wrap_text(note, 100)
     top, bottom = 66 + 17 * len(lines), 70
     plot = max(height - top - bottom, 60)
     return {"title": {"subtitle": {"text": "<br>".join(lines), "font": {"size": 16 if large else 12}}},

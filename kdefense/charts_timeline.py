@@ -13,9 +13,16 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kdefense import fmt, names
-from kdefense.charts import array, bars_by_region, built, layout_base, merge, region_marker, region_ordered
-from kdefense.charts_tenders import OUTCOME_COLOURS, OUTCOME_LABELS, OUTCOME_SYMBOLS, OUTCOMES
-from kdefense.i18n import N_, t
+from kdefense.charts import EVENT_NAME, array, bars_by_region, built, layout_base, merge, region_marker, region_ordered
+from kdefense.charts_tenders import (
+    OUTCOME_COLOURS,
+    OUTCOME_LABELS,
+    OUTCOME_SYMBOLS,
+    OUTCOMES,
+    systems_text,
+    winner_text,
+)
+from kdefense.i18n import N_, current_lang, t
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE, REGIONS
 
 DELIVERED = "#2f6db5"
@@ -45,22 +52,37 @@ def _num(value, fmt: str = "{:,.0f}", missing: str = "?") -> str:
 def _value_text(row) -> str:
     amount, currency = row.get("value_amount_m"), row.get("currency")
     if amount is None or pd.isna(amount):
-        note = row.get("value_note")
-        return t("value not disclosed") + (f" ({note})" if isinstance(note, str) and note else "")
+        note = _undisclosed_detail(row.get("value_note"))
+        return t("value not disclosed") + (f" ({names.value_note(note)})" if note else "")
     usd = row.get("value_usd_m")
-    usd_text = "" if usd is None or pd.isna(usd) or currency == "USD" else f" ≈ ${usd:,.0f} m"
-    return f"{amount:,.1f} m {currency}{usd_text}"
+    if usd is None or pd.isna(usd) or currency == "USD":
+        usd_text = ""
+    else:
+        usd_text = f" ≈ {fmt.usd_m(usd)}" if current_lang() == "ko" else f" ≈ ${usd:,.0f} m"
+    return fmt.money_m(amount, currency) + usd_text
+
+
+def _undisclosed_detail(note: object) -> str:
+    """What a value note adds to "value not disclosed": 'not disclosed (no value in SIPRI comment)' adds the part in
+    brackets, 'not disclosed' nothing; other notes ('aid transfer (no price)') are kept whole."""
+    if not isinstance(note, str):
+        return ""
+    if not note.startswith("not disclosed"):
+        return note
+    rest = note[len("not disclosed"):].strip(" :;")
+    return rest[1:-1] if rest.startswith("(") and rest.endswith(")") and rest.count("(") == 1 else rest
 
 
 def _deal_hover(row) -> str:
-    designation = row.get("designation")
+    designation = names.designation(row.get("designation"))
     lines = [f"<b>{row['deal_id']}</b> · {designation if isinstance(designation, str) else ''}",
              f"{names.status(row['status'])}, "
              + (t("latest news") if row["status"] in ("prospect", "negotiating") else t("signed")) + " "
              f"{fmt.date(row['signed_date'])}",
              t("Units ordered: {n}", n=_num(row.get("quantity")))]
     if "units_delivered" in row and row["status"] not in ("prospect", "negotiating", "framework/MoU"):
-        lines.append(t("Units delivered: {n}", n=_num(row.get("units_delivered"), missing=t("none recorded"))))
+        delivered = _num(row.get("units_delivered"), missing=t("none recorded"))  # outside t(): Babel sees it
+        lines.append(t("Units delivered: {n}", n=delivered))
     lines.append(t("Value: {value}", value=_value_text(row)))
     source = row.get("first_source")
     sources = row.get("source_ids") if isinstance(row.get("source_ids"), str) else ""
@@ -68,6 +90,15 @@ def _deal_hover(row) -> str:
         lines.append(t("Source: {source}", source=source[:90]))
     lines.append(t("Sources: {ids}", ids=sources))
     return "<br>".join(lines)
+
+
+def _units_text(units, delivered: bool) -> str:
+    """'12 units delivered' / '12 units planned'; without a count a phrase of its own (Korean writes the count
+    with a counter: '12대 인도', so 'units not stated' cannot take the number's place)."""
+    if units is None or pd.isna(units):
+        return t("delivered, units not stated") if delivered else t("planned, units not stated")
+    n = _num(units)
+    return t("{n} units delivered", n=n) if delivered else t("{n} units planned", n=n)
 
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
@@ -102,10 +133,9 @@ def add_events(fig: go.Figure, events: pd.DataFrame | None, lo, hi, date_axis: b
               "line": {"color": EVENT, "width": 1.5, "dash": "dot"}} for value in xs.tolist()]
     fig.update_layout(shapes=list(fig.layout.shapes) + lines)  # one update: add_shape per event is quadratic
     fig.add_scatter(
-        x=xs, y=[1.0] * len(inside), yaxis="y2", mode="markers", name=t("Context event (hover)"),
+        x=xs, y=[1.0] * len(inside), yaxis="y2", mode="markers", name=t(EVENT_NAME),
         marker={"symbol": "triangle-down", "size": 13, "color": EVENT},
-        hovertext=[f"<b>{r.date}</b> · {r.kind}<br>{r.title}<br>" + t("Sources: {ids}", ids=r.source_ids)
-                   for r in inside.itertuples()],
+        hovertext=_event_hovers(inside),
         hovertemplate="%{hovertext}<extra></extra>", cliponaxis=False,
     )
     fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True})
@@ -113,6 +143,12 @@ def add_events(fig: go.Figure, events: pd.DataFrame | None, lo, hi, date_axis: b
 
 
 EVENT_COLUMNS = ("date", "x_year", "kind", "title", "source_ids")  # what the event lines and hovers show
+
+
+def _event_hovers(events: pd.DataFrame) -> list[str]:
+    """An event's date and kind in the interface language; its title as the data write it."""
+    return [f"<b>{fmt.date(r.date)}</b> · {names.event_kind(r.kind)}<br>{r.title}<br>"
+            + t("Sources: {ids}", ids=r.source_ids) for r in events.itertuples()]
 
 
 def _events(events: pd.DataFrame | None, lo, hi, date_axis: bool) -> tuple[list[dict], list[dict], dict]:
@@ -128,9 +164,8 @@ def _events(events: pd.DataFrame | None, lo, hi, date_axis: bool) -> tuple[list[
               "line": {"color": EVENT, "width": 1.5, "dash": "dot"}} for value in xs.tolist()]
     trace = {
         "type": "scatter", "x": array(xs), "y": [1.0] * len(inside), "yaxis": "y2", "mode": "markers",
-        "name": t("Context event (hover)"), "marker": {"symbol": "triangle-down", "size": 13, "color": EVENT},
-        "hovertext": [f"<b>{r.date}</b> · {r.kind}<br>{r.title}<br>" + t("Sources: {ids}", ids=r.source_ids)
-                      for r in inside.itertuples()],
+        "name": t(EVENT_NAME), "marker": {"symbol": "triangle-down", "size": 13, "color": EVENT},
+        "hovertext": _event_hovers(inside),
         "hovertemplate": "%{hovertext}<extra></extra>", "cliponaxis": False,
     }
     yaxis2 = {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True,
@@ -192,20 +227,18 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
         if sub.empty:
             continue
         if part in ("delivered", "planned", "overdue"):
-            hover = [f"<b>{r.row_label}</b><br>{r.year}: "
-                     + (t("{n} units delivered", n=_num(r.units, missing=t("units not stated"))) if part == "delivered"
-                        else t("{n} units planned", n=_num(r.units, missing=t("units not stated"))))
+            hover = [f"<b>{r.row_label}</b><br>{r.year}: " + _units_text(r.units, part == "delivered")
                      + ("<br>" + t("<b>Overdue</b>: {year} has ended with no delivery recorded", year=r.year)
                         if part == "overdue" else "")
-                     + "<br>" + t("Source: {source}", source=f"{r.origin} ({r.part_sources})")
+                     + "<br>" + t("Source: {source}", source=f"{names.origin(r.origin)} ({r.part_sources})")
                      for r in sub.itertuples()]
         elif part == "waiting":
-            hover = [f"<b>{r.row_label}</b><br>" + t("signed {start} → first delivery {finish}", start=r.start,
-                                                     finish=r.finish)
+            hover = [f"<b>{r.row_label}</b><br>" + t("signed {start} → first delivery {finish}",
+                                                     start=fmt.date(r.start), finish=fmt.date(r.finish))
                      for r in sub.itertuples()]
         else:
             hover = [f"<b>{r.row_label}</b><br>" + t("framework {start} → last contract's deliveries {finish}",
-                                                     start=r.start, finish=r.finish)
+                                                     start=fmt.date(r.start), finish=fmt.date(r.finish))
                      for r in sub.itertuples()]
         data.append({"type": "bar", "y": array(sub["row_label"]), "x": array(sub["duration_ms"]),
                      "base": array(sub["start"]), "orientation": "h", "name": name, "marker": marker,
@@ -249,12 +282,11 @@ TENDER_TOP, TENDER_STEP, BAR_SHARE = 0.93, 0.05, 0.7  # decision markers stack d
 
 
 def _tender_hover(r: dict) -> str:
-    winner = " ".join(str(v) for v in (r.get("winner"), r.get("winner_system")) if isinstance(v, str) and v)
     return (f"<b>{html.escape(str(r['programme']))}</b><br>"
             + t("{recipient}, decided {year}", recipient=html.escape(str(r["recipient"])), year=r["year_decided"])
             + "<br>" + t("Korea: {outcome} with {systems}", outcome=t(OUTCOME_LABELS[r["outcome"]]).lower(),
-                         systems=html.escape(str(r.get("korean_systems") or "?")))
-            + "<br>" + t("Winner: {winner}", winner=html.escape(winner or t("none")))
+                         systems=systems_text(r.get("korean_systems")))
+            + "<br>" + t("Winner: {winner}", winner=winner_text(r.get("winner"), r.get("winner_system")))
             + f"<br>{r['competition_id']}")
 
 
@@ -362,14 +394,15 @@ def units_by_year_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, la
             if sub is None or sub.empty:
                 continue
             planned = kind == "planned"
+            shown = t("Other families") if family == "Other families" else names.system(family)
             data.append({
                 "type": "bar", "x": array(sub["year"]), "y": array(sub["units"]),
-                "name": t("Other families") if family == "Other families" else names.system(family),
+                "name": shown,
                 "legendgroup": family, "showlegend": not planned or family not in with_actual,
                 "marker": {"color": colour, "opacity": 0.6 if planned else 1,
                            "pattern": {"shape": "/" if planned else "", "fgcolor": colour, "size": 7}},
                 "customdata": array(sub[["deals"]].to_numpy()),
-                "hovertemplate": f"{names.system(family)}<br>%{{x}}: "
+                "hovertemplate": f"{shown}<br>%{{x}}: "
                                  + (t("{n} units planned", n="%{y:,}") if planned
                                     else t("{n} units delivered", n="%{y:,}"))
                                  + "<br>" + t("{n} deals", n="%{customdata[0]}") + "<extra></extra>",
@@ -458,12 +491,17 @@ SPEED_COLUMNS = ("deal_id", "row_label", "designation", "armament_category", "si
                  "years_vs_median")
 
 
+def _first_units(units) -> str:
+    return t("units not stated") if units is None or pd.isna(units) else t("{n} units", n=_num(units))
+
+
 def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """Years from signing to first delivery per Korean deal (dot) against the category median of other
     suppliers (grey diamond, bar = middle half); deals not yet delivered show the years waited so far."""
     data = _plain(df[[c for c in SPEED_COLUMNS if c in df.columns]])  # row iteration costs per column
     labels = data["row_label"].tolist()
     traces: list[dict] = []
+    no_median = t("n/a")
     delivered = data[data["years_to_first_delivery"].notna()]
     with_bench = delivered[delivered["others_median_years"].notna()]
     if not with_bench.empty:
@@ -505,11 +543,11 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
             name=t(name),
             marker={"symbol": symbol, "size": 12, "color": colour, "line": {"color": "white", "width": 1}},
             hovertext=[f"<b>{r.deal_id}</b> · {r.designation if isinstance(r.designation, str) else ''}<br>"
-                       + t("signed {signed}, first delivery {first} ({units} units, {origin})<br>{years} years; "
+                       + t("signed {signed}, first delivery {first} ({units}, {origin})<br>{years} years; "
                            "category median {median} ({group})<br>Units ordered: {ordered}", signed=fmt.date(r.signed_date),
-                           first=r.first_delivery_year, units=_num(r.first_year_units, missing=t("units not stated")),
-                           origin=r.first_year_origin, years=r.years_to_first_delivery,
-                           median=_num(r.others_median_years, "{:g}", "n/a"), group=t(name).lower(),
+                           first=fmt.date(str(int(r.first_delivery_year))), units=_first_units(r.first_year_units),
+                           origin=names.origin(r.first_year_origin), years=r.years_to_first_delivery,
+                           median=_num(r.others_median_years, "{:g}", no_median), group=t(name).lower(),
                            ordered=_num(r.quantity))
                        for r in sub.itertuples()],
             hovertemplate="%{hovertext}<extra></extra>",

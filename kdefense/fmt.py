@@ -101,12 +101,16 @@ def usd_bn(value_m: float | None, lang: str | None = None, unit: bool = True) ->
     return f"${value_m / 1000:,.1f} bn"
 
 
-def tiv_m(value: float | None, lang: str | None = None) -> str:
-    """SIPRI TIV in millions (not money): en '1,234 m TIV'; ko 'TIV 1,234백만'."""
+def tiv_m(value: float | None, lang: str | None = None, unit: bool = True) -> str:
+    """SIPRI TIV in millions (not money): en '1,234 m TIV'; ko '12억 3,000만 TIV', '1,430억 TIV'.
+
+    Korean groups large numbers by 만/억 whatever they count (인구 5,100만 명); the unit after the number is TIV,
+    as 달러 follows a dollar amount, and never 원 or 달러: TIV is not money. Three significant figures, as usd_bn;
+    `unit=False` (Korean) leaves the unit to a label that names it ("SIPRI TIV 발주량": 255억)."""
     if _missing(value):
         return MISSING
     if _lang(lang) == "ko":
-        return f"TIV {number(value, 0, 'ko')}백만"
+        return korean_units(float(value) * 1e6, 3) + (" TIV" if unit else "")
     return f"{value:,.0f} m TIV"
 
 
@@ -123,6 +127,19 @@ def date(value: dt.date | dt.datetime | str | None, lang: str | None = None) -> 
     if _lang(lang) == "ko":
         return format_date(day, format="long", locale="ko_KR")
     return day.isoformat()
+
+
+def written_date(value: str | None, lang: str | None = None) -> str:
+    """A date the data write in words ('18 May 2026', SIPRI's register stamp): en as written; ko '2026년 5월 18일'
+    (text that is no date is shown as it is)."""
+    if _missing(value) or value == "":
+        return MISSING
+    if _lang(lang) != "ko":
+        return str(value)
+    try:
+        return format_date(pd.Timestamp(str(value)).date(), format="long", locale="ko_KR")
+    except (ValueError, TypeError):
+        return str(value)
 
 
 def timestamp(value: str | None, lang: str | None = None) -> str:

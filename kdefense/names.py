@@ -104,6 +104,62 @@ def facility_term(value: str) -> str:
     return _term(FACILITY_TERMS, value)
 
 
+RIVAL_CLASSES = {  # classes of rival systems (data/sources/sipri/system_families.csv, column system_class)
+    "Infantry fighting vehicles": N_("Infantry fighting vehicles"),
+    "Rocket artillery munitions": N_("Rocket artillery munitions"),
+    "Armoured vehicles (other)": N_("Armoured vehicles (other)"), "Main battle tanks": N_("Main battle tanks"),
+    "Self-propelled guns": N_("Self-propelled guns"), "Light combat & trainer jets": N_("Light combat & trainer jets"),
+    "Rocket artillery": N_("Rocket artillery"), "Medium-range air defence": N_("Medium-range air defence"),
+    "Air defence (short range)": N_("Air defence (short range)"), "Combat aircraft": N_("Combat aircraft"),
+    "Trainer aircraft": N_("Trainer aircraft"),
+}
+
+
+def rival_class(value: str) -> str:
+    return _term(RIVAL_CLASSES, value)
+
+
+EVENT_KINDS = {"war": N_("war"), "summit": N_("summit"), "policy": N_("policy"), "exhibition": N_("exhibition"),
+               "visit": N_("visit")}  # the Timeline's context events (events.kind)
+ORIGIN_LABELS = {"sipri": N_("SIPRI"), "ledger": N_("ledger")}  # where a delivery row comes from
+
+
+CONFIDENCE_LABELS = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}  # the ledger's confidence
+
+
+def confidence(value: str) -> str:
+    return _term(CONFIDENCE_LABELS, value)
+
+
+def event_kind(value: str) -> str:
+    return _term(EVENT_KINDS, value)
+
+
+def origin(value: str) -> str:
+    return _term(ORIGIN_LABELS, value)
+
+
+# The ledger's value notes open with a few fixed phrases; what follows is the curated row's own English text.
+VALUE_NOTE_PHRASES = (("not disclosed", N_("not disclosed")), ("aid transfer (no price)", N_("aid transfer (no price)")),
+                      ("framework: no value", N_("framework: no value")),
+                      ("prospect: no contract or value reported", N_("prospect: no contract or value reported")))
+
+
+def value_note(note: object) -> str:
+    """A deal's value note in the active language: the fixed phrases of the ledger translated ('included in
+    KR-NOR-2017-K9' → 'KR-NOR-2017-K9에 포함'), the rest of the note as the ledger writes it."""
+    if not isinstance(note, str) or current_lang() != "ko":
+        return note if isinstance(note, str) else ""
+    if note.startswith("included in ") and " " not in note[len("included in "):]:
+        return t("included in {deal}", deal=note[len("included in "):])
+    for phrase, label in VALUE_NOTE_PHRASES:
+        if note == phrase:
+            return t(label)
+        if note.startswith(phrase) and note[len(phrase)] in " :;(":
+            return t(label) + note[len(phrase):]
+    return note
+
+
 def system(value: str) -> str:
     if current_lang() != "ko":
         return value
@@ -112,8 +168,22 @@ def system(value: str) -> str:
     return curated().get(("system", value), value)
 
 
+# The firm questions' placeholders for deals without a named prime contractor (suppliers_firms_*.sql).
+PLACEHOLDER_COMPANIES = {"Other / not stated": N_("Other / not stated"), "Not stated": N_("Not stated")}
+
+
+def designation(value: object) -> object:
+    """A designation as the data write it (SIPRI designations are never translated), except the ledger's
+    placeholder 'not disclosed'."""
+    return t("not disclosed") if value == "not disclosed" else value
+
+
 def company(value: str) -> str:
-    return curated().get(("company", value), value) if current_lang() == "ko" else value
+    if current_lang() != "ko":
+        return value
+    if value in PLACEHOLDER_COMPANIES:
+        return t(PLACEHOLDER_COMPANIES[value])
+    return curated().get(("company", value), value)
 
 
 @functools.cache

@@ -363,6 +363,7 @@ def _timeline(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
                 out.notes.append(t("The {n} most recent of {total} rows; the Timeline page has all.", n=max_rows,
                                    total=len(rows)))
                 gantt = gantt[gantt["row_order"].isin(keep)]
+            gantt = names.gantt_labels(gantt, by_system)  # row labels in the interface language, as on the page
             fig = ct.gantt_chart(gantt, events, by_system=by_system, large=True)
             fig.update_layout(margin={"t": 110, "b": 40})
             fig.layout.yaxis.tickfont.size = TICK_PX
@@ -390,7 +391,7 @@ def _timeline(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
         elif key == "speed":
             speed = queries.run_filtered("timeline_speed", filters, deal_id="")
             if not speed.empty:
-                fig = ct.speed_chart(speed.head(max_rows), large=True)
+                fig = ct.speed_chart(names.gantt_labels(speed.head(max_rows), by_system=False), large=True)
                 fig.layout.yaxis.tickfont.size = TICK_PX
                 out.panels.append(Chart("speed", t("Signing to first delivery"),
                                         slide_figure(fig, height, dark, t("Signing to first delivery"))))
@@ -486,9 +487,9 @@ def _suppliers(slide: Slide, filters: Filters, dark: bool) -> SlideContent:
             klass = o.get("sup_class") if o.get("sup_class") in classes else classes[0]
             families = queries.run_filtered("suppliers_rival_families", filters, system_class=klass)
             orders = queries.run_filtered("suppliers_rival_orders", filters, system_class=klass)
-            specs += [("units", "rival_units_bars", families, (t("{system_class}: units ordered and delivered", system_class=klass), "")),
+            specs += [("units", "rival_units_bars", families, (t("{system_class}: units ordered and delivered", system_class=names.rival_class(klass)), "")),
                       ("orders", "rival_orders_scatter", orders,
-                       (families["system_family"].tolist(), t("{system_class}: export orders by year", system_class=klass), ""))]
+                       (families["system_family"].tolist(), t("{system_class}: export orders by year", system_class=names.rival_class(klass)), ""))]
     elif view == "Korean firms":
         by_year = queries.run_filtered("suppliers_firms_by_year", filters, top_n=6)
         by_region = queries.run_filtered("suppliers_firms_by_region", filters)

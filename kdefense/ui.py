@@ -289,8 +289,8 @@ CSS = """
 [data-testid="stCheckbox"] label * {white-space: normal !important; text-overflow: clip !important;
   overflow-wrap: anywhere;}
 [data-testid="stMetricLabel"] {height: auto !important; min-height: 1.5rem;}
-/* A metric's value wraps at its spaces when its column is narrower than the figure ("TIV 142,948백만" in a quarter
-   of a 1366 px page), never cut with an ellipsis; keep-all: a Korean word (142,948백만) is not split between its
+/* A metric's value wraps at its spaces when its column is narrower than the figure (a long figure in a quarter
+   of a 1366 px page), never cut with an ellipsis; keep-all: a Korean word (1,429억) is not split between its
    syllables. */
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {white-space: normal !important;
   text-overflow: clip !important; word-break: keep-all !important; overflow-wrap: break-word;}

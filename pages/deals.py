@@ -30,6 +30,8 @@ st.markdown(t("**{n} deals** · value cited for {valued} · total counted {total
               valued=fmt.number(deals["value_usd_m"].notna().sum()), total=fmt.usd_bn(deals["value_usd_m_counted"].sum())))
 display = fmt.table_dates(deals).assign(status=deals["status"].map(lambda s: [names.status(s)]),
                        deal_kind=deals["deal_kind"].map(names.deal_kind),
+                       confidence=deals["confidence"].map(names.confidence),
+                       designation=deals["designation"].map(names.designation),
                        recipient=[names.country(i, n) for i, n in zip(deals["recipient_iso3"], deals["recipient"])]
                        if "recipient_iso3" in deals else deals["recipient"],
                        system_family=deals["system_family"].map(names.system),
@@ -92,7 +94,7 @@ if pd.notna(card["competition_id"]):
 c = st.columns(4)
 value = (fmt.money_m(card["value_amount_m"], card["currency"]) if pd.notna(card["value_amount_m"])
          else t("not disclosed"))
-c[0].metric(t("Contract value (original)"), value, help=card["value_note"] if pd.notna(card["value_note"]) else None)
+c[0].metric(t("Contract value (original)"), value, help=names.value_note(card["value_note"]) or None)
 c[1].metric(t("In USD"), fmt.usd_m(card["value_usd_m"]),
             help=(t("{rate} {currency} per USD, {year} average", rate=f"{card['fx_units_per_usd']:,.4g}",
                     currency=card["currency"], year=card["fx_year"])
@@ -105,7 +107,7 @@ c[3].metric(t("Units ordered"), fmt.number(card["quantity"]),
 st.caption(t("TIV is not money: it measures military capability and is shown beside the contract value, never "
              "added."))
 if pd.notna(card["value_note"]):
-    st.markdown(t("**Value note:** {note}", note=card["value_note"]))
+    st.markdown(t("**Value note:** {note}", note=names.value_note(card["value_note"])))
 if pd.notna(card["local_production_note"]) or pd.notna(card["local_production_share_pct"]):
     share = f"{card['local_production_share_pct']:.0f} % · " if pd.notna(card["local_production_share_pct"]) else ""
     st.markdown(t("**Local production / technology transfer:** {details}",

@@ -28,7 +28,7 @@ else:
 
     cols = st.columns(6)
     value = head[value_col]
-    cols[0].metric(value_label, fmt.usd_bn(value, unit=False) if usd else fmt.tiv_m(value),
+    cols[0].metric(value_label, fmt.usd_bn(value, unit=False) if usd else fmt.tiv_m(value, unit=False),
                    delta(value_col, "usd_m" if usd else "tiv_m"),
                    help=t("Sum of cited contract values converted to USD at the signing year's average rate; "
                           "{valued} of {deals} deals carry a value.", valued=int(head["deals_with_value"]),

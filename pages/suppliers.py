@@ -194,9 +194,9 @@ def speed_and_order_book(filters: Filters, suppliers: list[str]) -> None:
     if book.empty:
         empty(t("No open orders in the selected years."))
         return
-    register = queries.build_info().get("sipri_register_generated", "?")
+    register = fmt.written_date(queries.build_info().get("sipri_register_generated", "?")[:11].strip())
     chart("order_book_bars", book, t("Order book: TIV ordered but not yet delivered"),
-          note + " " + t("The 15 largest backlogs plus your suppliers; SIPRI register of {date}.", date=register[:11]),
+          note + " " + t("The 15 largest backlogs plus your suppliers; SIPRI register of {date}.", date=register),
           view="order-book", filters=filters, key="sup_book")
 
 
@@ -238,15 +238,16 @@ def rival_systems(filters: Filters) -> None:
         return
     if st.session_state.get("sup_class") not in classes:
         st.session_state["sup_class"] = "Self-propelled guns" if "Self-propelled guns" in classes else classes[0]
-    system_class = st.selectbox(t("Class of rival systems"), classes, key="sup_class",
+    system_class = st.selectbox(t("Class of rival systems"), classes, key="sup_class", format_func=names.rival_class,
                                 help=t("Families and classes come from data/sources/sipri/system_families.csv."))
     note = t("Sidebar filters apply: recipients = {scope}; order years {start}–{end}.", scope=scope_label(filters),
              start=filters.year_from, end=filters.year_to) + " " + t(
         "SIPRI register: licensed production and second-hand re-exports count as deals.")
+    shown_class = names.rival_class(system_class)
     families = queries.run_filtered("suppliers_rival_families", filters, system_class=system_class)
     orders = queries.run_filtered("suppliers_rival_orders", filters, system_class=system_class)
     st.markdown(t("**{system_class}: export records**, one row per system family (South Korean families first)",
-                  system_class=system_class))
+                  system_class=shown_class))
     shown_families = families.assign(customers=families["customers"].map(names.listed),
                                      suppliers=families["suppliers"].map(names.listed))
     st.dataframe(shown_families, hide_index=True, placeholder="—", width="stretch", column_config=family_columns())
@@ -254,16 +255,16 @@ def rival_systems(filters: Filters) -> None:
     st.caption(note + " " + t("Units are SIPRI's counts (estimates included).") + " " + t(settings.TIV_CAVEAT))
     if orders.empty:
         empty(t("No {system_class} deals in the register for these recipients and years.",
-                system_class=system_class.lower()))
+                system_class=shown_class.lower()))
         return
     left, right = st.columns(2)
     with left:
-        chart("rival_units_bars", families, t("{system_class}: units ordered and delivered", system_class=system_class),
+        chart("rival_units_bars", families, t("{system_class}: units ordered and delivered", system_class=shown_class),
               note,
               view="rival-units", filters=filters, key="sup_rival_units")
     with right:
         chart("rival_orders_scatter", orders, families["system_family"].tolist(),
-              t("{system_class}: export orders by year", system_class=system_class), note, view="rival-orders", filters=filters,
+              t("{system_class}: export orders by year", system_class=shown_class), note, view="rival-orders", filters=filters,
               key="sup_rival_orders")
     st.markdown(t("**Orders, newest first** (SIPRI's estimate flags in the last columns)"))
     shown_orders = orders.assign(supplier=orders["supplier"].map(names.country_by_name),

@@ -230,7 +230,7 @@ else:
 
 if show_events:
     with st.expander(t("Context events on the time axes"), icon=":material/event:"):
-        st.dataframe(fmt.table_dates(events), hide_index=True, placeholder="—", width="stretch", column_order=["date", "title", "kind",
+        st.dataframe(fmt.table_dates(events).assign(kind=events["kind"].map(names.event_kind)), hide_index=True, placeholder="—", width="stretch", column_order=["date", "title", "kind",
                                                                              "country_iso3", "source_ids"],
                      column_config={"date": t("Date"), "title": t("Event"), "kind": t("Kind"),
                                     "country_iso3": t("Country"), "source_ids": t("Sources")})

@@ -208,3 +208,48 @@ def test_the_language_switch_changes_every_text_at_once_and_back(app_db):
     assert not at.exception
     assert at.title[0].value == "South Korea's defence exports"
     assert "Region" in [w.label for w in at.sidebar.multiselect]
+
+
+def _hover_strings(at) -> list[str]:
+    """Every text a chart shows on hover or in its legend: trace names, hover texts and templates."""
+    out: list[str] = []
+    for chart in at.get("plotly_chart"):
+        for trace in json.loads(chart.proto.spec)["data"]:
+            out.append(str(trace.get("name", "")))
+            out.append(str(trace.get("hovertemplate", "")))
+            hover = trace.get("hovertext")
+            out += [str(h) for h in hover] if isinstance(hover, list) else [str(hover or "")]
+    return [s for s in out if s]
+
+
+# The app's own words that reached Korean hovers and legends before (data texts such as titles stay as written)
+TIMELINE_LEFTOVERS = re.compile(r"none recorded|Context event|\(hover\)|(?:sipri|ledger) \(|units not stated|미상대|"
+                                r"\bnan\b|: none\b|\b\d{4}-\d\d-\d\d\b|\d m [A-Z]{3}\b|≈ \$|· (?:policy|summit|"
+                                r"exhibition|visit|war)<|Other families|\(not disclosed|· not disclosed<")
+
+
+@pytest.mark.parametrize("rows", ["deal", "system"])
+def test_timeline_hovers_and_legends_have_no_english_leftovers(app_db, rows):
+    """Korean Timeline: delivery sources (SIPRI / 원장), 'none recorded', unknown unit counts, dates, money, event kinds,
+    the winner of a tender nobody won, the value notes' fixed phrases are Korean; the events' legend entry never
+    says "(hover)" (a downloaded image or a PDF has no hover)."""
+    at = run_app(page="pages/timeline.py", state={"tl_rows": rows}, query={"lang": "ko"})
+    assert not at.exception, at.exception
+    shown = _hover_strings(at)
+    assert len(shown) > 50
+    leftovers = sorted({m.group(0) for s in shown for m in [TIMELINE_LEFTOVERS.search(s)] if m})
+    assert leftovers == [], [s[:160] for s in shown if TIMELINE_LEFTOVERS.search(s)][:5]
+    assert "배경 사건" in shown and any("출처: 원장 (" in s for s in shown) and any("출처: SIPRI (" in s for s in shown)
+    english = _hover_strings(run_app(page="pages/timeline.py", state={"tl_rows": rows}, query={"lang": "en"}))
+    assert "Context event" in english and not any("(hover)" in s for s in english)
+
+
+def test_supplier_firms_and_rival_classes_are_korean(app_db):
+    at = run_app(page="pages/suppliers.py", query={"lang": "ko"}, state={"sup_view": "Korean firms"})
+    assert not at.exception, at.exception
+    shown = _hover_strings(at) + sorted(_chart_strings(at))
+    assert not [s for s in shown if re.search(r"SIPRI's list|Other / not stated|^Not stated$", s)]
+    at = run_app(page="pages/suppliers.py", query={"lang": "ko"}, state={"sup_view": "Rival systems"})
+    assert not at.exception, at.exception
+    titles = chart_titles(at)
+    assert any(x.startswith("자주포: ") for x in titles) and not any("Self-propelled" in x for x in titles), titles

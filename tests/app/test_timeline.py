@@ -121,7 +121,7 @@ def test_charts_match_sql(app_db, built_db, case):
     years = built_db.execute(f"""SELECT count(DISTINCT (l.deal_id, l.year)) FROM deliveries l
         JOIN deals d USING (deal_id) WHERE l.kind = 'actual' AND d.{SIGNED} AND ({where})""").fetchone()[0]
     assert len(values(trace(gantt, "Delivered (per year)")["x"])) == years
-    marks = sum(len(values(t["x"])) for t in traces(gantt, "scatter") if t["name"] != "Context event (hover)")
+    marks = sum(len(values(t["x"])) for t in traces(gantt, "scatter") if t["name"] != "Context event")
     assert marks == len(shown)
 
     # signed value per year by region (USD bn) and the official totals line
@@ -232,7 +232,7 @@ def test_rows_per_system_events_toggle_and_munitions(app_db, built_db):
     families = [r[0] for r in built_db.execute(f"""SELECT DISTINCT system_family FROM deals
         WHERE recipient_iso3 = 'POL' AND {SIGNED}""").fetchall()]
     assert sorted(labels) == sorted(f"Poland · {f}" for f in families)
-    assert all(trace(f, "Context event (hover)") is None for f in figs.values())
+    assert all(trace(f, "Context event") is None for f in figs.values())
     want = dict(built_db.execute(f"""SELECT l.year, sum(l.units) FROM deliveries l JOIN deals d USING (deal_id)
         WHERE d.{SIGNED} AND d.recipient_iso3 = 'POL' AND l.units IS NOT NULL GROUP BY 1""").fetchall())
     close(stacked_by_x(figs["tl_units"]), want)
@@ -242,10 +242,10 @@ def test_rows_per_system_events_toggle_and_munitions(app_db, built_db):
 def test_context_events_are_on_the_time_axes(app_db, built_db):
     at = page()
     figs = charts(at)
-    events = trace(figs["tl_gantt"], "Context event (hover)")
+    events = trace(figs["tl_gantt"], "Context event")
     assert len(events["x"]) == built_db.execute("SELECT count(*) FROM events").fetchone()[0]
     assert "2022-02-24" in events["x"] and any("invasion of Ukraine" in h for h in events["hovertext"])
-    assert trace(figs["tl_value"], "Context event (hover)") is not None
+    assert trace(figs["tl_value"], "Context event") is not None
 
 
 def test_every_chart_has_its_csv(app_db):

@@ -72,7 +72,11 @@ def test_korean_units_rounding_and_sign():
 def test_active_language_is_used_by_default():
     with use_lang("ko"):
         assert fmt.date("2022-08-26") == "2022년 8월 26일"
-        assert fmt.tiv_m(1234) == "TIV 1,234백만"
+        assert fmt.tiv_m(1234) == "12억 3,000만 TIV"
+        assert fmt.tiv_m(142_948) == "1,430억 TIV"  # was 'TIV 142,948백만': two lines in a metric at 1366 px
+        assert fmt.tiv_m(25_510, unit=False) == "255억"  # the Overview's metric: its label names SIPRI TIV
+        assert fmt.tiv_m(12.5) == "1,250만 TIV" and fmt.tiv_m(0) == "0 TIV"
+        assert not any(word in fmt.tiv_m(142_948) for word in ("원", "달러", "$"))
         assert fmt.delta(8, 5) == "+3 (전기 대비)"
         assert fmt.table_date("2022-08") == "2022년 \u20078월"
     assert fmt.date("2022-08-26") == "2022-08-26"
@@ -142,3 +146,9 @@ def test_timeline_hover_dates_follow_the_language():
     with use_lang("ko"):
         hover = ct._deal_hover(row)
     assert "2022년 8월" in hover and "2022-08" not in hover
+
+
+def test_a_date_written_in_words_in_korean():
+    assert fmt.written_date("18 May 2026", lang="en") == "18 May 2026"
+    assert fmt.written_date("18 May 2026", lang="ko") == "2026년 5월 18일"
+    assert fmt.written_date("?", lang="ko") == "?"

@@ -238,3 +238,20 @@ def test_korean_pages_break_lines_between_words_only():
     assert i18n.page_css() == ""
     with use_lang("ko"):
         assert "word-break: keep-all" in i18n.page_css()
+
+
+def test_value_notes_translate_their_fixed_phrases_and_keep_the_ledger_text():
+    from kdefense.i18n import use_lang
+
+    note = "not disclosed (no value in SIPRI comment)"
+    assert names.value_note(note) == note  # English: as the ledger writes it
+    with use_lang("ko"):
+        assert names.value_note("not disclosed") == "비공개"
+        assert names.value_note(note) == "비공개 (no value in SIPRI comment)"
+        assert names.value_note("aid transfer (no price)") == "무상 원조 (가격 없음)"
+        assert names.value_note("included in KR-NOR-2017-K9") == "KR-NOR-2017-K9에 포함"
+        assert names.value_note("original 2016 share KRW 1.7 tr") == "original 2016 share KRW 1.7 tr"
+        assert names.value_note(None) == ""
+        assert names.event_kind("summit") == "정상회담" and names.origin("ledger") == "원장"
+        assert names.company("Other / not stated") == "기타·업체 미상" and names.rival_class("Self-propelled guns") == "자주포"
+        assert names.designation("not disclosed") == "비공개" and names.designation("K9PL") == "K9PL"

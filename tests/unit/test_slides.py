@@ -136,3 +136,35 @@ def test_chart_stamp_fits_a_narrow_chart_in_korean_and_rewraps_a_wide_note(optio
     assert too_wide == [], too_wide  # only a single unbreakable word may stay wider (here the 40-syllable one)
     assert all(ui.text_em(line) * 18 <= ui.TITLE_WIDTH_PX for line in layout["title"]["text"].split("<br>"))
     assert layout["margin"]["t"] > 16 * len(lines)  # the top margin holds every line
+
+
+def _row_labels(slide: Slide, options, lang: str) -> list[str]:
+    from kdefense.i18n import use_lang
+
+    with use_lang(lang):
+        c = content(slide, options)
+    (chart,) = c.charts
+    return list(chart.figure.layout.yaxis.categoryarray)
+
+
+@pytest.mark.parametrize("rows", ["deal", "system"])
+def test_a_korean_gantt_slide_names_its_rows_in_korean(options, rows):
+    """Presentation mode and the deck export label the Gantt's rows as the Timeline page does (names.gantt_labels):
+    before, a Korean slide showed the SQL's English labels ('Poland · 2022-K2-FA')."""
+    slide = Slide("timeline", "t", "k", {"country": ["POL", "AUS"]}, options={"tl_rows": rows}, charts=("gantt",))
+    english, korean = _row_labels(slide, options, "en"), _row_labels(slide, options, "ko")
+    assert len(korean) == len(english) == len(set(korean)) > 0
+    assert any(x.startswith(("Poland · ", "Australia · ")) for x in english)
+    assert not any(x.startswith(("Poland", "Australia")) for x in korean), korean
+    tops = [x for x in korean if not x.lstrip("\u00a0").startswith("↳")]
+    assert tops and all(x.split(" · ")[0] in ("폴란드", "호주") for x in tops), tops
+
+
+def test_a_korean_speed_slide_names_its_rows_in_korean(options):
+    slide = Slide("timeline", "t", "k", {"country": ["POL", "AUS"]}, charts=("speed",))
+    english, korean = _row_labels(slide, options, "en"), _row_labels(slide, options, "ko")
+    assert len(korean) == len(english) == len(set(korean)) > 0
+    assert all(x.startswith(("Poland · ", "Australia · ")) for x in english), english
+    assert all(x.split(" · ")[0] in ("폴란드", "호주") for x in korean), korean
+    assert [x.split(" · ")[-1] for x in korean] == [x.split(" · ")[-1] for x in english]  # deal ids kept
+

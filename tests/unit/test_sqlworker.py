@@ -54,8 +54,11 @@ def _thread_nices(pid: int) -> dict[int, int]:
     """Linux: the nice value of every thread of process `pid` (field 19 of /proc/PID/task/TID/stat)."""
     out = {}
     for tid in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{tid}/stat") as f:
-            out[int(tid)] = int(f.read().rsplit(")", 1)[1].split()[16])
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                out[int(tid)] = int(f.read().rsplit(")", 1)[1].split()[16])
+        except FileNotFoundError:  # the thread ended between listing and reading (seen once under CI load)
+            continue
     return out
 
 
