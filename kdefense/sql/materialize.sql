@@ -128,3 +128,11 @@ SELECT d.deal_id, dl.units_delivered, dl.last_delivery_year, u.source_urls
 FROM deals d
 LEFT JOIN delivered dl USING (deal_id)
 LEFT JOIN urls u USING (deal_id);
+
+-- The Tenders table's URLs of each competition's sources in source id order (tenders_table.sql): they depend on
+-- no filter.
+CREATE TABLE _internal.competition_source_urls AS
+SELECT k.competition_id, string_agg(s.url, ' ' ORDER BY s.source_id) AS source_urls
+FROM competitions k, unnest(string_split(k.source_ids, ';')) AS u(sid)
+JOIN sources s ON s.source_id = trim(u.sid)
+GROUP BY k.competition_id;
