@@ -541,14 +541,20 @@ def recipients_map(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataF
         if len(years) > 1:
             layout["updatemenus"], layout["sliders"] = _animation_controls(years, opts.large)
     fig = go.Figure({"data": data, "layout": layout}, _validate=False)
+    frames: list[dict] = []
     if cube.years and len(cube.years) > 1:
         years = cube.years
-        frames = [go.Frame(name=str(y), data=moving[j], traces=list(range(N_MOVING)), _validate=False,
-                           layout={"annotations": [_year_annotation(years[0], y, opts.mode, opts.large)]})
-                  for j, y in enumerate(years)]
+        frames = [{"data": moving[j], "layout": {"annotations": [_year_annotation(years[0], y, opts.mode,
+                                                                                 opts.large)]},
+                   "name": str(y), "traces": list(range(N_MOVING))} for j, y in enumerate(years)]
         # `fig.frames = frames` would validate every frame again (half of a new map's build time); these
         # frames are dicts this code wrote, so they are set as built (what the setter stores).
-        fig._frame_objs = tuple(frames)
+        fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
+    # What st.plotly_chart will send, from the dicts above (their arrays are typed already): ui.stamped uses it
+    # instead of Figure.to_dict(), which deep-copies and walks every frame again (tests/unit/test_fast_paths.py
+    # checks it equals to_dict()). Read-only, like the figure.
+    fig._kd_sent = {"data": data, "layout": {**layout, "template": fig.layout.template.to_plotly_json()},
+                    **({"frames": frames} if frames else {})}
     return fig
 
 

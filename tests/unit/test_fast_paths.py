@@ -248,3 +248,8 @@ def test_dict_built_map_and_tender_figures_are_what_validation_would_make(app_db
         assert sent["layout"]["template"]  # the default template is applied as before
         if fig.frames:
             assert sent["frames"] == json.loads(pio.to_json(go.Figure(sent), validate=False))["frames"]
+        kept = getattr(fig, "_kd_sent", None)  # the map's sent dict, made from its own dicts (ui.stamped uses it)
+        if kept is not None:
+            assert json.loads(pio.to_json(kept, validate=False)) == json.loads(pio.to_json(fig.to_dict(),
+                                                                                           validate=False))
+    assert any(getattr(fig, "_kd_sent", None) is not None for fig in figs)
