@@ -22,7 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kdefense import names
-from kdefense.charts import FONT, base_layout
+from kdefense.charts import FONT, base_layout, layout_base, merge
 from kdefense.i18n import N_, t
 from kdefense.settings import REGION_COLOURS, STATIC_DIR
 
@@ -309,23 +309,66 @@ def _short_hover(country: str, c: dict[str, float], measure: str, basis: str) ->
     return f"<b>{escape(country)}</b><br>{fmt(c[measure_column(measure)], measure)}{measure_unit(measure)} · {deals}"
 
 
+@dataclass(frozen=True)
+class _ShortHover:
+    """_short_hover's text for a whole frame at once: the words are translated once per figure, not per country
+    and frame (55 frames of 44 recipients on the real data)."""
+
+    heads: list[str]
+    col: str
+    measure: str
+    unit: str
+    deals_word: str
+    missing_value: str
+    missing_deals: str
+
+    @classmethod
+    def of(cls, countries: list[str], opts: MapOptions) -> _ShortHover:
+        return cls([f"<b>{escape(name)}</b><br>" for name in countries], measure_column(opts.measure), opts.measure,
+                   measure_unit(opts.measure), " " + (t("deals") if opts.basis == "usd" else t("SIPRI records")),
+                   fmt(None, opts.measure), fmt(None))
+
+    def texts(self, c: dict[str, np.ndarray], present: np.ndarray) -> list[str]:
+        out = [""] * len(self.heads)
+        deals, value = c["deals"], c[self.col]
+        for i in np.flatnonzero(present):
+            d = deals[i]
+            line = (self.missing_deals if math.isnan(d) else _number(d)) + self.deals_word
+            if self.measure == "deals":
+                out[i] = self.heads[i] + line
+            else:
+                v = value[i]
+                out[i] = f"{self.heads[i]}{self.missing_value if math.isnan(v) else _number(v)}{self.unit} · {line}"
+        return out
+
+
+def _number(value: float) -> str:
+    """fmt() of a number that is not missing."""
+    return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
+
+
 def _moving_traces(c: dict[str, np.ndarray], st: _Static, opts: MapOptions, scale: ColourScale,
-                   edges: tuple[float, ...], full_hover: bool = True) -> list[dict]:
+                   edges: tuple[float, ...], short: _ShortHover | None = None) -> list[dict]:
     """The traces a frame replaces: recipients with / without a value, and the flow-line width buckets.
 
     Locations are the same in every frame; a recipient not (yet) drawn has z = NaN, which plotly.js skips.
+    With `short`, the two-line hovers of an earlier year, else the full hovers.
     """
     col = measure_column(opts.measure)
     present = c["deals"] > 0
     value = np.where(present, c[col], np.nan)
     has_value = np.nan_to_num(value) > 0
-    hover = _hover if full_hover else _short_hover
-    text = np.array([hover(name, {k: float(v[i]) for k, v in c.items()}, opts.measure, opts.basis)
-                     if present[i] else "" for i, name in enumerate(st.country)], dtype=object)
+    if short is not None:
+        text = short.texts(c, present)
+    else:
+        text = [_hover(name, {k: float(v[i]) for k, v in c.items()}, opts.measure, opts.basis) if present[i] else ""
+                for i, name in enumerate(st.country)]
+    no_value = present & ~has_value
     traces: list[dict] = [
-        {"type": "choropleth", "z": typed(scale.z(value)), "text": np.where(has_value, text, "").tolist()},
-        {"type": "choropleth", "z": typed(np.where(present & ~has_value, 0.0, np.nan)),
-         "text": np.where(present & ~has_value, text, "").tolist()},
+        {"type": "choropleth", "z": typed(scale.z(value)),
+         "text": [s if v else "" for s, v in zip(text, has_value.tolist(), strict=True)]},
+        {"type": "choropleth", "z": typed(np.where(no_value, 0.0, np.nan)),
+         "text": [s if v else "" for s, v in zip(text, no_value.tolist(), strict=True)]},
     ]
     bucket = np.searchsorted(edges, np.nan_to_num(value), side="right")
     for b in range(len(FLOW_WIDTHS)):
@@ -339,24 +382,27 @@ def _moving_traces(c: dict[str, np.ndarray], st: _Static, opts: MapOptions, scal
 
 
 def _styled(traces: list[dict], st: _Static, opts: MapOptions, scale: ColourScale, edges: tuple[float, ...]) -> list:
-    """The first frame's traces with everything that never changes (names, colours, hover, legend)."""
+    """The last frame's traces with everything that never changes (names, colours, hover, legend), as dicts."""
     size = 22 if opts.large else 15
     label = measure_label(opts.measure, opts.basis)
     colorbar = {"title": {"text": label.replace(", ", "<br>", 1), "font": {"size": size + 1}},
                 "tickfont": {"size": size}, "tickvals": scale.tickvals, "ticktext": scale.ticktext, "thickness": 24,
                 "len": 0.75, "x": 1.0, "xanchor": "left", "y": 0.5, "outlinewidth": 0}
-    common = {"locationmode": "ISO-3", "locations": st.iso3, "customdata": [[i] for i in st.iso3],
-              "hovertemplate": "%{text}<extra></extra>", "marker": {"line": {"color": "white", "width": 0.6}},
-              "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 0.6}}}
+
+    def common() -> dict:
+        return {"locationmode": "ISO-3", "locations": list(st.iso3), "customdata": [[i] for i in st.iso3],
+                "hovertemplate": "%{text}<extra></extra>", "marker": {"line": {"color": "white", "width": 0.6}},
+                "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 0.6}}}
+
     valued, unvalued, *flows = traces
-    out = [go.Choropleth({**valued, **common}, name=label, zmin=scale.zmin, zmax=scale.zmax,
-                         colorscale=scale.colorscale, colorbar=colorbar, _validate=False),
-           go.Choropleth({**unvalued, **common}, name=t("Recipient, value not disclosed"), showscale=False, zmin=0,
-                         zmax=1, colorscale=[[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]], _validate=False)]
+    out = [{**valued, **common(), "name": label, "zmin": scale.zmin, "zmax": scale.zmax,
+            "colorscale": scale.colorscale, "colorbar": colorbar},
+           {**unvalued, **common(), "name": t("Recipient, value not disclosed"), "showscale": False, "zmin": 0,
+            "zmax": 1, "colorscale": [[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]]}]
     for b, trace in enumerate(flows):
-        out.append(go.Scattergeo(trace, mode="lines", line={"width": FLOW_WIDTHS[b], "color": FLOW_COLOUR},
-                                 name=_bucket_name(b, edges, opts), hoverinfo="skip",
-                                 showlegend=opts.flows and len(edges) >= b, _validate=False))
+        out.append({**trace, "mode": "lines", "line": {"width": FLOW_WIDTHS[b], "color": FLOW_COLOUR},
+                    "name": _bucket_name(b, edges, opts), "hoverinfo": "skip",
+                    "showlegend": opts.flows and len(edges) >= b})
     return out
 
 
@@ -371,53 +417,56 @@ def _bucket_name(b: int, edges: tuple[float, ...], opts: MapOptions) -> str:
     return f"{short(edges[b - 1])}–{short(edges[b])}"
 
 
-def _outline_traces(countries: pd.DataFrame, outlines: tuple[str, ...]) -> list[go.Choropleth]:
+def _outline_traces(countries: pd.DataFrame, outlines: tuple[str, ...]) -> list[dict]:
     traces = []
     for key in outlines:
         name, colour, width = OUTLINES[key]
         members = countries[countries[f"is_{key}"].fillna(False).astype(bool)]
-        traces.append(go.Choropleth(
-            locations=members["iso3"].tolist(), z=[1] * len(members), locationmode="ISO-3",
-            name=f"<span style='color:{colour}'><b>▢ {t(name)}</b></span>",
-            showscale=False, colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], hoverinfo="skip",
-            showlegend=True, marker={"line": {"color": colour, "width": width}},
-        ))
+        traces.append({
+            "type": "choropleth", "locations": members["iso3"].tolist(), "z": [1] * len(members),
+            "locationmode": "ISO-3", "name": f"<span style='color:{colour}'><b>▢ {t(name)}</b></span>",
+            "showscale": False, "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "hoverinfo": "skip",
+            "showlegend": True, "marker": {"line": {"color": colour, "width": width}},
+        })
     return traces
 
 
-def _facility_trace(facilities: pd.DataFrame, large: bool) -> go.Scattergeo:
+def _facility_trace(facilities: pd.DataFrame, large: bool) -> dict:
     """One marker per place; facilities at the same city share it and its hover."""
     placed = facilities.dropna(subset=["latitude", "longitude"])
-    groups = []
-    for (lat, lon), g in placed.groupby(["latitude", "longitude"], sort=False):
-        text = "<br><br>".join(_facility_hover(r) for r in g.itertuples())
-        groups.append((lat, lon, text, FACILITY_SYMBOLS.get(g["kind"].iloc[0], "circle"), g["country_iso3"].iloc[0]))
-    return go.Scattergeo(
-        lat=[g[0] for g in groups], lon=[g[1] for g in groups], text=[g[2] for g in groups], mode="markers",
-        customdata=[[g[4]] for g in groups], name=t("Korean industrial site"), hovertemplate="%{text}<extra></extra>",
-        unselected={"marker": {"opacity": 1}},
-        marker={"symbol": [g[3] for g in groups], "size": 17 if large else 13, "color": "#0f766e",
-                "line": {"color": "white", "width": 1.5}},
-    )
+    groups: dict[tuple[float, float], list[dict]] = {}
+    for r in placed.to_dict("records"):  # first-seen order of places, as groupby(sort=False)
+        groups.setdefault((r["latitude"], r["longitude"]), []).append(r)
+    places = list(groups.items())
+    return {
+        "type": "scattergeo", "lat": [float(lat) for (lat, _), _ in places],
+        "lon": [float(lon) for (_, lon), _ in places],
+        "text": ["<br><br>".join(_facility_hover(r) for r in rs) for _, rs in places], "mode": "markers",
+        "customdata": [[rs[0]["country_iso3"]] for _, rs in places], "name": t("Korean industrial site"),
+        "hovertemplate": "%{text}<extra></extra>", "unselected": {"marker": {"opacity": 1}},
+        "marker": {"symbol": [FACILITY_SYMBOLS.get(rs[0]["kind"], "circle") for _, rs in places],
+                   "size": 17 if large else 13, "color": "#0f766e", "line": {"color": "white", "width": 1.5}},
+    }
 
 
-def _facility_hover(r) -> str:
-    when = f" · {names.facility_term(r.year_kind)} {int(r.year)}" if not pd.isna(r.year) else ""
-    desc = "<br>".join(wrap(escape(str(r.description or "")), 70)[:3])
-    return (f"<b>{escape(names.company(str(r.company)))}</b><br>{names.facility_term(r.kind)} · "
-            f"{names.facility_term(r.status)}{when}<br>{escape(str(r.city))}, "
-            f"{escape(names.country_by_name(str(r.country)))}<br>{desc}<br><i>"
-            + t("Sources: {ids}", ids=escape(str(r.source_ids))) + "</i>")
+def _facility_hover(r: dict) -> str:
+    when = f" · {names.facility_term(r['year_kind'])} {int(r['year'])}" if not pd.isna(r["year"]) else ""
+    desc = "<br>".join(wrap(escape(str(r["description"] or "")), 70)[:3])
+    return (f"<b>{escape(names.company(str(r['company'])))}</b><br>{names.facility_term(r['kind'])} · "
+            f"{names.facility_term(r['status'])}{when}<br>{escape(str(r['city']))}, "
+            f"{escape(names.country_by_name(str(r['country'])))}<br>{desc}<br><i>"
+            + t("Sources: {ids}", ids=escape(str(r["source_ids"]))) + "</i>")
 
 
-def _origin_trace(lat: float, lon: float, large: bool) -> go.Scattergeo:
-    return go.Scattergeo(lat=[lat], lon=[lon], mode="markers+text", text=[t("South Korea")], textposition="top center",
-                         textfont={"size": 18 if large else 15, "color": "#111827", "shadow": "auto"},
-                         name=t("South Korea"), customdata=[["KOR"]],
-                         hovertemplate=t("South Korea (supplier)") + "<extra></extra>",
-                         marker={"symbol": "star", "size": 22 if large else 18, "color": "#111827",
-                                 "line": {"color": "white", "width": 1}}, showlegend=False,
-                         unselected={"marker": {"opacity": 1}, "textfont": {"color": "#111827"}})
+def _origin_trace(lat: float, lon: float, large: bool) -> dict:
+    return {"type": "scattergeo", "lat": [lat], "lon": [lon], "mode": "markers+text", "text": [t("South Korea")],
+            "textposition": "top center",
+            "textfont": {"size": 18 if large else 15, "color": "#111827", "shadow": "auto"},
+            "name": t("South Korea"), "customdata": [["KOR"]],
+            "hovertemplate": t("South Korea (supplier)") + "<extra></extra>",
+            "marker": {"symbol": "star", "size": 22 if large else 18, "color": "#111827",
+                       "line": {"color": "white", "width": 1}}, "showlegend": False,
+            "unselected": {"marker": {"opacity": 1}, "textfont": {"color": "#111827"}}}
 
 
 def _year_annotation(first: int, year: int, mode: str, large: bool) -> dict:
@@ -456,6 +505,8 @@ def recipients_map(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataF
     rows: per recipient and year (columns of map_recipients.sql); totals: the same per recipient over the period;
     countries: map_countries.sql (origin and memberships); facilities: map_facilities.sql (may be empty).
     The figure at rest shows the last frame: with `cumulative`, the totals of the whole period.
+    Built from dicts without Plotly's validation (as charts.built); tests/unit/test_fast_paths.py checks that
+    validating it would change nothing.
     """
     col = measure_column(opts.measure)
     cube = year_cube(rows, totals, opts.mode)
@@ -475,44 +526,55 @@ def recipients_map(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataF
         arcs.append((np.array([*la, np.nan], dtype=np.float32), np.array([*lo, np.nan], dtype=np.float32)))
     static = _Static(totals["iso3"].tolist(), totals["country"].astype(str).tolist(), arcs)
     n_frames = next(iter(cube.counts.values())).shape[1]
-    moving = [_moving_traces(cube.frame(j), static, opts, scale, edges, full_hover=j == n_frames - 1)
+    short = _ShortHover.of(static.country, opts)
+    moving = [_moving_traces(cube.frame(j), static, opts, scale, edges, None if j == n_frames - 1 else short)
               for j in range(n_frames)]
-    fig = go.Figure(_styled(moving[-1], static, opts, scale, edges), _validate=False)
-    fig.add_traces(_outline_traces(countries, opts.outlines))
+    data = _styled(moving[-1], static, opts, scale, edges) + _outline_traces(countries, opts.outlines)
     if not facilities.empty and facilities["latitude"].notna().any():
-        fig.add_trace(_facility_trace(facilities, opts.large))
+        data.append(_facility_trace(facilities, opts.large))
     if origin is not None:
-        fig.add_trace(_origin_trace(float(origin.lat), float(origin.lon), opts.large))
-    _geo_layout(fig, totals, opts)
+        data.append(_origin_trace(float(origin.lat), float(origin.lon), opts.large))
+    layout = _geo_layout(totals, opts)
     if cube.years:
         years = cube.years
-        fig.update_layout(annotations=[_year_annotation(years[0], years[-1], opts.mode, opts.large)])
+        layout["annotations"] = [_year_annotation(years[0], years[-1], opts.mode, opts.large)]
         if len(years) > 1:
-            frames = [go.Frame(name=str(y), data=moving[j], traces=list(range(N_MOVING)), _validate=False,
-                               layout={"annotations": [_year_annotation(years[0], y, opts.mode, opts.large)]})
-                      for j, y in enumerate(years)]
-            # `fig.frames = frames` would validate every frame again (half of a new map's build time); these
-            # frames are dicts this code wrote, so they are set as built (what the setter stores).
-            fig._frame_objs = tuple(frames)
-            menus, sliders = _animation_controls(years, opts.large)
-            fig.update_layout(updatemenus=menus, sliders=sliders)
+            layout["updatemenus"], layout["sliders"] = _animation_controls(years, opts.large)
+    fig = go.Figure({"data": data, "layout": layout}, _validate=False)
+    frames: list[dict] = []
+    if cube.years and len(cube.years) > 1:
+        years = cube.years
+        frames = [{"data": moving[j], "layout": {"annotations": [_year_annotation(years[0], y, opts.mode,
+                                                                                 opts.large)]},
+                   "name": str(y), "traces": list(range(N_MOVING))} for j, y in enumerate(years)]
+        # `fig.frames = frames` would validate every frame again (half of a new map's build time); these
+        # frames are dicts this code wrote, so they are set as built (what the setter stores).
+        fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
+    # What st.plotly_chart will send, from the dicts above (their arrays are typed already): ui.stamped uses it
+    # instead of Figure.to_dict(), which deep-copies and walks every frame again (tests/unit/test_fast_paths.py
+    # checks it equals to_dict()). Read-only, like the figure.
+    fig._kd_sent = {"data": data, "layout": {**layout, "template": fig.layout.template.to_plotly_json()},
+                    **({"frames": frames} if frames else {})}
     return fig
 
 
-def _geo_layout(fig: go.Figure, totals: pd.DataFrame, opts: MapOptions) -> None:
+def _geo_layout(totals: pd.DataFrame, opts: MapOptions) -> dict:
+    """The map's layout: the geo frame of the preset, base_layout's type and colours, the legend on top."""
     (lon0, lon1), (lat0, lat1) = preset_view(opts.preset, totals)
-    rotation = (lon0 + lon1) / 2
-    fig.update_geos(
-        projection_type="natural earth", projection_rotation_lon=rotation, resolution=110 if opts.preset == "World"
-        else 50, lonaxis_range=[lon0, lon1], lataxis_range=[lat0, lat1], showframe=False, showcoastlines=True,
-        coastlinecolor=BORDER, showcountries=True, countrycolor=BORDER, countrywidth=0.5, showland=True,
-        landcolor=LAND, showocean=True, oceancolor=OCEAN, showlakes=False, bgcolor="white",
-    )
-    base_layout(fig, None, height=600 if opts.large else 620, large=opts.large)
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 60}, dragmode="pan", clickmode="event+select",
-                      legend={"orientation": "h", "y": 1.0, "x": 0.0, "yanchor": "bottom",
+    layout = layout_base(None, height=600 if opts.large else 620, large=opts.large)
+    del layout["title"]  # no title: the page's stamp gives it one
+    merge(layout, {"margin": {"l": 0, "r": 0, "t": 0, "b": 60}, "dragmode": "pan", "clickmode": "event+select",
+                   "legend": {"orientation": "h", "y": 1.0, "x": 0.0, "yanchor": "bottom",
                               "font": {"size": 17 if opts.large else 14}, "bgcolor": "rgba(255,255,255,0.8)"},
-                      font={"family": FONT})
+                   "font": {"family": FONT}})
+    layout["geo"] = {
+        "projection": {"type": "natural earth", "rotation": {"lon": (lon0 + lon1) / 2}},
+        "resolution": 110 if opts.preset == "World" else 50, "lonaxis": {"range": [lon0, lon1]},
+        "lataxis": {"range": [lat0, lat1]}, "showframe": False, "showcoastlines": True, "coastlinecolor": BORDER,
+        "showcountries": True, "countrycolor": BORDER, "countrywidth": 0.5, "showland": True, "landcolor": LAND,
+        "showocean": True, "oceancolor": OCEAN, "showlakes": False, "bgcolor": "white",
+    }
+    return layout
 
 
 # ---------------------------------------------------------------- country profile

@@ -7,7 +7,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from kdefense.charts import array, base_layout, built, layout_base, merge, wrap_text
+from kdefense.charts import array, built, layout_base, merge, wrap_text
 from kdefense.i18n import N_, t
 
 OUTCOMES = ("won", "lost", "withdrawn", "cancelled", "open")
@@ -19,31 +19,23 @@ OUTCOME_SYMBOLS = {"won": "circle", "lost": "x", "withdrawn": "triangle-up", "ca
                    "open": "diamond-open"}
 
 
-def _note(fig: go.Figure, note: str, large: bool) -> None:
-    """Subtitle with the note, and the legend below the x-axis tick labels (placed in pixels, not in paper units)."""
-    lines = wrap_text(note, 100)
-    top, bottom = 66 + 17 * len(lines), 70
-    plot = max(fig.layout.height - top - bottom, 60)
-    fig.update_layout(title_subtitle_text="<br>".join(lines), title_subtitle_font_size=16 if large else 12,
-                      margin_t=top, margin_b=bottom, legend={"orientation": "h", "x": 0, "yanchor": "top",
-                                                              "y": -30 / plot, "traceorder": "normal"})
-
-
 def record_bars(df: pd.DataFrame, by_label: str, title: str, note: str, large: bool = False) -> go.Figure:
-    """Korea's competitions per group, stacked by outcome (won, lost, withdrawn, cancelled, open)."""
+    """Korea's competitions per group, stacked by outcome (won, lost, withdrawn, cancelled, open).
+    Built from dicts (charts.built), as the validated Figure API would make it (tests/unit/test_fast_paths.py)."""
     data = df.iloc[::-1] if by_label != "Year" else df.sort_values("grp", ascending=False)
-    fig = go.Figure()
-    for outcome in OUTCOMES:
-        fig.add_bar(x=data[outcome], y=data["grp"].astype(str), orientation="h", name=t(OUTCOME_LABELS[outcome]),
-                    marker_color=OUTCOME_COLOURS[outcome],
-                    hovertemplate="%{y}: " + t("{n} competitions {outcome}", n="%{x}",
-                                               outcome=t(OUTCOME_LABELS[outcome]).lower()) + "<extra></extra>")
+    groups = array(data["grp"].astype(str))
+    traces = [{"type": "bar", "x": array(data[outcome]), "y": groups, "orientation": "h",
+               "name": t(OUTCOME_LABELS[outcome]), "marker": {"color": OUTCOME_COLOURS[outcome]},
+               "hovertemplate": "%{y}: " + t("{n} competitions {outcome}", n="%{x}",
+                                             outcome=t(OUTCOME_LABELS[outcome]).lower()) + "<extra></extra>"}
+              for outcome in OUTCOMES]
     height = max(340, 170 + 24 * len(data))
-    base_layout(fig, title, height=height, large=large)
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(dtick=1 if len(data) and data[list(OUTCOMES)].sum(axis=1).max() <= 12 else None)
-    _note(fig, note, large)
-    return fig
+    layout = layout_base(title, height=height, large=large)
+    layout["barmode"] = "stack"
+    if len(data) and data[list(OUTCOMES)].sum(axis=1).max() <= 12:
+        layout["xaxis"]["dtick"] = 1
+    merge(layout, _note_layout(height, note, large))
+    return built(traces, layout)
 
 
 def winner_text(winner: object, winner_system: object) -> str:

@@ -40,15 +40,34 @@ def _selected_country() -> None:
             return
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _map_figure(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataFrame, facilities: pd.DataFrame,
-                opts: cm.MapOptions, lang: str):
+def _answers_key(data: pd.DataFrame, countries: pd.DataFrame, facilities: pd.DataFrame | None) -> tuple | None:
+    """What the map's frames hold, as the questions that answered them (queries.origin: question, parameters, file
+    version): rows and totals are split from one answer and renamed in the run's language. None if a frame did not
+    come from queries.run (then the frames are hashed by content)."""
+    answered = (queries.origin(data), queries.origin(countries),
+                "no sites" if facilities is None else queries.origin(facilities))
+    return None if any(a is None for a in answered) else answered
+
+
+def _content_key(*frames: pd.DataFrame) -> tuple:
+    return tuple((tuple(f.columns), tuple(pd.util.hash_pandas_object(f, index=False))) for f in frames)
+
+
+def _map_figure(key: tuple | None, rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataFrame,
+                facilities: pd.DataFrame, opts: cm.MapOptions, lang: str):
     """The map with its year frames, kept between reruns: building ~50 frames costs more than the rest of the page.
 
-    Keyed by the query results themselves, so new filters or a rebuilt database give a new figure; the figure is
-    only read afterwards (st.plotly_chart serialises a copy).
+    Keyed by `key` (_answers_key), so a rerun hashes no cell of the frames; new filters or a rebuilt database give a
+    new figure. The figure is only read afterwards (st.plotly_chart serialises a copy).
     """
-    return cm.recipients_map(rows, totals, countries, facilities, opts)
+    return _cached_map(key or _content_key(rows, totals, countries, facilities), rows, totals, countries, facilities,
+                       opts, lang)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _cached_map(key: tuple, _rows: pd.DataFrame, _totals: pd.DataFrame, _countries: pd.DataFrame,
+                _facilities: pd.DataFrame, opts: cm.MapOptions, lang: str):
+    return cm.recipients_map(_rows, _totals, _countries, _facilities, opts)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -59,11 +78,17 @@ def _profile_figures(per_year: pd.DataFrame, deliveries: pd.DataFrame, suppliers
             cm.timeline_table(per_year, deliveries, measure), cm.supplier_bars(suppliers, country, years))
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _map_at_year(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataFrame, facilities: pd.DataFrame,
-                 opts: cm.MapOptions, lang: str, year: int, controls: bool = True):
+def _map_at_year(key: tuple | None, rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataFrame,
+                 facilities: pd.DataFrame, opts: cm.MapOptions, lang: str, year: int, controls: bool = True):
     """The map as Plotly's slider would show `year` (read-only afterwards, like the map)."""
-    return cm.at_year(_map_figure(rows, totals, countries, facilities, opts, lang), year, controls)
+    return _cached_map_at_year(key or _content_key(rows, totals, countries, facilities), rows, totals, countries,
+                               facilities, opts, lang, year, controls)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _cached_map_at_year(key: tuple, _rows: pd.DataFrame, _totals: pd.DataFrame, _countries: pd.DataFrame,
+                        _facilities: pd.DataFrame, opts: cm.MapOptions, lang: str, year: int, controls: bool = True):
+    return cm.at_year(_cached_map(key, _rows, _totals, _countries, _facilities, opts, lang), year, controls)
 
 
 def _year_controls(years: list[int]) -> tuple[int, bool]:
@@ -84,11 +109,11 @@ def _year_controls(years: list[int]) -> tuple[int, bool]:
     return year, playing
 
 
-def _replay(slot, rows, totals, countries, facilities, opts: cm.MapOptions, years: list[int], year: int) -> None:
+def _replay(slot, key: tuple | None, rows, totals, countries, facilities, opts: cm.MapOptions, years: list[int], year: int) -> None:
     """Step the map through the years after `year` (from the first when it is the last), then stop the toggle."""
     start = years.index(year) + 1 if year != years[-1] else 0
     for step in years[start:]:
-        fig = _map_at_year(rows, totals, countries, facilities, opts, current_lang(), step, False)
+        fig = _map_at_year(key, rows, totals, countries, facilities, opts, current_lang(), step, False)
         with slot.container():
             ui.chart_text_alternative(fig, f"{CHART_KEY}_replay")
             st.plotly_chart(fig, config=ui.plotly_config("map"), key=f"{CHART_KEY}_replay_{step}")
@@ -266,7 +291,10 @@ if "iso3" in data:  # country names in the interface language (exports keep the 
 countries = queries.run("map_countries")
 facilities = (queries.run("map_facilities", {"regions": list(filters.regions), "countries": list(filters.countries),
                                              "nato": filters.nato, "eu": filters.eu})
-              if st.session_state["map_facilities"] else pd.DataFrame())
+              if st.session_state["map_facilities"] else None)
+map_key = _answers_key(data, countries, facilities)
+if facilities is None:
+    facilities = pd.DataFrame()
 
 if totals.empty:
     st.info(t("No recipients match these filters. Widen the years, clear the search, or press **Reset filters**."))
@@ -274,12 +302,12 @@ else:
     col = cm.measure_column(opts.measure)
     left, right = st.columns([3.4, 1.4])  # the ranking's numbers were cut at 1366 px with [4, 1]
     with left:
-        full = _map_figure(rows, totals, countries, facilities, opts, current_lang())
+        full = _map_figure(map_key, rows, totals, countries, facilities, opts, current_lang())
         years = cm.map_years(full)
         year, playing = _year_controls(years) if len(years) > 1 else (None, False)
         slot = st.empty()
-        shown = full if year is None or year == years[-1] else _map_at_year(rows, totals, countries, facilities, opts,
-                                                                       current_lang(), year)
+        shown = full if year is None or year == years[-1] else _map_at_year(map_key, rows, totals, countries,
+                                                                       facilities, opts, current_lang(), year)
         with slot.container():
             ui.plotly(shown, CHART_KEY, filters,
                       t("Korean arms exports by recipient: {measure}", measure=t(MEASURE_LABELS[opts.measure])),
@@ -331,4 +359,4 @@ else:
     if iso3:
         _profile(iso3, totals, rows, opts, filters)
     if playing:
-        _replay(slot, rows, totals, countries, facilities, opts, years, year)
+        _replay(slot, map_key, rows, totals, countries, facilities, opts, years, year)

@@ -109,3 +109,30 @@ WITH dl AS (
     FROM _internal.gantt_deals g
 )
 SELECT * FROM parts WHERE finish > start OR part IN ('signed', 'agreement', 'news', 'cancelled');
+
+-- The Deals explorer's per-deal facts (deals_table.sql) that depend on no filter: units delivered and the last
+-- delivery year (actual rows of `deliveries`), and the URLs of the deal's sources in source id order. Without
+-- this, every filter change re-planned and re-ran the aggregate over deliveries and the split of source ids.
+CREATE TABLE _internal.deal_table_facts AS
+WITH delivered AS (
+    SELECT deal_id, sum(units) FILTER (WHERE kind = 'actual') AS units_delivered,
+           max(year) FILTER (WHERE kind = 'actual') AS last_delivery_year
+    FROM deliveries GROUP BY deal_id
+), urls AS (
+    SELECT d.deal_id, string_agg(s.url, ' ' ORDER BY s.source_id) AS source_urls
+    FROM deals d, unnest(string_split(d.source_ids, ';')) AS u(sid)
+    JOIN sources s ON s.source_id = trim(u.sid)
+    GROUP BY d.deal_id
+)
+SELECT d.deal_id, dl.units_delivered, dl.last_delivery_year, u.source_urls
+FROM deals d
+LEFT JOIN delivered dl USING (deal_id)
+LEFT JOIN urls u USING (deal_id);
+
+-- The Tenders table's URLs of each competition's sources in source id order (tenders_table.sql): they depend on
+-- no filter.
+CREATE TABLE _internal.competition_source_urls AS
+SELECT k.competition_id, string_agg(s.url, ' ' ORDER BY s.source_id) AS source_urls
+FROM competitions k, unnest(string_split(k.source_ids, ';')) AS u(sid)
+JOIN sources s ON s.source_id = trim(u.sid)
+GROUP BY k.competition_id;

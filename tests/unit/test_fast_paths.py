@@ -207,3 +207,54 @@ def test_stamped_spec_sends_what_the_validated_stamp_sent(app_db):
     other = ui.stamped(figs[-1], "T", "another filters line")
     assert "another filters line" in other.spec["layout"]["title"]["subtitle"]["text"]
     assert other.spec["data"] is ui.stamped(figs[-1], "T", "x").spec["data"]  # traces encoded once per figure
+
+
+def map_figures(filters: Filters) -> list[go.Figure]:
+    from kdefense import charts_map as cm
+
+    data = queries.run_filtered("map_recipients" if filters.basis == "usd" else "map_recipients_tiv", filters)
+    rows, totals = data[data["year"].notna()], data[data["year"].isna()]
+    countries = queries.run("map_countries")
+    sites = queries.run("map_facilities", {"regions": list(filters.regions), "countries": list(filters.countries),
+                                           "nato": filters.nato, "eu": filters.eu})
+    figs = []
+    for measure, scale, mode, preset, outlines, flows, large, with_sites in (
+            (filters.basis, "log", "cumulative", "World", (), True, False, True),
+            ("units", "quantile", "per_year", "Europe", ("nato", "eu"), False, True, False),
+            ("deals", "linear", "cumulative", "Middle East", ("eu",), True, False, True)):
+        opts = cm.MapOptions(measure=measure, basis=filters.basis, scale=scale, mode=mode, preset=preset,
+                             outlines=outlines, flows=flows, large=large)
+        fig = cm.recipients_map(rows, totals, countries, sites if with_sites else sites.iloc[:0], opts)
+        figs.append(fig)
+        years = cm.map_years(fig)
+        if len(years) > 2:
+            figs += [cm.at_year(fig, years[1]), cm.at_year(fig, years[1], controls=False)]
+    return figs
+
+
+def tender_record_figures(filters: Filters) -> list[go.Figure]:
+    from kdefense import charts_tenders as ctn
+
+    return [ctn.record_bars(queries.run_filtered("tenders_record", filters, by=by), label, "Record", "A note " * 20,
+                            large=by == "year")
+            for by, label in (("system_family", "System family"), ("year", "Year"), ("rival", "Rival bidder"))]
+
+
+@pytest.mark.parametrize("case", [{}, {"basis": "tiv"}, {"regions": ("Europe",)}, {"year_from": 2022, "year_to": 2022}])
+def test_dict_built_map_and_tender_figures_are_what_validation_would_make(app_db, case):
+    """The Map (with its year frames) and the Tenders record are built from dicts: validating them changes nothing."""
+    options = queries.filter_options()
+    filters = Filters(**{"year_from": options.year_min, "year_to": options.year_max, **case})
+    figs = map_figures(filters) + tender_record_figures(filters)
+    assert len(figs) >= 6
+    for fig in figs:
+        assert_as_validated(fig)
+        sent = json.loads(pio.to_json(fig, validate=False))
+        assert sent["layout"]["template"]  # the default template is applied as before
+        if fig.frames:
+            assert sent["frames"] == json.loads(pio.to_json(go.Figure(sent), validate=False))["frames"]
+        kept = getattr(fig, "_kd_sent", None)  # the map's sent dict, made from its own dicts (ui.stamped uses it)
+        if kept is not None:
+            assert json.loads(pio.to_json(kept, validate=False)) == json.loads(pio.to_json(fig.to_dict(),
+                                                                                           validate=False))
+    assert any(getattr(fig, "_kd_sent", None) is not None for fig in figs)
