@@ -136,6 +136,9 @@ def css(dark: bool) -> str:
   margin: 0 !important; line-height: {slides.TITLE_H}px !important; color: {fg} !important; scroll-margin: 0;}}
 .st-key-kd_slide h1.kd-slide-title a, .st-key-kd_slide h1.kd-slide-title [data-testid="stHeaderActionElements"]
   {{display: none !important;}}
+/* the takeaway at its canvas size (30 px, as in the exported deck): Streamlit's own paragraph size won before */
+.st-key-kd_slide p.kd-slide-takeaway {{font-size: 30px !important; line-height: 1.25 !important;
+  font-weight: 500 !important; margin: 0 !important;}}
 {slides.slide_css(dark)}
 {zoom_css()}
 </style>"""
