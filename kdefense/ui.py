@@ -461,8 +461,9 @@ def _stamp_layout(layout: dict, title: str, filters_line: str, source: str, n_tr
     title_size = (old_title.get("font") or {}).get("size") or 18
     title_text = old_title.get("text") if had_title else _esc(title)
     title_lines = _fitted(title_text, TITLE_WIDTH_PX, title_size)
-    grown = (16 * (len(lines) - len(old_lines)) + (0 if had_title else 34)  # px the stamp adds on top
-             + round(1.3 * title_size) * (len(title_lines) - len(title_text.split("<br>"))))
+    # Plotly draws a title's added lines above its first one (yanchor top holds one line): padded down by as much
+    title_pad = round(1.3 * title_size) * (len(title_lines) - len(title_text.split("<br>")))
+    grown = 16 * (len(lines) - len(old_lines)) + (0 if had_title else 34) + title_pad  # px the stamp adds on top
     legend = layout.get("legend") or {}
     margin = dict(layout.get("margin") or {})
     margin_t = margin.get("t") or 10
@@ -476,7 +477,7 @@ def _stamp_layout(layout: dict, title: str, filters_line: str, source: str, n_tr
     # title and lines at the top of the figure, so what the chart had in its top margin stays below them
     out["title"] = merge(copy.deepcopy(old_title), {
         "text": "<br>".join(title_lines), "yref": "container", "y": 1,
-        "yanchor": "top", "pad": {"t": 8},
+        "yanchor": "top", "pad": {"t": 8 + title_pad},
         "subtitle": {"text": "<br>".join(lines), "font": {"size": 12, "color": "#4b5563"}}})
     margin["t"] = margin_t + grown
     out["margin"] = margin

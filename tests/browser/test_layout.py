@@ -17,6 +17,13 @@ pytestmark = pytest.mark.browser
 PHONE_MIN_CHART_WIDTH = 330  # px: a chart on a 390 px phone spans the screen (less the page's padding)
 PHONE_MAP = """() => { const m = document.querySelector('.st-key-map_chart g.geo .bglayer rect');
   if (!m) return null; const r = m.getBoundingClientRect(); return [r.width, r.height]; }"""
+# The Gantt on a phone: its box scrolls sideways (the drawing keeps 760 px) and its row labels stay readable.
+PHONE_GANTT = """() => { const box = document.querySelector('.st-key-chart_tl_gantt');
+  if (!box) return null;
+  const labels = [...box.querySelectorAll('g.yaxislayer-above text')].filter(t => t.textContent.trim());
+  return {scrolls: box.scrollWidth > box.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(box).overflowX),
+          rows: labels.length, font: Math.min(...labels.map(t => parseFloat(getComputedStyle(t).fontSize)))}; }"""
+PHONE_MIN_FONT = 11  # px: the smallest row label that stays readable on a phone
 CHART_WIDTHS = """() => [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')]
   .filter(p => p.getBoundingClientRect().height > 0).map(p => Math.round(p.getBoundingClientRect().width))"""
 
@@ -35,6 +42,7 @@ def test_no_cut_labels_or_overlapping_ticks(app_server, browser, name, size, lan
         chart_text = page.evaluate(CHART_TEXT_OVERFLOW)
         widths = page.evaluate(CHART_WIDTHS)
         map_size = page.evaluate(PHONE_MAP) if name == "map" else None
+        gantt = page.evaluate(PHONE_GANTT) if name == "timeline" else None
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{name}_{lang}_{viewport['width']}x{viewport['height']}.png"),
                         full_page=True)
@@ -48,3 +56,6 @@ def test_no_cut_labels_or_overlapping_ticks(app_server, browser, name, size, lan
         assert all(w >= PHONE_MIN_CHART_WIDTH for w in widths), f"{where}: a chart narrower than the screen: {widths}"
         if map_size is not None:
             assert map_size[0] >= PHONE_MIN_CHART_WIDTH and map_size[1] >= 200, f"{where}: map {map_size}"
+        if name == "timeline":
+            assert gantt and gantt["scrolls"] and gantt["rows"] > 0, f"{where}: the Gantt does not scroll: {gantt}"
+            assert gantt["font"] >= PHONE_MIN_FONT, f"{where}: Gantt row labels at {gantt['font']} px"

@@ -171,8 +171,8 @@ def stamped_by_validation(fig: go.Figure, title: str, filters_line: str) -> go.F
     title_size = out.layout.title.font.size or 18
     title_text = out.layout.title.text if had_title else ui._esc(title)
     title_lines = ui._fitted(title_text, ui.TITLE_WIDTH_PX, title_size)
-    grown = (16 * (len(lines) - len(old.split("<br>") if old else [])) + (0 if had_title else 34)
-             + round(1.3 * title_size) * (len(title_lines) - len(title_text.split("<br>"))))
+    title_pad = round(1.3 * title_size) * (len(title_lines) - len(title_text.split("<br>")))
+    grown = 16 * (len(lines) - len(old.split("<br>") if old else [])) + (0 if had_title else 34) + title_pad
     legend, margin_t = out.layout.legend, out.layout.margin.t or 10
     shown = out.layout.showlegend is not False and len(out.data) > 1 or out.layout.showlegend
     if shown and legend.y is not None and legend.yref == "container" and legend.y > 0.9:
@@ -181,7 +181,7 @@ def stamped_by_validation(fig: go.Figure, title: str, filters_line: str) -> go.F
         grown += 26
     out.update_layout(
         title={"text": "<br>".join(title_lines), "yref": "container", "y": 1,
-               "yanchor": "top", "pad": {"t": 8},
+               "yanchor": "top", "pad": {"t": 8 + title_pad},
                "subtitle": {"text": "<br>".join(lines), "font": {"size": 12, "color": "#4b5563"}}},
         margin={"t": margin_t + grown})
     return out
