@@ -51,6 +51,13 @@ deal_id = focus or ""
 if focus:
     st.caption(t("One deal: **{deal}**, with its executive contracts if it is a framework agreement.",
                  deal=deal_labels[focus]))
+tiv_book = state["tl_book"] == "value" and not usd
+# every question below starts now, in the background (answered while the charts above them are built)
+queries.prefetch_filtered(["timeline_gantt_system" if by_system else "timeline_gantt", "timeline_tenders",
+                           "timeline_value_by_year" if usd else "timeline_tiv_value_by_year", "timeline_units_by_year",
+                           *(("timeline_tiv_orderbook", "timeline_tiv_orderbook_now") if tiv_book else
+                             ("timeline_orderbook", "timeline_orderbook_now")), "timeline_speed"],
+                          filters, deal_id=deal_id, munitions=munitions)
 events = queries.run("timeline_events") if show_events else None
 
 
