@@ -14,6 +14,8 @@ import plotly.graph_objects as go
 
 from kdefense import fmt, names
 from kdefense.charts import array, bars_by_region, built, layout_base, merge, region_marker, region_ordered
+from kdefense.charts import records as row_dicts
+from kdefense.charts import rows as row_tuples
 from kdefense.charts_tenders import OUTCOME_COLOURS, OUTCOME_LABELS, OUTCOME_SYMBOLS, OUTCOMES
 from kdefense.i18n import N_, t
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE, REGIONS
@@ -105,7 +107,7 @@ def add_events(fig: go.Figure, events: pd.DataFrame | None, lo, hi, date_axis: b
         x=xs, y=[1.0] * len(inside), yaxis="y2", mode="markers", name=t("Context event (hover)"),
         marker={"symbol": "triangle-down", "size": 13, "color": EVENT},
         hovertext=[f"<b>{r.date}</b> · {r.kind}<br>{r.title}<br>" + t("Sources: {ids}", ids=r.source_ids)
-                   for r in inside.itertuples()],
+                   for r in row_tuples(inside)],
         hovertemplate="%{hovertext}<extra></extra>", cliponaxis=False,
     )
     fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True})
@@ -130,7 +132,7 @@ def _events(events: pd.DataFrame | None, lo, hi, date_axis: bool) -> tuple[list[
         "type": "scatter", "x": array(xs), "y": [1.0] * len(inside), "yaxis": "y2", "mode": "markers",
         "name": t("Context event (hover)"), "marker": {"symbol": "triangle-down", "size": 13, "color": EVENT},
         "hovertext": [f"<b>{r.date}</b> · {r.kind}<br>{r.title}<br>" + t("Sources: {ids}", ids=r.source_ids)
-                      for r in inside.itertuples()],
+                      for r in row_tuples(inside)],
         "hovertemplate": "%{hovertext}<extra></extra>", "cliponaxis": False,
     }
     yaxis2 = {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True,
@@ -198,15 +200,15 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
                      + ("<br>" + t("<b>Overdue</b>: {year} has ended with no delivery recorded", year=r.year)
                         if part == "overdue" else "")
                      + "<br>" + t("Source: {source}", source=f"{r.origin} ({r.part_sources})")
-                     for r in sub.itertuples()]
+                     for r in row_tuples(sub)]
         elif part == "waiting":
             hover = [f"<b>{r.row_label}</b><br>" + t("signed {start} → first delivery {finish}", start=r.start,
                                                      finish=r.finish)
-                     for r in sub.itertuples()]
+                     for r in row_tuples(sub)]
         else:
             hover = [f"<b>{r.row_label}</b><br>" + t("framework {start} → last contract's deliveries {finish}",
                                                      start=r.start, finish=r.finish)
-                     for r in sub.itertuples()]
+                     for r in row_tuples(sub)]
         data.append({"type": "bar", "y": array(sub["row_label"]), "x": array(sub["duration_ms"]),
                      "base": array(sub["start"]), "orientation": "h", "name": name, "marker": marker,
                      "width": width, "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"})
@@ -219,7 +221,7 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
             "type": "scatter", "y": array(sub["row_label"]), "x": array(sub["start"]), "mode": "markers",
             "name": t(name),
             "marker": {"symbol": symbol, "size": 11, "color": colour, "line": {"color": line, "width": 1.5}},
-            "hovertext": [_deal_hover(r) for r in sub.to_dict("records")],
+            "hovertext": [_deal_hover(r) for r in row_dicts(sub)],
             "hovertemplate": "%{hovertext}<extra></extra>",
         })
     dates = pd.to_datetime(pd.concat([df["start"], df["finish"]]))
@@ -285,7 +287,7 @@ def tender_decision_traces(tenders: pd.DataFrame | None) -> list[dict]:
             "legendgroup": "tenders", "cliponaxis": False,
             "marker": {"symbol": OUTCOME_SYMBOLS[outcome], "size": 12, "color": colour,
                        "line": {"width": 2, "color": colour}},
-            "hovertext": [_tender_hover(r) for r in part.to_dict("records")],
+            "hovertext": [_tender_hover(r) for r in row_dicts(part)],
             "hovertemplate": "%{hovertext}<extra></extra>",
         })
     return data
@@ -424,7 +426,7 @@ def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of
     outline and an "overdue" label in place of its value."""
     data = _plain(df[df[value_col].fillna(0) > 0].sort_values(value_col))
     overdue = (data["overdue_deals"].fillna(0) > 0 if "overdue_deals" in data else pd.Series(False, data.index))
-    records = data.to_dict("records")
+    records = row_dicts(data)
     labels = pd.Series([_overdue_label(r) if late else "" for r, late in zip(records, overdue)], index=data.index)
     texts = labels.where(overdue, data[value_col].map(lambda v: f"{v:,.0f}"))
     hover = pd.Series([f"{r['recipient']}<br>" + t("{value} {unit} still to deliver", value=_num(r[value_col]),
@@ -468,7 +470,7 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     with_bench = delivered[delivered["others_median_years"].notna()]
     if not with_bench.empty:
         xs, ys = [], []
-        for r in with_bench.itertuples():
+        for r in row_tuples(with_bench):
             xs += [r.others_median_years, r.years_to_first_delivery, None]
             ys += [r.row_label, r.row_label, None]
         traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines",
@@ -486,7 +488,7 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
                        + t("other suppliers' median {median} years (middle half {p25}–{p75}; {n} SIPRI records, new "
                            "equipment ordered 2000 on)", median=f"{r.others_median_years:g}",
                            p25=f"{r.others_p25_years:g}", p75=f"{r.others_p75_years:g}", n=f"{r.others_records:,}")
-                       for r in bench.itertuples()],
+                       for r in row_tuples(bench)],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
     # Shape and a sign beside colour: faster points left (fewer years), slower right; blue/vermillion stay apart
@@ -511,7 +513,7 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
                            origin=r.first_year_origin, years=r.years_to_first_delivery,
                            median=_num(r.others_median_years, "{:g}", "n/a"), group=t(name).lower(),
                            ordered=_num(r.quantity))
-                       for r in sub.itertuples()],
+                       for r in row_tuples(sub)],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
     waiting = data[data["years_to_first_delivery"].isna() & data["years_waiting"].notna()]
@@ -522,7 +524,7 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
             marker={"symbol": "triangle-right-open", "size": 11, "color": "#b45309", "line": {"width": 2}},
             hovertext=[f"<b>{r.deal_id}</b><br>" + t("signed {signed}; no delivery recorded yet ({years} years so far)",
                                                      signed=fmt.date(r.signed_date), years=r.years_waiting)
-                       for r in waiting.itertuples()],
+                       for r in row_tuples(waiting)],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
     tall = len(labels) > TALL_ROWS

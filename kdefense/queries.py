@@ -12,7 +12,7 @@ import re
 import threading
 import weakref
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
@@ -44,8 +44,9 @@ def sql_text(name: str) -> str:
 
 @st.cache_data(max_entries=1024, show_spinner=False)
 def _cached(name: str, params: tuple[tuple[str, Any], ...], signature: tuple[str, int, int]) -> pd.DataFrame:
+    answer = db.execute(sql_text(name), {k: list(v) if isinstance(v, tuple) else v for k, v in params})
     _answered((name, params, signature))
-    return db.execute(sql_text(name), {k: list(v) if isinstance(v, tuple) else v for k, v in params})
+    return answer
 
 
 def _key(name: str, params: dict[str, Any] | None, signature: tuple[str, int, int]) -> tuple:
@@ -130,18 +131,17 @@ def _ask(key: tuple) -> None:
         LOG.debug("prefetch of %s failed: %s", key[0], exc)
 
 
-def prefetch_filtered(names: list[str], filters: Filters, **extra: Any) -> None:
+def prefetch_filtered(names: list[str], filters: Filters, **extra: Any) -> list[Future]:
     """Start asking these questions (as run_filtered would ask them) in the background, into the shared cache.
 
     The page then asks each one with run_filtered as before: an answer already cached is read; a question still
     being answered is waited for (Streamlit's cache computes a key once, whoever asks first), never asked twice.
     Keys hold the file version, as run's do, so a prefetch never serves another data version; nothing of the
-    session is read or written."""
+    session is read or written. Returns the started tasks (questions already answered in this process start
+    none, so a warm rerun sets no thread to work)."""
     signature = db.signature()
-    for name in names:
-        key = _key(name, _filtered_params(name, filters, extra), signature)
-        if key not in _ANSWERED:
-            _PREFETCH.submit(_ask, key)
+    keys = [_key(name, _filtered_params(name, filters, extra), signature) for name in names]
+    return [_PREFETCH.submit(_ask, key) for key in keys if key not in _ANSWERED]
 
 
 def filter_options() -> FilterOptions:

@@ -19,6 +19,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from _plotly_utils.basevalidators import is_homogeneous_array
+from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
 
 from kdefense import charts, export, fmt, i18n, names, queries, settings
 from kdefense.db import DatabaseUnavailable
@@ -461,6 +463,32 @@ def _stamp_layout(layout: dict, title: str, filters_line: str, source: str, n_tr
     return out
 
 
+_CONTAINERS = (dict, list, tuple)
+
+
+def _encoded(value: Any) -> Any:
+    """Figure.to_dict()'s deep copy and base64 encoding (plotly's convert_to_base64) in one walk: containers are
+    copied, a dict's numeric arrays become typed-array specs, everything else is shared (strings and numbers are
+    immutable; arrays are never written to)."""
+    kind = type(value)
+    if kind is dict:
+        return {key: copy.deepcopy(item) if is_skipped_key(key)
+                else to_typed_array_spec(item) if is_homogeneous_array(item)
+                else _encoded(item) if type(item) in _CONTAINERS else item
+                for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return kind(_encoded(item) if type(item) in _CONTAINERS else item for item in value)
+    return value
+
+
+def sent_dict(fig: go.Figure) -> dict:
+    """`fig.to_dict()` (what st.plotly_chart sends: typed arrays base64-encoded), without deep-copying every
+    hover string of the figure first. Figures with animation frames go through to_dict()."""
+    if fig._frame_objs:
+        return fig.to_dict()
+    return {"data": [_encoded(trace) for trace in fig._data], "layout": _encoded(fig._layout)}
+
+
 def stamped(fig: go.Figure, title: str, filters_line: str) -> Spec:
     """The (cached, shared) figure as it is sent, carrying what it shows and where it comes from, so a downloaded
     image travels: its title, the filters line, "Source: …" with the credit line and the data version date.
@@ -475,7 +503,7 @@ def stamped(fig: go.Figure, title: str, filters_line: str) -> Spec:
     if key not in cache:
         sent = getattr(fig, "_kd_sent", None)
         if sent is None:
-            sent = fig.to_dict()  # one deep copy and base64 encoding per figure, not per rerun
+            sent = sent_dict(fig)  # one copy and base64 encoding per figure, not per rerun
             fig._kd_sent = sent
         cache[key] = Spec({**sent, "layout": _stamp_layout(sent["layout"], title, filters_line, source,
                                                            len(sent.get("data") or []))})

@@ -202,3 +202,23 @@ def test_stamped_spec_sends_what_the_validated_stamp_sent(app_db):
     other = ui.stamped(figs[-1], "T", "another filters line")
     assert "another filters line" in other.spec["layout"]["title"]["subtitle"]["text"]
     assert other.spec["data"] is ui.stamped(figs[-1], "T", "x").spec["data"]  # traces encoded once per figure
+
+
+def test_sent_dict_is_what_to_dict_sends(app_db):
+    """ui.sent_dict (the stamp's one copy and encoding, without deep-copying every hover string) gives exactly the
+    JSON that Figure.to_dict() gives, and leaves the figure as it was."""
+    from kdefense import ui
+
+    options = queries.filter_options()
+    filters = Filters(year_from=options.year_min, year_to=options.year_max)
+    figs = timeline_figures(filters) + overview_figures(filters)
+    figs.append(go.Figure(  # typed arrays in a list, skipped keys (range, layers), tuples, arrays of text
+        [go.Scatter(x=np.arange(5), y=np.linspace(0, 1, 5), text=np.array(["a", "b", "c", "d", "e"], dtype=object),
+                    customdata=[np.arange(3), np.arange(3)], marker={"color": np.array([1, 2, 3, 4, 5])})],
+        layout={"xaxis": {"range": (np.int64(0), np.int64(4))}, "map": {"layers": [{"source": {"a": [1, 2]}}]},
+                "meta": {"rows": (1, 2)}}))
+    assert len(figs) > 10
+    for fig in figs:
+        before = pio.to_json(fig, validate=False)
+        assert pio.to_json(ui.sent_dict(fig), validate=False) == pio.to_json(fig.to_dict(), validate=False)
+        assert pio.to_json(fig, validate=False) == before  # the (shared) figure is untouched
