@@ -7,6 +7,7 @@ four in the speed chart. Context events are dotted vertical lines plus one marke
 
 from __future__ import annotations
 
+import functools
 import html
 
 import pandas as pd
@@ -17,7 +18,7 @@ from kdefense.charts import array, bars_by_region, built, layout_base, merge, re
 from kdefense.charts import records as row_dicts
 from kdefense.charts import rows as row_tuples
 from kdefense.charts_tenders import OUTCOME_COLOURS, OUTCOME_LABELS, OUTCOME_SYMBOLS, OUTCOMES
-from kdefense.i18n import N_, t
+from kdefense.i18n import N_, current_lang, t
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE, REGIONS
 
 DELIVERED = "#2f6db5"
@@ -70,6 +71,46 @@ def _deal_hover(row) -> str:
         lines.append(t("Source: {source}", source=source[:90]))
     lines.append(t("Sources: {ids}", ids=sources))
     return "<br>".join(lines)
+
+
+# Hover texts are kept between builds (most rows recur after a filter change), keyed by the language and every
+# value the text is made of: the same inputs always give the same text.
+HOVERS_KEPT = 16384
+
+
+def _nan(value) -> bool:
+    return isinstance(value, float) and value != value
+
+
+@functools.lru_cache(maxsize=HOVERS_KEPT)
+def _year_hover(lang: str, part: str, label: str, year, units, origin, sources) -> str:
+    """A Gantt year's hover (delivered, planned or overdue) in `lang` (the current language, part of the key)."""
+    return (f"<b>{label}</b><br>{year}: "
+            + (t("{n} units delivered", n=_num(units, missing=t("units not stated"))) if part == "delivered"
+               else t("{n} units planned", n=_num(units, missing=t("units not stated"))))
+            + ("<br>" + t("<b>Overdue</b>: {year} has ended with no delivery recorded", year=year)
+               if part == "overdue" else "")
+            + "<br>" + t("Source: {source}", source=f"{origin} ({sources})"))
+
+
+@functools.lru_cache(maxsize=HOVERS_KEPT)
+def _deal_hover_of(lang: str, items: tuple) -> str:
+    return _deal_hover(dict(items))
+
+
+# What _deal_hover reads; a NaN in these is keyed as None, which _deal_hover reads alike (only as missing).
+DEAL_HOVER_FIELDS = ("deal_id", "designation", "status", "signed_date", "quantity", "units_delivered",
+                     "value_amount_m", "currency", "value_usd_m", "value_note", "first_source", "source_ids")
+NAN_AS_NONE = frozenset(DEAL_HOVER_FIELDS) - {"deal_id", "status", "currency"}
+
+
+def _kept_deal_hover(lang: str, row: dict) -> str:
+    """_deal_hover(row) in `lang` (the current language), kept between builds."""
+    items = tuple((k, None if k in NAN_AS_NONE and _nan(row[k]) else row[k]) for k in DEAL_HOVER_FIELDS if k in row)
+    try:
+        return _deal_hover_of(lang, items)
+    except TypeError:  # a value that cannot be a key (a list): made afresh
+        return _deal_hover(row)
 
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
@@ -194,12 +235,9 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
         if sub.empty:
             continue
         if part in ("delivered", "planned", "overdue"):
-            hover = [f"<b>{r.row_label}</b><br>{r.year}: "
-                     + (t("{n} units delivered", n=_num(r.units, missing=t("units not stated"))) if part == "delivered"
-                        else t("{n} units planned", n=_num(r.units, missing=t("units not stated"))))
-                     + ("<br>" + t("<b>Overdue</b>: {year} has ended with no delivery recorded", year=r.year)
-                        if part == "overdue" else "")
-                     + "<br>" + t("Source: {source}", source=f"{r.origin} ({r.part_sources})")
+            lang = current_lang()
+            hover = [_year_hover(lang, part, r.row_label, r.year, None if _nan(r.units) else r.units, r.origin,
+                                 r.part_sources)
                      for r in row_tuples(sub)]
         elif part == "waiting":
             hover = [f"<b>{r.row_label}</b><br>" + t("signed {start} → first delivery {finish}", start=r.start,
@@ -221,7 +259,7 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
             "type": "scatter", "y": array(sub["row_label"]), "x": array(sub["start"]), "mode": "markers",
             "name": t(name),
             "marker": {"symbol": symbol, "size": 11, "color": colour, "line": {"color": line, "width": 1.5}},
-            "hovertext": [_deal_hover(r) for r in row_dicts(sub)],
+            "hovertext": [_kept_deal_hover(current_lang(), r) for r in row_dicts(sub)],
             "hovertemplate": "%{hovertext}<extra></extra>",
         })
     dates = pd.to_datetime(pd.concat([df["start"], df["finish"]]))

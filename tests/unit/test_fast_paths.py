@@ -222,3 +222,27 @@ def test_sent_dict_is_what_to_dict_sends(app_db):
         before = pio.to_json(fig, validate=False)
         assert pio.to_json(ui.sent_dict(fig), validate=False) == pio.to_json(fig.to_dict(), validate=False)
         assert pio.to_json(fig, validate=False) == before  # the (shared) figure is untouched
+
+
+def test_kept_gantt_hovers_are_the_ones_made_afresh_in_each_language(app_db):
+    """The Gantt's hover texts are kept between builds, keyed by language and the values they show: a build in
+    Korean after one in English (and one after other filters) says what a build with nothing kept says."""
+    from kdefense import i18n
+
+    options = queries.filter_options()
+    wide = Filters(year_from=options.year_min, year_to=options.year_max)
+    narrow = Filters(year_from=2015, year_to=2022, statuses=("contract", "delivering", "completed", "prospect"))
+    events = queries.run("timeline_events")
+
+    def hovers(filters: Filters) -> list:
+        gantt = queries.run_filtered("timeline_gantt", filters, deal_id="")
+        return [list(trace.hovertext) for trace in ct.gantt_chart(gantt, events).data if trace.hovertext is not None]
+
+    for lang in ("en", "ko", "en"):
+        with i18n.use_lang(lang):
+            kept = [hovers(wide), hovers(narrow)]
+            ct._year_hover.cache_clear()
+            ct._deal_hover_of.cache_clear()
+            assert kept == [hovers(wide), hovers(narrow)]
+    with i18n.use_lang("ko"):
+        assert any("서명" in text or "인도" in text for trace in hovers(wide) for text in trace)
