@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import functools
 import textwrap
 import unicodedata
 from typing import Any
@@ -93,6 +95,29 @@ def array(values: Any) -> Any:
             return values.to_numpy()
         return values.to_numpy(dtype=object, na_value=None)
     return copy_to_readonly_numpy_array(values)
+
+
+@functools.lru_cache(maxsize=256)
+def _row_type(columns: tuple[str, ...]) -> type:
+    return collections.namedtuple("Row", columns, rename=True)
+
+
+def _columns(df: pd.DataFrame) -> list[list]:
+    return [df[c].tolist() for c in df.columns]
+
+
+def rows(df: pd.DataFrame) -> list[tuple]:
+    """The rows as named tuples of Python values, as `df.itertuples()` gives them to a builder (without the index):
+    one `tolist()` per column instead of pandas' per-column indexing and per-value boxing (several times faster on
+    the Timeline's frames). Column names must be unique."""
+    make = _row_type(tuple(df.columns))._make
+    return [make(values) for values in zip(*_columns(df))]
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """`df.to_dict("records")` (Python values, column names unique) by one `tolist()` per column."""
+    names_ = list(df.columns)
+    return [dict(zip(names_, values)) for values in zip(*_columns(df))]
 
 
 def built(data: list[dict], layout: dict) -> go.Figure:

@@ -7,6 +7,7 @@ four in the speed chart. Context events are dotted vertical lines plus one marke
 
 from __future__ import annotations
 
+import functools
 import html
 
 import pandas as pd
@@ -14,6 +15,8 @@ import plotly.graph_objects as go
 
 from kdefense import fmt, names
 from kdefense.charts import EVENT_NAME, array, bars_by_region, built, layout_base, merge, region_marker, region_ordered
+from kdefense.charts import records as row_dicts
+from kdefense.charts import rows as row_tuples
 from kdefense.charts_tenders import (
     OUTCOME_COLOURS,
     OUTCOME_LABELS,
@@ -99,6 +102,45 @@ def _units_text(units, delivered: bool) -> str:
         return t("delivered, units not stated") if delivered else t("planned, units not stated")
     n = _num(units)
     return t("{n} units delivered", n=n) if delivered else t("{n} units planned", n=n)
+
+
+# Hover texts are kept between builds (most rows recur after a filter change), keyed by the language and every
+# value the text is made of: the same inputs always give the same text.
+HOVERS_KEPT = 16384
+
+
+def _nan(value) -> bool:
+    return isinstance(value, float) and value != value
+
+
+@functools.lru_cache(maxsize=HOVERS_KEPT)
+def _year_hover(lang: str, part: str, label: str, year, units, origin, sources) -> str:
+    """A Gantt year's hover (delivered, planned or overdue) in `lang` (the current language, part of the key)."""
+    return (f"<b>{label}</b><br>{year}: "
+            + _units_text(units, part == "delivered")
+            + ("<br>" + t("<b>Overdue</b>: {year} has ended with no delivery recorded", year=year)
+               if part == "overdue" else "")
+            + "<br>" + t("Source: {source}", source=f"{names.origin(origin)} ({sources})"))
+
+
+@functools.lru_cache(maxsize=HOVERS_KEPT)
+def _deal_hover_of(lang: str, items: tuple) -> str:
+    return _deal_hover(dict(items))
+
+
+# What _deal_hover reads; a NaN in these is keyed as None, which _deal_hover reads alike (only as missing).
+DEAL_HOVER_FIELDS = ("deal_id", "designation", "status", "signed_date", "quantity", "units_delivered",
+                     "value_amount_m", "currency", "value_usd_m", "value_note", "first_source", "source_ids")
+NAN_AS_NONE = frozenset(DEAL_HOVER_FIELDS) - {"deal_id", "status", "currency"}
+
+
+def _kept_deal_hover(lang: str, row: dict) -> str:
+    """_deal_hover(row) in `lang` (the current language), kept between builds."""
+    items = tuple((k, None if k in NAN_AS_NONE and _nan(row[k]) else row[k]) for k in DEAL_HOVER_FIELDS if k in row)
+    try:
+        return _deal_hover_of(lang, items)
+    except TypeError:  # a value that cannot be a key (a list): made afresh
+        return _deal_hover(row)
 
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
@@ -227,19 +269,18 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
         if sub.empty:
             continue
         if part in ("delivered", "planned", "overdue"):
-            hover = [f"<b>{r.row_label}</b><br>{r.year}: " + _units_text(r.units, part == "delivered")
-                     + ("<br>" + t("<b>Overdue</b>: {year} has ended with no delivery recorded", year=r.year)
-                        if part == "overdue" else "")
-                     + "<br>" + t("Source: {source}", source=f"{names.origin(r.origin)} ({r.part_sources})")
-                     for r in sub.itertuples()]
+            lang = current_lang()
+            hover = [_year_hover(lang, part, r.row_label, r.year, None if _nan(r.units) else r.units, r.origin,
+                                 r.part_sources)
+                     for r in row_tuples(sub)]
         elif part == "waiting":
-            hover = [f"<b>{r.row_label}</b><br>" + t("signed {start} → first delivery {finish}",
-                                                     start=fmt.date(r.start), finish=fmt.date(r.finish))
-                     for r in sub.itertuples()]
+            hover = [f"<b>{r.row_label}</b><br>" + t("signed {start} → first delivery {finish}", start=fmt.date(r.start),
+                                                     finish=fmt.date(r.finish))
+                     for r in row_tuples(sub)]
         else:
             hover = [f"<b>{r.row_label}</b><br>" + t("framework {start} → last contract's deliveries {finish}",
                                                      start=fmt.date(r.start), finish=fmt.date(r.finish))
-                     for r in sub.itertuples()]
+                     for r in row_tuples(sub)]
         data.append({"type": "bar", "y": array(sub["row_label"]), "x": array(sub["duration_ms"]),
                      "base": array(sub["start"]), "orientation": "h", "name": name, "marker": marker,
                      "width": width, "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"})
@@ -252,7 +293,7 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
             "type": "scatter", "y": array(sub["row_label"]), "x": array(sub["start"]), "mode": "markers",
             "name": t(name),
             "marker": {"symbol": symbol, "size": 11, "color": colour, "line": {"color": line, "width": 1.5}},
-            "hovertext": [_deal_hover(r) for r in sub.to_dict("records")],
+            "hovertext": [_kept_deal_hover(current_lang(), r) for r in row_dicts(sub)],
             "hovertemplate": "%{hovertext}<extra></extra>",
         })
     dates = pd.to_datetime(pd.concat([df["start"], df["finish"]]))
@@ -317,7 +358,7 @@ def tender_decision_traces(tenders: pd.DataFrame | None) -> list[dict]:
             "legendgroup": "tenders", "cliponaxis": False,
             "marker": {"symbol": OUTCOME_SYMBOLS[outcome], "size": 12, "color": colour,
                        "line": {"width": 2, "color": colour}},
-            "hovertext": [_tender_hover(r) for r in part.to_dict("records")],
+            "hovertext": [_tender_hover(r) for r in row_dicts(part)],
             "hovertemplate": "%{hovertext}<extra></extra>",
         })
     return data
@@ -457,7 +498,7 @@ def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of
     outline and an "overdue" label in place of its value."""
     data = _plain(df[df[value_col].fillna(0) > 0].sort_values(value_col))
     overdue = (data["overdue_deals"].fillna(0) > 0 if "overdue_deals" in data else pd.Series(False, data.index))
-    records = data.to_dict("records")
+    records = row_dicts(data)
     labels = pd.Series([_overdue_label(r) if late else "" for r, late in zip(records, overdue)], index=data.index)
     texts = labels.where(overdue, data[value_col].map(lambda v: f"{v:,.0f}"))
     hover = pd.Series([f"{r['recipient']}<br>" + t("{value} {unit} still to deliver", value=_num(r[value_col]),
@@ -506,7 +547,7 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     with_bench = delivered[delivered["others_median_years"].notna()]
     if not with_bench.empty:
         xs, ys = [], []
-        for r in with_bench.itertuples():
+        for r in row_tuples(with_bench):
             xs += [r.others_median_years, r.years_to_first_delivery, None]
             ys += [r.row_label, r.row_label, None]
         traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines",
@@ -524,7 +565,7 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
                        + t("other suppliers' median {median} years (middle half {p25}–{p75}; {n} SIPRI records, new "
                            "equipment ordered 2000 on)", median=f"{r.others_median_years:g}",
                            p25=f"{r.others_p25_years:g}", p75=f"{r.others_p75_years:g}", n=f"{r.others_records:,}")
-                       for r in bench.itertuples()],
+                       for r in row_tuples(bench)],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
     # Shape and a sign beside colour: faster points left (fewer years), slower right; blue/vermillion stay apart
@@ -549,7 +590,7 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
                            origin=names.origin(r.first_year_origin), years=r.years_to_first_delivery,
                            median=_num(r.others_median_years, "{:g}", no_median), group=t(name).lower(),
                            ordered=_num(r.quantity))
-                       for r in sub.itertuples()],
+                       for r in row_tuples(sub)],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
     waiting = data[data["years_to_first_delivery"].isna() & data["years_waiting"].notna()]
@@ -560,7 +601,7 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
             marker={"symbol": "triangle-right-open", "size": 11, "color": "#b45309", "line": {"width": 2}},
             hovertext=[f"<b>{r.deal_id}</b><br>" + t("signed {signed}; no delivery recorded yet ({years} years so far)",
                                                      signed=fmt.date(r.signed_date), years=r.years_waiting)
-                       for r in waiting.itertuples()],
+                       for r in row_tuples(waiting)],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
     tall = len(labels) > TALL_ROWS

@@ -7,8 +7,12 @@ Results are cached per question, parameters and database file version, so a rebu
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import weakref
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
@@ -40,13 +44,19 @@ def sql_text(name: str) -> str:
 
 @st.cache_data(max_entries=1024, show_spinner=False)
 def _cached(name: str, params: tuple[tuple[str, Any], ...], signature: tuple[str, int, int]) -> pd.DataFrame:
-    return db.execute(sql_text(name), {k: list(v) if isinstance(v, tuple) else v for k, v in params})
+    answer = db.execute(sql_text(name), {k: list(v) if isinstance(v, tuple) else v for k, v in params})
+    _answered((name, params, signature))
+    return answer
+
+
+def _key(name: str, params: dict[str, Any] | None, signature: tuple[str, int, int]) -> tuple:
+    """The cache key of a question: name, parameters (sorted, lists as tuples) and database file version."""
+    return name, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items())), signature
 
 
 def run(name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Result of question `name` (a copy; callers may modify it)."""
-    items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()))
-    key = (name, items, db.signature())
+    key = _key(name, params, db.signature())
     df = _cached(*key).copy()
     _remember(df, key)
     return df
@@ -84,8 +94,54 @@ def origin(df: pd.DataFrame) -> tuple | None:
 
 def run_filtered(name: str, filters: Filters, **extra: Any) -> pd.DataFrame:
     """A question on a shared-filter CTE; only the parameters its SQL names are passed (DuckDB rejects extras)."""
+    return run(name, _filtered_params(name, filters, extra))
+
+
+def _filtered_params(name: str, filters: Filters, extra: dict[str, Any]) -> dict[str, Any]:
     used = set(re.findall(r"\$(\w+)", sql_text(name)))
-    return run(name, {k: v for k, v in {**filters.params(), **extra}.items() if k in used})
+    return {k: v for k, v in {**filters.params(), **extra}.items() if k in used}
+
+
+# Background askers for prefetch(): DuckDB releases the GIL while it binds, plans and runs a question, so the
+# questions a page asks further down are answered while the script builds the charts of the first ones.
+PREFETCH_WORKERS = 2
+_PREFETCH = ThreadPoolExecutor(max_workers=PREFETCH_WORKERS, thread_name_prefix="kdefense-prefetch")
+LOG = logging.getLogger("kdefense.queries")
+
+
+# Keys answered in this process (most recent last, bounded): prefetch skips them, so a warm rerun sets no thread
+# to work. Only a hint: an answer the cache has since dropped is simply asked again by the page itself.
+_ANSWERED: OrderedDict[tuple, None] = OrderedDict()
+_ANSWERED_MAX = 4096
+_ANSWERED_LOCK = threading.Lock()
+
+
+def _answered(key: tuple) -> None:
+    with _ANSWERED_LOCK:
+        _ANSWERED[key] = None
+        _ANSWERED.move_to_end(key)
+        while len(_ANSWERED) > _ANSWERED_MAX:
+            _ANSWERED.popitem(last=False)
+
+
+def _ask(key: tuple) -> None:
+    try:
+        _cached(*key)
+    except Exception as exc:  # noqa: BLE001 - the page asks again with run() and shows the error there
+        LOG.debug("prefetch of %s failed: %s", key[0], exc)
+
+
+def prefetch_filtered(names: list[str], filters: Filters, **extra: Any) -> list[Future]:
+    """Start asking these questions (as run_filtered would ask them) in the background, into the shared cache.
+
+    The page then asks each one with run_filtered as before: an answer already cached is read; a question still
+    being answered is waited for (Streamlit's cache computes a key once, whoever asks first), never asked twice.
+    Keys hold the file version, as run's do, so a prefetch never serves another data version; nothing of the
+    session is read or written. Returns the started tasks (questions already answered in this process start
+    none, so a warm rerun sets no thread to work)."""
+    signature = db.signature()
+    keys = [_key(name, _filtered_params(name, filters, extra), signature) for name in names]
+    return [_PREFETCH.submit(_ask, key) for key in keys if key not in _ANSWERED]
 
 
 def filter_options() -> FilterOptions:

@@ -17,13 +17,22 @@ usd = filters.basis == "usd"
 ui.page_header(t("Timeline"), filters, t("From signature to delivery, year by year: when deals were signed, when the "
                                          "equipment arrived, what is still on order, and how fast Korea delivers."))
 
+state = st.session_state
+# Every question of the page starts now, in the background, with the page options as the session left them:
+# DuckDB answers the later ones while the charts of the first are built (a deal no longer in the filters is
+# dropped below, and the page then asks for all deals itself).
+queries.prefetch_filtered(
+    ["timeline_deal_options", "timeline_gantt_system" if state.get("tl_rows") == "system" else "timeline_gantt",
+     "timeline_tenders", "timeline_value_by_year" if usd else "timeline_tiv_value_by_year", "timeline_units_by_year",
+     *(("timeline_tiv_orderbook", "timeline_tiv_orderbook_now") if state.get("tl_book") == "value" and not usd
+       else ("timeline_orderbook", "timeline_orderbook_now")), "timeline_speed"],
+    filters, deal_id=state.get("tl_deal") or "", munitions=bool(state.get("tl_munitions", False)))
 options = queries.run_filtered("timeline_deal_options", filters)
 if options.empty:
     st.info(t("No deals match these filters. Widen the years, add statuses, clear the search, or press "
               "**Reset filters**."))
     st.stop()
 
-state = st.session_state
 deal_labels = names.deal_labels(options)
 if state.get("tl_deal") not in deal_labels:
     state["tl_deal"] = None

@@ -258,3 +258,46 @@ def test_dict_built_map_and_tender_figures_are_what_validation_would_make(app_db
             assert json.loads(pio.to_json(kept, validate=False)) == json.loads(pio.to_json(fig.to_dict(),
                                                                                            validate=False))
     assert any(getattr(fig, "_kd_sent", None) is not None for fig in figs)
+
+def test_sent_dict_is_what_to_dict_sends(app_db):
+    """ui.sent_dict (the stamp's one copy and encoding, without deep-copying every hover string) gives exactly the
+    JSON that Figure.to_dict() gives, and leaves the figure as it was."""
+    from kdefense import ui
+
+    options = queries.filter_options()
+    filters = Filters(year_from=options.year_min, year_to=options.year_max)
+    figs = timeline_figures(filters) + overview_figures(filters)
+    figs.append(go.Figure(  # typed arrays in a list, skipped keys (range, layers), tuples, arrays of text
+        [go.Scatter(x=np.arange(5), y=np.linspace(0, 1, 5), text=np.array(["a", "b", "c", "d", "e"], dtype=object),
+                    customdata=[np.arange(3), np.arange(3)], marker={"color": np.array([1, 2, 3, 4, 5])})],
+        layout={"xaxis": {"range": (np.int64(0), np.int64(4))}, "map": {"layers": [{"source": {"a": [1, 2]}}]},
+                "meta": {"rows": (1, 2)}}))
+    assert len(figs) > 10
+    for fig in figs:
+        before = pio.to_json(fig, validate=False)
+        assert pio.to_json(ui.sent_dict(fig), validate=False) == pio.to_json(fig.to_dict(), validate=False)
+        assert pio.to_json(fig, validate=False) == before  # the (shared) figure is untouched
+
+
+def test_kept_gantt_hovers_are_the_ones_made_afresh_in_each_language(app_db):
+    """The Gantt's hover texts are kept between builds, keyed by language and the values they show: a build in
+    Korean after one in English (and one after other filters) says what a build with nothing kept says."""
+    from kdefense import i18n
+
+    options = queries.filter_options()
+    wide = Filters(year_from=options.year_min, year_to=options.year_max)
+    narrow = Filters(year_from=2015, year_to=2022, statuses=("contract", "delivering", "completed", "prospect"))
+    events = queries.run("timeline_events")
+
+    def hovers(filters: Filters) -> list:
+        gantt = queries.run_filtered("timeline_gantt", filters, deal_id="")
+        return [list(trace.hovertext) for trace in ct.gantt_chart(gantt, events).data if trace.hovertext is not None]
+
+    for lang in ("en", "ko", "en"):
+        with i18n.use_lang(lang):
+            kept = [hovers(wide), hovers(narrow)]
+            ct._year_hover.cache_clear()
+            ct._deal_hover_of.cache_clear()
+            assert kept == [hovers(wide), hovers(narrow)]
+    with i18n.use_lang("ko"):
+        assert any("서명" in text or "인도" in text for trace in hovers(wide) for text in trace)

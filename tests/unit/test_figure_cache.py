@@ -70,3 +70,36 @@ def test_query_frames_are_keyed_by_their_question_and_file_version(monkeypatch):
     reshaped["z"] = 1  # not the shape run() returned: no longer stands for the question
     assert queries.origin(reshaped) is None
     assert queries.origin(reshaped.head(1)) is None  # a derived frame is hashed by content
+
+
+def test_content_digest_tells_other_content_apart():
+    """The figure cache's content key (a digest of the pickled inputs): frames made alike (as each rerun makes them)
+    share it; a changed cell, dtype, column name, index or missing value gives another; what cannot be pickled
+    gives none (Streamlit hashes it)."""
+    def made() -> pd.DataFrame:
+        return pd.DataFrame({"x": ["a", "b"], "y": [1, 2], "when": pd.to_datetime(["2020-01-01", "2021-06-30"])})
+
+    df = made()
+    digest = ui.content_digest((df, "T"))
+    assert digest == ui.content_digest((made(), "T"))
+    others = [df.assign(y=[1, 3]), df.assign(y=[1.0, 2.0]), df.rename(columns={"y": "z"}), df.set_index("x"),
+              df.assign(x=["a", None]), df.assign(x=["a", "B"]), df.iloc[::-1],
+              df.assign(when=df["when"] + pd.Timedelta(days=1))]
+    digests = {ui.content_digest((other, "T")) for other in others}
+    assert digest not in digests and len(digests) == len(others)
+    assert ui.content_digest((df, "U")) != digest
+    assert ui.content_digest((df, lambda: 1)) is None  # ui.figure then leaves the key to Streamlit's hashing
+
+
+def test_a_derived_frame_builds_anew_when_one_cell_changes_and_not_otherwise():
+    calls: list = []
+    bars = counting_builder(calls)
+    def derived() -> pd.DataFrame:  # a frame made by page code (not a question's answer), as on every rerun
+        return pd.DataFrame({"x": ["a", "b"], "y": [1, 2]}).assign(label=lambda d: d["x"].str.upper())
+
+    df = derived()
+    first = ui.figure(bars, df, "Derived")
+    assert ui.figure(bars, derived(), "Derived") is first and len(calls) == 1
+    changed = ui.figure(bars, df.assign(y=[1, 5]), "Derived")
+    assert changed is not first and list(changed.data[0].y) == [1, 5] and len(calls) == 2
+    assert ui.figure(bars, df, "Derived", horizontal=True) is not first and len(calls) == 3
