@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from kdefense import briefing, i18n, presentation, queries, settings, ui, warmup
+from kdefense import briefing, i18n, keyboard, presentation, queries, settings, ui, warmup
 from kdefense.db import DatabaseUnavailable
 from kdefense.i18n import t
 
@@ -38,6 +38,7 @@ PAGES.append(st.Page(_overview_alias, title=t("Overview"), url_path="overview", 
 page = st.navigation(PAGES)
 i18n.language_switch()
 i18n.document_language()
+keyboard.popover_tab_order()
 try:
     options = queries.filter_options()
 except DatabaseUnavailable as exc:

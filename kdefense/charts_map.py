@@ -563,7 +563,9 @@ def _geo_layout(totals: pd.DataFrame, opts: MapOptions) -> dict:
     (lon0, lon1), (lat0, lat1) = preset_view(opts.preset, totals)
     layout = layout_base(None, height=600 if opts.large else 620, large=opts.large)
     del layout["title"]  # no title: the page's stamp gives it one
-    merge(layout, {"margin": {"l": 0, "r": 0, "t": 0, "b": 60}, "dragmode": "pan", "clickmode": "event+select",
+    # t: room for a second legend row (the stamp leaves one): the legend wraps where the plot is under ~440 px wide
+    # (a 1280 px laptop) and grows upwards, onto the stamp's lines
+    merge(layout, {"margin": {"l": 0, "r": 0, "t": 24, "b": 60}, "dragmode": "pan", "clickmode": "event+select",
                    "legend": {"orientation": "h", "y": 1.0, "x": 0.0, "yanchor": "bottom",
                               "font": {"size": 17 if opts.large else 14}, "bgcolor": "rgba(255,255,255,0.8)"},
                    "font": {"family": FONT}})

@@ -126,6 +126,26 @@ CUT_LABELS = """() => {
   return [...new Set(cut)];
 }"""
 
+# Side tables that scroll sideways: a table (st.dataframe, a canvas grid: its columns are not in the DOM, but its
+# scroller is, as wide as all its columns) in a column narrower than 60 % of the main area, i.e. beside a chart or
+# other content, whose columns are wider than its box (more than 2 px: rounding), so the last one is cut at the edge
+# (the Map's ranking lost most of its "Deals" column at 1280 px). Full-width tables with many columns scroll
+# sideways by design and are left out, as are tables in closed expanders and popovers.
+SIDE_TABLES_CUT = """() => {
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]') || document.querySelector('[data-testid="stMain"]');
+  const full = main.getBoundingClientRect().width, out = [];
+  for (const table of document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"]')) {
+    const r = table.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || r.width > 0.6 * full || table.closest('details:not([open])')) continue;
+    const heads = [...table.querySelectorAll('[role="columnheader"]')].map(h => h.innerText.trim()).join(' | ');
+    const scroller = table.querySelector('.dvn-scroller');
+    if (!scroller) out.push(`${heads || '?'} (${Math.round(r.width)} px wide): no grid scroller to measure`);
+    else if (scroller.scrollWidth > scroller.clientWidth + 2)
+      out.push(`${heads}: ${scroller.scrollWidth} px of columns in ${scroller.clientWidth} px`);
+  }
+  return out;
+}"""
+
 # Overlapping tick labels on any axis of any chart: unrotated labels by their boxes; rotated ones by the distance
 # between neighbouring anchors across the text direction against the font size.
 OVERLAPS = """() => {

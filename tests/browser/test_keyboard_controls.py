@@ -33,9 +33,11 @@ def shapes(chart_key: str) -> str:
             " return g && g.layout ? (g.layout.shapes || []).length : -1; }")
 
 
-def traces(chart_key: str) -> str:
+def flow_points(chart_key: str) -> str:
+    """The points of the map's flow lines (the flow traces stay when the flows are off, with no points)."""
     return (f"() => {{ const g = document.querySelector('.st-key-{chart_key} .js-plotly-plot');"
-            " return g && g.data ? g.data.length : -1; }")
+            " return g && g._fullData ? g._fullData.filter(d => d.type === 'scattergeo' && d.lat"
+            " && String(d.mode).includes('lines')).reduce((n, d) => n + d.lat.length, 0) : -1; }")
 
 
 def settled(page) -> None:
@@ -76,28 +78,46 @@ def test_timeline_deal_picker_and_toggle(app_server, browser):
         context.close()
 
 
+LAYERS = "el => el.tagName === 'BUTTON' && !!el.closest('[data-testid=\"stPopover\"]') && el.innerText.includes('Layers')"
+IN_POPOVER = "el => !!el.closest('[data-testid=\"stPopoverBody\"]')"
+
+
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="Tab from the Layers popover's button does not reach its Flow lines toggle "
-                   "within 20 presses (found 2 Dec 2026, not yet investigated)")
 def test_map_layers_popover_and_country_profile(app_server, browser):
     """Map: the Layers popover opens on Enter, Tab reaches its Flow lines toggle and Space turns the flows off (the
-    map loses their traces), Escape closes it; the country profile's selectbox takes a typed name and Enter."""
+    map's flow lines lose their points), Escape closes it; the country profile's selectbox takes a typed name and Enter.
+
+    Streamlit draws a popover's body at the end of the document: without kdefense/keyboard.py the toggles came only
+    after every other control of the page."""
     context, page = new_page(browser, LAPTOP)
     try:
         load(page, f"{app_server['url']}/map")
-        before = page.evaluate(traces("map_chart"))
+        assert page.evaluate(flow_points("map_chart")) > 0, "the map draws no flow lines by default"
         from_the_top(page)
-        focus_by_tab(page, "el => el.tagName === 'BUTTON' && !!el.closest('[data-testid=\"stPopover\"]')"
-                           " && el.innerText.includes('Layers')")
+        focus_by_tab(page, LAYERS)
         page.keyboard.press("Enter")
         page.wait_for_selector("[data-testid='stPopoverBody'] .st-key-map_flows", timeout=WAIT)
-        focus_by_tab(page, control("map_flows"), limit=20)
+        focus_by_tab(page, control("map_flows"), limit=6)  # the outline's help and pills come first
         assert page.evaluate("() => document.activeElement.checked") is True
         page.keyboard.press("Space")
-        page.wait_for_function(f"() => ({traces('map_chart')})() < {before}", timeout=WAIT)
+        page.wait_for_function(f"() => ({flow_points('map_chart')})() === 0", timeout=WAIT)
         settled(page)
         assert page.evaluate("() => document.querySelector('.st-key-map_flows input').checked") is False
         page.keyboard.press("Escape")
+        page.wait_for_selector("[data-testid='stPopoverBody']", state="hidden", timeout=WAIT)
+        assert page.evaluate(f"() => ({LAYERS})(document.activeElement)"), "Escape did not return to Layers"
+
+        # open again: Shift+Tab from its first control goes back to Layers; Tab past its last control closes it and
+        # goes on to the page's next control (the replay's Play toggle), not to the document's start
+        page.keyboard.press("Enter")
+        page.wait_for_selector("[data-testid='stPopoverBody'] .st-key-map_flows", timeout=WAIT)
+        page.keyboard.press("Tab")
+        assert page.evaluate(f"() => ({IN_POPOVER})(document.activeElement)")
+        page.keyboard.press("Shift+Tab")
+        assert page.evaluate(f"() => ({LAYERS})(document.activeElement)")
+        focus_by_tab(page, f"el => !({IN_POPOVER})(el)", limit=8)
+        assert page.evaluate(f"() => ({control('mapkb_play')})(document.activeElement)"), \
+            page.evaluate("() => document.activeElement.outerHTML.slice(0, 200)")
         page.wait_for_selector("[data-testid='stPopoverBody']", state="hidden", timeout=WAIT)
 
         from_the_top(page)
@@ -212,32 +232,43 @@ def test_data_page_downloads(app_server, browser, tmp_path):
 TYPED = re.compile(r"sql=SELECT(\+|%20)42(\+|%20)AS(\+|%20)answer")
 
 
+# Counts the script runs that finish from now on (the app root's state going from running to notRunning).
+COUNT_RUNS = """() => { const app = document.querySelector('[data-testid="stApp"]'); window.kdRuns = 0;
+  let running = false;
+  new MutationObserver(() => { const now = app.dataset.testScriptState;
+    if (now === 'running') running = true; else if (running && now === 'notRunning') { running = false; window.kdRuns++; }
+  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"""
+
+
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="app problem: Tab out of the typed SQL editor loses the focus (the rerun that "
-                   "commits the text sends it to the document's start), so Tab does not reach Run query next")
 def test_sql_typed_and_run_by_keyboard(app_server, browser):
-    """SQL: a query typed into the editor, Tab to Run query and Enter runs it (kept in the URL, its rows shown);
-    the Example queries popover opens on Enter and Enter on an example runs that."""
+    """SQL: a query typed into the editor, one Tab to Run query (which keeps the focus through the rerun that commits
+    the text) and Enter runs it (kept in the URL, its rows shown); the Example queries popover opens on Enter, Tab
+    goes into it and Enter on an example runs that."""
     context, page = new_page(browser, LAPTOP)
     try:
         load(page, f"{app_server['url']}/sql")
         from_the_top(page)
         focus_by_tab(page, control("sql_text", "TEXTAREA"))
+        page.evaluate(COUNT_RUNS)
         page.keyboard.type("SELECT 42 AS answer")
         page.keyboard.press("Tab")
-        focus_by_tab(page, control("sql_run", "BUTTON"), limit=15)
+        page.wait_for_function("() => window.kdRuns > 0", timeout=WAIT)  # the text was sent: the script ran
+        settled(page)
+        assert page.evaluate(f"() => ({control('sql_run', 'BUTTON')})(document.activeElement)"), \
+            page.evaluate("() => document.activeElement.outerHTML.slice(0, 200)")
         page.keyboard.press("Enter")
         page.wait_for_url(TYPED, timeout=WAIT)
         page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").filter(
             has_text=re.compile(r"^1 rows")).wait_for(timeout=WAIT)
-        assert page.locator("[data-testid='stMain'] [data-testid='stDataFrame']").count() >= 1
+        page.locator("[data-testid='stMain'] [data-testid='stDataFrame']").first.wait_for(timeout=WAIT)
         settled(page)
 
         from_the_top(page)
         focus_by_tab(page, button("Example queries"))
         page.keyboard.press("Enter")
         page.wait_for_selector("[data-testid='stPopoverBody'] .st-key-sql_example_0", timeout=WAIT)
-        focus_by_tab(page, control("sql_example_0", "BUTTON"), limit=10)
+        focus_by_tab(page, control("sql_example_0", "BUTTON"), limit=1)  # the popover's first control
         page.keyboard.press("Enter")
         page.wait_for_url(lambda url: "sql=" in url and not TYPED.search(url), timeout=WAIT)
     finally:

@@ -4,16 +4,29 @@ English and in Korean (issue 18).
 A page fails if any label in the app's own controls or metrics is cut (its text wider than its clipped box:
 scrollWidth > clientWidth), any axis tick label of any chart overlaps its neighbour, or a chart's own text (title,
 stamped filters and source lines, annotations) runs past the chart's width. Each page is screenshot
-(full page) into /tmp/kdefense-a11y/ for a person to look at.
+(full page) into /tmp/kdefense-a11y/ for a person to look at. A table beside other content must show all its columns
+on a 1280×720 and a 1366×768 laptop.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser.a11y import CHART_TEXT_OVERFLOW, CUT_LABELS, LAPTOP, OVERLAPS, PAGES, PHONE, SHOTS, load, new_page
+from tests.browser.a11y import (
+    CHART_TEXT_OVERFLOW,
+    CUT_LABELS,
+    LAPTOP,
+    OVERLAPS,
+    PAGES,
+    PHONE,
+    SHOTS,
+    SIDE_TABLES_CUT,
+    load,
+    new_page,
+)
 
 pytestmark = pytest.mark.browser
+SMALL_LAPTOP = {"width": 1280, "height": 720}
 PHONE_MIN_CHART_WIDTH = 330  # px: a chart on a 390 px phone spans the screen (less the page's padding)
 PHONE_MAP = """() => { const m = document.querySelector('.st-key-map_chart g.geo .bglayer rect');
   if (!m) return null; const r = m.getBoundingClientRect(); return [r.width, r.height]; }"""
@@ -59,3 +72,20 @@ def test_no_cut_labels_or_overlapping_ticks(app_server, browser, name, size, lan
         if name == "timeline":
             assert gantt and gantt["scrolls"] and gantt["rows"] > 0, f"{where}: the Gantt does not scroll: {gantt}"
             assert gantt["font"] >= PHONE_MIN_FONT, f"{where}: Gantt row labels at {gantt['font']} px"
+
+
+@pytest.mark.parametrize("lang", ["en", pytest.param("ko", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("viewport", [SMALL_LAPTOP, LAPTOP], ids=["1280", "1366"])
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=(
+    "app problem: the Tenders record table (nine columns, ~800 px) sits in the right column beside the chart "
+    "(~320-350 px) and scrolls sideways; found 2 Dec 2026, not fixed"))) if n == "tenders" else n for n in PAGES])
+def test_side_tables_show_every_column(app_server, browser, name, viewport, lang):
+    """A table in a column beside other content (the Map's ranking) does not scroll sideways: no column cut."""
+    context, page = new_page(browser, viewport)
+    try:
+        load(page, f"{app_server['url']}/{PAGES[name]}?lang={lang}")
+        page.wait_for_timeout(1000)  # the grids size their columns after the first draw
+        cut = page.evaluate(SIDE_TABLES_CUT)
+    finally:
+        context.close()
+    assert cut == [], f"{name} ({lang}) at {viewport['width']}×{viewport['height']}: side tables cut: {cut}"
