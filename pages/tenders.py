@@ -40,18 +40,16 @@ shown_record = record.assign(grp=record["grp"].map(names.system if by == "system
                                                    if by == "recipient_region" else lambda g: g))
 note = t("Outcome for Korea per competition.") + (" " + t("A competition counts once per named rival bidder.")
                                                    if by == "rival" else "")
-left, right = st.columns([3, 2])
-with left:
-    ui.chart_with_data(ui.figure(ctn.record_bars, shown_record, BY[by],
-                                 t("Korea's record by {group}", group=t(BY[by]).lower()), note),
-                       record, f"tenders-by-{by}", filters, "tnd_record")
-with right:
-    st.dataframe(shown_record, hide_index=True, width="stretch", placeholder="—", height=420, column_config={
-        "grp": t(BY[by]), "competitions": t("Competitions"), "won": t("Won"), "lost": t("Lost"),
-        "withdrawn": t("Withdrawn"), "cancelled": t("Cancelled"), "open": t("Open"),
-        "rival_won": st.column_config.NumberColumn(t("Won by this rival"), help=t("Rival grouping only")),
-        "win_rate": st.column_config.ProgressColumn(t("Win rate"), format="percent", min_value=0, max_value=1),
-        "competition_ids": None})
+# The record's table (nine columns) goes under the chart, full width: beside it, it scrolled sideways on a laptop.
+ui.chart_with_data(ui.figure(ctn.record_bars, shown_record, BY[by],
+                             t("Korea's record by {group}", group=t(BY[by]).lower()), note),
+                   record, f"tenders-by-{by}", filters, "tnd_record")
+st.dataframe(shown_record, hide_index=True, width="stretch", placeholder="—", column_config={
+    "grp": t(BY[by]), "competitions": t("Competitions"), "won": t("Won"), "lost": t("Lost"),
+    "withdrawn": t("Withdrawn"), "cancelled": t("Cancelled"), "open": t("Open"),
+    "rival_won": st.column_config.NumberColumn(t("Won by this rival"), help=t("Rival grouping only")),
+    "win_rate": st.column_config.ProgressColumn(t("Win rate"), format="percent", min_value=0, max_value=1),
+    "competition_ids": None})
 
 st.header(t("Head to head"))
 h2h = queries.run_filtered("tenders_head_to_head", filters)

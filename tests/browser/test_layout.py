@@ -76,9 +76,7 @@ def test_no_cut_labels_or_overlapping_ticks(app_server, browser, name, size, lan
 
 @pytest.mark.parametrize("lang", ["en", pytest.param("ko", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("viewport", [SMALL_LAPTOP, LAPTOP], ids=["1280", "1366"])
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=(
-    "app problem: the Tenders record table (nine columns, ~800 px) sits in the right column beside the chart "
-    "(~320-350 px) and scrolls sideways; found 2 Dec 2026, not fixed"))) if n == "tenders" else n for n in PAGES])
+@pytest.mark.parametrize("name", list(PAGES))
 def test_side_tables_show_every_column(app_server, browser, name, viewport, lang):
     """A table in a column beside other content (the Map's ranking) does not scroll sideways: no column cut."""
     context, page = new_page(browser, viewport)
