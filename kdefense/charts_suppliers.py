@@ -6,6 +6,8 @@ TIV chart adds one sentence on what TIV is, with a link to SIPRI's method.
 
 from __future__ import annotations
 
+import html
+import math
 import zlib
 
 import pandas as pd
@@ -70,7 +72,7 @@ def _finished(data: list[dict], layout: dict, title: str, note: str, tiv: bool, 
               large: bool, labelled: bool = False) -> go.Figure:
     """_finish for a figure built from dicts (see charts.built): same layout, no re-validation.
 
-    labelled: the lines carry their names at their ends (end_labels): the right margin makes room for them and the
+    labelled: the lines carry their names at their ends (end_annotations): the right margin makes room for them and the
     legend, which repeats them, is left out (on a phone its rows took most of the chart's height)."""
     merge(layout, layout_base(title, height=height, large=large))
     if labelled:
@@ -97,17 +99,86 @@ def _end_style(large: bool) -> dict:
             "textfont": {"color": "#1f2937", "size": 15 if large else 11}}
 
 
-def end_labels(data: list[dict], large: bool = False) -> list[dict]:
-    """Name each line at its last point (direct labels: the lines are told apart without matching colours)."""
+# End labels of the share and rank lines are placed at least LABEL_GAP_EM font sizes apart on a plot area of the
+# figure's height less LABELLED_OVERHEAD_PX. On the page the stamp (title, note fitted to 270 px, filters, source)
+# takes about 250 px at the top and the x axis up to 75 px (251 + 72 measured at 390 px wide). A taller plot area (a
+# slide, Korean) only moves the labels further apart: they are placed in axis units and keep their points' order.
+LABEL_GAP_EM = 1.35
+LABELLED_OVERHEAD_PX = 330
+LABELLED_HEIGHT = 440
+
+
+def spread(values: list[float], gap: float, low: float, high: float) -> list[float]:
+    """Label positions in the order of `values`, as near to them as they can be and at least `gap` apart; inside
+    [low, high] when they fit there (when they do not, they run past `high`)."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    placed: list[float] = []
+    for i in order:  # push crowded labels up the axis, then back down from `high`, then restore the gaps
+        placed.append(max(values[i], low, placed[-1] + gap) if placed else max(values[i], low))
+    for k in range(len(placed) - 1, -1, -1):
+        placed[k] = min(placed[k], high if k == len(placed) - 1 else placed[k + 1] - gap)
+    for k in range(1, len(placed)):
+        placed[k] = max(placed[k], placed[k - 1] + gap)
+    out = [0.0] * len(values)
+    for k, i in enumerate(order):
+        out[i] = placed[k]
+    return out
+
+
+def labelled_height(n_lines: int, large: bool) -> int:
+    """The figure's height: LABELLED_HEIGHT, or taller when the end labels would not fit its plot area."""
+    need = n_lines * LABEL_GAP_EM * (15 if large else 11)
+    return max(LABELLED_HEIGHT, LABELLED_OVERHEAD_PX + int(need) + 20)
+
+
+def _line_ends(data: list[dict], log: bool) -> list[tuple[str, object, float, str]]:
+    """(label, x, y in axis units, colour) of each line's last drawn point."""
+    ends = []
     for trace in data:
-        text = _end_text(trace["name"], list(trace["y"]) if trace.get("y") is not None else [])
-        if text is not None:
-            trace.update(text=text, **_end_style(large))
-    return data
+        ys = list(trace["y"]) if trace.get("y") is not None else []
+        text = _end_text(trace["name"], ys)
+        if text is None:
+            continue
+        last = next(i for i, s in enumerate(text) if s)
+        y = float(ys[last])
+        if log and y <= 0:
+            continue
+        ends.append((text[last], trace["x"][last], math.log10(y) if log else y, trace["line"]["color"]))
+    return ends
+
+
+def end_annotations(data: list[dict], axis_range: tuple[float, float], height: int, large: bool,
+                    log: bool = False) -> list[dict]:
+    """Each line's name beside its last point, as layout annotations spread so that no two overlap; a label moved
+    off its point is joined to it by a thin line in the line's colour. axis_range: the y axis range (log10 of it
+    on a log axis)."""
+    size = 15 if large else 11
+    low, high = sorted(axis_range)
+    gap = LABEL_GAP_EM * size * (high - low) / max(height - LABELLED_OVERHEAD_PX, 1)
+    ends = _line_ends(data, log)
+    placed = spread([e[2] for e in ends], gap, low, high)
+    notes = []
+    for (label, x, y, colour), at in zip(ends, placed, strict=True):
+        moved = abs(at - y) > 0.2 * gap
+        notes.append({"x": x, "y": y, "xref": "x", "yref": "y", "text": html.escape(label), "xanchor": "left",
+                      "yanchor": "middle", "font": {"size": size, "color": "#1f2937"}, "showarrow": moved,
+                      "ax": 16, "axref": "pixel", "ay": at, "ayref": "y", "arrowhead": 0, "arrowwidth": 1,
+                      "arrowcolor": colour, "standoff": 4, "xshift": 0 if moved else 6})
+    return notes
+
+
+def log_range(values: pd.Series) -> tuple[float, float]:
+    """A log axis range (log10 units) around the positive values, with a little room at both ends."""
+    positive = values[values > 0]
+    if positive.empty:
+        return (-2.0, 2.0)
+    lo, hi = math.log10(float(positive.min())), math.log10(float(positive.max()))
+    pad = 0.05 * (hi - lo) + 0.1
+    return (lo - pad, hi + pad)
 
 
 def end_labelled(fig: go.Figure, large: bool = False) -> go.Figure:
-    """end_labels for a figure built with go (validated) traces."""
+    """Names at the lines' ends for a figure built with go (validated) traces (as trace text: not spread)."""
     for trace in fig.data:
         text = _end_text(trace.name, list(trace.y) if trace.y is not None else [])
         if text is not None:
@@ -139,10 +210,12 @@ def share_lines(df: pd.DataFrame, x_col: str, title: str, note: str, large: bool
                                   rank="%{customdata[1]}", flagged="%{customdata[2]:.0f}") + "<extra></extra>"),
         })
     # Log scale: the largest supplier has 20–40 times South Korea's share; on a linear axis the rest is a smear.
+    y_range, height = log_range(df["share_pct"]), labelled_height(len(data), large)
     layout = {"yaxis": {"title": {"text": t("Share, % (log scale)")}, "type": "log", "ticksuffix": " %",
-                        "tickvals": list(LOG_TICKS), "ticktext": [f"{t:g}" for t in LOG_TICKS]},
-              "xaxis": {"title": {}, "type": "category" if x_col == "period_label" else "linear"}}
-    return _finished(end_labels(data, large), layout, title, note, True, 440, large, labelled=True)
+                        "tickvals": list(LOG_TICKS), "ticktext": [f"{t:g}" for t in LOG_TICKS], "range": list(y_range)},
+              "xaxis": {"title": {}, "type": "category" if x_col == "period_label" else "linear"},
+              "annotations": end_annotations(data, y_range, height, large, log=True)}
+    return _finished(data, layout, title, note, True, height, large, labelled=True)
 
 
 def rank_bump(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
@@ -160,9 +233,11 @@ def rank_bump(df: pd.DataFrame, title: str, note: str, large: bool = False) -> g
         })
     top = float(df["rank"].max()) if df["rank"].notna().any() else 10.0
     ticks = [1, *range(5, int(top) + 5, 5)]
+    height = labelled_height(len(data), large)
     layout = {"yaxis": {"title": {"text": t("Rank (1 = largest)")}, "range": [top + 1, 0.5], "tickvals": ticks},
-              "xaxis": {"title": {}, "type": "category"}}
-    return _finished(end_labels(data, large), layout, title, note, True, 440, large, labelled=True)
+              "xaxis": {"title": {}, "type": "category"},
+              "annotations": end_annotations(data, (0.5, top + 1), height, large)}
+    return _finished(data, layout, title, note, True, height, large, labelled=True)
 
 
 def top_suppliers_bars(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:

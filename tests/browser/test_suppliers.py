@@ -51,6 +51,18 @@ def shot_dir(tmp_path: Path) -> Path:
     return out
 
 
+def end_label_boxes(plot) -> list[tuple[str, float, float, float, float]]:
+    """(text, x, y, width, height) on screen of each line's end label (layout annotations)."""
+    return plot.evaluate("el => [...el.querySelectorAll('.annotation-text')].filter(t => t.textContent.trim())"
+                         ".map(t => { const b = t.getBoundingClientRect();"
+                         " return [t.textContent, b.x, b.y, b.width, b.height]; })")
+
+
+def overlapping(boxes: list) -> list[tuple[str, str]]:
+    return [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if a[1] < b[1] + b[3] and b[1] < a[1] + a[3] and a[2] < b[2] + b[4] and b[2] < a[2] + a[4]]
+
+
 def test_each_comparison_is_readable_at_1920x1080(app_server, page, tmp_path):
     out = shot_dir(tmp_path)
     open_suppliers(page, app_server["url"])
@@ -75,6 +87,9 @@ def test_each_comparison_is_readable_at_1920x1080(app_server, page, tmp_path):
             sizes = plot.evaluate("el => [...el.querySelectorAll('text')].filter(t => t.textContent.trim())"
                                   ".map(t => parseFloat(getComputedStyle(t).fontSize))")
             assert sizes and min(sizes) >= MIN_FONT_PX, f"{view} chart {i}: text of {min(sizes)} px"
+            if view == "Share & rank":
+                boxes = end_label_boxes(plot)  # South Korea and the 10 suppliers compared by default
+                assert len(boxes) == 11 and not overlapping(boxes), f"{view} chart {i}: end labels overlap"
             plot.screenshot(path=out / f"suppliers_{n}_chart{i}.png")
     assert page.external_requests == []
 

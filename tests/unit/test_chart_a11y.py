@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from kdefense import charts, charts_suppliers, charts_timeline
+from kdefense.i18n import use_lang
 from kdefense.settings import REGION_COLOURS
 
 
@@ -25,8 +27,8 @@ def test_supplier_lines_are_named_at_their_last_point():
                        "period_label": ["2015–19", "2020–24"] * 2, "share_pct": [2.0, None, 8.0, 9.5],
                        "tiv_m": [1, 2, 3, 4], "rank": [10, 9, 3, 2], "pct_tiv_flagged_uncertain": [0, 0, 0, 0]})
     fig = charts_suppliers.share_lines(df, "period_label", "Share", "note")
-    labels = {t.name: list(t.text) for t in fig.data}
-    assert labels == {"South Korea": ["South Korea", ""], "France": ["", "France"]}
+    labels = {n.text: n.x for n in fig.layout.annotations}
+    assert labels == {"South Korea": "2015–19", "France": "2020–24"}
 
 
 def test_speed_chart_tells_faster_from_slower_by_shape():
@@ -56,3 +58,46 @@ def test_documents_shown_in_a_page_keep_one_h1_and_no_skipped_level():
     assert demote_headings(text, top=3).splitlines() == [
         "### Title", "", "Text", "", "#### Part", "", "```sql", "# not a heading", "```", "", "##### Sub",
         "###### deep"]
+
+
+def crowded_shares(n: int = 11) -> pd.DataFrame:
+    """n suppliers whose last shares lie close together (as China, Germany, Italy and Spain do)."""
+    suppliers = ["South Korea", *[f"Supplier {i}" for i in range(1, n)]]
+    return pd.DataFrame({"supplier": suppliers * 2, "period_label": ["2015–19"] * n + ["2020–24"] * n,
+                         "share_pct": [1.0 + i for i in range(n)] + [40.0, 2.0] + [5.0 + 0.05 * i for i in range(n - 2)],
+                         "tiv_m": 1.0, "rank": list(range(1, n + 1)) * 2, "pct_tiv_flagged_uncertain": 0.0})
+
+
+def label_pixels(fig) -> tuple[list[float], float]:
+    """Each end label's centre in px on the smallest plot area the builder allows for (its height less the page's
+    stamp and x axis), from the y axis range: 0 at the top of the range."""
+    axis = fig.layout.yaxis
+    low, high = axis.range
+    plot_px = fig.layout.height - charts_suppliers.LABELLED_OVERHEAD_PX
+    return [(note.ay if note.showarrow else note.y) for note in fig.layout.annotations], plot_px / abs(high - low)
+
+
+@pytest.mark.parametrize("large", [False, True])
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("chart", ["share", "rank"])
+def test_end_labels_never_overlap(chart, lang, large):
+    df = crowded_shares()
+    with use_lang(lang):
+        fig = (charts_suppliers.share_lines(df, "period_label", "Share", "note", large=large) if chart == "share"
+               else charts_suppliers.rank_bump(df.assign(rank=[40, *range(2, 12), *range(1, 12)]), "Rank",
+                                               "note", large=large))
+    ys, px_per_unit = label_pixels(fig)
+    assert len(ys) == 11 and {n.text for n in fig.layout.annotations} >= {"Supplier 5", "Supplier 6"}
+    font = 15 if large else 11
+    gaps = [b - a for a, b in zip(sorted(ys), sorted(ys)[1:])]
+    assert min(gaps) * px_per_unit >= 1.3 * font  # a line of text apart (11 labels on a 5.0–5.45 % crowd)
+    moved = [n for n in fig.layout.annotations if n.showarrow]
+    assert moved and all(n.arrowwidth == 1 for n in moved)  # a thin leader line to a moved label's point
+
+
+def test_spread_keeps_order_and_gap():
+    placed = charts_suppliers.spread([3.0, 1.0, 1.1, 1.05, 9.0], 0.5, 0.0, 10.0)
+    order = sorted(range(5), key=lambda i: [3.0, 1.0, 1.1, 1.05, 9.0][i])
+    assert [placed[i] for i in order] == sorted(placed)
+    assert min(b - a for a, b in zip(sorted(placed), sorted(placed)[1:])) >= 0.5 - 1e-9
+    assert placed[4] == 9.0  # a label with room stays on its point
