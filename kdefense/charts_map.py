@@ -476,6 +476,9 @@ def _year_annotation(first: int, year: int, mode: str, large: bool) -> dict:
             "bgcolor": "rgba(255,255,255,0.75)"}
 
 
+CONTROLS_ROW_PX = 46  # px: the Play/Pause buttons' row, above the year slider
+
+
 def _animation_controls(years: list[int], large: bool) -> tuple[list[dict], list[dict]]:
     size = 16 if large else 14
     play = {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": 0.0, "xanchor": "left",
@@ -491,9 +494,10 @@ def _animation_controls(years: list[int], large: bool) -> tuple[list[dict], list
     steps = [{"label": str(y) if (y % every == 0 or y in (years[0], years[-1])) else "", "method": "animate",
               "args": [[str(y)], {"frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0},
                                   "mode": "immediate"}]} for y in years]
-    # the slider starts right of Play/Pause (at 0.17 the buttons covered its first steps on a 1366 px laptop)
-    slider = {"active": len(years) - 1, "steps": steps, "x": 0.27, "len": 0.73, "y": 0.0, "yanchor": "top",
-              "pad": {"t": 0, "b": 0}, "currentvalue": {"visible": False}, "font": {"size": size},
+    # the slider has a row of its own under Play/Pause, full width: beside the buttons (from x 0.27) its first
+    # steps and years lay under them wherever the map is under ~650 px wide (a 1280 or 1366 px laptop, a phone)
+    slider = {"active": len(years) - 1, "steps": steps, "x": 0.0, "len": 1.0, "y": 0.0, "yanchor": "top",
+              "pad": {"t": CONTROLS_ROW_PX, "b": 0, "l": 18, "r": 18}, "currentvalue": {"visible": False}, "font": {"size": size},
               "ticklen": 5, "minorticklen": 3}
     return [play], [slider]
 
@@ -540,6 +544,7 @@ def recipients_map(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataF
         layout["annotations"] = [_year_annotation(years[0], years[-1], opts.mode, opts.large)]
         if len(years) > 1:
             layout["updatemenus"], layout["sliders"] = _animation_controls(years, opts.large)
+            layout["margin"] = {**layout["margin"], "b": layout["margin"]["b"] + CONTROLS_ROW_PX}
     fig = go.Figure({"data": data, "layout": layout}, _validate=False)
     frames: list[dict] = []
     if cube.years and len(cube.years) > 1:

@@ -144,3 +144,34 @@ def test_picking_tiv_switches_the_value_basis(app_server, page, built_db):
     assert tiv <= {loc for loc, _ in page.locator(MAP).evaluate(DRAWN)}
     page.screenshot(path="/tmp/map_tiv_1920x1080.png")
     assert page.external_requests == []
+
+
+CONTROL_BOXES = """(root) => {
+  const box = (el) => { if (!el) return null; const r = el.getBoundingClientRect();
+    return [r.left, r.top, r.right, r.bottom]; };
+  return {chart: box(root), buttons: [...root.querySelectorAll('.updatemenu-container .updatemenu-button')].map(box),
+          rail: box(root.querySelector('.slider-container .slider-rail-rect')),
+          labels: [...root.querySelectorAll('.slider-container .slider-label')].map(box)};
+}"""
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1366, 768)])
+def test_play_pause_sit_clear_of_the_year_slider(app_server, browser, width, height):
+    """Plotly's Play/Pause buttons never cover the year slider's rail or its year labels on a laptop (beside the
+    slider, from x 0.27, they covered its first steps and '1972' once the map was under ~650 px wide)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        open_map(page, app_server["url"], [])
+        boxes = page.locator(MAP).evaluate(CONTROL_BOXES)
+    finally:
+        context.close()
+    assert len(boxes["buttons"]) == 2 and boxes["rail"] and boxes["labels"], boxes
+
+    def meet(a, b) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    hits = [(button, other) for button in boxes["buttons"] for other in [boxes["rail"], *boxes["labels"]]
+            if meet(button, other)]
+    assert hits == [], f"{width}×{height}: Play/Pause over the slider: {hits}"
+    assert min(label[0] for label in boxes["labels"]) >= boxes["chart"][0], boxes  # '1972' not cut at the left
