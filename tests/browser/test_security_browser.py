@@ -31,8 +31,8 @@ PAYLOADS = [
 PAGES = ["", "overview", "deals", "timeline", "map", "suppliers", "briefing", "data"]
 READY = "[data-testid='stMetric'], [data-testid='stDataFrame'], .js-plotly-plot, [data-testid='stAlert'], h1"
 # what a payload would leave in the DOM if it were rendered as HTML or Markdown
-INJECTED = ("body script", "iframe[srcdoc]", "meta[http-equiv]",
-            f"img[src*='{EVIL}']", f"link[href*='{EVIL}']", f"object[data*='{EVIL}']", f"a[href*='{EVIL}']",
+INJECTED = ("meta[http-equiv]",
+            f"img[src*='{EVIL}']", f"link[href*='{EVIL}']", f"object[data*='{EVIL}']",
             "a[href^='javascript']", "#kdfake", "[onerror]")
 
 
@@ -47,8 +47,43 @@ def _watch(page) -> list[str]:
     return dialogs
 
 
+def _app_scripts() -> list[str]:
+    """The exact text of each script the app itself writes into the page (the page's language, the popovers' Tab
+    order, presentation mode's keys): any other script in the body is an injection."""
+    import json
+
+    from kdefense import keyboard, presentation
+
+    texts = [keyboard.POPOVER_TAB_JS, presentation.KEYS_JS % json.dumps(presentation.KEY_BUTTONS),
+             *(f"document.documentElement.lang = '{lang}';" for lang in ("en", "ko"))]
+    return [text.strip() for text in texts]
+
+
+FOREIGN_SCRIPTS = "(known) => [...document.querySelectorAll('body script')].filter(s => !known.includes(s.textContent.trim())).length"
+
+
+# presentation mode draws a slide's charts in one frame of its own (<title>Slide charts</title>, or in Korean); any
+# other srcdoc frame, or one whose HTML links the attacker's host from an attribute, is an injection
+FOREIGN_FRAMES = """([own, evil]) => [...document.querySelectorAll('iframe[srcdoc]')].filter(f => {
+  const doc = f.getAttribute('srcdoc');
+  return !new RegExp(own).test(doc) || new RegExp(evil).test(doc);
+}).length"""
+OWN_FRAME = r"^<!doctype html><html lang='(en|ko)'><head><meta charset='utf-8'><title>[^<]*</title>"
+EVIL_LINK = r"(src|href|data)\s*=\s*['\"]?(https?:)?//" + EVIL.replace(".", r"\.")
+
+
+# a link that leads to the attacker's host (a link to this app whose query holds the payload as text is not one:
+# the Briefing page links each slide of a user's deck with its filters, the hostile search text among them)
+LINKS_TO_HOST = """(evil) => [...document.querySelectorAll('a[href]')].filter(a => {
+  try { return new URL(a.getAttribute('href'), location.href).hostname.endsWith(evil); } catch (e) { return false; }
+}).length"""
+
+
 def _injected(page) -> dict[str, int]:
     found = {sel: page.locator(sel).count() for sel in INJECTED}
+    found["body script"] = page.evaluate(FOREIGN_SCRIPTS, _app_scripts())
+    found["iframe[srcdoc]"] = page.evaluate(FOREIGN_FRAMES, [OWN_FRAME, EVIL_LINK])
+    found[f"a to {EVIL}"] = page.evaluate(LINKS_TO_HOST, EVIL)
     found["style with display:none"] = page.evaluate(
         "() => [...document.querySelectorAll('style')].filter(s => s.textContent.includes('*{display:none')).length")
     found["page drawn hidden"] = 0 if page.locator("[data-testid='stMain']").is_visible() else 1
