@@ -8,6 +8,7 @@ import io
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -35,7 +36,10 @@ def exported(built_db_path):
     os.environ["KDEFENSE_DB"] = str(built_db_path)
     try:
         decks = briefing.load_decks()
-        yield {d: deck_export.export_deck(decks[d], ("pdf", "pptx")) for d in DECKS}
+        # in a thread of its own: the session's `browser` fixture keeps Playwright's sync API (and its asyncio loop)
+        # running in this thread once any browser test has run, and a second sync_playwright() here refused to start
+        with ThreadPoolExecutor(1) as pool:
+            yield pool.submit(lambda: {d: deck_export.export_deck(decks[d], ("pdf", "pptx")) for d in DECKS}).result()
     finally:
         if old is None:
             os.environ.pop("KDEFENSE_DB", None)
