@@ -6,6 +6,7 @@ import base64
 import copy
 import hashlib
 import html
+import io
 import logging
 import pickle
 import re
@@ -336,11 +337,17 @@ def content_digest(value: Any) -> str | None:
 
     Pickling a query frame takes a fraction of a millisecond, 4-20× less than Streamlit's hashing of every cell.
     A pickle writes out everything that makes the value (cells, dtypes, index, column names), so other content
-    never gives the same digest; equal content may, rarely, pickle differently (shared string objects are
-    written once), which only builds the figure once more."""
+    never gives the same digest. The pickler keeps no memo (`fast`): with one, an object met twice (a column name
+    that is also an argument, a shared string) was written the second time as a reference, so equal content made
+    by another run or session gave another digest, and a new session's first visit rebuilt figures another session
+    had built (the Overview's ranked bars). A value that refers to itself cannot be pickled this way: None."""
     try:
-        return hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=20).hexdigest()
-    except Exception:  # noqa: BLE001 - a local function, a lock...: Streamlit's own hashing decides
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=5)
+        pickler.fast = True  # no memo: the bytes depend on content only, never on which objects are shared
+        pickler.dump(value)
+        return hashlib.blake2b(buffer.getbuffer(), digest_size=20).hexdigest()
+    except Exception:  # noqa: BLE001 - a local function, a lock, a cycle...: Streamlit's own hashing decides
         return None
 
 

@@ -1,0 +1,61 @@
+"""Issue 17: the first request of a new session never pays for work another session already did.
+
+Session A opens each chart page with filters the warm-up does not cover (warm-up off); session B then opens the
+same page with the same filters. B's first request must run no SQL and build no Plotly figure: both come from the
+caches A filled (queries.run and ui.figure are shared by sessions). Session state stays per session (the warm-up
+tests check that one session's filters do not reach another).
+"""
+
+from __future__ import annotations
+
+import plotly.basedatatypes
+import pytest
+import streamlit as st
+
+from kdefense import db
+from tests.helpers import run_app
+
+CHART_PAGES = ["overview", "deals", "timeline", "map", "suppliers", "tenders"]
+NOT_THE_DEFAULT_VIEW = {"flt_country": ["POL"], "flt_years": (2005, 2020)}
+
+
+@pytest.fixture()
+def no_warm_up_empty_caches(app_db, monkeypatch):
+    monkeypatch.setenv("KDEFENSE_WARMUP", "0")  # what B finds cached, A put there
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def count_work(monkeypatch) -> dict[str, int]:
+    """Counts of SQL statements run and Plotly figures constructed (every chart builder constructs one)."""
+    counts = {"sql": 0, "figures": 0}
+    execute, figure_init = db.execute, plotly.basedatatypes.BaseFigure.__init__
+
+    def counted_execute(sql, params=None):
+        counts["sql"] += 1
+        return execute(sql, params)
+
+    def counted_init(self, *args, **kwargs):
+        counts["figures"] += 1
+        figure_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(db, "execute", counted_execute)
+    monkeypatch.setattr(plotly.basedatatypes.BaseFigure, "__init__", counted_init)
+    return counts
+
+
+@pytest.mark.parametrize("page", CHART_PAGES)
+def test_a_second_sessions_first_request_is_served_from_the_caches(page, no_warm_up_empty_caches, monkeypatch):
+    counts = count_work(monkeypatch)
+    first = run_app(f"pages/{page}.py", state=dict(NOT_THE_DEFAULT_VIEW))
+    assert not first.exception and not first.error
+    assert counts["sql"] > 0 and counts["figures"] + len(first.get("plotly_chart")) > 0  # A did the work
+    counts.update(sql=0, figures=0)
+    second = run_app(f"pages/{page}.py", state=dict(NOT_THE_DEFAULT_VIEW))
+    assert not second.exception and not second.error
+    assert counts == {"sql": 0, "figures": 0}
+    assert len(second.get("plotly_chart")) == len(first.get("plotly_chart"))
+    assert [m.value for m in second.metric] == [m.value for m in first.metric]
