@@ -61,7 +61,8 @@ bench: sysdeps $(VENV)/.dev-installed $(DB) ## every benchmark, ending with the 
 	KDEFENSE_DB=$(DB) $(PY) -m bench.run $(BENCH_ARGS)
 
 # This app against the usual-way app (bench/baseline_app.py), per page, with issue 17's ratios, on the real data and
-# at ×10. BENCH_PEER_APP=/path/to/app.py also measures another one-page Streamlit app (run from its own folder).
+# at ×10. BENCH_PEER_APP=/path/to/app.py also measures another one-page Streamlit app (run from its own folder; the
+# ratios are then printed against it too), and BENCH_PEER_DATA=its-data.csv at ×10 as well (see bench/README.md).
 bench-sidebyside: sysdeps $(VENV)/.dev-installed $(DB)
 	KDEFENSE_DB=$(DB) $(PY) -m bench.run --only sidebyside --scales 10 $(BENCH_ARGS)
 
