@@ -538,8 +538,9 @@ def sidebyside_apptest(
     return out
 
 
-def sidebyside_browser(db: Path, work: Path, runs: int, peer: Path | None) -> dict:
-    """Chromium navigation (first and repeat visit) and filter change per page, and the same for the usual way."""
+def sidebyside_browser(db: Path, work: Path, runs: int, peer: Path | None, usual_env: dict | None = None) -> dict:
+    """Chromium navigation (first and repeat visit) and filter change per page, and the same for the usual way (with
+    `usual_env`, e.g. the ×k register) and the peer."""
     from bench import browser as bb
 
     out: dict[str, dict] = {"pages": {}}
@@ -551,7 +552,9 @@ def sidebyside_browser(db: Path, work: Path, runs: int, peer: Path | None) -> di
             for spec in registered_pages():
                 out["pages"][spec.name] = _browser_view(bb, browser, bb.page_url(server, spec), guard, runs)
         for name, script, cwd in others:
-            with streamlit_server(db, work / f"server-sbs-{name}.log", script=script, cwd=cwd) as server:
+            extra = usual_env if name == "usual" else None
+            with streamlit_server(db, work / f"server-sbs-{name}.log", script=script, cwd=cwd,
+                                  extra_env=extra) as server:
                 warm_up(browser, server, [None])
                 out[name] = _browser_view(bb, browser, server.url, guard, runs)
     out["external_requests"] = len(guard.external)
@@ -727,6 +730,8 @@ def section_sidebyside(
     max_rss_mb: float,
     with_browser: bool = True,
     peer_data: str | None = None,
+    scale_browser: bool = False,
+    scales_only: bool = False,
 ) -> dict:
     """This app against the usual-way app (and a peer app, when given) in one run: per page, warm, new filter and
     cold reruns (AppTest), Chromium navigation and filter change, and the ratios issue 17 sets; AppTest again at
@@ -734,12 +739,13 @@ def section_sidebyside(
     from bench import scale
 
     out: dict[str, dict] = {}
-    app = sidebyside_apptest(db, runs, cold_runs, peer)
-    say(sidebyside_tables(app, None, "(real data)"))
-    browser = sidebyside_browser(db, work, browser_runs, peer) if with_browser else None
-    if browser:
-        say(sidebyside_tables(app, browser, "(real data, with Chromium)"))
-    out["1"] = {"apptest": app, "browser": browser}
+    if not scales_only:
+        app = sidebyside_apptest(db, runs, cold_runs, peer)
+        say(sidebyside_tables(app, None, "(real data)"))
+        browser = sidebyside_browser(db, work, browser_runs, peer) if with_browser else None
+        if browser:
+            say(sidebyside_tables(app, browser, "(real data, with Chromium)"))
+        out["1"] = {"apptest": app, "browser": browser}
     for factor in scales:
         folder = work / f"x{factor}"
         db_x = folder / "kdefense.duckdb"
@@ -757,7 +763,11 @@ def section_sidebyside(
             db_x, runs, cold_runs, peer_x, env={"BASELINE_REGISTER": str(register)}, max_rss_mb=max_rss_mb
         )
         say(sidebyside_tables(app_x, None, f"(×{factor})"))
-        out[str(factor)] = {"apptest": app_x}
+        browser_x = None
+        if with_browser and scale_browser:
+            browser_x = sidebyside_browser(db_x, folder, browser_runs, peer_x, {"BASELINE_REGISTER": str(register)})
+            say(sidebyside_tables(app_x, browser_x, f"(×{factor}, with Chromium)"))
+        out[str(factor)] = {"apptest": app_x, "browser": browser_x}
     return out
 
 
@@ -794,6 +804,8 @@ def main(argv: list[str] | None = None) -> int:
         help="sidebyside at ×k: the peer's data file (relative to its folder) to replace by the ×k SIPRI "
         "per-delivery-year export in a copy of the peer's folder, so the peer is measured at ×k too",
     )
+    parser.add_argument("--scale-browser", action="store_true", help="sidebyside: Chromium at each ×k too")
+    parser.add_argument("--scales-only", action="store_true", help="sidebyside: only the ×k parts (no real data)")
     parser.add_argument("--no-browser", action="store_true", help="sidebyside: AppTest figures only")
     parser.add_argument("--db", type=Path, default=None, help="use this database instead of building one")
     parser.add_argument("--workdir", type=Path, default=None)
@@ -852,6 +864,8 @@ def main(argv: list[str] | None = None) -> int:
                 args.max_rss_mb,
                 with_browser=not args.no_browser,
                 peer_data=args.peer_data,
+                scale_browser=args.scale_browser,
+                scales_only=args.scales_only,
             )
         if args.json:
             args.json.write_text(json.dumps(results, indent=1, default=str))
