@@ -508,7 +508,10 @@ def _stamp_layout(layout: dict, title: str, filters_line: str, source: str, n_tr
     shown = showlegend is not False and n_traces > 1 or showlegend
     if shown and legend.get("y") is not None and legend.get("yref") == "container" and legend["y"] > 0.9:
         # a legend at the top of the figure moves below the stamped lines (it sat on the title)
-        out["legend"] = {**legend, "y": legend["y"] - grown / (layout.get("height") or 450)}
+        height = layout.get("height") or 450  # the figure grows by `grown` below (when it has a height)
+        below_top = (1 - legend["y"]) * height + grown
+        out["legend"] = {**legend, "y": 1 - below_top / (height + grown) if layout.get("height")
+                         else legend["y"] - grown / height}
     elif shown and legend.get("y") is not None and legend["y"] >= 1 and margin_t < 40:
         grown += 26  # a legend above the plot with no room of its own: a row for it under the stamped lines
     # title and lines at the top of the figure, so what the chart had in its top margin stays below them
@@ -518,6 +521,8 @@ def _stamp_layout(layout: dict, title: str, filters_line: str, source: str, n_tr
         "subtitle": {"text": "<br>".join(lines), "font": {"size": 12, "color": "#4b5563"}}})
     margin["t"] = margin_t + grown
     out["margin"] = margin
+    if layout.get("height"):  # the figure grows by what the stamp adds: the plot keeps its height (its bars and
+        out["height"] = layout["height"] + grown  # their value labels were squeezed to 6 px under 5-line stamps)
     return out
 
 

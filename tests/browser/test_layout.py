@@ -87,3 +87,26 @@ def test_side_tables_show_every_column(app_server, browser, name, viewport, lang
     finally:
         context.close()
     assert cut == [], f"{name} ({lang}) at {viewport['width']}×{viewport['height']}: side tables cut: {cut}"
+
+
+BAR_TEXT_SIZES = """() => [...document.querySelectorAll('.js-plotly-plot text.bartext')]
+    .filter(t => t.textContent.trim())
+    .map(t => [t.textContent.trim(), parseFloat(getComputedStyle(t).fontSize) * Math.abs(t.getCTM().a)])"""
+# drawn size: Plotly shrinks a label to fit inside its bar with a scale() transform, not with its font size
+MIN_BAR_TEXT_PX = 10
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_bar_value_labels_keep_a_readable_size(app_server, browser, lang):
+    """The Overview's bars carry their values as text: none may be shrunk below 10 px to fit inside a short bar
+    (bars coloured by region were stacked, and Plotly drew '4,317' at about 6 px inside them)."""
+    context, page = new_page(browser, LAPTOP)
+    try:
+        load(page, f"{app_server['url']}/?lang={lang}")
+        page.wait_for_timeout(1000)
+        sizes = page.evaluate(BAR_TEXT_SIZES)
+    finally:
+        context.close()
+    assert len(sizes) >= 10, sizes
+    small = [(text, size) for text, size in sizes if size < MIN_BAR_TEXT_PX]
+    assert small == [], f"bar labels below {MIN_BAR_TEXT_PX} px: {small}"

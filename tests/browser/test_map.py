@@ -64,6 +64,38 @@ def click_option(page, key: str, label: str) -> None:
         page.wait_for_timeout(1000)
 
 
+# A point of a country's drawn shape, in viewport coordinates: the shape is scrolled into the middle of the screen
+# first (the map may start below the fold: the stamped lines above it grow the page), then, once its box holds still,
+# the centre of the box or the nearest grid point that lies inside the path's fill and is the topmost element there.
+SHAPE = """(root, iso3) => [...root.querySelectorAll('path.choroplethlocation')]
+    .find(p => p.__data__ && p.__data__.loc === iso3 && (p.getAttribute('d') || '').length > 20)"""
+SHAPE_BOX = f"""([sel, iso3]) => {{ const p = ({SHAPE})(document.querySelector(sel), iso3);
+    const r = p.getBoundingClientRect(); return [r.x, r.y, r.width, r.height].map(Math.round).join(); }}"""
+POINT_INSIDE = f"""([sel, iso3]) => {{
+  const p = ({SHAPE})(document.querySelector(sel), iso3), r = p.getBoundingClientRect();
+  const toShape = p.getScreenCTM().inverse(), pt = p.ownerSVGElement.createSVGPoint();
+  const hits = (x, y) => {{ pt.x = x; pt.y = y; const local = pt.matrixTransform(toShape);
+    const top = document.elementFromPoint(x, y);
+    return x >= 0 && y >= 0 && x < innerWidth && y < innerHeight && p.isPointInFill(local)
+           && !!top && !!top.closest('.js-plotly-plot'); }};
+  const cx = r.x + r.width / 2, cy = r.y + r.height / 2, points = [];
+  for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++)
+    points.push([r.x + r.width * i / 20, r.y + r.height * j / 20]);
+  points.sort((a, b) => Math.hypot(a[0] - cx, a[1] - cy) - Math.hypot(b[0] - cx, b[1] - cy));
+  return points.find(([x, y]) => hits(x, y)) || null; }}"""
+
+
+def point_inside(page, iso3: str) -> list[float]:
+    """Where the mouse can hover a country on the map: on screen, inside its drawn shape, not covered."""
+    page.locator(MAP).evaluate(f"(root, iso3) => ({SHAPE})(root, iso3).scrollIntoView({{block: 'center'}})", iso3)
+    page.wait_for_function(f"""([sel, iso3]) => {{ const now = ({SHAPE_BOX})([sel, iso3]);
+        const same = now === window.__kdShapeBox; window.__kdShapeBox = now; return same; }}""",
+                           arg=[MAP, iso3], polling=250, timeout=TIMEOUT)
+    point = page.evaluate(POINT_INSIDE, [MAP, iso3])
+    assert point, f"no point of {iso3}'s shape is on screen and uncovered"
+    return point
+
+
 def recipients(con, region: str | None = None) -> set[str]:
     where = "" if region is None else f"AND recipient_region = '{region}'"
     return {r[0] for r in con.execute(f"SELECT DISTINCT recipient_iso3 FROM deals WHERE {SIGNED} {where}").fetchall()}
@@ -107,10 +139,7 @@ def test_map_labels_are_readable(app_server, page):
 
 def test_click_opens_profile_and_play_animates(app_server, page, built_db):
     open_map(page, app_server["url"], [])
-    plot = page.locator(MAP)
-    box = plot.evaluate("""(root) => { const p = [...root.querySelectorAll('path.choroplethlocation')]
-        .find(p => p.__data__ && p.__data__.loc === 'AUS' && (p.getAttribute('d') || '').length > 20);
-        const r = p.getBoundingClientRect(); return [r.x + r.width * 0.4, r.y + r.height * 0.45]; }""")
+    box = point_inside(page, "AUS")
     page.mouse.move(*box)
     page.wait_for_timeout(500)
     assert "Australia" in page.locator(f"{MAP} .hoverlayer").text_content()

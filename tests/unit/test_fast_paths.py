@@ -175,8 +175,10 @@ def stamped_by_validation(fig: go.Figure, title: str, filters_line: str) -> go.F
     grown = 16 * (len(lines) - len(old.split("<br>") if old else [])) + (0 if had_title else 34) + title_pad
     legend, margin_t = out.layout.legend, out.layout.margin.t or 10
     shown = out.layout.showlegend is not False and len(out.data) > 1 or out.layout.showlegend
+    height = out.layout.height
     if shown and legend.y is not None and legend.yref == "container" and legend.y > 0.9:
-        out.update_layout(legend_y=legend.y - grown / (out.layout.height or 450))
+        h = height or 450
+        out.update_layout(legend_y=1 - ((1 - legend.y) * h + grown) / (h + grown) if height else legend.y - grown / h)
     elif shown and legend.y is not None and legend.y >= 1 and margin_t < 40:
         grown += 26
     out.update_layout(
@@ -184,6 +186,8 @@ def stamped_by_validation(fig: go.Figure, title: str, filters_line: str) -> go.F
                "yanchor": "top", "pad": {"t": 8 + title_pad},
                "subtitle": {"text": "<br>".join(lines), "font": {"size": 12, "color": "#4b5563"}}},
         margin={"t": margin_t + grown})
+    if height:  # the figure grows by what the stamp adds, so the plot keeps its height
+        out.update_layout(height=height + grown)
     return out
 
 
