@@ -24,7 +24,12 @@ from bench.common import CHROMIUM, CHROMIUM_ARGS, PageSpec, Server, is_external,
 # observer sees; then "frames arrived since the action and none for QUIET_MS" stands in for the count.
 INIT_JS = """
 (() => {
-  window.__kd = {runs: 0, done: 0, frames: 0, lastFrame: 0};
+  window.__kd = {runs: 0, done: 0, frames: 0, lastFrame: 0, longMs: 0};
+  // Main-thread tasks of 50 ms or more (parsing the figures, Plotly drawing, React): what the browser spends.
+  try {
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__kd.longMs += e.duration; })
+      .observe({type: 'longtask'});
+  } catch (e) { /* no Long Tasks API: longMs stays 0 */ }
   const Base = window.WebSocket;
   window.WebSocket = class extends Base {
     constructor(...args) {
@@ -43,6 +48,14 @@ INIT_JS = """
 """
 
 MARK_JS = "() => ({done: window.__kd.done, frames: window.__kd.frames})"
+# Tags every Plotly chart's element, so that after a rerun the charts Streamlit mounted anew can be counted
+# (a changed figure gets a new element id, so its component is remounted and Plotly draws it from scratch).
+TAG_CHARTS_JS = "() => document.querySelectorAll('.js-plotly-plot').forEach((gd) => { gd.__kdKept = true; })"
+AFTER_CHANGE_JS = """
+() => ({longMs: window.__kd.longMs,
+        charts: document.querySelectorAll('.js-plotly-plot').length,
+        remounted: Array.from(document.querySelectorAll('.js-plotly-plot')).filter((gd) => !gd.__kdKept).length})
+"""
 QUIET_MS = 200
 
 # True when the app is connected, a new run has finished (see INIT_JS), nothing is stale or still loading, and
@@ -129,10 +142,19 @@ def page_url(server: Server, spec: PageSpec, query: str = "") -> str:
     return f"{server.url}/{spec.url}" + (f"?{query}" if query else "")
 
 
-def count_ws_bytes(page) -> list[int]:
-    """Sizes of the websocket frames the page receives from now on (what the server sends for each run)."""
+def count_ws_bytes(page, arrivals: list[tuple[float, int]] | None = None) -> list[int]:
+    """Sizes of the websocket frames the page receives from now on (what the server sends for each run); with
+    `arrivals`, also (perf_counter, size) of each frame as Playwright reports it. Playwright reads frames from
+    Chromium's network layer, so a renderer busy drawing does not delay these times as it delays the page's own
+    `message` events."""
     sizes: list[int] = []
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: sizes.append(len(payload))))
+
+    def received(payload) -> None:
+        sizes.append(len(payload))
+        if arrivals is not None:
+            arrivals.append((time.perf_counter(), len(payload)))
+
+    page.on("websocket", lambda ws: ws.on("framereceived", received))
     return sizes
 
 
@@ -201,25 +223,40 @@ def pick_first_region(page):
 
 
 def time_filter_change(browser, url: str, guard: Guard, runs: int, prepare: Callable = pick_first_region) -> dict:
-    """From the click that commits a filter to the rerun finished and every chart redrawn."""
-    times, state = [], {}
+    """From the click that commits a filter to the rerun finished and every chart redrawn.
+
+    Also where the time went, per run: the bytes the server sent for the change, when its last frame reached the
+    browser (the server's part, as the network sees it), the browser's main-thread tasks of 50 ms or more (drawing),
+    and how many charts were mounted anew rather than updated."""
+    times, state, parts = [], {}, {"sent_kb": [], "last_frame_s": [], "long_tasks_s": [], "remounted": []}
     for _ in range(runs):
         context, page = new_page(browser, guard)
+        arrivals: list[tuple[float, int]] = []
+        count_ws_bytes(page, arrivals)
         try:
             page.goto(url)
             wait_idle(page)
             target = prepare(page)
+            page.evaluate(TAG_CHARTS_JS)
+            long_before = page.evaluate("() => window.__kd.longMs")
             before = mark(page)
             started = time.perf_counter()
             target.click()
             wait_idle(page, before)
             times.append(time.perf_counter() - started)
+            after = page.evaluate(AFTER_CHANGE_JS)
             state = page.evaluate(STATE_JS)
         finally:
             context.close()
+        frames = [(at, size) for at, size in arrivals if at >= started]
+        parts["sent_kb"].append(sum(size for _, size in frames) / 1024)
+        parts["last_frame_s"].append(frames[-1][0] - started if frames else float("nan"))
+        parts["long_tasks_s"].append((after["longMs"] - long_before) / 1000)
+        parts["remounted"].append(after["remounted"])
     return {
         "filter_change": median(times),
         "all": times,
+        **{name: median(values) for name, values in parts.items()},
         "exceptions": state.get("exceptions", []),
         "errors": state.get("errors", []),
     }

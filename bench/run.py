@@ -707,8 +707,38 @@ def sidebyside_tables(app: dict, browser: dict | None, label: str) -> str:
             rows,
             f"Side by side {label}: Chromium (navigation to every chart drawn; filter change to redrawn)",
         )
+        text += filter_change_parts_table(browser, label)
         text += f"\n\nrequests to outside hosts: {browser['external_requests']}"
     return text
+
+
+def filter_change_parts_table(browser: dict, label: str) -> str:
+    """Where a filter change's time went in Chromium (medians): what the server sent and when its last frame
+    arrived, the browser's long main-thread tasks (drawing), and the charts mounted anew."""
+    views = [(name, v) for name, v in browser["pages"].items()]
+    views += [(f"**{name}**", browser[name]) for name in ("usual", "peer") if name in browser]
+    rows = []
+    for name, v in views:
+        change = v.get("filter", {})
+        if "sent_kb" not in change:
+            continue
+        rows.append(
+            [
+                name,
+                secs(change["filter_change"]),
+                f"{change['sent_kb']:,.0f} KB",
+                secs(change["last_frame_s"]),
+                secs(change["long_tasks_s"]),
+                f"{change['remounted']:.0f} of {v.get('charts', 0)}",
+            ]
+        )
+    if not rows:
+        return ""
+    return table(
+        ["page", "filter change", "sent", "last frame in", "main-thread tasks ≥ 50 ms", "charts mounted anew"],
+        rows,
+        f"Side by side {label}: where a filter change went in Chromium (medians)",
+    )
 
 
 def section_sidebyside(
