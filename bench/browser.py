@@ -12,10 +12,12 @@ it would disable the HTTP cache).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bench.common import CHROMIUM, CHROMIUM_ARGS, PageSpec, Server, is_external, median
 
@@ -142,20 +144,28 @@ def page_url(server: Server, spec: PageSpec, query: str = "") -> str:
     return f"{server.url}/{spec.url}" + (f"?{query}" if query else "")
 
 
-def count_ws_bytes(page, arrivals: list[tuple[float, int]] | None = None) -> list[int]:
-    """Sizes of the websocket frames the page receives from now on (what the server sends for each run); with
-    `arrivals`, also (perf_counter, size) of each frame as Playwright reports it. Playwright reads frames from
-    Chromium's network layer, so a renderer busy drawing does not delay these times as it delays the page's own
-    `message` events."""
+def count_ws_bytes(page) -> list[int]:
+    """Sizes of the websocket frames the page receives from now on (what the server sends for each run)."""
     sizes: list[int] = []
-
-    def received(payload) -> None:
-        sizes.append(len(payload))
-        if arrivals is not None:
-            arrivals.append((time.perf_counter(), len(payload)))
-
-    page.on("websocket", lambda ws: ws.on("framereceived", received))
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: sizes.append(len(payload))))
     return sizes
+
+
+RERUN_LINE = re.compile(r"kdefense rerun page=\S* ms=([0-9.]+)")
+
+
+def server_rerun_seconds(log: Path | None, offset: int) -> float:
+    """The server's own wall time of the last script run logged after `offset` (KDEFENSE_RERUN_LOG=1 lines);
+    NaN without a log or a line. Frame times seen in the page cannot tell this: Chromium reports a websocket frame
+    (to the page and to DevTools alike) only when the renderer's main thread takes it, after any drawing."""
+    if log is None or not log.exists():
+        return float("nan")
+    found = RERUN_LINE.findall(log.read_text(errors="replace")[offset:])
+    return float(found[-1]) / 1000 if found else float("nan")
+
+
+def log_size(log: Path | None) -> int:
+    return len(log.read_text(errors="replace")) if log is not None and log.exists() else 0
 
 
 def time_navigation(browser, url: str, guard: Guard, runs: int) -> dict:
@@ -222,23 +232,25 @@ def pick_first_region(page):
     return options.nth(next(i for i, n in enumerate(names) if n not in ("Select all", "No results")))
 
 
-def time_filter_change(browser, url: str, guard: Guard, runs: int, prepare: Callable = pick_first_region) -> dict:
+def time_filter_change(
+    browser, url: str, guard: Guard, runs: int, prepare: Callable = pick_first_region, rerun_log: Path | None = None
+) -> dict:
     """From the click that commits a filter to the rerun finished and every chart redrawn.
 
-    Also where the time went, per run: the bytes the server sent for the change, when its last frame reached the
-    browser (the server's part, as the network sees it), the browser's main-thread tasks of 50 ms or more (drawing),
-    and how many charts were mounted anew rather than updated."""
-    times, state, parts = [], {}, {"sent_kb": [], "last_frame_s": [], "long_tasks_s": [], "remounted": []}
+    Also where the time went, per run: the bytes the server sent for the change, the server's own rerun (from the
+    app's rerun log, when the server writes one), the browser's main-thread tasks of 50 ms or more (parsing,
+    Plotly drawing, React), and how many charts were mounted anew rather than updated."""
+    times, state, parts = [], {}, {"sent_kb": [], "server_rerun_s": [], "long_tasks_s": [], "remounted": []}
     for _ in range(runs):
         context, page = new_page(browser, guard)
-        arrivals: list[tuple[float, int]] = []
-        count_ws_bytes(page, arrivals)
+        sizes = count_ws_bytes(page)
         try:
             page.goto(url)
             wait_idle(page)
             target = prepare(page)
             page.evaluate(TAG_CHARTS_JS)
             long_before = page.evaluate("() => window.__kd.longMs")
+            sent_before, log_before = sum(sizes), log_size(rerun_log)
             before = mark(page)
             started = time.perf_counter()
             target.click()
@@ -248,9 +260,8 @@ def time_filter_change(browser, url: str, guard: Guard, runs: int, prepare: Call
             state = page.evaluate(STATE_JS)
         finally:
             context.close()
-        frames = [(at, size) for at, size in arrivals if at >= started]
-        parts["sent_kb"].append(sum(size for _, size in frames) / 1024)
-        parts["last_frame_s"].append(frames[-1][0] - started if frames else float("nan"))
+        parts["sent_kb"].append((sum(sizes) - sent_before) / 1024)
+        parts["server_rerun_s"].append(server_rerun_seconds(rerun_log, log_before))
         parts["long_tasks_s"].append((after["longMs"] - long_before) / 1000)
         parts["remounted"].append(after["remounted"])
     return {
