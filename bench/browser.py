@@ -12,10 +12,12 @@ it would disable the HTTP cache).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bench.common import CHROMIUM, CHROMIUM_ARGS, PageSpec, Server, is_external, median
 
@@ -24,7 +26,12 @@ from bench.common import CHROMIUM, CHROMIUM_ARGS, PageSpec, Server, is_external,
 # observer sees; then "frames arrived since the action and none for QUIET_MS" stands in for the count.
 INIT_JS = """
 (() => {
-  window.__kd = {runs: 0, done: 0, frames: 0, lastFrame: 0};
+  window.__kd = {runs: 0, done: 0, frames: 0, lastFrame: 0, longMs: 0};
+  // Main-thread tasks of 50 ms or more (parsing the figures, Plotly drawing, React): what the browser spends.
+  try {
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__kd.longMs += e.duration; })
+      .observe({type: 'longtask'});
+  } catch (e) { /* no Long Tasks API: longMs stays 0 */ }
   const Base = window.WebSocket;
   window.WebSocket = class extends Base {
     constructor(...args) {
@@ -43,6 +50,14 @@ INIT_JS = """
 """
 
 MARK_JS = "() => ({done: window.__kd.done, frames: window.__kd.frames})"
+# Tags every Plotly chart's element, so that after a rerun the charts Streamlit mounted anew can be counted
+# (a changed figure gets a new element id, so its component is remounted and Plotly draws it from scratch).
+TAG_CHARTS_JS = "() => document.querySelectorAll('.js-plotly-plot').forEach((gd) => { gd.__kdKept = true; })"
+AFTER_CHANGE_JS = """
+() => ({longMs: window.__kd.longMs,
+        charts: document.querySelectorAll('.js-plotly-plot').length,
+        remounted: Array.from(document.querySelectorAll('.js-plotly-plot')).filter((gd) => !gd.__kdKept).length})
+"""
 QUIET_MS = 200
 
 # True when the app is connected, a new run has finished (see INIT_JS), nothing is stale or still loading, and
@@ -136,6 +151,23 @@ def count_ws_bytes(page) -> list[int]:
     return sizes
 
 
+RERUN_LINE = re.compile(r"kdefense rerun page=\S* ms=([0-9.]+)")
+
+
+def server_rerun_seconds(log: Path | None, offset: int) -> float:
+    """The server's own wall time of the last script run logged after `offset` (KDEFENSE_RERUN_LOG=1 lines);
+    NaN without a log or a line. Frame times seen in the page cannot tell this: Chromium reports a websocket frame
+    (to the page and to DevTools alike) only when the renderer's main thread takes it, after any drawing."""
+    if log is None or not log.exists():
+        return float("nan")
+    found = RERUN_LINE.findall(log.read_text(errors="replace")[offset:])
+    return float(found[-1]) / 1000 if found else float("nan")
+
+
+def log_size(log: Path | None) -> int:
+    return len(log.read_text(errors="replace")) if log is not None and log.exists() else 0
+
+
 def time_navigation(browser, url: str, guard: Guard, runs: int) -> dict:
     """First visits (new context each) and repeat visits (reload, static files cached)."""
     first, repeat, state, ws_bytes = [], [], {}, []
@@ -200,26 +232,42 @@ def pick_first_region(page):
     return options.nth(next(i for i, n in enumerate(names) if n not in ("Select all", "No results")))
 
 
-def time_filter_change(browser, url: str, guard: Guard, runs: int, prepare: Callable = pick_first_region) -> dict:
-    """From the click that commits a filter to the rerun finished and every chart redrawn."""
-    times, state = [], {}
+def time_filter_change(
+    browser, url: str, guard: Guard, runs: int, prepare: Callable = pick_first_region, rerun_log: Path | None = None
+) -> dict:
+    """From the click that commits a filter to the rerun finished and every chart redrawn.
+
+    Also where the time went, per run: the bytes the server sent for the change, the server's own rerun (from the
+    app's rerun log, when the server writes one), the browser's main-thread tasks of 50 ms or more (parsing,
+    Plotly drawing, React), and how many charts were mounted anew rather than updated."""
+    times, state, parts = [], {}, {"sent_kb": [], "server_rerun_s": [], "long_tasks_s": [], "remounted": []}
     for _ in range(runs):
         context, page = new_page(browser, guard)
+        sizes = count_ws_bytes(page)
         try:
             page.goto(url)
             wait_idle(page)
             target = prepare(page)
+            page.evaluate(TAG_CHARTS_JS)
+            long_before = page.evaluate("() => window.__kd.longMs")
+            sent_before, log_before = sum(sizes), log_size(rerun_log)
             before = mark(page)
             started = time.perf_counter()
             target.click()
             wait_idle(page, before)
             times.append(time.perf_counter() - started)
+            after = page.evaluate(AFTER_CHANGE_JS)
             state = page.evaluate(STATE_JS)
         finally:
             context.close()
+        parts["sent_kb"].append((sum(sizes) - sent_before) / 1024)
+        parts["server_rerun_s"].append(server_rerun_seconds(rerun_log, log_before))
+        parts["long_tasks_s"].append((after["longMs"] - long_before) / 1000)
+        parts["remounted"].append(after["remounted"])
     return {
         "filter_change": median(times),
         "all": times,
+        **{name: median(values) for name, values in parts.items()},
         "exceptions": state.get("exceptions", []),
         "errors": state.get("errors", []),
     }

@@ -547,10 +547,10 @@ def sidebyside_browser(db: Path, work: Path, runs: int, peer: Path | None, usual
     guard = bb.Guard()
     others = [("usual", BASELINE_SCRIPT, ROOT)] + ([("peer", peer, peer.parent)] if peer else [])
     with bb.chromium() as browser:
-        with streamlit_server(db, work / "server-sbs.log") as server:
+        with streamlit_server(db, work / "server-sbs.log", extra_env={"KDEFENSE_RERUN_LOG": "1"}) as server:
             warm_up(browser, server, registered_pages())
             for spec in registered_pages():
-                out["pages"][spec.name] = _browser_view(bb, browser, bb.page_url(server, spec), guard, runs)
+                out["pages"][spec.name] = _browser_view(bb, browser, bb.page_url(server, spec), guard, runs, server.log)
         for name, script, cwd in others:
             extra = usual_env if name == "usual" else None
             with streamlit_server(db, work / f"server-sbs-{name}.log", script=script, cwd=cwd,
@@ -561,7 +561,7 @@ def sidebyside_browser(db: Path, work: Path, runs: int, peer: Path | None, usual
     return out
 
 
-def _browser_view(bb, browser, url: str, guard, runs: int) -> dict:
+def _browser_view(bb, browser, url: str, guard, runs: int, rerun_log: Path | None = None) -> dict:
     """Navigation and filter change for one URL; a view that never settles (a loaded machine) is reported, not
     fatal, so one slow page does not lose the whole run."""
     nan = float("nan")
@@ -570,7 +570,7 @@ def _browser_view(bb, browser, url: str, guard, runs: int) -> dict:
     except Exception as exc:  # noqa: BLE001 - Playwright timeouts and closed pages alike
         nav = {"first_visit": nan, "repeat_visit": nan, "charts": 0, "error": str(exc)[:200]}
     try:
-        change = bb.time_filter_change(browser, url, guard, runs)
+        change = bb.time_filter_change(browser, url, guard, runs, rerun_log=rerun_log)
     except Exception as exc:  # noqa: BLE001
         change = {"filter_change": nan, "error": str(exc)[:200]}
     return {**nav, "filter": change}
@@ -700,6 +700,7 @@ def sidebyside_tables(app: dict, browser: dict | None, label: str) -> str:
             text += f"\n\nthe peer did not run: {app['peer'].get('killed') or app['peer'].get('error', '?')}"
         return text
     text = "".join(browser_ratio_table(browser, name, label) for name in REFERENCES)
+    text += filter_change_parts_table(browser, label)
     return text + f"\n\nrequests to outside hosts: {browser['external_requests']}"
 
 
@@ -717,6 +718,36 @@ def scaled_peer(peer: Path, peer_data: str, folder: Path) -> Path:
     (target / peer_data).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(per_year, target / peer_data)
     return target / peer.name
+
+
+def filter_change_parts_table(browser: dict, label: str) -> str:
+    """Where a filter change's time went in Chromium (medians): what the server sent, the server's own rerun
+    (from its rerun log; the usual way writes none), the browser's long main-thread tasks (drawing), and the charts
+    mounted anew."""
+    views = [(name, v) for name, v in browser["pages"].items()]
+    views += [(f"**{name}**", browser[name]) for name in ("usual", "peer") if name in browser]
+    rows = []
+    for name, v in views:
+        change = v.get("filter", {})
+        if "sent_kb" not in change:
+            continue
+        rows.append(
+            [
+                name,
+                secs(change["filter_change"]),
+                f"{change['sent_kb']:,.0f} KB",
+                secs(change["server_rerun_s"]),
+                secs(change["long_tasks_s"]),
+                f"{change['remounted']:.0f} of {v.get('charts', 0)}",
+            ]
+        )
+    if not rows:
+        return ""
+    return table(
+        ["page", "filter change", "sent", "server rerun", "main-thread tasks ≥ 50 ms", "charts mounted anew"],
+        rows,
+        f"Side by side {label}: where a filter change went in Chromium (medians)",
+    )
 
 
 def section_sidebyside(
