@@ -301,3 +301,39 @@ def test_kept_gantt_hovers_are_the_ones_made_afresh_in_each_language(app_db):
             assert kept == [hovers(wide), hovers(narrow)]
     with i18n.use_lang("ko"):
         assert any("서명" in text or "인도" in text for trace in hovers(wide) for text in trace)
+
+
+def test_kept_map_arcs_and_sites_are_the_ones_made_afresh(app_db, monkeypatch):
+    """The Map keeps its flow arcs and its industrial-site trace between builds (charts_map._arc,
+    _kept_facility_trace): maps built one after the other in both languages, over other filters and both value
+    bases, send the same JSON as maps built with nothing kept, and a kept trace is never shared with a figure."""
+    from kdefense import charts_map as cm
+    from kdefense import i18n
+
+    options = queries.filter_options()
+    cases = [Filters(year_from=options.year_min, year_to=options.year_max),
+             Filters(year_from=2010, year_to=2021, basis="tiv"), Filters(year_from=2015, year_to=2024, basis="usd"),
+             Filters(year_from=options.year_min, year_to=options.year_max, regions=("Europe",), basis="tiv")]
+
+    def sent(filters: Filters) -> list[str]:
+        return [pio.to_json(getattr(f, "_kd_sent", None) or f.to_dict(), validate=False) for f in map_figures(filters)]
+
+    def afresh(filters: Filters) -> list[str]:
+        cm._arc.cache_clear()
+        cm._FACILITY_TRACES.clear()
+        return sent(filters)
+
+    for lang in ("en", "ko", "en"):
+        with i18n.use_lang(lang):
+            kept = [sent(f) for f in cases]  # each case after the one before: arcs and sites found kept
+            assert kept == [afresh(f) for f in cases]
+    with i18n.use_lang("ko"):
+        ko = sent(cases[0])
+    with i18n.use_lang("en"):
+        assert sent(cases[0]) != ko  # the site hovers are kept per language
+    one, two = map_figures(cases[0])[0], map_figures(cases[0])[0]
+    sites = [trace for trace in one._kd_sent["data"] if trace.get("name") == i18n.t("Korean industrial site")]
+    assert sites
+    sites[0]["text"][0] = "changed"  # a figure's own trace: the next map is not touched
+    assert "changed" not in pio.to_json(two._kd_sent, validate=False)
+    assert "changed" not in pio.to_json(map_figures(cases[0])[0]._kd_sent, validate=False)
