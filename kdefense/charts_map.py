@@ -9,10 +9,14 @@ static layers (NATO / EU outlines, facilities, South Korea).
 from __future__ import annotations
 
 import base64
+import copy
+import hashlib
 import json
 import math
+import pickle
+import threading
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from html import escape
 from pathlib import Path
 from textwrap import wrap
@@ -23,7 +27,7 @@ import plotly.graph_objects as go
 
 from kdefense import names
 from kdefense.charts import FONT, base_layout, layout_base, merge
-from kdefense.i18n import N_, t
+from kdefense.i18n import N_, current_lang, t
 from kdefense.settings import REGION_COLOURS, STATIC_DIR
 
 MEASURES = ("usd", "tiv", "units", "deals")
@@ -431,6 +435,38 @@ def _outline_traces(countries: pd.DataFrame, outlines: tuple[str, ...]) -> list[
     return traces
 
 
+@lru_cache(maxsize=256)
+def _arc(lat1: float, lon1: float, lat2: float, lon2: float) -> tuple[np.ndarray, np.ndarray]:
+    """great_circle's points as the flow traces use them (float32, a NaN to break the line after the arc), kept
+    between builds: the recipients' centroids recur in every map. Read-only arrays (the frames only concatenate
+    them)."""
+    la, lo = great_circle(lat1, lon1, lat2, lon2)
+    lat, lon = np.array([*la, np.nan], dtype=np.float32), np.array([*lo, np.nan], dtype=np.float32)
+    lat.flags.writeable = lon.flags.writeable = False
+    return lat, lon
+
+
+_FACILITY_TRACES: dict[tuple, dict] = {}
+_FACILITY_TRACES_MAX = 32
+_FACILITY_TRACES_LOCK = threading.Lock()  # sessions build maps on threads of their own
+
+
+def _kept_facility_trace(facilities: pd.DataFrame, large: bool) -> dict:
+    """_facility_trace, kept between builds by the sites' content and the language of the hovers: the sites do not
+    depend on the years or the deal filters, so a filter change mostly finds them unchanged. A copy (the figure
+    owns its dicts)."""
+    key = (current_lang(), large, hashlib.blake2b(pickle.dumps(facilities, protocol=5), digest_size=20).digest())
+    with _FACILITY_TRACES_LOCK:
+        trace = _FACILITY_TRACES.get(key)
+    if trace is None:
+        trace = _facility_trace(facilities, large)
+        with _FACILITY_TRACES_LOCK:
+            while len(_FACILITY_TRACES) >= _FACILITY_TRACES_MAX:
+                _FACILITY_TRACES.pop(next(iter(_FACILITY_TRACES)))
+            _FACILITY_TRACES[key] = trace
+    return copy.deepcopy(trace)
+
+
 def _facility_trace(facilities: pd.DataFrame, large: bool) -> dict:
     """One marker per place; facilities at the same city share it and its hover."""
     placed = facilities.dropna(subset=["latitude", "longitude"])
@@ -526,8 +562,7 @@ def recipients_map(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataF
         if origin is None or pd.isna(lat) or pd.isna(lon):
             arcs.append(None)
             continue
-        la, lo = great_circle(float(origin.lat), float(origin.lon), float(lat), float(lon))
-        arcs.append((np.array([*la, np.nan], dtype=np.float32), np.array([*lo, np.nan], dtype=np.float32)))
+        arcs.append(_arc(float(origin.lat), float(origin.lon), float(lat), float(lon)))
     static = _Static(totals["iso3"].tolist(), totals["country"].astype(str).tolist(), arcs)
     n_frames = next(iter(cube.counts.values())).shape[1]
     short = _ShortHover.of(static.country, opts)
@@ -535,7 +570,7 @@ def recipients_map(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataF
               for j in range(n_frames)]
     data = _styled(moving[-1], static, opts, scale, edges) + _outline_traces(countries, opts.outlines)
     if not facilities.empty and facilities["latitude"].notna().any():
-        data.append(_facility_trace(facilities, opts.large))
+        data.append(_kept_facility_trace(facilities, opts.large))
     if origin is not None:
         data.append(_origin_trace(float(origin.lat), float(origin.lon), opts.large))
     layout = _geo_layout(totals, opts)

@@ -23,7 +23,7 @@ from kdefense import db, settings
 from kdefense.filters import FilterOptions, Filters
 
 FILTER_CTES = {"deals": ("fd", "filter_deals"), "transfers": ("ft", "filter_transfers"),
-               "competitions": ("fc", "filter_competitions")}
+               "competitions": ("fc", "filter_competitions"), "competitions_view": ("fc", "filter_competitions_view")}
 
 
 @cache

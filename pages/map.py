@@ -276,7 +276,24 @@ def _profile(iso3: str, totals: pd.DataFrame, rows: pd.DataFrame, opts: cm.MapOp
         st.markdown("\n".join(lines + ([f"- {settings.SIPRI_CREDIT}"] if not usd else [])))
 
 
+def _prefetch(filters) -> None:
+    """Start the page's filtered questions in the background (queries.prefetch_filtered), with the page options as
+    the session left them: DuckDB answers them while the header and the map controls are drawn. The page then asks
+    each one itself, as before (an answer already in the cache is read, one under way is waited for)."""
+    state = st.session_state
+    usd = filters.basis == "usd"
+    queries.prefetch_filtered(["map_recipients" if usd else "map_recipients_tiv"], filters)
+    if state.get("map_facilities", True):
+        queries.prefetch_filtered(["map_facilities"], filters)
+    iso3 = state.get(PROFILE_KEY)
+    if iso3 and iso3 in state.get(OPTIONS_KEY, ()):
+        queries.prefetch_filtered(["map_profile_deliveries" if usd else "map_profile_tiv_deliveries",
+                                   *(() if usd else ("map_profile_records",)), "map_profile_deals",
+                                   "map_profile_sources", "map_profile_suppliers"], filters, iso3=iso3)
+
+
 filters = ui.current_filters()
+_prefetch(filters)
 ui.page_header(t("Map: where Korean arms go"), filters,
                t("Recipients by measure, flow lines from South Korea, Korea's industrial sites abroad. "
                  "Replay the years with ▶ Play (or the page's own Play toggle and year slider, which take the "

@@ -13,6 +13,10 @@ APPLY = N_("Sidebar filters used here: region, NATO/EU, recipient countries, sys
            "not tenders, and do not apply.")
 
 filters = ui.current_filters()
+# The page's three questions start now, in the background (queries.prefetch_filtered), with the grouping the
+# session left: DuckDB answers the record and the head to head while the first are drawn.
+queries.prefetch_filtered(["tenders_table", "tenders_record", "tenders_head_to_head"], filters,
+                          by=st.session_state.get("tnd_by", "system_family"))
 ui.page_header(t("Tenders: bids won and lost"), filters,
                t("Every known competition a Korean bidder entered, with the outcome for Korea, the rivals and the "
                  "winner. A competition is a procurement in which the buyer weighed a Korean offer (method note)."))

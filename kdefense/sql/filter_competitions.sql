@@ -1,18 +1,18 @@
 -- The competitions that pass the shared filters. Composed as CTE `fc` by queries.py. Region, NATO/EU, recipient
 -- countries, system family, company (a Korean bidder) and search apply; the year is the decision year (the year
 -- opened while a competition is open). Deal status, kind and armament category are deal attributes: not applied.
-SELECT k.*, coalesce(k.year_decided, k.year_opened) AS year,
-       coalesce(c.is_nato, false) AS recipient_is_nato, coalesce(c.is_eu, false) AS recipient_is_eu
-FROM competitions k
-LEFT JOIN countries c ON c.iso3 = k.recipient_iso3
+-- Rows: every column of `competitions`, then year, recipient_is_nato and recipient_is_eu, stored by the build
+-- (_internal.competition_filter_rows, materialize.sql).
+SELECT k.*
+FROM _internal.competition_filter_rows k
 WHERE (len($regions) = 0 OR list_contains($regions, k.recipient_region))
-  AND (NOT $nato OR coalesce(c.is_nato, false))
-  AND (NOT $eu OR coalesce(c.is_eu, false))
+  AND (NOT $nato OR k.recipient_is_nato)
+  AND (NOT $eu OR k.recipient_is_eu)
   AND (len($countries) = 0 OR list_contains($countries, k.recipient_iso3))
   AND (len($systems) = 0 OR list_contains($systems, k.system_family))
   AND (len($companies) = 0
        OR list_has_any($companies, list_transform(string_split(k.korean_bidders, ';'), lambda x: trim(x))))
-  AND coalesce(k.year_decided, k.year_opened) BETWEEN $year_from AND $year_to
+  AND k.year BETWEEN $year_from AND $year_to
   AND ($q = '' OR concat_ws(' ', k.competition_id, k.programme, k.recipient, k.system_family, k.korean_bidders,
                              k.korean_systems, k.rival_bidders, k.rival_systems, k.winner, k.notes)
                   ILIKE '%' || $q || '%')

@@ -1,4 +1,4 @@
--- uses: competitions
+-- uses: competitions_view
 -- Head to head: each Korean system family against each rival system it met (rival_systems and rival_bidders are
 -- paired in order). Rival designations are grouped into families by name (Leopard 2A7/2A8 → Leopard 2, …);
 -- a rival bidder whose system the sources do not name counts under "(system not named)".

@@ -44,6 +44,58 @@ def test_stored_ledger_views_equal_their_definitions(built_db, view, key):
     assert f"_internal.{view}_rows" in plan  # the app reads the stored rows, not the joins
 
 
+# The competitions filter as it read before the build stored its rows (_internal.competition_filter_rows): the
+# `competitions` view joined to countries for the year and the memberships, on every question.
+COMPETITIONS_FILTER_ON_THE_VIEW = """
+SELECT k.*, coalesce(k.year_decided, k.year_opened) AS year,
+       coalesce(c.is_nato, false) AS recipient_is_nato, coalesce(c.is_eu, false) AS recipient_is_eu
+FROM competitions k
+LEFT JOIN countries c ON c.iso3 = k.recipient_iso3
+WHERE (len($regions) = 0 OR list_contains($regions, k.recipient_region))
+  AND (NOT $nato OR coalesce(c.is_nato, false))
+  AND (NOT $eu OR coalesce(c.is_eu, false))
+  AND (len($countries) = 0 OR list_contains($countries, k.recipient_iso3))
+  AND (len($systems) = 0 OR list_contains($systems, k.system_family))
+  AND (len($companies) = 0
+       OR list_has_any($companies, list_transform(string_split(k.korean_bidders, ';'), lambda x: trim(x))))
+  AND coalesce(k.year_decided, k.year_opened) BETWEEN $year_from AND $year_to
+  AND ($q = '' OR concat_ws(' ', k.competition_id, k.programme, k.recipient, k.system_family, k.korean_bidders,
+                             k.korean_systems, k.rival_bidders, k.rival_systems, k.winner, k.notes)
+                  ILIKE '%' || $q || '%')
+"""
+COMPETITION_CASES = [{}, {"year_from": 2015, "year_to": 2022}, {"regions": ("Europe",)}, {"nato": True},
+                     {"eu": True, "year_from": 2000}, {"countries": ("POL", "AUS", "NOR")},
+                     {"systems": ("K9", "K2")}, {"companies": ("Hanwha Aerospace",)}, {"q": "tank"},
+                     {"q": "zzz-no-match"}, {"regions": ("Middle East",), "year_from": 2010, "year_to": 2030}]
+
+
+@pytest.mark.parametrize("case", COMPETITION_CASES)
+def test_stored_competition_rows_answer_as_the_view_did(built_db, case, monkeypatch):
+    """Every question on the competitions filter gives the same columns, types and rows (in the same order) from the
+    rows the build stores as it gave from the `competitions` view and its join to countries."""
+    filters = Filters(**{"year_from": 1970, "year_to": 2030, **case})
+    stored = (settings.SQL_DIR / "filter_competitions.sql").read_text()
+    assert "_internal.competition_filter_rows" in stored  # the app reads the stored rows
+    asked = [("tenders_table", {}), ("timeline_tenders", {"deal_id": ""}),
+             *(("tenders_record", {"by": by}) for by in ("system_family", "recipient_region", "year", "rival"))]
+    rows = 0
+    for name, extra in asked:
+        new = queries.sql_text(name)
+        old = new.replace(stored.split("\nSELECT", 1)[1].join(["SELECT", ""]), COMPETITIONS_FILTER_ON_THE_VIEW)
+        assert old != new, name
+        params = queries._filtered_params(name, filters, extra)
+        now, before = built_db.execute(new, params).df(), built_db.execute(old, params).df()
+        assert list(now.columns) == list(before.columns), name
+        assert list(now.dtypes) == list(before.dtypes), name
+        assert now.equals(before), name
+        rows += len(now)
+    if case.get("q") != "zzz-no-match":
+        assert rows > 0
+    # the head to head keeps the view's filter (its string_agg(DISTINCT …) lists in the order of the view's joins)
+    h2h = queries.sql_text("tenders_head_to_head")
+    assert "_internal.competition_filter_rows" not in h2h and "LEFT JOIN countries c" in h2h
+
+
 def plain(value):
     """A figure's JSON with typed arrays decoded, NaN as None and empty objects left out (`title: {}` is how
     Plotly writes an unset title), so equal figures compare equal."""
@@ -305,3 +357,39 @@ def test_kept_gantt_hovers_are_the_ones_made_afresh_in_each_language(app_db):
             assert kept == [hovers(wide), hovers(narrow)]
     with i18n.use_lang("ko"):
         assert any("서명" in text or "인도" in text for trace in hovers(wide) for text in trace)
+
+
+def test_kept_map_arcs_and_sites_are_the_ones_made_afresh(app_db, monkeypatch):
+    """The Map keeps its flow arcs and its industrial-site trace between builds (charts_map._arc,
+    _kept_facility_trace): maps built one after the other in both languages, over other filters and both value
+    bases, send the same JSON as maps built with nothing kept, and a kept trace is never shared with a figure."""
+    from kdefense import charts_map as cm
+    from kdefense import i18n
+
+    options = queries.filter_options()
+    cases = [Filters(year_from=options.year_min, year_to=options.year_max),
+             Filters(year_from=2010, year_to=2021, basis="tiv"), Filters(year_from=2015, year_to=2024, basis="usd"),
+             Filters(year_from=options.year_min, year_to=options.year_max, regions=("Europe",), basis="tiv")]
+
+    def sent(filters: Filters) -> list[str]:
+        return [pio.to_json(getattr(f, "_kd_sent", None) or f.to_dict(), validate=False) for f in map_figures(filters)]
+
+    def afresh(filters: Filters) -> list[str]:
+        cm._arc.cache_clear()
+        cm._FACILITY_TRACES.clear()
+        return sent(filters)
+
+    for lang in ("en", "ko", "en"):
+        with i18n.use_lang(lang):
+            kept = [sent(f) for f in cases]  # each case after the one before: arcs and sites found kept
+            assert kept == [afresh(f) for f in cases]
+    with i18n.use_lang("ko"):
+        ko = sent(cases[0])
+    with i18n.use_lang("en"):
+        assert sent(cases[0]) != ko  # the site hovers are kept per language
+    one, two = map_figures(cases[0])[0], map_figures(cases[0])[0]
+    sites = [trace for trace in one._kd_sent["data"] if trace.get("name") == i18n.t("Korean industrial site")]
+    assert sites
+    sites[0]["text"][0] = "changed"  # a figure's own trace: the next map is not touched
+    assert "changed" not in pio.to_json(two._kd_sent, validate=False)
+    assert "changed" not in pio.to_json(map_figures(cases[0])[0]._kd_sent, validate=False)
