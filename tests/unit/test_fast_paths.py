@@ -14,11 +14,12 @@ import math
 import re
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from kdefense import charts, queries, settings, slides
+from kdefense import charts, fmt, queries, settings, slides
 from kdefense import charts_suppliers as cs
 from kdefense import charts_timeline as ct
 from kdefense.filters import Filters
@@ -301,3 +302,54 @@ def test_kept_gantt_hovers_are_the_ones_made_afresh_in_each_language(app_db):
             assert kept == [hovers(wide), hovers(narrow)]
     with i18n.use_lang("ko"):
         assert any("서명" in text or "인도" in text for trace in hovers(wide) for text in trace)
+
+
+HEADLINE_CASES = [
+    Filters(year_from=1970, year_to=2026), Filters(year_from=2015, year_to=2024), Filters(year_from=1990, year_to=2005),
+    Filters(year_from=1970, year_to=2026, statuses=()), Filters(year_from=2000, year_to=2026, regions=("Europe",)),
+    Filters(year_from=1970, year_to=2026, categories=("Missiles", "Ammunition")),
+    Filters(year_from=1970, year_to=2026, kinds=("mro_service", "upgrade")),
+    Filters(year_from=1970, year_to=2026, q="K9", statuses=("delivering", "completed", "planned")),
+    Filters(year_from=2020, year_to=2026, statuses=("completed",)),
+]
+
+
+def old_headline_sql() -> str:
+    """overview_headline.sql as it was before issue 17's fifth session (per-deal deliveries aggregated in the
+    question), composed on the shared filter CTE as queries.sql_text composes it."""
+    text = (settings.SQL_DIR / "overview_headline.sql").read_text()
+    old = """WITH delivered AS (
+    SELECT deal_id, sum(units) FILTER (WHERE kind = 'actual') AS units_delivered
+    FROM deliveries GROUP BY deal_id
+), u AS (
+    SELECT fd.*, CASE WHEN fd.armament_category IN ('Missiles', 'Ammunition') THEN 'munition'
+                      WHEN fd.system_family = 'Small arms' THEN 'small_arms'
+                      WHEN fd.armament_category = 'Services' OR fd.deal_kind IN ('mro_service', 'upgrade')
+                          THEN 'service'
+                      ELSE 'platform' END AS unit_group,"""
+    body = text[text.index("           -- a completed deal"):].replace(
+        "FROM fd LEFT JOIN _internal.deal_table_facts dl", "FROM fd LEFT JOIN delivered dl")
+    cte = (settings.SQL_DIR / "filter_deals.sql").read_text()
+    return f"WITH fd AS (\n{cte}\n),\n{old.removeprefix('WITH ')}\n{body}"
+
+
+@pytest.mark.parametrize("filters", HEADLINE_CASES, ids=range(len(HEADLINE_CASES)))
+def test_headline_on_stored_deliveries_is_the_one_aggregated_afresh(built_db, filters):
+    """The Overview's headline reads units delivered per deal from _internal.deal_table_facts: same row, same
+    types as aggregating `deliveries` in the question (for the period shown and the one before)."""
+    for period in (filters, filters.previous_period()):
+        params = queries._filtered_params("overview_headline", period, {})
+        new = built_db.execute(queries.sql_text("overview_headline"), params).df()
+        old = built_db.execute(old_headline_sql(), params).df()
+        assert list(new.dtypes) == list(old.dtypes)
+        assert list(new.columns) == list(old.columns) and len(new) == len(old) == 1
+        for column in new.columns:
+            now, before = new[column].iloc[0], old[column].iloc[0]
+            if pd.isna(before):
+                assert pd.isna(now), column
+            elif new[column].dtype.kind == "f":  # a sum of floats in another order: the last bit may differ
+                assert now == pytest.approx(before, rel=1e-12), column
+                assert fmt.usd_bn(now) == fmt.usd_bn(before)  # what the page shows
+            else:
+                assert now == before, column
+    assert "deliveries" not in queries.sql_text("overview_headline").replace("units_delivered", "")
