@@ -353,3 +353,30 @@ def test_headline_on_stored_deliveries_is_the_one_aggregated_afresh(built_db, fi
             else:
                 assert now == before, column
     assert "deliveries" not in queries.sql_text("overview_headline").replace("units_delivered", "")
+
+
+TYPED_ARRAY_CASES = [
+    np.array([1.5, np.nan, -2.0]), np.array([3, 200, -5], dtype="int64"), np.array([1, 2], dtype="int64"),
+    np.array([70_000, -1], dtype="int64"), np.array([2**40, 1], dtype="int64"), np.array([5, 300], dtype="uint64"),
+    np.array([2**33], dtype="uint64"), np.array([1, 2], dtype="int32"), np.array([1.0, 2.0], dtype="float32"),
+    np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1, 2], [3, 4]], dtype="int64")[:, 0], np.array([], dtype="float64"),
+    np.array(["a", None, "가"], dtype=object), np.array([True, False]), np.array(["x", "y"]),
+    np.array(["2024-01-01"], dtype="datetime64[D]"), [1, 2, 3], (0.5, 1.5),
+]
+
+
+@pytest.mark.parametrize("values", TYPED_ARRAY_CASES, ids=range(len(TYPED_ARRAY_CASES)))
+def test_typed_arrays_are_plotlys(values):
+    """ui._typed_array (numpy arrays encoded without plotly's narwhals conversion) gives what plotly's
+    to_typed_array_spec gives: the same typed-array spec, or an array with the same dtype and values."""
+    from _plotly_utils.utils import to_typed_array_spec
+
+    from kdefense import ui
+
+    fast, plotly_own = ui._typed_array(values), to_typed_array_spec(values)
+    assert type(fast) is type(plotly_own)
+    if isinstance(plotly_own, dict):
+        assert fast == plotly_own
+    else:
+        assert fast.dtype == plotly_own.dtype and fast.shape == plotly_own.shape
+        assert pio.to_json({"x": fast}) == pio.to_json({"x": plotly_own})
