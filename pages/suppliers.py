@@ -51,6 +51,42 @@ def empty(message: str) -> None:
     st.info(message + " " + t("Widen the sidebar's years or recipients, or press **Reset filters**."))
 
 
+def supplier_choice() -> list[str]:
+    """The suppliers compared, as pick_suppliers will return them (South Korea first), read before the widget."""
+    known = set(queries.run("suppliers_options")["supplier"])
+    picked = st.session_state.get("sup_suppliers", LEADING)
+    return [KOREA, *[s for s in picked if s in known and s != KOREA]]
+
+
+def prefetch(view: str, filters: Filters) -> None:
+    """Start the shown comparison's questions in the background (queries.prefetch_filtered), with the page options
+    as the session left them, so that DuckDB answers the later ones while the first charts are built. Questions
+    that need a value the page works out first (the five-year window) are asked by the page itself."""
+    state = st.session_state
+    world = replace(filters, regions=(), nato=False, eu=False, countries=())
+    if view in VIEWS[:3]:
+        chosen = supplier_choice()
+        queries.prefetch_filtered(["suppliers_windows"], filters)
+    if view == VIEWS[0]:
+        for by_window in (True, False):
+            queries.prefetch_filtered(["suppliers_share"], world, suppliers=chosen, by_window=by_window)
+    elif view == VIEWS[1]:
+        queries.prefetch_filtered(["suppliers_share"], filters, suppliers=chosen, by_window=True)
+        queries.prefetch_filtered(["suppliers_korea_regions", "suppliers_recipient_counts"], filters,
+                                  suppliers=chosen)
+    elif view == VIEWS[2]:
+        new_only = bool(state.get("sup_new_only", False))
+        category = state.get("sup_category", ALL_CATEGORIES)
+        queries.prefetch_filtered(["suppliers_speed"], filters, suppliers=chosen, new_only=new_only,
+                                  sup_category="" if category == ALL_CATEGORIES else category)
+        queries.prefetch_filtered(["suppliers_speed_categories"], filters, suppliers=chosen, new_only=new_only)
+        queries.prefetch_filtered(["suppliers_order_book"], filters, suppliers=chosen, top_n=15)
+    elif view == VIEWS[4]:
+        queries.prefetch_filtered(["suppliers_firms_by_year"], filters, top_n=6)
+        queries.prefetch_filtered(["suppliers_firms_by_region", "suppliers_firms_table", "suppliers_top100"],
+                                  filters)
+
+
 def pick_suppliers() -> list[str]:
     """The page-level supplier selection; South Korea is always first."""
     options = queries.run("suppliers_options")
@@ -328,6 +364,7 @@ for key in PAGE_KEYS:  # keep page selections while another comparison is shown 
     if key in st.session_state:
         st.session_state[key] = st.session_state[key]
 st.session_state.setdefault("sup_view", VIEWS[0])
+prefetch(st.session_state["sup_view"], filters)
 view = st.segmented_control(t("Comparison"), VIEWS, key="sup_view", required=True, format_func=t)
 st.caption(t("Sidebar filters used in the SIPRI comparisons: recipient region, NATO/EU, recipient countries and "
              "years; each chart says which apply to it. Armament category, system family, company, deal status and "

@@ -3,21 +3,21 @@
 -- Missiles and Ammunition (rockets, missiles, shells, charges: counted in thousands); small arms (system family
 -- 'Small arms') are counted apart; services, MRO and upgrades (units serviced, not ordered) are in neither;
 -- platforms are the rest (aircraft, vehicles, guns, ships, systems).
-WITH delivered AS (
-    SELECT deal_id, sum(units) FILTER (WHERE kind = 'actual') AS units_delivered
-    FROM deliveries GROUP BY deal_id
-), u AS (
-    SELECT fd.*, CASE WHEN fd.armament_category IN ('Missiles', 'Ammunition') THEN 'munition'
-                      WHEN fd.system_family = 'Small arms' THEN 'small_arms'
-                      WHEN fd.armament_category = 'Services' OR fd.deal_kind IN ('mro_service', 'upgrade')
-                          THEN 'service'
-                      ELSE 'platform' END AS unit_group,
+-- Units delivered per deal (actual rows of `deliveries`) are stored by the build (_internal.deal_table_facts,
+-- materialize.sql): aggregating `deliveries` here was planned and run again on every filter change.
+WITH u AS (
+    SELECT fd.recipient_iso3, fd.value_usd_m_counted, fd.quantity,
+           CASE WHEN fd.armament_category IN ('Missiles', 'Ammunition') THEN 'munition'
+                WHEN fd.system_family = 'Small arms' THEN 'small_arms'
+                WHEN fd.armament_category = 'Services' OR fd.deal_kind IN ('mro_service', 'upgrade')
+                    THEN 'service'
+                ELSE 'platform' END AS unit_group,
            -- a completed deal has delivered everything, even when no delivery row records it (older grants)
            CASE WHEN fd.status = 'completed' THEN fd.quantity
                 ELSE least(coalesce(dl.units_delivered, 0), fd.quantity) END AS got,
            CASE WHEN fd.status = 'completed' THEN 0
                 ELSE greatest(fd.quantity - coalesce(dl.units_delivered, 0), 0) END AS left_
-    FROM fd LEFT JOIN delivered dl USING (deal_id)
+    FROM fd LEFT JOIN _internal.deal_table_facts dl USING (deal_id)
 )
 SELECT count(*) AS deals,
        count(DISTINCT recipient_iso3) AS recipients,

@@ -14,11 +14,12 @@ import math
 import re
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from kdefense import charts, queries, settings, slides
+from kdefense import charts, fmt, queries, settings, slides
 from kdefense import charts_suppliers as cs
 from kdefense import charts_timeline as ct
 from kdefense.filters import Filters
@@ -393,3 +394,81 @@ def test_kept_map_arcs_and_sites_are_the_ones_made_afresh(app_db, monkeypatch):
     sites[0]["text"][0] = "changed"  # a figure's own trace: the next map is not touched
     assert "changed" not in pio.to_json(two._kd_sent, validate=False)
     assert "changed" not in pio.to_json(map_figures(cases[0])[0]._kd_sent, validate=False)
+
+
+HEADLINE_CASES = [
+    Filters(year_from=1970, year_to=2026), Filters(year_from=2015, year_to=2024), Filters(year_from=1990, year_to=2005),
+    Filters(year_from=1970, year_to=2026, statuses=()), Filters(year_from=2000, year_to=2026, regions=("Europe",)),
+    Filters(year_from=1970, year_to=2026, categories=("Missiles", "Ammunition")),
+    Filters(year_from=1970, year_to=2026, kinds=("mro_service", "upgrade")),
+    Filters(year_from=1970, year_to=2026, q="K9", statuses=("delivering", "completed", "planned")),
+    Filters(year_from=2020, year_to=2026, statuses=("completed",)),
+]
+
+
+def old_headline_sql() -> str:
+    """overview_headline.sql as it was before issue 17's fifth session (per-deal deliveries aggregated in the
+    question), composed on the shared filter CTE as queries.sql_text composes it."""
+    text = (settings.SQL_DIR / "overview_headline.sql").read_text()
+    old = """WITH delivered AS (
+    SELECT deal_id, sum(units) FILTER (WHERE kind = 'actual') AS units_delivered
+    FROM deliveries GROUP BY deal_id
+), u AS (
+    SELECT fd.*, CASE WHEN fd.armament_category IN ('Missiles', 'Ammunition') THEN 'munition'
+                      WHEN fd.system_family = 'Small arms' THEN 'small_arms'
+                      WHEN fd.armament_category = 'Services' OR fd.deal_kind IN ('mro_service', 'upgrade')
+                          THEN 'service'
+                      ELSE 'platform' END AS unit_group,"""
+    body = text[text.index("           -- a completed deal"):].replace(
+        "FROM fd LEFT JOIN _internal.deal_table_facts dl", "FROM fd LEFT JOIN delivered dl")
+    cte = (settings.SQL_DIR / "filter_deals.sql").read_text()
+    return f"WITH fd AS (\n{cte}\n),\n{old.removeprefix('WITH ')}\n{body}"
+
+
+@pytest.mark.parametrize("filters", HEADLINE_CASES, ids=range(len(HEADLINE_CASES)))
+def test_headline_on_stored_deliveries_is_the_one_aggregated_afresh(built_db, filters):
+    """The Overview's headline reads units delivered per deal from _internal.deal_table_facts: same row, same
+    types as aggregating `deliveries` in the question (for the period shown and the one before)."""
+    for period in (filters, filters.previous_period()):
+        params = queries._filtered_params("overview_headline", period, {})
+        new = built_db.execute(queries.sql_text("overview_headline"), params).df()
+        old = built_db.execute(old_headline_sql(), params).df()
+        assert list(new.dtypes) == list(old.dtypes)
+        assert list(new.columns) == list(old.columns) and len(new) == len(old) == 1
+        for column in new.columns:
+            now, before = new[column].iloc[0], old[column].iloc[0]
+            if pd.isna(before):
+                assert pd.isna(now), column
+            elif new[column].dtype.kind == "f":  # a sum of floats in another order: the last bit may differ
+                assert now == pytest.approx(before, rel=1e-12), column
+                assert fmt.usd_bn(now) == fmt.usd_bn(before)  # what the page shows
+            else:
+                assert now == before, column
+    assert "deliveries" not in queries.sql_text("overview_headline").replace("units_delivered", "")
+
+
+TYPED_ARRAY_CASES = [
+    np.array([1.5, np.nan, -2.0]), np.array([3, 200, -5], dtype="int64"), np.array([1, 2], dtype="int64"),
+    np.array([70_000, -1], dtype="int64"), np.array([2**40, 1], dtype="int64"), np.array([5, 300], dtype="uint64"),
+    np.array([2**33], dtype="uint64"), np.array([1, 2], dtype="int32"), np.array([1.0, 2.0], dtype="float32"),
+    np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1, 2], [3, 4]], dtype="int64")[:, 0], np.array([], dtype="float64"),
+    np.array(["a", None, "가"], dtype=object), np.array([True, False]), np.array(["x", "y"]),
+    np.array(["2024-01-01"], dtype="datetime64[D]"), [1, 2, 3], (0.5, 1.5),
+]
+
+
+@pytest.mark.parametrize("values", TYPED_ARRAY_CASES, ids=range(len(TYPED_ARRAY_CASES)))
+def test_typed_arrays_are_plotlys(values):
+    """ui._typed_array (numpy arrays encoded without plotly's narwhals conversion) gives what plotly's
+    to_typed_array_spec gives: the same typed-array spec, or an array with the same dtype and values."""
+    from _plotly_utils.utils import to_typed_array_spec
+
+    from kdefense import ui
+
+    fast, plotly_own = ui._typed_array(values), to_typed_array_spec(values)
+    assert type(fast) is type(plotly_own)
+    if isinstance(plotly_own, dict):
+        assert fast == plotly_own
+    else:
+        assert fast.dtype == plotly_own.dtype and fast.shape == plotly_own.shape
+        assert pio.to_json({"x": fast}) == pio.to_json({"x": plotly_own})
