@@ -301,3 +301,104 @@ def test_kept_gantt_hovers_are_the_ones_made_afresh_in_each_language(app_db):
             assert kept == [hovers(wide), hovers(narrow)]
     with i18n.use_lang("ko"):
         assert any("서명" in text or "인도" in text for trace in hovers(wide) for text in trace)
+
+
+def page_frames(filters: Filters, by_system: bool, munitions: bool) -> dict:
+    """The Timeline's frames as pages/timeline.py hands them to the builders (row and country labels applied)."""
+    from kdefense import names
+
+    gantt = queries.run_filtered("timeline_gantt_system" if by_system else "timeline_gantt", filters, deal_id="")
+    tenders = queries.run_filtered("timeline_tenders", filters, deal_id="")
+    now = queries.run_filtered("timeline_orderbook_now", filters, deal_id="", munitions=munitions)
+    tiv_now = queries.run_filtered("timeline_tiv_orderbook_now", filters, deal_id="")
+    return {
+        "events": queries.run("timeline_events"),
+        "gantt": names.gantt_labels(gantt, by_system),
+        "tenders": tenders.assign(recipient=tenders["recipient"].map(names.country_by_name),
+                                  system_family=tenders["system_family"].map(names.system)),
+        "value": queries.run_filtered("timeline_value_by_year", filters, deal_id=""),
+        "tiv": queries.run_filtered("timeline_tiv_value_by_year", filters, deal_id=""),
+        "units": queries.run_filtered("timeline_units_by_year", filters, deal_id="", munitions=munitions),
+        "book": queries.run_filtered("timeline_orderbook", filters, deal_id="", munitions=munitions),
+        "tiv_book": queries.run_filtered("timeline_tiv_orderbook", filters, deal_id=""),
+        "now": now.assign(recipient=now["recipient"].map(names.country_by_name)),
+        "tiv_now": tiv_now.assign(recipient=tiv_now["recipient"].map(names.country_by_name)),
+        "speed": names.gantt_labels(queries.run_filtered("timeline_speed", filters, deal_id=""), by_system=False),
+    }
+
+
+def timeline_calls(frames: dict, by_system: bool) -> list[tuple[str, tuple, dict]]:
+    """Every Timeline builder call the page and the slides make, with and without events, normal and large."""
+    ev, calls = frames["events"], []
+    for events in (ev, None):
+        for large in (False, True):
+            calls += [
+                ("gantt_chart", (frames["gantt"], events), {"by_system": by_system, "large": large}),
+                ("value_by_year_chart", (frames["value"], "usd", events, frames["tenders"]), {"large": large}),
+                ("value_by_year_chart", (frames["value"], "usd", events), {"large": large}),
+                ("value_by_year_chart", (frames["tiv"], "tiv", events, frames["tenders"]), {"large": large}),
+                ("units_by_year_chart", (frames["units"], events), {"large": large}),
+                ("orderbook_chart", (frames["book"], "units_outstanding", "units", events), {"large": large}),
+                ("orderbook_chart", (frames["book"], "value_usd_m_outstanding", "USD m", events), {}),
+                ("orderbook_chart", (frames["tiv_book"], "tiv_outstanding_m", "TIV, millions", events), {}),
+                ("orderbook_now_chart", (frames["now"], "units_outstanding", "units", "end of 2025"), {"large": large}),
+                ("orderbook_now_chart", (frames["now"], "value_usd_m_outstanding", "USD m", "end of 2025"), {}),
+                ("orderbook_now_chart", (frames["tiv_now"], "tiv_outstanding_m", "TIV", "end of 2025"), {}),
+                ("speed_chart", (frames["speed"],), {"large": large}),
+            ]
+    return calls
+
+
+def usable(name: str, args: tuple) -> bool:
+    """The calls the page makes: it draws no chart for an empty frame (nor units without any count)."""
+    df = args[0]
+    if df.empty:
+        return False
+    if name == "units_by_year_chart":
+        return bool(df["units"].notna().any())
+    if name in ("orderbook_chart", "orderbook_now_chart"):
+        return bool(df[args[1]].fillna(0).sum() > 0)
+    return True
+
+
+TIMELINE_CASES = [
+    {}, {"basis": "tiv"}, {"countries": ("POL",)}, {"regions": ("Middle East",), "basis": "tiv"},
+    {"year_from": 2022, "year_to": 2022}, {"year_from": 2015, "year_to": 2023},
+    {"statuses": ("contract", "delivering", "completed", "prospect", "negotiating", "framework/MoU", "cancelled")},
+    {"q": "K9"}, {"regions": ("Asia & Oceania",), "year_from": 2000, "year_to": 2019},
+]
+
+
+@pytest.mark.parametrize("case", TIMELINE_CASES)
+def test_fast_timeline_builders_send_what_the_reference_builders_sent(app_db, case):
+    """The Timeline's builders work on column lists (no per-row or per-mask pandas work): every figure they make is
+    byte for byte the JSON the builders before that rewrite made (tests/unit/reference_charts_timeline.py), over
+    filter sets, both Gantt row modes, with and without events and tenders, normal and large, English and
+    Korean."""
+    from kdefense import i18n
+    from tests.unit import reference_charts_timeline as ref
+
+    options = queries.filter_options()
+    filters = Filters(**{"year_from": options.year_min, "year_to": options.year_max, **case})
+    compared = 0
+    for lang in ("en", "ko"):
+        with i18n.use_lang(lang):
+            for by_system, munitions in ((False, False), (True, True)):
+                frames = page_frames(filters, by_system, munitions)
+                for name, args, kwargs in timeline_calls(frames, by_system):
+                    if not usable(name, args):
+                        continue
+                    fast = getattr(ct, name)(*args, **kwargs)
+                    reference = getattr(ref, name)(*args, **kwargs)
+                    assert pio.to_json(fast, validate=False) == pio.to_json(reference, validate=False), (name, lang)
+                    assert pio.to_json(ui_sent(fast), validate=False) == pio.to_json(reference.to_dict(),
+                                                                                     validate=False), name
+                    compared += 1
+    assert compared >= 40
+
+
+def ui_sent(fig: go.Figure) -> dict:
+    from kdefense import ui
+
+    kept = getattr(fig, "_kd_sent", None)
+    return kept if kept is not None else ui.sent_dict(fig)
