@@ -7,6 +7,8 @@ four in the speed chart. Context events are dotted vertical lines plus one marke
 
 from __future__ import annotations
 
+import base64
+import copy
 import datetime as dt
 import functools
 import html
@@ -15,6 +17,8 @@ import re
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
+from _plotly_utils.utils import is_skipped_key, plotlyjsShortTypes, to_typed_array_spec
 
 from kdefense import fmt, names
 from kdefense.charts import EVENT_NAME, array, built, layout_base, merge, region_marker, region_ordered
@@ -197,6 +201,62 @@ class _Columns:
             if v in wanted:
                 out[v].append(i)
         return out
+
+
+def _sent(key, value):
+    """What Figure.to_dict() makes of a value this module wrote (ui.sent_dict's walk, for our own dicts): numeric
+    arrays as typed-array specs, dicts and lists of dicts walked, other lists and strings shared (never written)."""
+    if is_skipped_key(key):
+        return copy.deepcopy(value)
+    kind = type(value)
+    if kind is np.ndarray:
+        return _typed(value)
+    if kind is dict:
+        return {k: _sent(k, v) for k, v in value.items()}
+    if kind is list and any(type(v) in (dict, list, np.ndarray) for v in value):
+        return [_sent(None, v) if type(v) in (dict, list) else v for v in value]
+    return value
+
+
+def _typed(values: np.ndarray):
+    """plotly's to_typed_array_spec for a numpy array, without its trip through narwhals (0.3 ms an array): numbers
+    as a base64 typed array (int64 narrowed to the smallest type that holds them), text and dates as they are."""
+    if values.dtype.kind in "OM":
+        return values  # sent as a list, as to_dict() sends it
+    if values.dtype.kind not in "uif" or values.size == 0:
+        return to_typed_array_spec(values)
+    values = np.ascontiguousarray(values)
+    if values.dtype in (np.int64, np.uint64):
+        low, high = values.min(), values.max()
+        for narrow in ((np.int8, np.int16, np.int32) if values.dtype == np.int64 else (np.uint8, np.uint16, np.uint32)):
+            if np.iinfo(narrow).min <= low and high <= np.iinfo(narrow).max:
+                values = values.astype(narrow)
+                break
+        else:
+            return values
+    short = plotlyjsShortTypes.get(str(values.dtype))
+    if short is None:
+        return values
+    spec = {"dtype": short, "bdata": base64.b64encode(values).decode("ascii")}
+    if values.ndim > 1:
+        spec["shape"] = str(values.shape)[1:-1]
+    return spec
+
+
+@functools.cache
+def _template(name: str) -> dict:
+    """The default template as to_dict() writes it into every layout (the same for every figure: made once)."""
+    return go.Figure().layout.template.to_plotly_json()
+
+
+def _built(data: list[dict], layout: dict) -> go.Figure:
+    """charts.built, carrying what st.plotly_chart will send (`_kd_sent`, read by ui.stamped), made from these
+    dicts instead of a deep copy and walk of the whole figure (tests/unit/test_fast_paths.py compares it with
+    to_dict()). Read-only, like the figure."""
+    fig = built(data, layout)
+    fig._kd_sent = {"data": [_sent(None, trace) for trace in data],
+                    "layout": {**_sent(None, layout), "template": _template(str(pio.templates.default))}}
+    return fig
 
 
 def _missing(value) -> bool:
@@ -393,7 +453,7 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
     if hi.year - lo.year <= 12:
         xaxis["dtick"] = "M12"
     merge(layout, {"xaxis": xaxis})
-    return built(data, layout)
+    return _built(data, layout)
 
 
 TENDER_TOP, TENDER_STEP, BAR_SHARE = 0.93, 0.05, 0.7  # decision markers stack down from 93 % of the plot height
@@ -525,7 +585,7 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
         merge(layout, {"legend": {"entrywidth": 0.5, "entrywidthmode": "fraction", "y": -0.12}})
     merge(layout, {"yaxis": {"title": _axis_title(t("USD bn") if usd else t("TIV, millions"))},
                    "xaxis": {"title": {}, **_year_ticks(lo, hi)}})
-    return built(data, layout)
+    return _built(data, layout)
 
 
 def units_by_year_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, large: bool = False) -> go.Figure:
@@ -568,7 +628,7 @@ def units_by_year_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, la
     merge(layout, {"barmode": "stack", "meta": {"chart": "units_by_year"},
                    "legend": {"orientation": "h", "y": -0.18, "yanchor": "top", "traceorder": "normal"}})
     merge(layout, {"yaxis": {"title": {"text": t("Units")}}, "xaxis": {"title": {}, **_year_ticks(lo, hi)}})
-    return built(data, layout)
+    return _built(data, layout)
 
 
 def orderbook_chart(df: pd.DataFrame, value_col: str, unit_label: str, events: pd.DataFrame | None = None,
@@ -599,7 +659,7 @@ def orderbook_chart(df: pd.DataFrame, value_col: str, unit_label: str, events: p
                    "hovermode": "x unified"})
     merge(layout, {"yaxis": {"title": {"text": unit_label[:1].upper() + unit_label[1:]}, "rangemode": "tozero"},
                    "xaxis": {"title": {}, **_year_ticks(lo, hi)}})
-    return built(data, layout)
+    return _built(data, layout)
 
 
 def _overdue_label(row: dict) -> str:
@@ -655,7 +715,7 @@ def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of
                    "margin": {"b": 60, "r": 110 if late_rows else 40}})
     merge(layout, {"xaxis": {"title": {"text": unit_label[:1].upper() + unit_label[1:]}},
                    "yaxis": {"title": {}, "automargin": True}})
-    return built(traces, layout)
+    return _built(traces, layout)
 
 
 def _first_units(units) -> str:
@@ -759,4 +819,4 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     _, top = _span(years, waited, cols.list("others_p75_years"))
     merge(layout, {"xaxis": {"title": {"text": t("Calendar years from signing to first delivery (0 = same year)")},
                              "dtick": 1, "range": [-0.4, (0 if _missing(top) else float(top)) + 0.6]}})
-    return built(traces, layout)
+    return _built(traces, layout)
