@@ -133,6 +133,19 @@ def _deal_hover_of(lang: str, items: tuple) -> str:
     return _deal_hover(dict(items))
 
 
+@functools.lru_cache(maxsize=HOVERS_KEPT)
+def _date_in(lang: str, value) -> str:
+    return fmt.date(value, lang)
+
+
+def _date(lang: str, value) -> str:
+    """fmt.date(value) in `lang` (the current language), kept between builds (a full date is parsed by pandas)."""
+    try:
+        return _date_in(lang, value)
+    except TypeError:  # a value that cannot be a key
+        return fmt.date(value, lang)
+
+
 # What _deal_hover reads; a NaN in these is keyed as None, which _deal_hover reads alike (only as missing).
 DEAL_HOVER_FIELDS = ("deal_id", "designation", "status", "signed_date", "quantity", "units_delivered",
                      "value_amount_m", "currency", "value_usd_m", "value_note", "first_source", "source_ids")
@@ -384,7 +397,9 @@ def _gantt_bar_hovers(cols: _Columns, part: str, idx: list[int]) -> list[str]:
     start, finish = cols.list("start"), cols.list("finish")
     text = ("signed {start} → first delivery {finish}" if part == "waiting"
             else "framework {start} → last contract's deliveries {finish}")
-    return [f"<b>{label[i]}</b><br>" + t(text, start=fmt.date(start[i]), finish=fmt.date(finish[i])) for i in idx]
+    lang = current_lang()
+    return [f"<b>{label[i]}</b><br>" + t(text, start=_date(lang, start[i]), finish=_date(lang, finish[i]))
+            for i in idx]
 
 
 def _gantt_deal_hovers(cols: _Columns, idx: list[int]) -> list[str]:
@@ -754,14 +769,14 @@ def _speed_group(cols: _Columns, idx: list[int], name: str, colour: str, symbol:
     first_units, origin, years = (cols.list(c) for c in ("first_year_units", "first_year_origin",
                                                           "years_to_first_delivery"))
     med, quantity = cols.list("others_median_years"), cols.list("quantity")
-    no_median, group = t("n/a"), t(name).lower()
+    no_median, group, lang = t("n/a"), t(name).lower(), current_lang()
     return dict(
         type="scatter", x=cols.take("years_to_first_delivery", idx), y=cols.take("row_label", idx), mode="markers",
         name=t(name),
         marker={"symbol": symbol, "size": 12, "color": colour, "line": {"color": "white", "width": 1}},
         hovertext=[f"<b>{deal[i]}</b> · {designation[i] if isinstance(designation[i], str) else ''}<br>"
                    + t("signed {signed}, first delivery {first} ({units}, {origin})<br>{years} years; "
-                       "category median {median} ({group})<br>Units ordered: {ordered}", signed=fmt.date(signed[i]),
+                       "category median {median} ({group})<br>Units ordered: {ordered}", signed=_date(lang, signed[i]),
                        first=fmt.date(str(int(first[i]))), units=_first_units(first_units[i]),
                        origin=names.origin(origin[i]), years=years[i],
                        median=_num(med[i], "{:g}", no_median), group=group,
@@ -799,13 +814,13 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
             traces.append(_speed_group(cols, idx, name, colour, symbol))
     waiting = [i for i in range(cols.n) if _missing(years[i]) and not _missing(waited[i])]
     if waiting:
-        deal, signed = cols.list("deal_id"), cols.list("signed_date")
+        deal, signed, lang = cols.list("deal_id"), cols.list("signed_date"), current_lang()
         traces.append(dict(
             type="scatter", x=cols.take("years_waiting", waiting), y=cols.take("row_label", waiting), mode="markers",
             name=t("No delivery yet: years so far"),
             marker={"symbol": "triangle-right-open", "size": 11, "color": "#b45309", "line": {"width": 2}},
             hovertext=[f"<b>{deal[i]}</b><br>" + t("signed {signed}; no delivery recorded yet ({years} years so far)",
-                                                    signed=fmt.date(signed[i]), years=waited[i])
+                                                    signed=_date(lang, signed[i]), years=waited[i])
                        for i in waiting],
             hovertemplate="%{hovertext}<extra></extra>",
         ))

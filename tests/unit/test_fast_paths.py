@@ -298,6 +298,7 @@ def test_kept_gantt_hovers_are_the_ones_made_afresh_in_each_language(app_db):
             kept = [hovers(wide), hovers(narrow)]
             ct._year_hover.cache_clear()
             ct._deal_hover_of.cache_clear()
+            ct._date_in.cache_clear()
             assert kept == [hovers(wide), hovers(narrow)]
     with i18n.use_lang("ko"):
         assert any("서명" in text or "인도" in text for trace in hovers(wide) for text in trace)
