@@ -394,12 +394,12 @@ def _gantt_bar_hovers(cols: _Columns, part: str, idx: list[int]) -> list[str]:
         year, units, origin, sources = (cols.list(c) for c in ("year", "units", "origin", "part_sources"))
         return [_year_hover(lang, part, label[i], year[i], None if _nan(units[i]) else units[i], origin[i], sources[i])
                 for i in idx]
-    start, finish = cols.list("start"), cols.list("finish")
-    text = ("signed {start} → first delivery {finish}" if part == "waiting"
-            else "framework {start} → last contract's deliveries {finish}")
-    lang = current_lang()
-    return [f"<b>{label[i]}</b><br>" + t(text, start=_date(lang, start[i]), finish=_date(lang, finish[i]))
-            for i in idx]
+    start, finish, lang = cols.list("start"), cols.list("finish"), current_lang()
+    if part == "waiting":
+        return [f"<b>{label[i]}</b><br>" + t("signed {start} → first delivery {finish}", start=_date(lang, start[i]),
+                                             finish=_date(lang, finish[i])) for i in idx]
+    return [f"<b>{label[i]}</b><br>" + t("framework {start} → last contract's deliveries {finish}",
+                                         start=_date(lang, start[i]), finish=_date(lang, finish[i])) for i in idx]
 
 
 def _gantt_deal_hovers(cols: _Columns, idx: list[int]) -> list[str]:
