@@ -403,3 +403,52 @@ def ui_sent(fig: go.Figure) -> dict:
     kept = getattr(fig, "_kd_sent", None)
     assert kept is not None  # every Timeline builder carries its sent dict (ui.stamped sends it)
     return kept
+
+
+def separated_before(df, config=None) -> dict:
+    """ui.separated as it was before it read dtypes and float arrays (the reference for the test below)."""
+    import pandas as pd
+    import streamlit as st
+
+    out = dict(config or {})
+    for i, name in enumerate(df.columns):
+        given = out.get(name, "")
+        column = df.iloc[:, i]
+        if df.columns.duplicated(keep=False)[i]:
+            continue
+        if not isinstance(given, str) or pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(
+                column):
+            continue
+        values = column.dropna().astype(float)
+        if values.empty or values.abs().max() < 1000 or bool(
+                ((values % 1 == 0) & values.between(1900, 2100)).all()):
+            continue
+        out[name] = st.column_config.NumberColumn(given or None,
+                                                  format="%,d" if bool((values % 1 == 0).all()) else "%,.1f")
+    return out
+
+
+def test_popover_number_formats_are_the_ones_made_before(app_db):
+    """ui.separated (every popover table, every rerun) configures exactly the columns it configured before, with
+    the same formats: on every Timeline frame (English and Korean dates) and on NaN, ±inf, nullable integers,
+    booleans, years, repeated names, empty frames and given labels."""
+    import pandas as pd
+
+    from kdefense import fmt, i18n, ui
+
+    options = queries.filter_options()
+    frames = list(page_frames(Filters(year_from=options.year_min, year_to=options.year_max), False, False).values())
+    frames += [
+        pd.DataFrame({"a": [1000, None, 3], "b": [1999.0, 2000, None], "c": [1.5, 2000.5, np.nan],
+                      "d": [True, False, True], "e": pd.array([None, 5000, 2], dtype="Int64"),
+                      "f": [np.inf, 1, 2], "g": [-np.inf, -5000.0, 1.0], "y": pd.array([2020, None, 2021], dtype="Int32"),
+                      "s": ["x", None, "z"], "n": [np.nan, np.nan, np.nan]}),
+        pd.DataFrame([[1000, 2000, 3]], columns=["x", "x", "z"]),
+        pd.DataFrame({"a": pd.Series([], dtype="float64")}),
+    ]
+    for lang in ("en", "ko"):
+        with i18n.use_lang(lang):
+            for frame in frames:
+                shown = fmt.table_dates(frame.head(ui.PREVIEW_ROWS))
+                for config in (None, {"a": "Given label", "units": {"label": "kept"}}):
+                    assert ui.separated(shown, config) == separated_before(shown, config)
