@@ -7,16 +7,21 @@ four in the speed chart. Context events are dotted vertical lines plus one marke
 
 from __future__ import annotations
 
+import base64
+import copy
+import datetime as dt
 import functools
 import html
+import re
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
+from _plotly_utils.utils import is_skipped_key, plotlyjsShortTypes, to_typed_array_spec
 
 from kdefense import fmt, names
-from kdefense.charts import EVENT_NAME, array, bars_by_region, built, layout_base, merge, region_marker, region_ordered
-from kdefense.charts import records as row_dicts
-from kdefense.charts import rows as row_tuples
+from kdefense.charts import EVENT_NAME, array, built, layout_base, merge, region_marker, region_ordered
 from kdefense.charts_tenders import (
     OUTCOME_COLOURS,
     OUTCOME_LABELS,
@@ -128,6 +133,19 @@ def _deal_hover_of(lang: str, items: tuple) -> str:
     return _deal_hover(dict(items))
 
 
+@functools.lru_cache(maxsize=HOVERS_KEPT)
+def _date_in(lang: str, value) -> str:
+    return fmt.date(value, lang)
+
+
+def _date(lang: str, value) -> str:
+    """fmt.date(value) in `lang` (the current language), kept between builds (a full date is parsed by pandas)."""
+    try:
+        return _date_in(lang, value)
+    except TypeError:  # a value that cannot be a key
+        return fmt.date(value, lang)
+
+
 # What _deal_hover reads; a NaN in these is keyed as None, which _deal_hover reads alike (only as missing).
 DEAL_HOVER_FIELDS = ("deal_id", "designation", "status", "signed_date", "quantity", "units_delivered",
                      "value_amount_m", "currency", "value_usd_m", "value_note", "first_source", "source_ids")
@@ -148,8 +166,125 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     return df.astype({c: object for c in df.columns if pd.api.types.is_string_dtype(df[c])})
 
 
-def _duration_ms(df: pd.DataFrame) -> pd.Series:
-    return (pd.to_datetime(df["finish"]) - pd.to_datetime(df["start"])).dt.total_seconds() * 1000
+class _Columns:
+    """A frame's columns read once, for builders that work on column lists instead of pandas' per-row and per-mask
+    machinery (each boolean mask, sub-frame or group costs tens of microseconds; a Timeline chart made hundreds).
+
+    `list(c)` is the column as `_plain(df)[c].tolist()` gives it (text as Python objects); `take(c, idx)` is
+    `charts.array(df[c].iloc[idx])` for row positions `idx` (numbers typed as array() types them for those rows)."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.df = df
+        self.n = len(df)
+        self._lists: dict[str, list] = {}
+        self._arrays: dict[str, tuple] = {}
+
+    def __contains__(self, column: str) -> bool:
+        return column in self.df.columns
+
+    def list(self, column: str) -> list:
+        values = self._lists.get(column)
+        if values is None:
+            series = self.df[column]
+            if pd.api.types.is_string_dtype(series):
+                series = series.astype(object)
+            values = self._lists[column] = series.tolist()
+        return values
+
+    def take(self, column: str, idx: list[int]) -> np.ndarray:
+        kept = self._arrays.get(column)
+        if kept is None:
+            series = self.df[column]
+            dtype = series.dtype
+            native = (dtype.numpy_dtype if isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iuf"
+                      else None)
+            mask = series.isna().to_numpy() if native is not None else None
+            kept = self._arrays[column] = (array(series), native, mask)
+        full, native, mask = kept
+        picked = full[idx]
+        if native is not None and picked.dtype != native and not mask[idx].any():
+            return picked.astype(native)  # array() of these rows alone: no missing value, the column's own type
+        return picked
+
+    def positions(self, column: str, values) -> dict:
+        """Row positions per value of `column` (in row order), for the values asked."""
+        wanted = set(values)
+        out: dict = {v: [] for v in values}
+        for i, v in enumerate(self.list(column)):
+            if v in wanted:
+                out[v].append(i)
+        return out
+
+
+def _sent(key, value):
+    """What Figure.to_dict() makes of a value this module wrote (ui.sent_dict's walk, for our own dicts): numeric
+    arrays as typed-array specs, dicts and lists of dicts walked, other lists and strings shared (never written)."""
+    if is_skipped_key(key):
+        return copy.deepcopy(value)
+    kind = type(value)
+    if kind is np.ndarray:
+        return _typed(value)
+    if kind is dict:
+        return {k: _sent(k, v) for k, v in value.items()}
+    if kind is list and any(type(v) in (dict, list, np.ndarray) for v in value):
+        return [_sent(None, v) if type(v) in (dict, list) else v for v in value]
+    return value
+
+
+def _typed(values: np.ndarray):
+    """plotly's to_typed_array_spec for a numpy array, without its trip through narwhals (0.3 ms an array): numbers
+    as a base64 typed array (int64 narrowed to the smallest type that holds them), text and dates as they are."""
+    if values.dtype.kind in "OM":
+        return values  # sent as a list, as to_dict() sends it
+    if values.dtype.kind not in "uif" or values.size == 0:
+        return to_typed_array_spec(values)
+    values = np.ascontiguousarray(values)
+    if values.dtype in (np.int64, np.uint64):
+        low, high = values.min(), values.max()
+        for narrow in ((np.int8, np.int16, np.int32) if values.dtype == np.int64 else (np.uint8, np.uint16, np.uint32)):
+            if np.iinfo(narrow).min <= low and high <= np.iinfo(narrow).max:
+                values = values.astype(narrow)
+                break
+        else:
+            return values
+    short = plotlyjsShortTypes.get(str(values.dtype))
+    if short is None:
+        return values
+    spec = {"dtype": short, "bdata": base64.b64encode(values).decode("ascii")}
+    if values.ndim > 1:
+        spec["shape"] = str(values.shape)[1:-1]
+    return spec
+
+
+@functools.cache
+def _template(name: str) -> dict:
+    """The default template as to_dict() writes it into every layout (the same for every figure: made once)."""
+    return go.Figure().layout.template.to_plotly_json()
+
+
+def _built(data: list[dict], layout: dict) -> go.Figure:
+    """charts.built, carrying what st.plotly_chart will send (`_kd_sent`, read by ui.stamped), made from these
+    dicts instead of a deep copy and walk of the whole figure (tests/unit/test_fast_paths.py compares it with
+    to_dict()). Read-only, like the figure."""
+    fig = built(data, layout)
+    fig._kd_sent = {"data": [_sent(None, trace) for trace in data],
+                    "layout": {**_sent(None, layout), "template": _template(str(pio.templates.default))}}
+    return fig
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _days(start, finish) -> float:
+    """Milliseconds from start to finish (ISO dates; whole days: exact in float64, as pandas' total_seconds
+    gives them)."""
+    if _missing(start) or _missing(finish):
+        return float("nan")
+    return (dt.date.fromisoformat(finish) - dt.date.fromisoformat(start)).days * 86_400_000.0
 
 
 def _tall_layout(fig: go.Figure, tall: bool) -> None:
@@ -184,9 +319,6 @@ def add_events(fig: go.Figure, events: pd.DataFrame | None, lo, hi, date_axis: b
     return fig
 
 
-EVENT_COLUMNS = ("date", "x_year", "kind", "title", "source_ids")  # what the event lines and hovers show
-
-
 def _event_hovers(events: pd.DataFrame) -> list[str]:
     """An event's date and kind in the interface language; its title as the data write it."""
     return [f"<b>{fmt.date(r.date)}</b> · {names.event_kind(r.kind)}<br>{r.title}<br>"
@@ -197,17 +329,20 @@ def _events(events: pd.DataFrame | None, lo, hi, date_axis: bool) -> tuple[list[
     """add_events as dicts: (shapes, traces, layout update) for the events inside [lo, hi]."""
     if events is None or events.empty:
         return [], [], {}
-    x = events["date"] if date_axis else events["x_year"]
-    inside = _plain(events.loc[(x >= lo) & (x <= hi), [c for c in EVENT_COLUMNS if c in events.columns]])
-    if inside.empty:
+    cols = _Columns(events)
+    at = cols.list("date" if date_axis else "x_year")
+    idx = [i for i, x in enumerate(at) if not _missing(x) and x >= lo and x <= hi]
+    if not idx:
         return [], [], {}
-    xs = inside["date"] if date_axis else inside["x_year"]
+    xs = cols.take("date" if date_axis else "x_year", idx)
     lines = [{"type": "line", "x0": value, "x1": value, "yref": "paper", "y0": 0, "y1": 1, "layer": "below",
               "line": {"color": EVENT, "width": 1.5, "dash": "dot"}} for value in xs.tolist()]
+    date, kind, title, sources = (cols.list(c) for c in ("date", "kind", "title", "source_ids"))
     trace = {
-        "type": "scatter", "x": array(xs), "y": [1.0] * len(inside), "yaxis": "y2", "mode": "markers",
+        "type": "scatter", "x": xs, "y": [1.0] * len(idx), "yaxis": "y2", "mode": "markers",
         "name": t(EVENT_NAME), "marker": {"symbol": "triangle-down", "size": 13, "color": EVENT},
-        "hovertext": _event_hovers(inside),
+        "hovertext": [f"<b>{fmt.date(date[i])}</b> · {names.event_kind(kind[i])}<br>{title[i]}<br>"
+                      + t("Sources: {ids}", ids=sources[i]) for i in idx],
         "hovertemplate": "%{hovertext}<extra></extra>", "cliponaxis": False,
     }
     yaxis2 = {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True,
@@ -238,22 +373,8 @@ def _axis_title(text: str | None) -> dict:
     return {"text": text} if text is not None else {}
 
 
-# The Gantt question's columns that the chart draws or names in its hovers (_deal_hover reads the deal's)
-GANTT_COLUMNS = ("row_order", "row_label", "part", "start", "finish", "year", "units", "origin", "part_sources",
-                 "deal_id", "designation", "status", "signed_date", "quantity", "units_delivered", "currency",
-                 "value_amount_m", "value_usd_m", "value_note", "first_source", "source_ids")
-
-
-def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system: bool = False,
-                large: bool = False) -> go.Figure:
-    """Signing to last delivery, one row per deal (or per recipient × system): a few traces in all."""
-    df = _plain(df[[c for c in GANTT_COLUMNS if c in df.columns]])  # row iteration costs per column: only these
-    rows = df.drop_duplicates("row_order").sort_values("row_order")
-    labels = rows["row_label"].tolist()
-    data: list[dict] = []
-    bars = df[df["part"].isin(["framework", "waiting", "delivered", "planned", "overdue"])].copy()
-    bars["duration_ms"] = _duration_ms(bars)
-    specs = {
+def _gantt_specs() -> dict:
+    return {
         "framework": (t("Framework: span of its contracts"), {"color": "rgba(0,0,0,0)",
                                                             "line": {"color": FRAMEWORK, "width": 1.5}}, 0.9),
         "waiting": (t("Signed, awaiting first delivery"), {"color": WAITING}, 0.35),
@@ -264,40 +385,75 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
         "overdue": (t(OVERDUE_NAME), {"color": "rgba(220,38,38,0.18)", "line": {"color": OVERDUE, "width": 2},
                                    "pattern": {"shape": "x", "fgcolor": OVERDUE, "size": 7}}, 0.62),
     }
+
+
+def _gantt_bar_hovers(cols: _Columns, part: str, idx: list[int]) -> list[str]:
+    label = cols.list("row_label")
+    if part in ("delivered", "planned", "overdue"):
+        lang = current_lang()
+        year, units, origin, sources = (cols.list(c) for c in ("year", "units", "origin", "part_sources"))
+        return [_year_hover(lang, part, label[i], year[i], None if _nan(units[i]) else units[i], origin[i], sources[i])
+                for i in idx]
+    start, finish, lang = cols.list("start"), cols.list("finish"), current_lang()
+    if part == "waiting":
+        return [f"<b>{label[i]}</b><br>" + t("signed {start} → first delivery {finish}", start=_date(lang, start[i]),
+                                             finish=_date(lang, finish[i])) for i in idx]
+    return [f"<b>{label[i]}</b><br>" + t("framework {start} → last contract's deliveries {finish}",
+                                         start=_date(lang, start[i]), finish=_date(lang, finish[i])) for i in idx]
+
+
+def _gantt_deal_hovers(cols: _Columns, idx: list[int]) -> list[str]:
+    lang = current_lang()
+    fields = [(k, cols.list(k)) for k in DEAL_HOVER_FIELDS if k in cols]
+    return [_kept_deal_hover(lang, {k: values[i] for k, values in fields}) for i in idx]
+
+
+def _date_span(cols: _Columns) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The earliest and latest start or finish, 200 days wider on each side (as pd.to_datetime would read them)."""
+    dates = cols.list("start") + cols.list("finish")
+    given = [d for d in dates if not _missing(d)]
+    if given and all(isinstance(d, str) and ISO_DAY.fullmatch(d) for d in given):
+        first, last = pd.Timestamp(min(given)), pd.Timestamp(max(given))
+    else:
+        parsed = pd.to_datetime(pd.Series(dates, dtype=object))
+        first, last = parsed.min(), parsed.max()
+    return first - pd.Timedelta(days=200), last + pd.Timedelta(days=200)
+
+
+def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system: bool = False,
+                large: bool = False) -> go.Figure:
+    """Signing to last delivery, one row per deal (or per recipient × system): a few traces in all."""
+    cols = _Columns(df)
+    order, label_of = cols.list("row_order"), cols.list("row_label")
+    first: dict = {}
+    for i, row in enumerate(order):
+        first.setdefault(row, i)
+    labels = [label_of[first[row]] for row in sorted(first)]
+    specs = _gantt_specs()
+    by_part = cols.positions("part", [*specs, *MARKERS])
+    start, finish = cols.list("start"), cols.list("finish")
+    data: list[dict] = []
     for part, (name, marker, width) in specs.items():
-        sub = bars[bars["part"] == part]
-        if sub.empty:
+        idx = by_part[part]
+        if not idx:
             continue
-        if part in ("delivered", "planned", "overdue"):
-            lang = current_lang()
-            hover = [_year_hover(lang, part, r.row_label, r.year, None if _nan(r.units) else r.units, r.origin,
-                                 r.part_sources)
-                     for r in row_tuples(sub)]
-        elif part == "waiting":
-            hover = [f"<b>{r.row_label}</b><br>" + t("signed {start} → first delivery {finish}", start=fmt.date(r.start),
-                                                     finish=fmt.date(r.finish))
-                     for r in row_tuples(sub)]
-        else:
-            hover = [f"<b>{r.row_label}</b><br>" + t("framework {start} → last contract's deliveries {finish}",
-                                                     start=fmt.date(r.start), finish=fmt.date(r.finish))
-                     for r in row_tuples(sub)]
-        data.append({"type": "bar", "y": array(sub["row_label"]), "x": array(sub["duration_ms"]),
-                     "base": array(sub["start"]), "orientation": "h", "name": name, "marker": marker,
-                     "width": width, "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"})
-    marks = df[df["part"].isin(list(MARKERS))]
+        durations = np.array([_days(start[i], finish[i]) for i in idx], dtype="float64")
+        data.append({"type": "bar", "y": cols.take("row_label", idx), "x": durations,
+                     "base": cols.take("start", idx), "orientation": "h", "name": name, "marker": marker,
+                     "width": width, "hovertext": _gantt_bar_hovers(cols, part, idx),
+                     "hovertemplate": "%{hovertext}<extra></extra>"})
     for part, (name, symbol, colour, line) in MARKERS.items():
-        sub = marks[marks["part"] == part]
-        if sub.empty:
+        idx = by_part[part]
+        if not idx:
             continue
         data.append({
-            "type": "scatter", "y": array(sub["row_label"]), "x": array(sub["start"]), "mode": "markers",
+            "type": "scatter", "y": cols.take("row_label", idx), "x": cols.take("start", idx), "mode": "markers",
             "name": t(name),
             "marker": {"symbol": symbol, "size": 11, "color": colour, "line": {"color": line, "width": 1.5}},
-            "hovertext": [_kept_deal_hover(current_lang(), r) for r in row_dicts(sub)],
+            "hovertext": _gantt_deal_hovers(cols, idx),
             "hovertemplate": "%{hovertext}<extra></extra>",
         })
-    dates = pd.to_datetime(pd.concat([df["start"], df["finish"]]))
-    lo, hi = dates.min() - pd.Timedelta(days=200), dates.max() + pd.Timedelta(days=200)
+    lo, hi = _date_span(cols)
     layout: dict = {}
     _with_events(data, layout, events, lo.strftime("%Y-%m-%d"), hi.strftime("%Y-%m-%d"), date_axis=True)
     tall = len(labels) > TALL_ROWS
@@ -312,11 +468,7 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
     if hi.year - lo.year <= 12:
         xaxis["dtick"] = "M12"
     merge(layout, {"xaxis": xaxis})
-    return built(data, layout)
-
-
-def _year_dtick(years: pd.Series) -> dict:
-    return {"dtick": 1} if years.max() - years.min() <= 15 else {}
+    return _built(data, layout)
 
 
 TENDER_TOP, TENDER_STEP, BAR_SHARE = 0.93, 0.05, 0.7  # decision markers stack down from 93 % of the plot height
@@ -342,26 +494,59 @@ def tender_decision_traces(tenders: pd.DataFrame | None) -> list[dict]:
     if tenders is None or tenders.empty:
         return []
     order = {o: i for i, o in enumerate(OUTCOMES)}
-    shown = tenders["year_decided"].notna() & tenders["outcome"].isin(order)
-    rows = _plain(tenders.loc[shown, [c for c in TENDER_COLUMNS if c in tenders.columns]])
-    rows = rows.assign(_o=rows["outcome"].map(order)).sort_values(["year_decided", "_o", "competition_id"])
-    rows["y"] = TENDER_TOP - TENDER_STEP * rows.groupby("year_decided").cumcount()
+    cols = _Columns(tenders)
+    year, outcome, ident = cols.list("year_decided"), cols.list("outcome"), cols.list("competition_id")
+    shown = [i for i in range(cols.n) if not _missing(year[i]) and outcome[i] in order]
+    # sorted by decision year, outcome and competition (a missing competition id last, as pandas sorts)
+    shown.sort(key=lambda i: (year[i], order[outcome[i]], (1, "") if _missing(ident[i]) else (0, ident[i])))
+    height: dict[int, float] = {}
+    stacked: dict = {}
+    for i in shown:  # stacked downwards within a decision year, in that order
+        height[i] = TENDER_TOP - TENDER_STEP * np.int64(stacked.get(year[i], 0))
+        stacked[year[i]] = stacked.get(year[i], 0) + 1
+    fields = [(c, cols.list(c)) for c in TENDER_COLUMNS if c in cols]
     data = []
-    for outcome in OUTCOMES:
-        part = rows[rows["outcome"] == outcome]
-        if part.empty:
+    for kind in OUTCOMES:
+        part = [i for i in shown if outcome[i] == kind]
+        if not part:
             continue
-        colour = OUTCOME_COLOURS[outcome]
+        colour = OUTCOME_COLOURS[kind]
         data.append({
-            "type": "scatter", "x": array(part["year_decided"].astype("int64")), "y": array(part["y"]),
-            "yaxis": "y3", "mode": "markers", "name": t("Tender {outcome}", outcome=t(OUTCOME_LABELS[outcome]).lower()),
+            "type": "scatter", "x": np.array([int(year[i]) for i in part], dtype="int64"),
+            "y": np.array([height[i] for i in part], dtype="float64"),
+            "yaxis": "y3", "mode": "markers", "name": t("Tender {outcome}", outcome=t(OUTCOME_LABELS[kind]).lower()),
             "legendgroup": "tenders", "cliponaxis": False,
-            "marker": {"symbol": OUTCOME_SYMBOLS[outcome], "size": 12, "color": colour,
+            "marker": {"symbol": OUTCOME_SYMBOLS[kind], "size": 12, "color": colour,
                        "line": {"width": 2, "color": colour}},
-            "hovertext": [_tender_hover(r) for r in row_dicts(part)],
+            "hovertext": [_tender_hover({c: values[i] for c, values in fields}) for i in part],
             "hovertemplate": "%{hovertext}<extra></extra>",
         })
     return data
+
+
+def _span(*columns: list) -> tuple:
+    """The smallest and largest value given in these column lists (NaN, NaN when none is)."""
+    given = [v for values in columns for v in values if not _missing(v)]
+    return (min(given), max(given)) if given else (np.nan, np.nan)
+
+
+def _year_ticks(lo, hi) -> dict:
+    """Yearly ticks where the years span 15 or fewer."""
+    return {"dtick": 1} if hi - lo <= 15 else {}
+
+
+def _by_value(cols: _Columns, column: str, idx: list[int]) -> dict:
+    """Row positions by value of `column` in first-seen order, missing values left out (groupby(sort=False))."""
+    values = cols.list(column)
+    groups: dict = {}
+    for i in idx:
+        if not _missing(values[i]):
+            groups.setdefault(values[i], []).append(i)
+    return groups
+
+
+def _region_order(present) -> list:
+    return [r for r in REGIONS if r in present] + sorted(set(present) - set(REGIONS))
 
 
 def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | None = None,
@@ -371,38 +556,37 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
     data: list[dict] = []
     usd = basis == "usd"
     value_col = "value_usd_bn" if usd else "tiv_order_m"
-    bars = _plain(df[df["series"] != "Official total"])
-    by_region = dict(list(bars.groupby("region", sort=False)))
-    present = set(by_region)
-    for region in [r for r in REGIONS if r in present] + sorted(present - set(REGIONS)):
-        sub = by_region[region]
-        count_col = "deals" if usd else "records"
+    cols = _Columns(df)
+    series = cols.list("series")
+    bar_rows = [i for i, s in enumerate(series) if s != "Official total"]
+    by_region = _by_value(cols, "region", bar_rows)
+    count_col = "deals" if usd else "records"
+    for region in _region_order(by_region):
+        idx = by_region[region]
         data.append({
-            "type": "bar", "x": array(sub["year"]), "y": array(sub[value_col]), "name": names.region(region),
-            "marker": region_marker([region] * len(sub)),
-            "customdata": array(sub[[count_col]].to_numpy()),
+            "type": "bar", "x": cols.take("year", idx), "y": cols.take(value_col, idx), "name": names.region(region),
+            "marker": region_marker([region] * len(idx)),
+            "customdata": cols.take(count_col, idx).reshape(-1, 1),
             "hovertemplate": f"{names.region(region)}<br>%{{x}}: %{{y:,.{2 if usd else 0}f}} "
                              + (t("bn USD") if usd else t("m TIV"))
                              + "<br>%{customdata[0]} " + (t("deals") if usd else t("SIPRI records")) + "<extra></extra>",
         })
-    if usd:
-        official = df[df["series"] == "Official total"]
-        if not official.empty:
-            data.append({"type": "scatter", "x": array(official["year"]), "y": array(official["value_usd_bn"]),
-                         "mode": "lines+markers", "name": t("Official total, all destinations"),
-                         "line": {"color": OFFICIAL, "width": 2.5}, "marker": {"size": 8},
-                         "hovertemplate": "%{x}: " + t("{value} bn USD", value="%{y:.1f}") + "<extra>"
-                                          + t("official") + "</extra>"})
+    official = [i for i, s in enumerate(series) if s == "Official total"]
+    if usd and official:
+        data.append({"type": "scatter", "x": cols.take("year", official), "y": cols.take("value_usd_bn", official),
+                     "mode": "lines+markers", "name": t("Official total, all destinations"),
+                     "line": {"color": OFFICIAL, "width": 2.5}, "marker": {"size": 8},
+                     "hovertemplate": "%{x}: " + t("{value} bn USD", value="%{y:.1f}") + "<extra>"
+                                      + t("official") + "</extra>"})
     decisions = tender_decision_traces(tenders)
     data.extend(decisions)
-    years = df["year"].dropna()
-    if decisions:
-        years = pd.concat([years, tenders["year_decided"].dropna()])
+    lo, hi = _span(cols.list("year"), tenders["year_decided"].tolist() if decisions else [])
     layout: dict = {}
-    _with_events(data, layout, events, years.min() - 0.5, years.max() + 0.5, date_axis=False)
+    _with_events(data, layout, events, lo - 0.5, hi + 0.5, date_axis=False)
     if decisions:  # bars keep to the lower 70 % of the plot, the markers sit above them
-        top = max(bars.groupby("year")[value_col].sum().max() if not bars.empty else 0,
-                  df.loc[df["series"] == "Official total", "value_usd_bn"].max() if usd else 0, 0)
+        sums = df[["year", value_col]].iloc[bar_rows].groupby("year")[value_col].sum()  # pandas' sum, to the bit
+        official_top = df[value_col].iloc[official].max() if usd else 0
+        top = max(sums.max() if bar_rows else 0, official_top, 0)
         top = float(top) if pd.notna(top) and top > 0 else 1.0
         merge(layout, {"yaxis": {"range": [0, top / BAR_SHARE]},
                        "yaxis3": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True,
@@ -415,8 +599,8 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
     if decisions:  # regions, the official line, four outcomes and events: two legend entries a row
         merge(layout, {"legend": {"entrywidth": 0.5, "entrywidthmode": "fraction", "y": -0.12}})
     merge(layout, {"yaxis": {"title": _axis_title(t("USD bn") if usd else t("TIV, millions"))},
-                   "xaxis": {"title": {}, **_year_dtick(years)}})
-    return built(data, layout)
+                   "xaxis": {"title": {}, **_year_ticks(lo, hi)}})
+    return _built(data, layout)
 
 
 def units_by_year_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, large: bool = False) -> go.Figure:
@@ -425,63 +609,72 @@ def units_by_year_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, la
     order = (df.groupby("system_family")["units"].sum().sort_values(ascending=False).index.tolist())
     if "Other families" in order:
         order = [f for f in order if f != "Other families"] + ["Other families"]
-    plain = _plain(df)
-    parts = dict(list(plain[plain["units"].notna()].groupby(["system_family", "kind"], sort=False)))
-    with_actual = set(plain.loc[plain["kind"] == "actual", "system_family"])
+    cols = _Columns(df)
+    units, family_of, kind_of = cols.list("units"), cols.list("system_family"), cols.list("kind")
+    parts: dict = {}
+    for i in range(cols.n):
+        if not _missing(units[i]) and not _missing(family_of[i]) and not _missing(kind_of[i]):
+            parts.setdefault((family_of[i], kind_of[i]), []).append(i)
+    with_actual = {f for f, k in zip(family_of, kind_of, strict=True) if k == "actual"}
     for i, family in enumerate(order):
         colour = FAMILY_COLOURS[i % len(FAMILY_COLOURS)]
         for kind in ("actual", "planned"):
-            sub = parts.get((family, kind))
-            if sub is None or sub.empty:
+            idx = parts.get((family, kind))
+            if not idx:
                 continue
             planned = kind == "planned"
             shown = t("Other families") if family == "Other families" else names.system(family)
             data.append({
-                "type": "bar", "x": array(sub["year"]), "y": array(sub["units"]),
+                "type": "bar", "x": cols.take("year", idx), "y": cols.take("units", idx),
                 "name": shown,
                 "legendgroup": family, "showlegend": not planned or family not in with_actual,
                 "marker": {"color": colour, "opacity": 0.6 if planned else 1,
                            "pattern": {"shape": "/" if planned else "", "fgcolor": colour, "size": 7}},
-                "customdata": array(sub[["deals"]].to_numpy()),
+                "customdata": cols.take("deals", idx).reshape(-1, 1),
                 "hovertemplate": f"{shown}<br>%{{x}}: "
                                  + (t("{n} units planned", n="%{y:,}") if planned
                                     else t("{n} units delivered", n="%{y:,}"))
                                  + "<br>" + t("{n} deals", n="%{customdata[0]}") + "<extra></extra>",
             })
-    years = df["year"].dropna()
+    lo, hi = _span(cols.list("year"))
     layout: dict = {}
-    _with_events(data, layout, events, years.min() - 0.5, years.max() + 0.5, date_axis=False)
+    _with_events(data, layout, events, lo - 0.5, hi + 0.5, date_axis=False)
     merge(layout, layout_base(t("Units delivered per year (hatched: planned)"), height=420, large=large))
     merge(layout, {"barmode": "stack", "meta": {"chart": "units_by_year"},
                    "legend": {"orientation": "h", "y": -0.18, "yanchor": "top", "traceorder": "normal"}})
-    merge(layout, {"yaxis": {"title": {"text": t("Units")}}, "xaxis": {"title": {}, **_year_dtick(years)}})
-    return built(data, layout)
+    merge(layout, {"yaxis": {"title": {"text": t("Units")}}, "xaxis": {"title": {}, **_year_ticks(lo, hi)}})
+    return _built(data, layout)
 
 
 def orderbook_chart(df: pd.DataFrame, value_col: str, unit_label: str, events: pd.DataFrame | None = None,
                     large: bool = False) -> go.Figure:
     """Ordered but not yet delivered at the end of each year, stacked by recipient region."""
     data: list[dict] = []
-    by_region = dict(list(_plain(df).groupby("region", sort=False)))
-    present = set(by_region)
-    regions = [r for r in REGIONS if r in present] + sorted(present - set(REGIONS))
-    for region in regions:
-        sub = by_region[region].sort_values("year")
+    cols = _Columns(df)
+    year = cols.list("year")
+    by_region = _by_value(cols, "region", range(cols.n))
+    filled = array(df[value_col].fillna(0))
+    for region in _region_order(by_region):
+        idx = by_region[region]
+        if len({year[i] for i in idx}) < len(idx):  # a year twice: pandas' own (unstable) sort decides the order
+            idx = [idx[j] for j in pd.Series([year[i] for i in idx]).sort_values().index]
+        else:
+            idx = sorted(idx, key=lambda i: (_missing(year[i]), 0 if _missing(year[i]) else year[i]))
         colour = REGION_COLOURS.get(region, "#6b7280")
-        data.append({"type": "scatter", "x": array(sub["year"]), "y": array(sub[value_col].fillna(0)),
+        data.append({"type": "scatter", "x": cols.take("year", idx), "y": filled[idx],
                      "name": names.region(region), "mode": "lines", "stackgroup": "book", "line": {"color": REGION_OUTLINE, "width": 1},
                      "fillcolor": colour,
                      "hovertemplate": f"{names.region(region)}<br>"
                                       + t("end of {year}", year="%{x}") + f": %{{y:,.0f}} {unit_label}<extra></extra>"})
-    years = df["year"].dropna()
+    lo, hi = _span(year)
     layout: dict = {}
-    _with_events(data, layout, events, years.min(), years.max(), date_axis=False)
+    _with_events(data, layout, events, lo, hi, date_axis=False)
     merge(layout, layout_base(t("Order book over time (end of year)"), height=420, large=large))
     merge(layout, {"meta": {"chart": "orderbook"}, "legend": {"orientation": "h", "y": -0.18, "yanchor": "top"},
                    "hovermode": "x unified"})
     merge(layout, {"yaxis": {"title": {"text": unit_label[:1].upper() + unit_label[1:]}, "rangemode": "tozero"},
-                   "xaxis": {"title": {}, **_year_dtick(years)}})
-    return built(data, layout)
+                   "xaxis": {"title": {}, **_year_ticks(lo, hi)}})
+    return _built(data, layout)
 
 
 def _overdue_label(row: dict) -> str:
@@ -496,112 +689,139 @@ def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of
     """Ordered but not yet delivered, per recipient, as of the latest data, one legend entry per region. A
     recipient with overdue planned deliveries (columns overdue_deals, units_overdue, overdue_deal_ids) gets a red
     outline and an "overdue" label in place of its value."""
-    data = _plain(df[df[value_col].fillna(0) > 0].sort_values(value_col))
-    overdue = (data["overdue_deals"].fillna(0) > 0 if "overdue_deals" in data else pd.Series(False, data.index))
-    records = row_dicts(data)
-    labels = pd.Series([_overdue_label(r) if late else "" for r, late in zip(records, overdue)], index=data.index)
-    texts = labels.where(overdue, data[value_col].map(lambda v: f"{v:,.0f}"))
-    hover = pd.Series([f"{r['recipient']}<br>" + t("{value} {unit} still to deliver", value=_num(r[value_col]),
-                                                     unit=unit_label)
-                       + ("<br>" + t("<b>{label}</b>: planned for a past year, no delivery recorded: {deals}",
-                                     label=label, deals=r["overdue_deal_ids"]) if label else "")
-                       for r, label in zip(records, labels)], index=data.index)
-    traces, by_region = bars_by_region(data, value_col, "recipient", "region", texts, "%{hovertext}<extra></extra>")
-    for trace, region in zip(traces, region_ordered(data["region"].dropna()), strict=True):
-        late = overdue[data["region"] == region]
-        trace["hovertext"] = array(hover[late.index])
-        trace["marker"]["line"] = {"color": [OVERDUE if x else REGION_OUTLINE for x in late],
-                                   "width": [2.5 if x else 1 for x in late]}
-        trace.update({"textposition": "outside", "cliponaxis": False,
-                      "textfont": {"color": [OVERDUE if x else "#374151" for x in late]}})
+    values = df[value_col].reset_index(drop=True)
+    shown = values[values.fillna(0) > 0].sort_values().index.tolist()  # pandas' own sort: ties as before
+    cols = _Columns(df)
+    value, recipient, region_of = cols.list(value_col), cols.list("recipient"), cols.list("region")
+    late_deals = cols.list("overdue_deals") if "overdue_deals" in cols else [0] * cols.n
+    overdue = {i: not _missing(late_deals[i]) and late_deals[i] > 0 for i in shown}
+    text, hover = {}, {}
+    for i in shown:
+        label = ""
+        if overdue[i]:
+            label = _overdue_label({"units_overdue": cols.list("units_overdue")[i]})
+        text[i] = label if overdue[i] else f"{value[i]:,.0f}"
+        hover[i] = (f"{recipient[i]}<br>" + t("{value} {unit} still to deliver", value=_num(value[i]), unit=unit_label)
+                    + ("<br>" + t("<b>{label}</b>: planned for a past year, no delivery recorded: {deals}",
+                                  label=label, deals=cols.list("overdue_deal_ids")[i]) if label else ""))
+    by_region = _by_value(cols, "region", shown)
+    traces = []
+    for region in region_ordered(by_region):
+        idx = by_region[region]
+        late = [overdue[i] for i in idx]
+        traces.append({
+            "type": "bar", "x": cols.take(value_col, idx), "y": cols.take("recipient", idx), "orientation": "h",
+            "name": names.region(region),
+            "marker": {"color": [REGION_COLOURS.get(region_of[i], "#6b7280") for i in idx],
+                       "line": {"color": [OVERDUE if x else REGION_OUTLINE for x in late],
+                                "width": [2.5 if x else 1 for x in late]}},
+            "text": np.array([text[i] for i in idx], dtype=object), "textposition": "outside",
+            "hovertemplate": "%{hovertext}<extra></extra>", "hovertext": np.array([hover[i] for i in idx], dtype=object),
+            "cliponaxis": False, "textfont": {"color": [OVERDUE if x else "#374151" for x in late]},
+        })
+    late_rows = sum(overdue.values())
     layout = layout_base(t("Still to deliver, per recipient ({as_of})", as_of=as_of),
-                         height=max(300, 30 * len(data) + 150),
+                         height=max(300, 30 * len(shown) + 150),
                          large=large)
-    merge(layout, by_region)
-    merge(layout, {"meta": {"chart": "orderbook_now", "overdue_recipients": int(overdue.sum())},
+    merge(layout, {"yaxis": {"categoryorder": "array", "categoryarray": cols.take("recipient", shown)},
+                   "barmode": "stack", "showlegend": True, "legend": {"title": {"text": t("Region")}}})
+    merge(layout, {"meta": {"chart": "orderbook_now", "overdue_recipients": int(late_rows)},
                    "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
-                   "margin": {"b": 60, "r": 110 if overdue.any() else 40}})
+                   "margin": {"b": 60, "r": 110 if late_rows else 40}})
     merge(layout, {"xaxis": {"title": {"text": unit_label[:1].upper() + unit_label[1:]}},
                    "yaxis": {"title": {}, "automargin": True}})
-    return built(traces, layout)
-
-
-SPEED_COLUMNS = ("deal_id", "row_label", "designation", "armament_category", "signed_date", "quantity",
-                 "first_delivery_year", "first_year_units", "first_year_origin", "years_to_first_delivery",
-                 "years_waiting", "others_median_years", "others_p25_years", "others_p75_years", "others_records",
-                 "years_vs_median")
+    return _built(traces, layout)
 
 
 def _first_units(units) -> str:
     return t("units not stated") if units is None or pd.isna(units) else t("{n} units", n=_num(units))
 
 
+SPEED_GROUPS = ((N_("Faster than the median"), "#0072B2", "triangle-left", lambda d: d < 0),
+                (N_("Same as the median"), "#6b7280", "circle", lambda d: d == 0),
+                (N_("Slower than the median"), "#D55E00", "triangle-right", lambda d: d > 0),
+                (N_("No benchmark (category not in SIPRI)"), "#111827", "square", _missing))
+
+
+def _speed_bench(cols: _Columns, idx: list[int]) -> dict:
+    """The other suppliers' median per deal (grey diamond, error bar over the middle half)."""
+    med, p25, p75 = (cols.list(c) for c in ("others_median_years", "others_p25_years", "others_p75_years"))
+    category, records = cols.list("armament_category"), cols.list("others_records")
+    return dict(
+        type="scatter", x=cols.take("others_median_years", idx), y=cols.take("row_label", idx), mode="markers",
+        name=t("Other suppliers: median (bar: middle half)"),
+        marker={"symbol": "diamond-open", "size": 11, "color": "#6b7280", "line": {"width": 2}},
+        error_x={"type": "data", "symmetric": False, "color": "#cbd5e1", "thickness": 2, "width": 0,
+                 "array": [p75[i] - med[i] for i in idx], "arrayminus": [med[i] - p25[i] for i in idx]},
+        hovertext=[f"{names.category(category[i])}: "
+                   + t("other suppliers' median {median} years (middle half {p25}–{p75}; {n} SIPRI records, new "
+                       "equipment ordered 2000 on)", median=f"{med[i]:g}",
+                       p25=f"{p25[i]:g}", p75=f"{p75[i]:g}", n=f"{records[i]:,}")
+                   for i in idx],
+        hovertemplate="%{hovertext}<extra></extra>",
+    )
+
+
+def _speed_group(cols: _Columns, idx: list[int], name: str, colour: str, symbol: str) -> dict:
+    """Deals delivered faster, as fast or slower than the median (or with no benchmark)."""
+    deal, designation, signed, first = (cols.list(c) for c in ("deal_id", "designation", "signed_date",
+                                                                "first_delivery_year"))
+    first_units, origin, years = (cols.list(c) for c in ("first_year_units", "first_year_origin",
+                                                          "years_to_first_delivery"))
+    med, quantity = cols.list("others_median_years"), cols.list("quantity")
+    no_median, group, lang = t("n/a"), t(name).lower(), current_lang()
+    return dict(
+        type="scatter", x=cols.take("years_to_first_delivery", idx), y=cols.take("row_label", idx), mode="markers",
+        name=t(name),
+        marker={"symbol": symbol, "size": 12, "color": colour, "line": {"color": "white", "width": 1}},
+        hovertext=[f"<b>{deal[i]}</b> · {designation[i] if isinstance(designation[i], str) else ''}<br>"
+                   + t("signed {signed}, first delivery {first} ({units}, {origin})<br>{years} years; "
+                       "category median {median} ({group})<br>Units ordered: {ordered}", signed=_date(lang, signed[i]),
+                       first=fmt.date(str(int(first[i]))), units=_first_units(first_units[i]),
+                       origin=names.origin(origin[i]), years=years[i],
+                       median=_num(med[i], "{:g}", no_median), group=group,
+                       ordered=_num(quantity[i]))
+                   for i in idx],
+        hovertemplate="%{hovertext}<extra></extra>",
+    )
+
+
 def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """Years from signing to first delivery per Korean deal (dot) against the category median of other
     suppliers (grey diamond, bar = middle half); deals not yet delivered show the years waited so far."""
-    data = _plain(df[[c for c in SPEED_COLUMNS if c in df.columns]])  # row iteration costs per column
-    labels = data["row_label"].tolist()
+    cols = _Columns(df)
+    labels = cols.list("row_label")
+    years, waited, med, versus = (cols.list(c) for c in ("years_to_first_delivery", "years_waiting",
+                                                          "others_median_years", "years_vs_median"))
     traces: list[dict] = []
-    no_median = t("n/a")
-    delivered = data[data["years_to_first_delivery"].notna()]
-    with_bench = delivered[delivered["others_median_years"].notna()]
-    if not with_bench.empty:
+    delivered = [i for i in range(cols.n) if not _missing(years[i])]
+    with_bench = [i for i in delivered if not _missing(med[i])]
+    if with_bench:
         xs, ys = [], []
-        for r in row_tuples(with_bench):
-            xs += [r.others_median_years, r.years_to_first_delivery, None]
-            ys += [r.row_label, r.row_label, None]
+        for i in with_bench:
+            xs += [med[i], years[i], None]
+            ys += [labels[i], labels[i], None]
         traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines",
                        "line": {"color": "#9ca3af", "width": 2}, "hoverinfo": "skip", "showlegend": False})
-    bench = data[data["others_median_years"].notna()]
-    if not bench.empty:
-        traces.append(dict(
-            type="scatter", x=array(bench["others_median_years"]), y=array(bench["row_label"]), mode="markers",
-            name=t("Other suppliers: median (bar: middle half)"),
-            marker={"symbol": "diamond-open", "size": 11, "color": "#6b7280", "line": {"width": 2}},
-            error_x={"type": "data", "symmetric": False, "color": "#cbd5e1", "thickness": 2, "width": 0,
-                     "array": (bench["others_p75_years"] - bench["others_median_years"]).tolist(),
-                     "arrayminus": (bench["others_median_years"] - bench["others_p25_years"]).tolist()},
-            hovertext=[f"{names.category(r.armament_category)}: "
-                       + t("other suppliers' median {median} years (middle half {p25}–{p75}; {n} SIPRI records, new "
-                           "equipment ordered 2000 on)", median=f"{r.others_median_years:g}",
-                           p25=f"{r.others_p25_years:g}", p75=f"{r.others_p75_years:g}", n=f"{r.others_records:,}")
-                       for r in row_tuples(bench)],
-            hovertemplate="%{hovertext}<extra></extra>",
-        ))
+    bench = [i for i in range(cols.n) if not _missing(med[i])]
+    if bench:
+        traces.append(_speed_bench(cols, bench))
     # Shape and a sign beside colour: faster points left (fewer years), slower right; blue/vermillion stay apart
     # under every colour-vision deficiency.
-    groups = ((N_("Faster than the median"), "#0072B2", "triangle-left", lambda d: d["years_vs_median"] < 0),
-              (N_("Same as the median"), "#6b7280", "circle", lambda d: d["years_vs_median"] == 0),
-              (N_("Slower than the median"), "#D55E00", "triangle-right", lambda d: d["years_vs_median"] > 0),
-              (N_("No benchmark (category not in SIPRI)"), "#111827", "square",
-               lambda d: d["years_vs_median"].isna()))
-    for name, colour, symbol, test in groups:
-        sub = delivered[test(delivered).fillna(False).astype(bool)]
-        if sub.empty:
-            continue
+    for name, colour, symbol, test in SPEED_GROUPS:
+        idx = [i for i in delivered if (test(versus[i]) if test is _missing else not _missing(versus[i]) and test(versus[i]))]
+        if idx:
+            traces.append(_speed_group(cols, idx, name, colour, symbol))
+    waiting = [i for i in range(cols.n) if _missing(years[i]) and not _missing(waited[i])]
+    if waiting:
+        deal, signed, lang = cols.list("deal_id"), cols.list("signed_date"), current_lang()
         traces.append(dict(
-            type="scatter", x=array(sub["years_to_first_delivery"]), y=array(sub["row_label"]), mode="markers",
-            name=t(name),
-            marker={"symbol": symbol, "size": 12, "color": colour, "line": {"color": "white", "width": 1}},
-            hovertext=[f"<b>{r.deal_id}</b> · {r.designation if isinstance(r.designation, str) else ''}<br>"
-                       + t("signed {signed}, first delivery {first} ({units}, {origin})<br>{years} years; "
-                           "category median {median} ({group})<br>Units ordered: {ordered}", signed=fmt.date(r.signed_date),
-                           first=fmt.date(str(int(r.first_delivery_year))), units=_first_units(r.first_year_units),
-                           origin=names.origin(r.first_year_origin), years=r.years_to_first_delivery,
-                           median=_num(r.others_median_years, "{:g}", no_median), group=t(name).lower(),
-                           ordered=_num(r.quantity))
-                       for r in row_tuples(sub)],
-            hovertemplate="%{hovertext}<extra></extra>",
-        ))
-    waiting = data[data["years_to_first_delivery"].isna() & data["years_waiting"].notna()]
-    if not waiting.empty:
-        traces.append(dict(
-            type="scatter", x=array(waiting["years_waiting"]), y=array(waiting["row_label"]), mode="markers",
+            type="scatter", x=cols.take("years_waiting", waiting), y=cols.take("row_label", waiting), mode="markers",
             name=t("No delivery yet: years so far"),
             marker={"symbol": "triangle-right-open", "size": 11, "color": "#b45309", "line": {"width": 2}},
-            hovertext=[f"<b>{r.deal_id}</b><br>" + t("signed {signed}; no delivery recorded yet ({years} years so far)",
-                                                     signed=fmt.date(r.signed_date), years=r.years_waiting)
-                       for r in row_tuples(waiting)],
+            hovertext=[f"<b>{deal[i]}</b><br>" + t("signed {signed}; no delivery recorded yet ({years} years so far)",
+                                                    signed=_date(lang, signed[i]), years=waited[i])
+                       for i in waiting],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
     tall = len(labels) > TALL_ROWS
@@ -611,7 +831,7 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     merge(layout, {"yaxis": {"type": "category", "categoryorder": "array", "categoryarray": labels,
                              "range": [len(labels) - 0.5, -0.5], "automargin": True, "title": {},
                              "tickfont": {"size": 13}}})
-    top = pd.concat([data["years_to_first_delivery"], data["years_waiting"], data["others_p75_years"]]).max()
+    _, top = _span(years, waited, cols.list("others_p75_years"))
     merge(layout, {"xaxis": {"title": {"text": t("Calendar years from signing to first delivery (0 = same year)")},
-                             "dtick": 1, "range": [-0.4, (0 if pd.isna(top) else float(top)) + 0.6]}})
-    return built(traces, layout)
+                             "dtick": 1, "range": [-0.4, (0 if _missing(top) else float(top)) + 0.6]}})
+    return _built(traces, layout)

@@ -663,26 +663,28 @@ def chart_with_data(fig, df: pd.DataFrame, view: str, filters: Filters, key: str
         downloads(df, view, filters, key)
 
 
-def _year_like(values: pd.Series) -> bool:
+def _year_like(values: np.ndarray) -> bool:
     """Whole numbers from 1900 to 2100: years, shown as 2024, not 2,024."""
-    return bool(((values % 1 == 0) & values.between(1900, 2100)).all())
+    return bool(((values % 1 == 0) & (values >= 1900) & (values <= 2100)).all())
 
 
 def separated(df: pd.DataFrame, config: dict | None = None) -> dict:
     """st.dataframe's `column_config` with thousands separators for every numeric column of `df` that reaches
     1,000 and has no configuration of its own (Streamlit's default shows 15626): whole numbers as 15,626, others
-    as 1,234.5; year columns stay 2024. A column given only a label (a string) keeps it."""
+    as 1,234.5; year columns stay 2024. A column given only a label (a string) keeps it. (Read from the dtypes and
+    one float array per numeric column: a popover table is configured on every rerun.)"""
     out = dict(config or {})
-    for i, name in enumerate(df.columns):
+    duplicated = df.columns.duplicated(keep=False)
+    for i, (name, dtype) in enumerate(zip(df.columns, df.dtypes, strict=True)):
         given = out.get(name, "")
-        column = df.iloc[:, i]
-        if df.columns.duplicated(keep=False)[i]:
+        if duplicated[i]:
             continue  # a SQL result may repeat a name: one configuration would apply to both
-        if not isinstance(given, str) or pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(
-                column):
+        if not isinstance(given, str) or pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(
+                dtype):
             continue
-        values = column.dropna().astype(float)
-        if values.empty or values.abs().max() < 1000 or _year_like(values):
+        values = df.iloc[:, i].to_numpy(dtype="float64", na_value=np.nan)
+        values = values[~np.isnan(values)]
+        if not values.size or np.abs(values).max() < 1000 or _year_like(values):
             continue  # small numbers or years
         out[name] = st.column_config.NumberColumn(given or None,
                                                   format="%,d" if bool((values % 1 == 0).all()) else "%,.1f")

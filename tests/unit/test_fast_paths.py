@@ -355,6 +355,7 @@ def test_kept_gantt_hovers_are_the_ones_made_afresh_in_each_language(app_db):
             kept = [hovers(wide), hovers(narrow)]
             ct._year_hover.cache_clear()
             ct._deal_hover_of.cache_clear()
+            ct._date_in.cache_clear()
             assert kept == [hovers(wide), hovers(narrow)]
     with i18n.use_lang("ko"):
         assert any("서명" in text or "인도" in text for trace in hovers(wide) for text in trace)
@@ -472,3 +473,153 @@ def test_typed_arrays_are_plotlys(values):
     else:
         assert fast.dtype == plotly_own.dtype and fast.shape == plotly_own.shape
         assert pio.to_json({"x": fast}) == pio.to_json({"x": plotly_own})
+
+
+def page_frames(filters: Filters, by_system: bool, munitions: bool) -> dict:
+    """The Timeline's frames as pages/timeline.py hands them to the builders (row and country labels applied)."""
+    from kdefense import names
+
+    gantt = queries.run_filtered("timeline_gantt_system" if by_system else "timeline_gantt", filters, deal_id="")
+    tenders = queries.run_filtered("timeline_tenders", filters, deal_id="")
+    now = queries.run_filtered("timeline_orderbook_now", filters, deal_id="", munitions=munitions)
+    tiv_now = queries.run_filtered("timeline_tiv_orderbook_now", filters, deal_id="")
+    return {
+        "events": queries.run("timeline_events"),
+        "gantt": names.gantt_labels(gantt, by_system),
+        "tenders": tenders.assign(recipient=tenders["recipient"].map(names.country_by_name),
+                                  system_family=tenders["system_family"].map(names.system)),
+        "value": queries.run_filtered("timeline_value_by_year", filters, deal_id=""),
+        "tiv": queries.run_filtered("timeline_tiv_value_by_year", filters, deal_id=""),
+        "units": queries.run_filtered("timeline_units_by_year", filters, deal_id="", munitions=munitions),
+        "book": queries.run_filtered("timeline_orderbook", filters, deal_id="", munitions=munitions),
+        "tiv_book": queries.run_filtered("timeline_tiv_orderbook", filters, deal_id=""),
+        "now": now.assign(recipient=now["recipient"].map(names.country_by_name)),
+        "tiv_now": tiv_now.assign(recipient=tiv_now["recipient"].map(names.country_by_name)),
+        "speed": names.gantt_labels(queries.run_filtered("timeline_speed", filters, deal_id=""), by_system=False),
+    }
+
+
+def timeline_calls(frames: dict, by_system: bool) -> list[tuple[str, tuple, dict]]:
+    """Every Timeline builder call the page and the slides make, with and without events, normal and large."""
+    ev, calls = frames["events"], []
+    for events in (ev, None):
+        for large in (False, True):
+            calls += [
+                ("gantt_chart", (frames["gantt"], events), {"by_system": by_system, "large": large}),
+                ("value_by_year_chart", (frames["value"], "usd", events, frames["tenders"]), {"large": large}),
+                ("value_by_year_chart", (frames["value"], "usd", events), {"large": large}),
+                ("value_by_year_chart", (frames["tiv"], "tiv", events, frames["tenders"]), {"large": large}),
+                ("units_by_year_chart", (frames["units"], events), {"large": large}),
+                ("orderbook_chart", (frames["book"], "units_outstanding", "units", events), {"large": large}),
+                ("orderbook_chart", (frames["book"], "value_usd_m_outstanding", "USD m", events), {}),
+                ("orderbook_chart", (frames["tiv_book"], "tiv_outstanding_m", "TIV, millions", events), {}),
+                ("orderbook_now_chart", (frames["now"], "units_outstanding", "units", "end of 2025"), {"large": large}),
+                ("orderbook_now_chart", (frames["now"], "value_usd_m_outstanding", "USD m", "end of 2025"), {}),
+                ("orderbook_now_chart", (frames["tiv_now"], "tiv_outstanding_m", "TIV", "end of 2025"), {}),
+                ("speed_chart", (frames["speed"],), {"large": large}),
+            ]
+    return calls
+
+
+def usable(name: str, args: tuple) -> bool:
+    """The calls the page makes: it draws no chart for an empty frame (nor units without any count)."""
+    df = args[0]
+    if df.empty:
+        return False
+    if name == "units_by_year_chart":
+        return bool(df["units"].notna().any())
+    if name in ("orderbook_chart", "orderbook_now_chart"):
+        return bool(df[args[1]].fillna(0).sum() > 0)
+    return True
+
+
+TIMELINE_CASES = [
+    {}, {"basis": "tiv"}, {"countries": ("POL",)}, {"regions": ("Middle East",), "basis": "tiv"},
+    {"year_from": 2022, "year_to": 2022}, {"year_from": 2015, "year_to": 2023},
+    {"statuses": ("contract", "delivering", "completed", "prospect", "negotiating", "framework/MoU", "cancelled")},
+    {"q": "K9"}, {"regions": ("Asia & Oceania",), "year_from": 2000, "year_to": 2019},
+]
+
+
+@pytest.mark.parametrize("case", TIMELINE_CASES)
+def test_fast_timeline_builders_send_what_the_reference_builders_sent(app_db, case):
+    """The Timeline's builders work on column lists (no per-row or per-mask pandas work): every figure they make is
+    byte for byte the JSON the builders before that rewrite made (tests/unit/reference_charts_timeline.py), over
+    filter sets, both Gantt row modes, with and without events and tenders, normal and large, English and
+    Korean; and the sent dict each figure carries (made from its own dicts) is what to_dict() gave."""
+    from kdefense import i18n
+    from tests.unit import reference_charts_timeline as ref
+
+    options = queries.filter_options()
+    filters = Filters(**{"year_from": options.year_min, "year_to": options.year_max, **case})
+    compared = 0
+    for lang in ("en", "ko"):
+        with i18n.use_lang(lang):
+            for by_system, munitions in ((False, False), (True, True)):
+                frames = page_frames(filters, by_system, munitions)
+                for name, args, kwargs in timeline_calls(frames, by_system):
+                    if not usable(name, args):
+                        continue
+                    fast = getattr(ct, name)(*args, **kwargs)
+                    reference = getattr(ref, name)(*args, **kwargs)
+                    assert pio.to_json(fast, validate=False) == pio.to_json(reference, validate=False), (name, lang)
+                    # what st.plotly_chart sends: the figure's own sent dict (keys in another order) is to_dict()
+                    assert json.loads(pio.to_json(ui_sent(fast), validate=False)) == json.loads(
+                        pio.to_json(reference.to_dict(), validate=False)), name
+                    compared += 1
+    assert compared >= 40
+
+
+def ui_sent(fig: go.Figure) -> dict:
+    kept = getattr(fig, "_kd_sent", None)
+    assert kept is not None  # every Timeline builder carries its sent dict (ui.stamped sends it)
+    return kept
+
+
+def separated_before(df, config=None) -> dict:
+    """ui.separated as it was before it read dtypes and float arrays (the reference for the test below)."""
+    import pandas as pd
+    import streamlit as st
+
+    out = dict(config or {})
+    for i, name in enumerate(df.columns):
+        given = out.get(name, "")
+        column = df.iloc[:, i]
+        if df.columns.duplicated(keep=False)[i]:
+            continue
+        if not isinstance(given, str) or pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(
+                column):
+            continue
+        values = column.dropna().astype(float)
+        if values.empty or values.abs().max() < 1000 or bool(
+                ((values % 1 == 0) & values.between(1900, 2100)).all()):
+            continue
+        out[name] = st.column_config.NumberColumn(given or None,
+                                                  format="%,d" if bool((values % 1 == 0).all()) else "%,.1f")
+    return out
+
+
+def test_popover_number_formats_are_the_ones_made_before(app_db):
+    """ui.separated (every popover table, every rerun) configures exactly the columns it configured before, with
+    the same formats: on every Timeline frame (English and Korean dates) and on NaN, ±inf, nullable integers,
+    booleans, years, repeated names, empty frames and given labels."""
+    import pandas as pd
+
+    from kdefense import fmt, i18n, ui
+
+    options = queries.filter_options()
+    frames = list(page_frames(Filters(year_from=options.year_min, year_to=options.year_max), False, False).values())
+    frames += [
+        pd.DataFrame({"a": [1000, None, 3], "b": [1999.0, 2000, None], "c": [1.5, 2000.5, np.nan],
+                      "d": [True, False, True], "e": pd.array([None, 5000, 2], dtype="Int64"),
+                      "f": [np.inf, 1, 2], "g": [-np.inf, -5000.0, 1.0], "y": pd.array([2020, None, 2021], dtype="Int32"),
+                      "s": ["x", None, "z"], "n": [np.nan, np.nan, np.nan]}),
+        pd.DataFrame([[1000, 2000, 3]], columns=["x", "x", "z"]),
+        pd.DataFrame({"a": pd.Series([], dtype="float64")}),
+    ]
+    for lang in ("en", "ko"):
+        with i18n.use_lang(lang):
+            for frame in frames:
+                shown = fmt.table_dates(frame.head(ui.PREVIEW_ROWS))
+                for config in (None, {"a": "Given label", "units": {"label": "kept"}}):
+                    assert ui.separated(shown, config) == separated_before(shown, config)
