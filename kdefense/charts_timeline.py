@@ -7,7 +7,6 @@ four in the speed chart. Context events are dotted vertical lines plus one marke
 
 from __future__ import annotations
 
-import base64
 import copy
 import datetime as dt
 import functools
@@ -18,10 +17,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
-from _plotly_utils.utils import is_skipped_key, plotlyjsShortTypes, to_typed_array_spec
+from _plotly_utils.utils import is_skipped_key
 
 from kdefense import fmt, names
-from kdefense.charts import EVENT_NAME, array, built, layout_base, merge, region_marker, region_ordered
+from kdefense.charts import EVENT_NAME, array, built, layout_base, merge, region_marker, region_ordered, typed_array
 from kdefense.charts_tenders import (
     OUTCOME_COLOURS,
     OUTCOME_LABELS,
@@ -223,37 +222,12 @@ def _sent(key, value):
         return copy.deepcopy(value)
     kind = type(value)
     if kind is np.ndarray:
-        return _typed(value)
+        return typed_array(value)
     if kind is dict:
         return {k: _sent(k, v) for k, v in value.items()}
     if kind is list and any(type(v) in (dict, list, np.ndarray) for v in value):
         return [_sent(None, v) if type(v) in (dict, list) else v for v in value]
     return value
-
-
-def _typed(values: np.ndarray):
-    """plotly's to_typed_array_spec for a numpy array, without its trip through narwhals (0.3 ms an array): numbers
-    as a base64 typed array (int64 narrowed to the smallest type that holds them), text and dates as they are."""
-    if values.dtype.kind in "OM":
-        return values  # sent as a list, as to_dict() sends it
-    if values.dtype.kind not in "uif" or values.size == 0:
-        return to_typed_array_spec(values)
-    values = np.ascontiguousarray(values)
-    if values.dtype in (np.int64, np.uint64):
-        low, high = values.min(), values.max()
-        for narrow in ((np.int8, np.int16, np.int32) if values.dtype == np.int64 else (np.uint8, np.uint16, np.uint32)):
-            if np.iinfo(narrow).min <= low and high <= np.iinfo(narrow).max:
-                values = values.astype(narrow)
-                break
-        else:
-            return values
-    short = plotlyjsShortTypes.get(str(values.dtype))
-    if short is None:
-        return values
-    spec = {"dtype": short, "bdata": base64.b64encode(values).decode("ascii")}
-    if values.ndim > 1:
-        spec["shape"] = str(values.shape)[1:-1]
-    return spec
 
 
 @functools.cache

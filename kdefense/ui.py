@@ -22,7 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from _plotly_utils.basevalidators import is_homogeneous_array
-from _plotly_utils.utils import is_skipped_key, plotlyjsShortTypes, to_typed_array_spec
+from _plotly_utils.utils import is_skipped_key
 
 from kdefense import charts, export, fmt, i18n, names, queries, settings
 from kdefense.db import DatabaseUnavailable
@@ -528,37 +528,6 @@ def _stamp_layout(layout: dict, title: str, filters_line: str, source: str, n_tr
 
 
 _CONTAINERS = (dict, list, tuple)
-_SMALLEST_INT = tuple((np.dtype(kind), np.iinfo(kind)) for kind in ("int8", "int16", "int32"))
-_SMALLEST_UINT = tuple((np.dtype(kind), np.iinfo(kind)) for kind in ("uint8", "uint16", "uint32"))
-
-
-def _typed_array(values: Any) -> Any:
-    """plotly's to_typed_array_spec (the base64 typed array of a numeric array, 64-bit integers narrowed as it
-    narrows them), for the numpy arrays the builders write without plotly's conversion through narwhals (~60 µs
-    per array); anything else goes through plotly's own function."""
-    if type(values) is not np.ndarray or values.dtype.kind not in "iufO":
-        return to_typed_array_spec(values)
-    if values.dtype.kind == "O":
-        return values  # plotly hands back a read-only copy: the same JSON (arrays here are never written to)
-    v = np.ascontiguousarray(values)
-    if v.size == 0:
-        return v
-    if v.dtype in (np.int64, np.uint64):
-        low, high = v.min(), v.max()
-        fits = [kind for kind, info in (_SMALLEST_INT if v.dtype == np.int64 else _SMALLEST_UINT)
-                if info.min <= low and high <= info.max]
-        if not fits:
-            return v
-        v = v.astype(fits[0])
-    short = plotlyjsShortTypes.get(str(v.dtype))
-    if short is None:
-        return v
-    spec = {"dtype": short, "bdata": base64.b64encode(v).decode("ascii")}
-    if v.ndim > 1:
-        spec["shape"] = str(v.shape)[1:-1]
-    return spec
-
-
 def _encoded(value: Any) -> Any:
     """Figure.to_dict()'s deep copy and base64 encoding (plotly's convert_to_base64) in one walk: containers are
     copied, a dict's numeric arrays become typed-array specs, everything else is shared (strings and numbers are
@@ -566,7 +535,7 @@ def _encoded(value: Any) -> Any:
     kind = type(value)
     if kind is dict:
         return {key: copy.deepcopy(item) if is_skipped_key(key)
-                else _typed_array(item) if type(item) is np.ndarray or is_homogeneous_array(item)
+                else charts.typed_array(item) if type(item) is np.ndarray or is_homogeneous_array(item)
                 else _encoded(item) if type(item) in _CONTAINERS else item
                 for key, item in value.items()}
     if kind is list or kind is tuple:

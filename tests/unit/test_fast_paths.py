@@ -460,13 +460,12 @@ TYPED_ARRAY_CASES = [
 
 @pytest.mark.parametrize("values", TYPED_ARRAY_CASES, ids=range(len(TYPED_ARRAY_CASES)))
 def test_typed_arrays_are_plotlys(values):
-    """ui._typed_array (numpy arrays encoded without plotly's narwhals conversion) gives what plotly's
+    """charts.typed_array (numpy arrays encoded without plotly's narwhals conversion) gives what plotly's
     to_typed_array_spec gives: the same typed-array spec, or an array with the same dtype and values."""
     from _plotly_utils.utils import to_typed_array_spec
 
-    from kdefense import ui
 
-    fast, plotly_own = ui._typed_array(values), to_typed_array_spec(values)
+    fast, plotly_own = charts.typed_array(values), to_typed_array_spec(values)
     assert type(fast) is type(plotly_own)
     if isinstance(plotly_own, dict):
         assert fast == plotly_own
