@@ -634,7 +634,8 @@ def chart_with_data(fig, df: pd.DataFrame, view: str, filters: Filters, key: str
 
 def _year_like(values: np.ndarray) -> bool:
     """Whole numbers from 1900 to 2100: years, shown as 2024, not 2,024."""
-    return bool(((values % 1 == 0) & (values >= 1900) & (values <= 2100)).all())
+    with np.errstate(invalid="ignore"):  # ±inf % 1 is NaN: not a year, and no warning
+        return bool(((values % 1 == 0) & (values >= 1900) & (values <= 2100)).all())
 
 
 def separated(df: pd.DataFrame, config: dict | None = None) -> dict:
@@ -655,8 +656,9 @@ def separated(df: pd.DataFrame, config: dict | None = None) -> dict:
         values = values[~np.isnan(values)]
         if not values.size or np.abs(values).max() < 1000 or _year_like(values):
             continue  # small numbers or years
-        out[name] = st.column_config.NumberColumn(given or None,
-                                                  format="%,d" if bool((values % 1 == 0).all()) else "%,.1f")
+        with np.errstate(invalid="ignore"):
+            whole = bool((values % 1 == 0).all())
+        out[name] = st.column_config.NumberColumn(given or None, format="%,d" if whole else "%,.1f")
     return out
 
 
