@@ -183,21 +183,32 @@ OVERLAPS = """() => {
 }"""
 
 # Text a chart draws about itself (its title, the stamped filters and source lines under it, annotations such as the
-# map's year) that runs past the chart's own width: SVG text is not wrapped by the browser and is cut at the chart's
-# edge. Measured as each text element's box against the plot's box (its whole width, margins included). Legend
-# entries are left out (Plotly places them itself).
+# map's year, its legend's entries and title) that runs past the chart's own width: SVG text is not wrapped by the
+# browser and is cut at the chart's edge. Measured as each text element's box against the plot's box (its whole width,
+# margins included). Plotly places a horizontal legend's entries itself, but does not wrap or shorten an entry: one
+# wider than its column ("Official total, all destinations" on a 390 px phone) runs off the chart or into the next
+# entry.
 CHART_TEXT_OVERFLOW = """() => {
   const out = [];
   for (const plot of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
     const box = plot.getBoundingClientRect();
     if (!box.width || !box.height) continue;
     const name = ((plot.querySelector('.gtitle') || {}).textContent || '?').slice(0, 40);
-    for (const el of plot.querySelectorAll('g.infolayer .gtitle, g.infolayer .gtitle-subtitle, g.annotation text')) {
+    for (const el of plot.querySelectorAll('g.infolayer .gtitle, g.infolayer .gtitle-subtitle, g.annotation text, '
+                                           + 'g.legend text.legendtext, g.legend text.legendtitletext')) {
       const r = el.getBoundingClientRect();
       if (!r.width || !el.textContent.trim()) continue;
       if (r.right > box.right + 1 || r.left < box.left - 1)
         out.push(`${name}: "${el.textContent.slice(0, 60)}" spans ${Math.round(r.left - box.left)}–` +
                  `${Math.round(r.right - box.left)} px of a ${Math.round(box.width)} px chart`);
+    }
+    for (const legend of plot.querySelectorAll('g.legend')) {  // an entry run into its neighbour's slot
+      const texts = [...legend.querySelectorAll('text.legendtext')].filter(t => t.textContent.trim())
+        .map(t => [t.textContent, t.getBoundingClientRect()]);
+      texts.forEach(([a, p], i) => texts.slice(i + 1).forEach(([b, q]) => {
+        if (p.right > q.left + 1 && q.right > p.left + 1 && p.bottom > q.top + 1 && q.bottom > p.top + 1)
+          out.push(`${name}: legend entries "${a.slice(0, 40)}" and "${b.slice(0, 40)}" overlap`);
+      }));
     }
   }
   return out;
