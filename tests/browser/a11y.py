@@ -126,6 +126,38 @@ CUT_LABELS = """() => {
   return [...new Set(cut)];
 }"""
 
+# Control labels broken onto a second line: the text of a widget label, button, toggle, option, tab, expander or
+# page link laid out on more than one line (each text node's line boxes, by their top). Labels wrap rather than
+# being cut (see CUT_LABELS), but on a laptop none should need to: "Play the years" broke in two beside the Map's
+# year slider at 1280 px. Metrics are left out: a metric's label and value wrap by design in a quarter column.
+WRAPPED_LABELS = """() => {
+  const roots = document.querySelectorAll([
+    '[data-testid="stWidgetLabel"]', '[data-testid="stButton"]', '[data-testid="stDownloadButton"]',
+    '[data-testid="stPopover"]', '[data-testid="stButtonGroup"]', '[data-testid="stCheckbox"]',
+    '[data-testid="stToggle"]', '[data-testid="stRadio"]', '[data-testid="stExpander"] summary',
+    '[data-testid="stTabs"] [role="tablist"]', '[data-testid="stSidebarNav"]', '[data-testid="stLinkButton"]',
+    '[data-testid="stPageLink"]',
+  ].join(','));
+  const seen = new Set(), out = [];
+  for (const root of roots) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const el = node.parentElement;
+      if (seen.has(node) || !node.textContent.trim() || !el
+          || el.closest('svg, .kd-sr-only, [data-testid="stTooltipIcon"]')) continue;
+      seen.add(node);
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const rects = [...range.getClientRects()].filter(r => r.width > 0 && r.right > 0 && r.left < innerWidth);
+      const lines = new Set(rects.map(r => Math.round(r.top / 4))).size;
+      if (lines > 1)
+        out.push(`${root.getAttribute('data-testid') || root.tagName}: "${el.innerText.trim().slice(0, 60)}" ` +
+                 `on ${lines} lines (${Math.round(el.getBoundingClientRect().width)} px wide)`);
+    }
+  }
+  return [...new Set(out)];
+}"""
+
 # Side tables that scroll sideways: a table (st.dataframe, a canvas grid: its columns are not in the DOM, but its
 # scroller is, as wide as all its columns) in a column narrower than 60 % of the main area, i.e. beside a chart or
 # other content, whose columns are wider than its box (more than 2 px: rounding), so the last one is cut at the edge
