@@ -289,6 +289,7 @@ def describe(fig: go.Figure, top: int = 3) -> str:
     for trace in fig.data:
         kind = trace.type
         name = getattr(trace, "name", None)
+        name = name.replace("<br>", " ") if isinstance(name, str) else name  # a legend name broken to fit a phone
         if kind == "bar":
             horizontal = trace.orientation == "h"
             cats, vals = (trace.y, trace.x) if horizontal else (trace.x, trace.y)

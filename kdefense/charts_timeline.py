@@ -36,6 +36,8 @@ DELIVERED = "#2f6db5"
 PLANNED = "#f59e0b"
 OVERDUE = "#dc2626"
 OVERDUE_NAME = N_("Overdue (planned year passed)")
+# the official line's legend entry, on two lines: on one it ran past a 390 px phone's chart in a two-column legend
+OFFICIAL_NAME = N_("Official total,<br>all destinations")
 WAITING = "#cbd5e1"
 FRAMEWORK = "#475569"
 EVENT = "#7c3aed"
@@ -548,7 +550,7 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
     official = [i for i, s in enumerate(series) if s == "Official total"]
     if usd and official:
         data.append({"type": "scatter", "x": cols.take("year", official), "y": cols.take("value_usd_bn", official),
-                     "mode": "lines+markers", "name": t("Official total, all destinations"),
+                     "mode": "lines+markers", "name": t(OFFICIAL_NAME),
                      "line": {"color": OFFICIAL, "width": 2.5}, "marker": {"size": 8},
                      "hovertemplate": "%{x}: " + t("{value} bn USD", value="%{y:.1f}") + "<extra>"
                                       + t("official") + "</extra>"})
@@ -570,7 +572,8 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
     merge(layout, layout_base(title, height=520 if decisions else 420, large=large))
     merge(layout, {"barmode": "stack", "meta": {"chart": "value_by_year", "basis": basis},
                    "legend": {"orientation": "h", "y": -0.18, "yanchor": "top", "traceorder": "normal"}})
-    if decisions:  # regions, the official line, four outcomes and events: two legend entries a row
+    if decisions:  # regions, the official line, four outcomes and events: two legend entries a row (each name fits
+        # half of a 358 px phone chart: OFFICIAL_NAME is broken in two)
         merge(layout, {"legend": {"entrywidth": 0.5, "entrywidthmode": "fraction", "y": -0.12}})
     merge(layout, {"yaxis": {"title": _axis_title(t("USD bn") if usd else t("TIV, millions"))},
                    "xaxis": {"title": {}, **_year_ticks(lo, hi)}})

@@ -198,10 +198,13 @@ def downloads_section(info: dict[str, str]) -> None:
             size = os.stat(path).st_size
             st.caption(t("{size} · {views} views, {rows} rows · opens in DuckDB 1.1.3 and later", size=human_size(size),
                          views=len(counts), rows=f"{total:,}"))
-            st.download_button(t("Database file {file} ({size})", file="kdefense.duckdb", size=human_size(size)), lambda: Path(path).read_bytes(),
+            # the file's name and size only, under the "The DuckDB file" heading: "Database file kdefense.duckdb
+            # (10.5 MB)" broke onto two lines in its third of the page at 1280 px (and in Korean at 1366)
+            st.download_button(t("{file} ({size})", file="kdefense.duckdb", size=human_size(size)),
+                               lambda: Path(path).read_bytes(),
                                file_name=file_name("duckdb", info), mime="application/octet-stream",
                                key="dl_all_duckdb", on_click="ignore", icon=":material/database:",
-                               wrap=True)  # a long label (Korean) wraps in its third of the page, never cut
+                               wrap=True)  # should a label still be too long, it wraps, never cut
     for col, kind, label in ((cols[1], "parquet", "Parquet"), (cols[2], "csv", "CSV")):
         with col:
             st.markdown(t("**Every view as {format}** (one zip with a README)", format=label))

@@ -302,6 +302,9 @@ CSS = """
   text-overflow: clip !important; word-break: keep-all !important; overflow-wrap: break-word;}
 /* Segmented controls wrap their options onto a second line rather than pushing them out of sight. */
 [data-testid="stButtonGroup"] [role="radiogroup"] {flex-wrap: wrap; row-gap: 4px;}
+/* The Map's Play toggle and year slider share a row; the slider keeps 20rem, so on a phone it wraps onto a line
+   of its own, full width (55 years on a third of the screen were too close together to pick one). */
+.st-key-map_year_row > :has([data-testid="stSlider"]) {min-width: min(100%, 20rem);}
 /* Phone (issue 16): the Gantt, the speed chart and the map keep a readable size and scroll sideways in their
    box (Streamlit already stacks columns, so every other chart spans the screen). */
 @media (max-width: 640px) {

@@ -100,12 +100,14 @@ def _year_controls(years: list[int]) -> tuple[int, bool]:
         state[YEAR_KEY] = state.pop(REACHED_KEY)
     if state.get(YEAR_KEY) not in years:
         state[YEAR_KEY] = years[-1]
-    cols = st.columns([1.6, 5], vertical_alignment="bottom")
-    playing = cols[0].toggle(t("Play the years"), key=PLAY_KEY,
-                             help=t("Replays the map year by year from the year shown (or from the first year); "
-                                    "switch it off to pause. Keyboard: Tab here, Space."))
-    year = cols[1].select_slider(t("Year shown on the map"), years, key=YEAR_KEY,
-                                 help=t("The same as the map's own slider. Keyboard: Tab here, then the arrow keys."))
+    # the toggle as wide as its label (in a fixed share of the row, "Play the years" broke in two at 1280 px), the
+    # slider taking the rest; on a narrow screen the slider wraps below it
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium", key="map_year_row")
+    playing = row.toggle(t("Play the years"), key=PLAY_KEY, width="content",
+                         help=t("Replays the map year by year from the year shown (or from the first year); "
+                                "switch it off to pause. Keyboard: Tab here, Space."))
+    year = row.select_slider(t("Year shown on the map"), years, key=YEAR_KEY, width="stretch",
+                             help=t("The same as the map's own slider. Keyboard: Tab here, then the arrow keys."))
     return year, playing
 
 

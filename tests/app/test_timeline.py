@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from kdefense.charts_timeline import OFFICIAL_NAME
 from kdefense.settings import REGIONS
 from tests.helpers import run_app
 
@@ -133,7 +134,7 @@ def test_charts_match_sql(app_db, built_db, case):
         WHERE supplier = 'South Korea')) FROM deals""").fetchone()
     official = dict(built_db.execute(f"""SELECT year, value FROM official_totals WHERE metric = 'export_orders_usd_bn'
         AND period_end_year IS NULL AND year BETWEEN {lo} AND {hi}""").fetchall())
-    line = trace(figs["tl_value"], "Official total, all destinations")
+    line = trace(figs["tl_value"], OFFICIAL_NAME)
     close(dict(zip(values(line["x"]), values(line["y"]))), official)
 
     # units per year (actual and planned together) by family, missiles and ammunition left out
@@ -173,7 +174,7 @@ def test_tiv_basis_uses_sipri_order_years_and_never_mixes_with_usd(app_db, built
     at = page({**state, "flt_basis": "tiv", "tl_book": "value"})
     figs = charts(at)
     value = figs["tl_value"]
-    assert "USD" not in json.dumps(value["layout"]) and trace(value, "Official total, all destinations") is None
+    assert "USD" not in json.dumps(value["layout"]) and trace(value, OFFICIAL_NAME) is None
     want = dict(built_db.execute(f"""SELECT order_year, sum(tiv_order_m) FROM transfers
         WHERE supplier = 'South Korea' AND ({where}) GROUP BY 1 HAVING sum(tiv_order_m) IS NOT NULL""").fetchall())
     close(stacked_by_x(value), want)

@@ -126,6 +126,38 @@ CUT_LABELS = """() => {
   return [...new Set(cut)];
 }"""
 
+# Control labels broken onto a second line: the text of a widget label, button, toggle, option, tab, expander or
+# page link laid out on more than one line (each text node's line boxes, by their top). Labels wrap rather than
+# being cut (see CUT_LABELS), but on a laptop none should need to: "Play the years" broke in two beside the Map's
+# year slider at 1280 px. Metrics are left out: a metric's label and value wrap by design in a quarter column.
+WRAPPED_LABELS = """() => {
+  const roots = document.querySelectorAll([
+    '[data-testid="stWidgetLabel"]', '[data-testid="stButton"]', '[data-testid="stDownloadButton"]',
+    '[data-testid="stPopover"]', '[data-testid="stButtonGroup"]', '[data-testid="stCheckbox"]',
+    '[data-testid="stToggle"]', '[data-testid="stRadio"]', '[data-testid="stExpander"] summary',
+    '[data-testid="stTabs"] [role="tablist"]', '[data-testid="stSidebarNav"]', '[data-testid="stLinkButton"]',
+    '[data-testid="stPageLink"]',
+  ].join(','));
+  const seen = new Set(), out = [];
+  for (const root of roots) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const el = node.parentElement;
+      if (seen.has(node) || !node.textContent.trim() || !el
+          || el.closest('svg, .kd-sr-only, [data-testid="stTooltipIcon"]')) continue;
+      seen.add(node);
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const rects = [...range.getClientRects()].filter(r => r.width > 0 && r.right > 0 && r.left < innerWidth);
+      const lines = new Set(rects.map(r => Math.round(r.top / 4))).size;
+      if (lines > 1)
+        out.push(`${root.getAttribute('data-testid') || root.tagName}: "${el.innerText.trim().slice(0, 60)}" ` +
+                 `on ${lines} lines (${Math.round(el.getBoundingClientRect().width)} px wide)`);
+    }
+  }
+  return [...new Set(out)];
+}"""
+
 # Side tables that scroll sideways: a table (st.dataframe, a canvas grid: its columns are not in the DOM, but its
 # scroller is, as wide as all its columns) in a column narrower than 60 % of the main area, i.e. beside a chart or
 # other content, whose columns are wider than its box (more than 2 px: rounding), so the last one is cut at the edge
@@ -183,21 +215,32 @@ OVERLAPS = """() => {
 }"""
 
 # Text a chart draws about itself (its title, the stamped filters and source lines under it, annotations such as the
-# map's year) that runs past the chart's own width: SVG text is not wrapped by the browser and is cut at the chart's
-# edge. Measured as each text element's box against the plot's box (its whole width, margins included). Legend
-# entries are left out (Plotly places them itself).
+# map's year, its legend's entries and title) that runs past the chart's own width: SVG text is not wrapped by the
+# browser and is cut at the chart's edge. Measured as each text element's box against the plot's box (its whole width,
+# margins included). Plotly places a horizontal legend's entries itself, but does not wrap or shorten an entry: one
+# wider than its column ("Official total, all destinations" on a 390 px phone) runs off the chart or into the next
+# entry.
 CHART_TEXT_OVERFLOW = """() => {
   const out = [];
   for (const plot of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
     const box = plot.getBoundingClientRect();
     if (!box.width || !box.height) continue;
     const name = ((plot.querySelector('.gtitle') || {}).textContent || '?').slice(0, 40);
-    for (const el of plot.querySelectorAll('g.infolayer .gtitle, g.infolayer .gtitle-subtitle, g.annotation text')) {
+    for (const el of plot.querySelectorAll('g.infolayer .gtitle, g.infolayer .gtitle-subtitle, g.annotation text, '
+                                           + 'g.legend text.legendtext, g.legend text.legendtitletext')) {
       const r = el.getBoundingClientRect();
       if (!r.width || !el.textContent.trim()) continue;
       if (r.right > box.right + 1 || r.left < box.left - 1)
         out.push(`${name}: "${el.textContent.slice(0, 60)}" spans ${Math.round(r.left - box.left)}–` +
                  `${Math.round(r.right - box.left)} px of a ${Math.round(box.width)} px chart`);
+    }
+    for (const legend of plot.querySelectorAll('g.legend')) {  // an entry run into its neighbour's slot
+      const texts = [...legend.querySelectorAll('text.legendtext')].filter(t => t.textContent.trim())
+        .map(t => [t.textContent, t.getBoundingClientRect()]);
+      texts.forEach(([a, p], i) => texts.slice(i + 1).forEach(([b, q]) => {
+        if (p.right > q.left + 1 && q.right > p.left + 1 && p.bottom > q.top + 1 && q.bottom > p.top + 1)
+          out.push(`${name}: legend entries "${a.slice(0, 40)}" and "${b.slice(0, 40)}" overlap`);
+      }));
     }
   }
   return out;

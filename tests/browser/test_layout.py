@@ -3,9 +3,10 @@ English and in Korean (issue 18).
 
 A page fails if any label in the app's own controls or metrics is cut (its text wider than its clipped box:
 scrollWidth > clientWidth), any axis tick label of any chart overlaps its neighbour, or a chart's own text (title,
-stamped filters and source lines, annotations) runs past the chart's width. Each page is screenshot
-(full page) into /tmp/kdefense-a11y/ for a person to look at. A table beside other content must show all its columns
-on a 1280×720 and a 1366×768 laptop.
+stamped filters and source lines, annotations, legend entries) runs past the chart's width or into another legend
+entry. Each page is screenshot (full page) into /tmp/kdefense-a11y/ for a person to look at. A table beside other
+content must show all its columns on a 1280×720 and a 1366×768 laptop, and there no control's label may be cut or
+broken onto a second line. The Overview's bar value labels keep a readable size.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tests.browser.a11y import (
     PHONE,
     SHOTS,
     SIDE_TABLES_CUT,
+    WRAPPED_LABELS,
     load,
     new_page,
 )
@@ -87,6 +89,24 @@ def test_side_tables_show_every_column(app_server, browser, name, viewport, lang
     finally:
         context.close()
     assert cut == [], f"{name} ({lang}) at {viewport['width']}×{viewport['height']}: side tables cut: {cut}"
+
+
+@pytest.mark.parametrize("lang", ["en", pytest.param("ko", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("viewport", [SMALL_LAPTOP, LAPTOP], ids=["1280", "1366"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_control_labels_keep_to_one_line_on_a_laptop(app_server, browser, name, viewport, lang):
+    """On a 1280×720 and a 1366×768 laptop no label of the app's controls is cut, nor broken onto a second line
+    ("Play the years" beside the Map's year slider, the Data page's database download button)."""
+    context, page = new_page(browser, viewport)
+    try:
+        load(page, f"{app_server['url']}/{PAGES[name]}?lang={lang}")
+        page.wait_for_timeout(1000)
+        wrapped, cut = page.evaluate(WRAPPED_LABELS), page.evaluate(CUT_LABELS)
+    finally:
+        context.close()
+    where = f"{name} ({lang}) at {viewport['width']}×{viewport['height']}"
+    assert cut == [], f"{where}: labels cut: {cut}"
+    assert wrapped == [], f"{where}: labels on two lines: {wrapped}"
 
 
 BAR_TEXT_SIZES = """() => [...document.querySelectorAll('.js-plotly-plot text.bartext')]

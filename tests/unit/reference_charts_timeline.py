@@ -21,6 +21,7 @@ from kdefense.charts_tenders import (
     systems_text,
     winner_text,
 )
+from kdefense.charts_timeline import OFFICIAL_NAME
 from kdefense.i18n import N_, current_lang, t
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE, REGIONS
 
@@ -385,7 +386,7 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
         official = df[df["series"] == "Official total"]
         if not official.empty:
             data.append({"type": "scatter", "x": array(official["year"]), "y": array(official["value_usd_bn"]),
-                         "mode": "lines+markers", "name": t("Official total, all destinations"),
+                         "mode": "lines+markers", "name": t(OFFICIAL_NAME),
                          "line": {"color": OFFICIAL, "width": 2.5}, "marker": {"size": 8},
                          "hovertemplate": "%{x}: " + t("{value} bn USD", value="%{y:.1f}") + "<extra>"
                                           + t("official") + "</extra>"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from kdefense import charts, charts_suppliers, charts_timeline
@@ -101,3 +102,10 @@ def test_spread_keeps_order_and_gap():
     assert [placed[i] for i in order] == sorted(placed)
     assert min(b - a for a, b in zip(sorted(placed), sorted(placed)[1:])) >= 0.5 - 1e-9
     assert placed[4] == 9.0  # a label with room stays on its point
+
+
+def test_a_legend_name_broken_in_two_reads_as_one_line_in_the_summary():
+    fig = go.Figure([{"type": "scatter", "x": [2020], "y": [1.0], "name": "Official total,<br>all destinations"},
+                     {"type": "scatter", "x": [2020], "y": [2.0], "name": "Ledger"}],
+                    {"title": {"text": "Per year"}})
+    assert "Series: Official total, all destinations, Ledger." in charts.describe(fig)
