@@ -738,3 +738,58 @@ def test_popover_tables_are_kept_per_language_and_content(app_db):
         other = ui.preview(dated.assign(value=[1, 3]))
         assert other.table.column("value").to_pylist() == [1, 3]
         assert ui.preview(dated.copy()) is english
+
+
+SUPPLIER_SETS = [["South Korea", "United States", "France", "Russia", "China", "Germany", "Italy", "United Kingdom",
+                  "Israel", "Spain", "Turkiye"], ["South Korea"], ["South Korea", "Poland", "Brazil", "Japan"]]
+SHARE_CASES = [{}, {"year_from": 2010, "year_to": 2019}, {"regions": ("Europe",)}, {"nato": True},
+               {"countries": ("POL", "AUS")}, {"year_from": 2022, "year_to": 2024}]
+
+
+def share_frames() -> list[pd.DataFrame]:
+    """suppliers_share answers as the page asks them (world and market scopes, windows and years), and edge cases:
+    suppliers without a rank (not states), nullable ranks, one row."""
+    options = queries.filter_options()
+    frames = []
+    for case in SHARE_CASES:
+        filters = Filters(**{"year_from": options.year_min, "year_to": options.year_max, **case})
+        for suppliers in SUPPLIER_SETS:
+            for by_window in (True, False):
+                frames.append(queries.run_filtered("suppliers_share", filters, suppliers=suppliers,
+                                                   by_window=by_window))
+    edge = pd.DataFrame({
+        "supplier": ["France", "South Korea", "France", "South Korea", "unknown supplier(s)", "Chile"],
+        "period": np.array([2015, 2015, 2020, 2020, 2020, 2020], dtype="int32"),
+        "period_label": ["2015–19", "2015–19", "2020–24", "2020–24", "2020–24", "2020–24"],
+        "share_pct": [7.9, 1.0, 9.6, 2.2, 0.5, 0.01], "tiv_m": [8000.0, 900.0, 9500.0, 2100.0, 40.0, 3.0],
+        "rank": [3, 11, 2, 10, None, 40], "pct_tiv_flagged_uncertain": [10.0, 2.0, 5.0, 1.0, 0.0, np.nan]})
+    frames += [edge, edge.astype({"rank": "Int64"}), edge.head(1), edge[edge["supplier"] != "South Korea"]]
+    return frames
+
+
+def test_fast_share_and_rank_builders_send_what_the_reference_builders_sent(app_db):
+    """share_lines and rank_bump read each supplier's rows by position instead of grouping the frame: every figure
+    is byte for byte the JSON the grouping builders made (tests/unit/reference_charts_suppliers.py), on the page's
+    answers over scopes, years and supplier sets and on edge frames, normal and large, English and Korean; and the
+    sent dict each figure carries is what to_dict() gave."""
+    from kdefense import i18n
+    from tests.unit import reference_charts_suppliers as ref
+
+    frames = share_frames()
+    compared = 0
+    for lang in ("en", "ko"):
+        with i18n.use_lang(lang):
+            for df in frames:
+                if df.empty:
+                    continue
+                calls = [("share_lines", (df, "period_label", "Share", "All recipients.")),
+                         ("share_lines", (df, "period", "Share", "x " * 80)), ("rank_bump", (df, "Rank", "Note."))]
+                for name, args in calls:
+                    for large in (False, True):
+                        fast = getattr(cs, name)(*args, large=large)
+                        reference = getattr(ref, name)(*args, large=large)
+                        assert pio.to_json(fast, validate=False) == pio.to_json(reference, validate=False), name
+                        assert json.loads(pio.to_json(ui_sent(fast), validate=False)) == json.loads(
+                            pio.to_json(reference.to_dict(), validate=False)), name
+                        compared += 1
+    assert compared >= 300
