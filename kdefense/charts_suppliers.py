@@ -209,7 +209,7 @@ def share_lines(df: pd.DataFrame, x_col: str, title: str, note: str, large: bool
             "type": "scatter", "x": columns.take(x_col, idx), "y": columns.take("share_pct", idx), "name": shown,
             "mode": "lines+markers", "line": {"color": colour_for(supplier), "width": 4 if korean else 2},
             "marker": {"size": 9 if korean else 6},
-            "customdata": array(hover[idx]),
+            "customdata": hover[idx],  # a new array of these rows (as array() would copy it)
             "hovertemplate": (f"<b>{shown}</b> %{{x}}<br>"
                               + t("share {share} %<br>{tiv} m TIV · rank {rank}<br>{flagged} % of its TIV carries a "
                                   "SIPRI estimate flag", share="%{y:.1f}", tiv="%{customdata[0]:,.0f}",
