@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kdefense import names
-from kdefense.charts import array, base_layout, built, layout_base, merge, wrap_text
+from kdefense.charts import base_layout, built, layout_base, merge, wrap_text
 from kdefense.charts_timeline import _built as built_with_sent  # charts.built plus the dict st.plotly_chart sends
 from kdefense.charts_timeline import _Columns as Columns  # a frame's columns read once, rows taken by position
 from kdefense.i18n import N_, t
