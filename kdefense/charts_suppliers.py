@@ -14,7 +14,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kdefense import names
-from kdefense.charts import array, base_layout, built, layout_base, merge, wrap_text
+from kdefense.charts import base_layout, built, layout_base, merge, wrap_text
+from kdefense.charts_timeline import _built as built_with_sent  # charts.built plus the dict st.plotly_chart sends
+from kdefense.charts_timeline import _Columns as Columns  # a frame's columns read once, rows taken by position
 from kdefense.i18n import N_, t
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE
 
@@ -69,7 +71,7 @@ def _order(values: pd.Series, first: str = KOREA) -> list[str]:
 
 
 def _finished(data: list[dict], layout: dict, title: str, note: str, tiv: bool, height: int,
-              large: bool, labelled: bool = False) -> go.Figure:
+              large: bool, labelled: bool = False, sent: bool = False) -> go.Figure:
     """_finish for a figure built from dicts (see charts.built): same layout, no re-validation.
 
     labelled: the lines carry their names at their ends (end_annotations): the right margin makes room for them and the
@@ -82,7 +84,7 @@ def _finished(data: list[dict], layout: dict, title: str, note: str, tiv: bool, 
                    "margin": {"t": 66 + 17 * len(lines)}, "legend": {"traceorder": "normal"}})
     if layout.get("xaxis", {}).get("title", {}).get("text"):  # keep a horizontal legend clear of the x-axis title
         merge(layout, {"legend": {"y": -0.24}})
-    return built(data, layout)
+    return built_with_sent(data, layout) if sent else built(data, layout)
 
 
 def _end_text(name: str, ys: list) -> list[str] | None:
@@ -187,23 +189,27 @@ def end_labelled(fig: go.Figure, large: bool = False) -> go.Figure:
     return fig
 
 
-def _parts(df: pd.DataFrame, column: str) -> dict:
-    """Rows per value of `column`, in their order (a boolean mask per value costs more than the chart)."""
-    return dict(list(df.groupby(column, sort=False)))
+SHARE_HOVER_COLUMNS = ["tiv_m", "rank", "pct_tiv_flagged_uncertain"]
 
 
 def share_lines(df: pd.DataFrame, x_col: str, title: str, note: str, large: bool = False) -> go.Figure:
-    """Share of exports per supplier over periods (years or windows); South Korea drawn thick in red."""
+    """Share of exports per supplier over periods (years or windows); South Korea drawn thick in red.
+
+    Each supplier's rows are taken from the columns read once (no sub-frame per supplier), and the figure carries
+    what st.plotly_chart sends (`_kd_sent`): tests/unit/test_fast_paths.py compares both with the builder that
+    grouped the frame (tests/unit/reference_charts_suppliers.py)."""
     data: list[dict] = []
-    parts = _parts(df, "supplier")
-    for supplier in _order(df["supplier"]):
-        part = parts.get(supplier, df.iloc[0:0])
+    columns, order = Columns(df), _order(df["supplier"])
+    rows = columns.positions("supplier", order)
+    hover = df[SHARE_HOVER_COLUMNS].to_numpy()
+    for supplier in order:
+        idx = rows[supplier]
         korean, shown = supplier == KOREA, names.country_by_name(supplier)
         data.append({
-            "type": "scatter", "x": array(part[x_col]), "y": array(part["share_pct"]), "name": shown,
+            "type": "scatter", "x": columns.take(x_col, idx), "y": columns.take("share_pct", idx), "name": shown,
             "mode": "lines+markers", "line": {"color": colour_for(supplier), "width": 4 if korean else 2},
             "marker": {"size": 9 if korean else 6},
-            "customdata": array(part[["tiv_m", "rank", "pct_tiv_flagged_uncertain"]].to_numpy()),
+            "customdata": hover[idx],  # a new array of these rows (as array() would copy it)
             "hovertemplate": (f"<b>{shown}</b> %{{x}}<br>"
                               + t("share {share} %<br>{tiv} m TIV · rank {rank}<br>{flagged} % of its TIV carries a "
                                   "SIPRI estimate flag", share="%{y:.1f}", tiv="%{customdata[0]:,.0f}",
@@ -215,18 +221,20 @@ def share_lines(df: pd.DataFrame, x_col: str, title: str, note: str, large: bool
                         "tickvals": list(LOG_TICKS), "ticktext": [f"{t:g}" for t in LOG_TICKS], "range": list(y_range)},
               "xaxis": {"title": {}, "type": "category" if x_col == "period_label" else "linear"},
               "annotations": end_annotations(data, y_range, height, large, log=True)}
-    return _finished(data, layout, title, note, True, height, large, labelled=True)
+    return _finished(data, layout, title, note, True, height, large, labelled=True, sent=True)
 
 
 def rank_bump(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
-    """Rank among supplier states per five-year window (1 at the top)."""
+    """Rank among supplier states per five-year window (1 at the top); read as share_lines reads its rows."""
     data: list[dict] = []
-    parts = _parts(df, "supplier")
-    for supplier in _order(df["supplier"]):
-        part = parts.get(supplier, df.iloc[0:0]).dropna(subset=["rank"])
+    columns, order = Columns(df), _order(df["supplier"])
+    rows = columns.positions("supplier", order)
+    unranked = df["rank"].isna().to_numpy()
+    for supplier in order:
+        idx = [i for i in rows[supplier] if not unranked[i]]
         korean, shown = supplier == KOREA, names.country_by_name(supplier)
         data.append({
-            "type": "scatter", "x": array(part["period_label"]), "y": array(part["rank"]), "name": shown,
+            "type": "scatter", "x": columns.take("period_label", idx), "y": columns.take("rank", idx), "name": shown,
             "mode": "lines+markers", "line": {"color": colour_for(supplier), "width": 4 if korean else 2},
             "marker": {"size": 10 if korean else 7},
             "hovertemplate": f"<b>{shown}</b> %{{x}}: " + t("rank {rank}", rank="%{y}") + "<extra></extra>",
@@ -237,7 +245,7 @@ def rank_bump(df: pd.DataFrame, title: str, note: str, large: bool = False) -> g
     layout = {"yaxis": {"title": {"text": t("Rank (1 = largest)")}, "range": [top + 1, 0.5], "tickvals": ticks},
               "xaxis": {"title": {}, "type": "category"},
               "annotations": end_annotations(data, (0.5, top + 1), height, large)}
-    return _finished(data, layout, title, note, True, height, large, labelled=True)
+    return _finished(data, layout, title, note, True, height, large, labelled=True, sent=True)
 
 
 def top_suppliers_bars(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:

@@ -15,14 +15,16 @@ import time
 import unicodedata
 import zlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 import streamlit as st
 from _plotly_utils.basevalidators import is_homogeneous_array
 from _plotly_utils.utils import is_skipped_key
+from streamlit import dataframe_util
 
 from kdefense import charts, export, fmt, i18n, names, queries, settings
 from kdefense.db import DatabaseUnavailable
@@ -646,6 +648,11 @@ def separated(df: pd.DataFrame, config: dict | None = None) -> dict:
     1,000 and has no configuration of its own (Streamlit's default shows 15626): whole numbers as 15,626, others
     as 1,234.5; year columns stay 2024. A column given only a label (a string) keeps it. (Read from the dtypes and
     one float array per numeric column: a popover table is configured on every rerun.)"""
+    return _separated(df, lambda i: df.iloc[:, i].to_numpy(dtype="float64", na_value=np.nan), config)
+
+
+def _separated(df: pd.DataFrame, floats: Callable[[int], np.ndarray], config: dict | None = None) -> dict:
+    """separated(), reading the values of column i as `floats(i)` (missing values NaN)."""
     out = dict(config or {})
     duplicated = df.columns.duplicated(keep=False)
     for i, (name, dtype) in enumerate(zip(df.columns, df.dtypes, strict=True)):
@@ -655,7 +662,7 @@ def separated(df: pd.DataFrame, config: dict | None = None) -> dict:
         if not isinstance(given, str) or pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(
                 dtype):
             continue
-        values = df.iloc[:, i].to_numpy(dtype="float64", na_value=np.nan)
+        values = floats(i)
         values = values[~np.isnan(values)]
         if not values.size or np.abs(values).max() < 1000 or _year_like(values):
             continue  # small numbers or years
@@ -665,7 +672,52 @@ def separated(df: pd.DataFrame, config: dict | None = None) -> dict:
     return out
 
 
+def _arrow_floats(table: pa.Table) -> Callable[[int], np.ndarray]:
+    """Column i of a table converted from a frame (its columns first, in order) as floats, nulls NaN: what
+    `df.iloc[:, i].to_numpy(dtype="float64", na_value=np.nan)` gives for a numeric column, without pandas'
+    indexing (the table holds the same values)."""
+    return lambda i: np.asarray(table.column(i).to_numpy(zero_copy_only=False), dtype="float64")
+
+
 PREVIEW_ROWS = 200
+
+
+class Preview(NamedTuple):
+    """A popover's table, made once per frame and language: what st.dataframe is given."""
+
+    total: int  # rows behind the chart (the caption says when only the first PREVIEW_ROWS are shown)
+    table: pa.Table  # the rows shown (fmt.table_dates), converted to Arrow as st.dataframe converts a frame
+    config: dict  # separated(): the number formats (st.dataframe copies it before changing anything)
+
+
+def _made_preview(df: pd.DataFrame, lang: str) -> Preview:
+    shown = fmt.table_dates(df.head(PREVIEW_ROWS) if len(df) > PREVIEW_ROWS else df, lang)
+    table = dataframe_util.convert_pandas_df_to_arrow_table(shown)
+    return Preview(len(df), table, _separated(shown, _arrow_floats(table)))
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _preview_of_content(digest: str, lang: str, _df: pd.DataFrame) -> Preview:
+    return _made_preview(_df, lang)
+
+
+def _preview_by_content(df: pd.DataFrame, lang: str) -> Preview:
+    digest = content_digest(df)
+    return _made_preview(df, lang) if digest is None else _preview_of_content(digest, lang, df)
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _preview_of_answer(answer: tuple, lang: str, _df: pd.DataFrame) -> Preview:
+    return _preview_by_content(_df, lang)
+
+
+def preview(df: pd.DataFrame) -> Preview:
+    """`df`'s popover table, kept between reruns and sessions as ui.figure keeps figures: a frame from
+    queries.run by the question it answers (which holds the file version), else by its content; and the
+    language (Korean dates)."""
+    lang = i18n.current_lang()
+    answer = queries.origin(df)
+    return _preview_by_content(df, lang) if answer is None else _preview_of_answer(answer, lang, df)
 
 
 def data_preview(df: pd.DataFrame) -> None:
@@ -673,14 +725,14 @@ def data_preview(df: pd.DataFrame) -> None:
 
     A popover's content travels with the page even while it is closed, so a 600-row table behind the Gantt
     would add ~360 KB to every visit; the two downloads beside it always hold every row (with ISO dates; the
-    preview writes dates the way the page's language does).
+    preview writes dates the way the page's language does). The table is converted to Arrow and configured once
+    per frame (`preview`), not on every rerun of every chart: Streamlit sends a pyarrow Table as it is.
     """
-    if len(df) > PREVIEW_ROWS:
+    made = preview(df)
+    if made.total > PREVIEW_ROWS:
         st.caption(t("The first {shown} of {total} rows; the downloads have all of them.", shown=PREVIEW_ROWS,
-                     total=fmt.number(len(df))))
-        df = df.head(PREVIEW_ROWS)
-    shown = fmt.table_dates(df)
-    st.dataframe(shown, hide_index=True, placeholder="—", width="stretch", column_config=separated(shown))
+                     total=fmt.number(made.total)))
+    st.dataframe(made.table, hide_index=True, placeholder="—", width="stretch", column_config=made.config)
 
 
 DELTA_UNITS = {"usd_m": fmt.usd_bn, "tiv_m": fmt.tiv_m, "deals": lambda d: t("{n} deals", n=fmt.number(d)),

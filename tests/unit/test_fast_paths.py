@@ -611,3 +611,174 @@ def test_popover_number_formats_are_the_ones_made_before(app_db):
                 shown = fmt.table_dates(frame.head(ui.PREVIEW_ROWS))
                 for config in (None, {"a": "Given label", "units": {"label": "kept"}}):
                     assert ui.separated(shown, config) == separated_before(shown, config)
+
+
+def data_preview_before(df) -> None:
+    """ui.data_preview as it was before it kept each frame's Arrow table (the reference for the tests below)."""
+    import streamlit as st
+
+    from kdefense import i18n, ui
+
+    if len(df) > ui.PREVIEW_ROWS:
+        st.caption(i18n.t("The first {shown} of {total} rows; the downloads have all of them.",
+                          shown=ui.PREVIEW_ROWS, total=fmt.number(len(df))))
+        df = df.head(ui.PREVIEW_ROWS)
+    shown = fmt.table_dates(df)
+    st.dataframe(shown, hide_index=True, placeholder="—", width="stretch", column_config=ui.separated(shown))
+
+
+def sent_preview(monkeypatch, show, df) -> list:
+    """What `show(df)` hands Streamlit, as Streamlit sends it: the caption's text, and the table's Arrow bytes and
+    column configuration JSON made by Streamlit's own functions (st.dataframe converts a frame to Arrow and sends a
+    pyarrow Table as it is), with every other argument."""
+    import pyarrow as pa
+    import streamlit as st
+    from streamlit import dataframe_util
+    from streamlit.elements.lib import column_config_utils as ccu
+
+    sent: list = []
+
+    def dataframe(data, **kwargs):
+        arrow = (dataframe_util.convert_arrow_table_to_arrow_bytes(data) if isinstance(data, pa.Table)
+                 else dataframe_util.convert_pandas_df_to_arrow_bytes(data))
+        config = ccu.process_config_mapping(kwargs.pop("column_config"))
+        sent.append(("dataframe", arrow, ccu._convert_column_config_to_json(config), sorted(kwargs.items())))
+
+    monkeypatch.setattr(st, "dataframe", dataframe)
+    monkeypatch.setattr(st, "caption", lambda text, **kwargs: sent.append(("caption", text, kwargs)))
+    show(df)
+    return sent
+
+
+def every_page_frame(filters: Filters) -> dict:
+    """An answer to every question the pages ask with the default filters (warm-up's list), the Suppliers
+    comparisons and the Timeline's frames as the page labels them."""
+    from dataclasses import replace
+
+    from kdefense import warmup
+
+    frames = {f"{name}:{sorted(params)}": queries.run(name, params)
+              for name, params in warmup.default_questions(filters)}
+    world = replace(filters, regions=(), nato=False, eu=False, countries=())
+    suppliers = ["South Korea", "United States", "France", "Russia", "China", "Germany"]
+    window = int(queries.run_filtered("suppliers_windows", filters)["window_start"].iloc[-1])
+    for by_window in (True, False):
+        frames[f"share:{by_window}"] = queries.run_filtered("suppliers_share", world, suppliers=suppliers,
+                                                            by_window=by_window)
+    for name, extra in [("suppliers_top", {"window_start": window, "top_n": 10, "suppliers": ["South Korea"]}),
+                        ("suppliers_region_mix", {"window_start": window, "suppliers": suppliers}),
+                        ("suppliers_recipient_counts", {"suppliers": suppliers}),
+                        ("suppliers_speed", {"suppliers": suppliers, "new_only": False, "sup_category": ""}),
+                        ("suppliers_speed_categories", {"suppliers": suppliers, "new_only": False}),
+                        ("suppliers_order_book", {"suppliers": suppliers, "top_n": 15}),
+                        ("suppliers_rival_families", {"system_class": "Self-propelled guns"}),
+                        ("suppliers_rival_orders", {"system_class": "Self-propelled guns"}),
+                        ("tenders_record", {"by": "rival"}), ("tenders_record", {"by": "year"})]:
+        frames[f"{name}:{sorted(extra)}:{extra.get('by')}"] = queries.run_filtered(name, filters, **extra)
+    frames.update({f"timeline:{k}": v for k, v in page_frames(filters, False, False).items()})
+    return frames
+
+
+EDGE_FRAMES = [
+    pd.DataFrame({"a": [1000, None, 3], "b": [1999.0, 2000, None], "c": [1.5, 2000.5, np.nan],
+                  "d": [True, False, True], "e": pd.array([None, 5000, 2], dtype="Int64"),
+                  "f": [np.inf, 1, 2], "g": [-np.inf, -5000.0, 1.0], "y": pd.array([2020, None, 2021], dtype="Int32"),
+                  "s": ["x", None, "z"], "n": [np.nan, np.nan, np.nan], "signed_date": ["2024-03-01", None, "2021"]}),
+    pd.DataFrame({"a": pd.Series([], dtype="float64")}),
+    pd.DataFrame({"v": range(450), "u": np.arange(450) * 1000.5}, index=range(1000, 1450)),  # > PREVIEW_ROWS
+    pd.DataFrame({"v": [5000, 6000]}, index=[7, 3]),  # an index that is not a RangeIndex
+]
+
+
+def test_popover_tables_send_what_they_sent_before(app_db, monkeypatch):
+    """ui.data_preview (every chart's popover, on every rerun) sends exactly what it sent before it kept each frame's
+    Arrow table and column configuration: the same caption, Arrow bytes (cells, types, index metadata) and number
+    formats, on every page's frames and on edge cases, in English and Korean (dates written per language), for a
+    frame fresh from queries.run, for its copy (kept by content) and when asked again (kept)."""
+    from kdefense import i18n, ui
+
+    options = queries.filter_options()
+    for filters in (Filters(year_from=options.year_min, year_to=options.year_max),
+                    Filters(year_from=2010, year_to=2019, regions=("Europe",))):
+        frames = [*every_page_frame(filters).values(), *EDGE_FRAMES]
+        assert len(frames) > 60 and sum(len(f) > ui.PREVIEW_ROWS for f in frames) >= 2
+        for lang in ("en", "ko", "en"):
+            with i18n.use_lang(lang):
+                for frame in frames:
+                    before = sent_preview(monkeypatch, data_preview_before, frame)
+                    assert before and before[-1][0] == "dataframe"
+                    for shown in (frame, frame.copy(), frame):
+                        assert sent_preview(monkeypatch, ui.data_preview, shown) == before
+
+
+def test_popover_tables_are_kept_per_language_and_content(app_db):
+    """A kept popover table is never another language's (Korean dates) or other rows' (same question asked of
+    another data version is another key, as ui.figure's)."""
+    from kdefense import i18n, ui
+
+    dated = pd.DataFrame({"signed_date": ["2024-03-01", "2021-01-05"], "value": [1, 2]})
+    with i18n.use_lang("en"):
+        english = ui.preview(dated)
+    with i18n.use_lang("ko"):
+        korean = ui.preview(dated.copy())
+    assert english.table.column("signed_date").to_pylist() == ["2024-03-01", "2021-01-05"]
+    assert korean.table.column("signed_date").to_pylist() != english.table.column("signed_date").to_pylist()
+    with i18n.use_lang("en"):
+        other = ui.preview(dated.assign(value=[1, 3]))
+        assert other.table.column("value").to_pylist() == [1, 3]
+        assert ui.preview(dated.copy()) is english
+
+
+SUPPLIER_SETS = [["South Korea", "United States", "France", "Russia", "China", "Germany", "Italy", "United Kingdom",
+                  "Israel", "Spain", "Turkiye"], ["South Korea"], ["South Korea", "Poland", "Brazil", "Japan"]]
+SHARE_CASES = [{}, {"year_from": 2010, "year_to": 2019}, {"regions": ("Europe",)}, {"nato": True},
+               {"countries": ("POL", "AUS")}, {"year_from": 2022, "year_to": 2024}]
+
+
+def share_frames() -> list[pd.DataFrame]:
+    """suppliers_share answers as the page asks them (world and market scopes, windows and years), and edge cases:
+    suppliers without a rank (not states), nullable ranks, one row."""
+    options = queries.filter_options()
+    frames = []
+    for case in SHARE_CASES:
+        filters = Filters(**{"year_from": options.year_min, "year_to": options.year_max, **case})
+        for suppliers in SUPPLIER_SETS:
+            for by_window in (True, False):
+                frames.append(queries.run_filtered("suppliers_share", filters, suppliers=suppliers,
+                                                   by_window=by_window))
+    edge = pd.DataFrame({
+        "supplier": ["France", "South Korea", "France", "South Korea", "unknown supplier(s)", "Chile"],
+        "period": np.array([2015, 2015, 2020, 2020, 2020, 2020], dtype="int32"),
+        "period_label": ["2015–19", "2015–19", "2020–24", "2020–24", "2020–24", "2020–24"],
+        "share_pct": [7.9, 1.0, 9.6, 2.2, 0.5, 0.01], "tiv_m": [8000.0, 900.0, 9500.0, 2100.0, 40.0, 3.0],
+        "rank": [3, 11, 2, 10, None, 40], "pct_tiv_flagged_uncertain": [10.0, 2.0, 5.0, 1.0, 0.0, np.nan]})
+    frames += [edge, edge.astype({"rank": "Int64"}), edge.head(1), edge[edge["supplier"] != "South Korea"]]
+    return frames
+
+
+def test_fast_share_and_rank_builders_send_what_the_reference_builders_sent(app_db):
+    """share_lines and rank_bump read each supplier's rows by position instead of grouping the frame: every figure
+    is byte for byte the JSON the grouping builders made (tests/unit/reference_charts_suppliers.py), on the page's
+    answers over scopes, years and supplier sets and on edge frames, normal and large, English and Korean; and the
+    sent dict each figure carries is what to_dict() gave."""
+    from kdefense import i18n
+    from tests.unit import reference_charts_suppliers as ref
+
+    frames = share_frames()
+    compared = 0
+    for lang in ("en", "ko"):
+        with i18n.use_lang(lang):
+            for df in frames:
+                if df.empty:
+                    continue
+                calls = [("share_lines", (df, "period_label", "Share", "All recipients.")),
+                         ("share_lines", (df, "period", "Share", "x " * 80)), ("rank_bump", (df, "Rank", "Note."))]
+                for name, args in calls:
+                    for large in (False, True):
+                        fast = getattr(cs, name)(*args, large=large)
+                        reference = getattr(ref, name)(*args, large=large)
+                        assert pio.to_json(fast, validate=False) == pio.to_json(reference, validate=False), name
+                        assert json.loads(pio.to_json(ui_sent(fast), validate=False)) == json.loads(
+                            pio.to_json(reference.to_dict(), validate=False)), name
+                        compared += 1
+    assert compared >= 300
