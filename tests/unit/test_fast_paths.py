@@ -708,3 +708,36 @@ def test_column_overview_builders_send_what_the_reference_builders_sent(app_db, 
                 assert charts.describe(fast) == charts.describe(reference)
                 compared += 1
     assert compared >= 20
+
+
+OVERVIEW_PARTS = {
+    "usd": ("overview_tables", {"by_region": "overview_by_region", "top_recipients": "overview_top_recipients",
+                                "top_systems": "overview_top_systems", "latest_deals": "overview_latest_deals"}),
+    "tiv": ("overview_tiv_tables", {"by_region": "overview_tiv_by_region",
+                                    "top_recipients": "overview_tiv_top_recipients",
+                                    "top_systems": "overview_tiv_top_systems"}),
+}
+TABLE_CASES = [
+    *OVERVIEW_CASES, {"q": "no deal says this"}, {"year_from": 1950, "year_to": 1960},
+    {"statuses": ("prospect", "negotiating")}, {"kinds": ("mro_service", "upgrade")},
+    {"categories": ("Missiles", "Ammunition"), "basis": "tiv"}, {"regions": ("Africa",), "statuses": ()},
+    {"countries": ("USA", "ARE"), "year_from": 2015, "year_to": 2024},
+]
+
+
+@pytest.mark.parametrize("basis", ["usd", "tiv"])
+@pytest.mark.parametrize("case", TABLE_CASES, ids=range(len(TABLE_CASES)))
+def test_overview_tables_in_one_question_are_the_questions_they_replace(app_db, case, basis):
+    """The Overview asks its breakdowns and latest deals as one question (overview_tables.sql, split by
+    queries.run_parts): every part is, column for column, type for type and row for row, what its own question
+    gives (the charts, the tables, the popovers and the downloads read them)."""
+    options = queries.filter_options()
+    filters = Filters(**{"year_from": options.year_min, "year_to": options.year_max, **case, "basis": basis})
+    name, questions = OVERVIEW_PARTS[basis]
+    expected = {part: queries.run_filtered(question, filters) for part, question in questions.items()}
+    parts = queries.run_parts(name, filters, {part: list(frame.columns) for part, frame in expected.items()})
+    assert list(parts) == list(expected)
+    for part, frame in expected.items():
+        pd.testing.assert_frame_equal(parts[part], frame, check_exact=True, obj=part)
+        assert list(parts[part].dtypes) == list(frame.dtypes), part
+        assert queries.origin(parts[part]) is not None  # ui.figure keys its figure by question and part
