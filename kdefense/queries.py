@@ -186,22 +186,32 @@ def run_parts(name: str, filters: Filters, columns: dict[str, list[str]]) -> dic
     """The tables of a question that answers several in one (its `part` column names each, in row order; see
     overview_tables.sql), each as its own question would give it: its rows in order, its columns, index 0..n-1,
     and an integer column with no missing value as numpy integers (DuckDB's own conversion: nullable integers
-    only where a value is missing). Each is a copy, known to ui.figure by question and part (as run's frames)."""
-    params = _filtered_params(name, filters, {})
-    key = _key(name, params, db.signature())
-    whole = run(name, params)
+    only where a value is missing). Each is a copy (callers may modify it), known to ui.figure by question and
+    part as run's frames are by question."""
+    key = _key(name, _filtered_params(name, filters, {}), db.signature())
+    out = {}
+    for part, frame in _parts(*key, tuple((part, tuple(names)) for part, names in columns.items())).items():
+        mine = frame.copy()
+        _remember(mine, (*key, part))
+        out[part] = mine
+    return out
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _parts(name: str, params: tuple, signature: tuple[str, int, int],
+           columns: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, pd.DataFrame]:
+    """The split tables of one answer, made once per question, parameters and file version (shared by sessions,
+    read only: run_parts hands out copies). Splitting costs more than reading four answers from the cache."""
+    whole = _cached(name, params, signature)
     labels = whole["part"].to_numpy()
     out = {}
-    for part, names in columns.items():
+    for part, names in columns:
         rows = np.flatnonzero(labels == part)
-        frame = whole.iloc[rows[0]:rows[-1] + 1] if rows.size and rows[-1] - rows[0] + 1 == rows.size \
-            else whole.iloc[rows]
-        frame = frame[names].reset_index(drop=True)
+        contiguous = rows.size and rows[-1] - rows[0] + 1 == rows.size
+        frame = (whole.iloc[rows[0]:rows[-1] + 1] if contiguous else whole.iloc[rows])[list(names)]
+        frame = frame.reset_index(drop=True)
         nullable = {c: frame[c].dtype.numpy_dtype for c in names
                     if isinstance(frame[c].dtype, pd.api.extensions.ExtensionDtype) and frame[c].dtype.kind in "iu"
                     and not frame[c].hasnans}
-        if nullable:
-            frame = frame.astype(nullable)
-        _remember(frame, (*key, part))
-        out[part] = frame
+        out[part] = frame.astype(nullable) if nullable else frame
     return out
