@@ -188,9 +188,11 @@ def run_parts(name: str, filters: Filters, columns: dict[str, list[str]]) -> dic
     and an integer column with no missing value as numpy integers (DuckDB's own conversion: nullable integers
     only where a value is missing). Each is a copy (callers may modify it), known to ui.figure by question and
     part as run's frames are by question."""
-    key = _key(name, _filtered_params(name, filters, {}), db.signature())
+    params = _filtered_params(name, filters, {})
+    key = _key(name, params, db.signature())
+    whole = run(name, params)  # asked as every question is (shared cache, prefetch)
     out = {}
-    for part, frame in _parts(*key, tuple((part, tuple(names)) for part, names in columns.items())).items():
+    for part, frame in _parts(*key, tuple((part, tuple(names)) for part, names in columns.items()), whole).items():
         mine = frame.copy()
         _remember(mine, (*key, part))
         out[part] = mine
@@ -199,16 +201,16 @@ def run_parts(name: str, filters: Filters, columns: dict[str, list[str]]) -> dic
 
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _parts(name: str, params: tuple, signature: tuple[str, int, int],
-           columns: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, pd.DataFrame]:
-    """The split tables of one answer, made once per question, parameters and file version (shared by sessions,
-    read only: run_parts hands out copies). Splitting costs more than reading four answers from the cache."""
-    whole = _cached(name, params, signature)
-    labels = whole["part"].to_numpy()
+           columns: tuple[tuple[str, tuple[str, ...]], ...], _whole: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The split tables of one answer (`_whole`, the answer to the question of the key), made once per question,
+    parameters and file version (shared by sessions, read only: run_parts hands out copies). Splitting costs more
+    than reading four answers from the cache."""
+    labels = _whole["part"].to_numpy()
     out = {}
     for part, names in columns:
         rows = np.flatnonzero(labels == part)
         contiguous = rows.size and rows[-1] - rows[0] + 1 == rows.size
-        frame = (whole.iloc[rows[0]:rows[-1] + 1] if contiguous else whole.iloc[rows])[list(names)]
+        frame = (_whole.iloc[rows[0]:rows[-1] + 1] if contiguous else _whole.iloc[rows])[list(names)]
         frame = frame.reset_index(drop=True)
         nullable = {c: frame[c].dtype.numpy_dtype for c in names
                     if isinstance(frame[c].dtype, pd.api.extensions.ExtensionDtype) and frame[c].dtype.kind in "iu"
