@@ -1,7 +1,8 @@
 """Named, parameterised SQL questions (kdefense/sql/*.sql) with cached results.
 
 A question file that starts with `-- uses: deals` (or `transfers`) runs on the shared-filter CTE `fd`
-(or `ft`); the CTE text is fixed SQL from filter_*.sql and every value is a `$name` parameter.
+(or `ft`); the CTE text is fixed SQL from filter_*.sql and every value is a `$name` parameter. With
+`-- uses: deals inlined` the filter is planned into each place the question reads it, not computed once.
 Results are cached per question, parameters and database file version, so a rebuild is never served stale.
 """
 
@@ -16,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -33,9 +35,13 @@ def sql_text(name: str) -> str:
     first = text.lstrip().splitlines()[0] if text.strip() else ""
     if not first.startswith("-- uses:"):
         return text
-    alias, filter_file = FILTER_CTES[first.removeprefix("-- uses:").strip()]
+    uses, _, mode = first.removeprefix("-- uses:").strip().partition(" ")
+    alias, filter_file = FILTER_CTES[uses]
     body = "\n".join(line for line in text.splitlines() if not line.startswith("--"))
-    cte = f"{alias} AS (\n{(settings.SQL_DIR / f'{filter_file}.sql').read_text()}\n)"
+    # `-- uses: deals inlined`: a question that reads the filter several times has it planned into each read, as
+    # one question per read would (DuckDB would otherwise compute it once, and sums could add in another order)
+    inlined = "NOT MATERIALIZED " if mode == "inlined" else ""
+    cte = f"{alias} AS {inlined}(\n{(settings.SQL_DIR / f'{filter_file}.sql').read_text()}\n)"
     stripped = body.lstrip()
     if stripped[:4].upper() == "WITH":
         return f"WITH {cte},\n{stripped[4:]}"
@@ -174,3 +180,40 @@ def build_info() -> dict[str, str]:
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _build_info(signature: tuple[str, int, int]) -> dict[str, str]:
     return dict(run("build_info").itertuples(index=False, name=None))
+
+
+def run_parts(name: str, filters: Filters, columns: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
+    """The tables of a question that answers several in one (its `part` column names each, in row order; see
+    overview_tables.sql), each as its own question would give it: its rows in order, its columns, index 0..n-1,
+    and an integer column with no missing value as numpy integers (DuckDB's own conversion: nullable integers
+    only where a value is missing). Each is a copy (callers may modify it), known to ui.figure by question and
+    part as run's frames are by question."""
+    params = _filtered_params(name, filters, {})
+    key = _key(name, params, db.signature())
+    whole = run(name, params)  # asked as every question is (shared cache, prefetch)
+    out = {}
+    for part, frame in _parts(*key, tuple((part, tuple(names)) for part, names in columns.items()), whole).items():
+        mine = frame.copy()
+        _remember(mine, (*key, part))
+        out[part] = mine
+    return out
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _parts(name: str, params: tuple, signature: tuple[str, int, int],
+           columns: tuple[tuple[str, tuple[str, ...]], ...], _whole: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The split tables of one answer (`_whole`, the answer to the question of the key), made once per question,
+    parameters and file version (shared by sessions, read only: run_parts hands out copies). Splitting costs more
+    than reading four answers from the cache."""
+    labels = _whole["part"].to_numpy()
+    out = {}
+    for part, names in columns:
+        rows = np.flatnonzero(labels == part)
+        contiguous = rows.size and rows[-1] - rows[0] + 1 == rows.size
+        frame = (_whole.iloc[rows[0]:rows[-1] + 1] if contiguous else _whole.iloc[rows])[list(names)]
+        frame = frame.reset_index(drop=True)
+        nullable = {c: frame[c].dtype.numpy_dtype for c in names
+                    if isinstance(frame[c].dtype, pd.api.extensions.ExtensionDtype) and frame[c].dtype.kind in "iu"
+                    and not frame[c].hasnans}
+        out[part] = frame.astype(nullable) if nullable else frame
+    return out

@@ -15,9 +15,7 @@ prefix = "overview_" if usd else "overview_tiv_"
 # Every question of the page starts now, in the background (queries.prefetch_filtered): DuckDB answers the later
 # ones while the metrics and the first charts are drawn.
 queries.prefetch_filtered([f"{prefix}headline"], filters.previous_period())
-queries.prefetch_filtered([f"{prefix}headline", f"{prefix}by_region", f"{prefix}top_recipients",
-                           f"{prefix}top_systems", *(["overview_latest_deals"] if usd else []), "reconciliation"],
-                          filters)
+queries.prefetch_filtered([f"{prefix}headline", f"{prefix}tables", "reconciliation"], filters)
 head = queries.run_filtered(f"{prefix}headline", filters).iloc[0]
 before = queries.run_filtered(f"{prefix}headline", filters.previous_period()).iloc[0]
 
@@ -63,19 +61,27 @@ else:
                + t(". Services, MRO and upgrades are not counted as units.") + " " + comparison
                + ("" if usd else " " + t(settings.TIV_CAVEAT)))
 
-    region = queries.run_filtered(f"{prefix}by_region", filters)
+    # the breakdowns and the latest deals: one question (overview_tables.sql), split into what each part asks
+    value_cols = [value_col, "deals"]
+    tables = queries.run_parts(f"{prefix}tables", filters, {
+        "by_region": ["region", *value_cols, "recipients"],
+        "top_recipients": ["recipient", "recipient_iso3", "region", *value_cols],
+        "top_systems": ["system_family", *value_cols, "recipients"],
+        **({"latest_deals": ["signed_date", "recipient", "system_family", "quantity", "currency", "value_amount_m",
+                             "value_usd_m", "status", "deal_id"]} if usd else {})})
+    region = tables["by_region"]
     if region[value_col].notna().any():
         left, mid, right = st.columns(3)
         with left:
             ui.chart_with_data(ui.figure(charts.region_bars, region, value_col, filters.basis), region, "by-region",
                                filters, "region")
-        top_r = queries.run_filtered(f"{prefix}top_recipients", filters)
+        top_r = tables["top_recipients"]
         shown_r = top_r.assign(recipient=[names.country(i, n) for i, n in zip(top_r["recipient_iso3"], top_r["recipient"])])
         with mid:
             fig = ui.figure(charts.ranked_bars, shown_r, "recipient", value_col, filters.basis, t("Top recipients"),
                             "region")
             ui.chart_with_data(fig, top_r, "top-recipients", filters, "recipients")
-        top_s = queries.run_filtered(f"{prefix}top_systems", filters)
+        top_s = tables["top_systems"]
         shown_s = top_s.assign(system_family=top_s["system_family"].map(names.system))
         with right:
             fig = ui.figure(charts.ranked_bars, shown_s, "system_family", value_col, filters.basis, t("Top systems"))
@@ -86,7 +92,7 @@ else:
 
     if usd:
         st.header(t("Latest deals"))
-        latest = queries.run_filtered("overview_latest_deals", filters)
+        latest = tables["latest_deals"]
         shown = fmt.table_dates(latest).assign(recipient=latest["recipient"].map(names.country_by_name),
                               system_family=latest["system_family"].map(names.system),
                               status=latest["status"].map(names.status))

@@ -59,3 +59,50 @@ def test_a_second_sessions_first_request_is_served_from_the_caches(page, no_warm
     assert counts == {"sql": 0, "figures": 0}
     assert len(second.get("plotly_chart")) == len(first.get("plotly_chart"))
     assert [m.value for m in second.metric] == [m.value for m in first.metric]
+
+
+OVERVIEW_TABLES = {"by_region": ["region", "value_usd_m", "deals", "recipients"],
+                   "top_recipients": ["recipient", "recipient_iso3", "region", "value_usd_m", "deals"],
+                   "latest_deals": ["signed_date", "recipient", "deal_id", "value_usd_m"]}
+
+
+def test_split_tables_of_a_new_data_version_are_never_the_old_ones(fixture_db_path, built_db_path, tmp_path,
+                                                                   no_warm_up_empty_caches, monkeypatch):
+    """queries.run_parts keeps the split tables of an answer (shared by sessions): a rebuilt file (a new inode,
+    as kdefense.build renames it over the old one) gets its own, equal to what its questions answer."""
+    import os
+    import shutil
+
+    import pandas as pd
+
+    from kdefense import queries
+    from kdefense.filters import Filters
+
+    path = tmp_path / "kdefense.duckdb"
+    shutil.copy(fixture_db_path, path)
+    monkeypatch.setenv("KDEFENSE_DB", str(path))
+    filters = Filters(year_from=1950, year_to=2026)
+    old = queries.run_parts("overview_tables", filters, OVERVIEW_TABLES)
+    shutil.copy(built_db_path, tmp_path / "new.duckdb")
+    os.replace(tmp_path / "new.duckdb", path)
+    new = queries.run_parts("overview_tables", filters, OVERVIEW_TABLES)
+    assert len(new["by_region"]) != len(old["by_region"]) or not new["by_region"].equals(old["by_region"])
+    for part, question in (("by_region", "overview_by_region"), ("top_recipients", "overview_top_recipients")):
+        pd.testing.assert_frame_equal(new[part], queries.run_filtered(question, filters), check_exact=True)
+
+
+def test_split_tables_handed_to_one_session_do_not_reach_another(app_db, no_warm_up_empty_caches):
+    """Each caller of queries.run_parts gets its own copies: a page that changes a table it was given changes
+    nothing another session (or its own next rerun) is given."""
+    from kdefense import queries
+    from kdefense.filters import Filters
+
+    filters = Filters(year_from=1950, year_to=2026)
+    mine = queries.run_parts("overview_tables", filters, OVERVIEW_TABLES)
+    kept = {part: frame.copy() for part, frame in mine.items()}
+    mine["by_region"].loc[0, "value_usd_m"] = -1.0
+    mine["latest_deals"]["recipient"] = "changed by session A"
+    theirs = queries.run_parts("overview_tables", filters, OVERVIEW_TABLES)
+    for part, frame in kept.items():
+        assert theirs[part].equals(frame), part
+        assert theirs[part] is not mine[part]

