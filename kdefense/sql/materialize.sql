@@ -150,3 +150,64 @@ FROM competitions k
 JOIN (SELECT competition_id, rowid AS stored_at FROM _internal.competitions) o USING (competition_id)
 LEFT JOIN countries c ON c.iso3 = k.recipient_iso3
 ORDER BY o.stored_at;
+
+-- The Timeline order book's per-deal facts (timeline_orderbook.sql, timeline_orderbook_now.sql), which depend on no
+-- filter: for each signed deal with a stated quantity, its outstanding units at the end of every year from its
+-- signing to the as-of year (quantity − actual units delivered up to that year, never below 0; 0 for a completed
+-- deal from its last recorded delivery, or from signing when none is recorded) and the pro-rata counted value
+-- still to deliver; and its outstanding units now (all actual units delivered; 0 once completed). The questions
+-- only pick the filtered deals and sum. Without this, every filter change re-planned and re-ran a correlated sum
+-- of deliveries for every deal and year (~15 ms of DuckDB per question).
+CREATE TABLE _internal.orderbook_deal_years AS
+WITH book AS (
+    SELECT deal_id, status, signed_year, quantity, value_usd_m_counted FROM deals WHERE is_signed AND quantity > 0
+), actual AS (
+    SELECT deal_id, year, sum(units) AS units FROM deliveries WHERE kind = 'actual' GROUP BY deal_id, year
+), last_actual AS (
+    SELECT deal_id, max(year) AS last_year FROM actual GROUP BY deal_id
+), years AS (
+    SELECT b.deal_id, y.year
+    FROM book b, (SELECT unnest(generate_series((SELECT min(signed_year) FROM book),
+                                               (SELECT year(max(CAST(last_verified AS DATE))) FROM deals))) AS year) y
+    WHERE b.signed_year <= y.year
+), grid AS (
+    SELECT y.year, s.deal_id, s.value_usd_m_counted, s.quantity,
+           CASE WHEN s.status = 'completed' AND y.year >= coalesce(la.last_year, s.signed_year) THEN 0
+                ELSE greatest(s.quantity - coalesce((SELECT sum(a.units) FROM actual a
+                                                     WHERE a.deal_id = s.deal_id AND a.year <= y.year), 0), 0)
+           END AS outstanding
+    FROM years y JOIN book s USING (deal_id)
+    LEFT JOIN last_actual la USING (deal_id)
+)
+SELECT deal_id, year, outstanding, value_usd_m_counted * outstanding / quantity AS value_usd_m_outstanding
+FROM grid
+ORDER BY deal_id, year;
+
+CREATE TABLE _internal.orderbook_deals AS
+WITH delivered AS (
+    SELECT deal_id, sum(units) AS units FROM deliveries WHERE kind = 'actual' GROUP BY deal_id
+)
+SELECT s.deal_id,
+       CASE WHEN s.status = 'completed' THEN 0 ELSE greatest(s.quantity - coalesce(d.units, 0), 0) END AS outstanding
+FROM deals s LEFT JOIN delivered d USING (deal_id)
+WHERE s.is_signed AND s.quantity > 0
+ORDER BY s.deal_id;
+
+-- The Timeline speed chart's per-deal facts (timeline_speed.sql) that depend on no filter: for each signed deal,
+-- the first year with an actual delivery, the units and origin of that year, and the years waited so far (as-of
+-- year − signing year) when none is recorded and the deal is not completed.
+CREATE TABLE _internal.speed_deals AS
+WITH first AS (
+    SELECT deal_id, min(year) AS first_year, arg_min(units, year) AS first_year_units,
+           arg_min(origin, year) AS first_year_origin
+    FROM (SELECT deal_id, year, sum(units) AS units, string_agg(DISTINCT origin, '+') AS origin
+          FROM deliveries WHERE kind = 'actual' GROUP BY deal_id, year)
+    GROUP BY deal_id
+)
+SELECT s.deal_id, f.first_year AS first_delivery_year, f.first_year_units, f.first_year_origin,
+       f.first_year - s.signed_year AS years_to_first_delivery,
+       CASE WHEN f.first_year IS NULL AND s.status <> 'completed'
+            THEN (SELECT year(max(CAST(last_verified AS DATE))) FROM deals) - s.signed_year END AS years_waiting
+FROM deals s LEFT JOIN first f USING (deal_id)
+WHERE s.is_signed
+ORDER BY s.deal_id;
