@@ -72,8 +72,19 @@ WITH d AS (
 SELECT p.deal_id, p.p1, p.p2, p.depth, p.start_date, p.is_signed, p.status,
        row_number() OVER (ORDER BY p.root_recipient, p.path) AS sort_order,
        pd.first_actual, pd.first_planned, pd.last_year, pd.units_delivered, fs.first_source,
-       CASE WHEN pd.last_year IS NOT NULL THEN make_date(pd.last_year, 12, 31) END AS own_end
+       CASE WHEN pd.last_year IS NOT NULL THEN make_date(pd.last_year, 12, 31) END AS own_end,
+       -- the row label (recipient · deal number; ↳ under a framework) and the deal's columns the Gantt lists
+       CASE p.depth WHEN 0 THEN x.recipient || ' · ' || substr(p.deal_id, 8)
+            WHEN 1 THEN '↳ ' || substr(p.deal_id, 8)
+            ELSE chr(160) || chr(160) || chr(160) || '↳ ' || substr(p.deal_id, 8) END AS row_label,
+       x.parent_deal_id, x.recipient, x.recipient_region, x.system_family, x.designation, x.armament_category,
+       x.signed_date, x.signed_date_precision, x.signed_year, x.quantity, x.currency, x.value_amount_m,
+       x.value_usd_m, x.value_usd_m_counted, x.value_note, x.sipri_tiv_order_m, x.source_ids,
+       -- the label of the deal in the Timeline's "one deal" picker (timeline_deal_options.sql)
+       x.recipient || ' · ' || coalesce(x.system_family, '?') || ' · ' || coalesce(x.designation, '')
+       || ' — ' || x.status || ', ' || x.signed_date || ' (' || x.deal_id || ')' AS picker_label
 FROM pathed p
+JOIN deals x USING (deal_id)
 LEFT JOIN per_deal pd USING (deal_id)
 LEFT JOIN first_source fs USING (deal_id);
 

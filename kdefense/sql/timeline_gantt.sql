@@ -26,12 +26,7 @@ WITH sel AS MATERIALIZED (
           WHERE deal_id IS NOT NULL GROUP BY deal_id) k
     JOIN _internal.gantt_deals g USING (deal_id)
 ), rows AS MATERIALIZED (
-    SELECT s.*, row_number() OVER (ORDER BY s.sort_order) AS row_order,
-           -- Row labels are chosen here (recipient · deal number; ↳ under a framework)
-           CASE s.depth WHEN 0 THEN x.recipient || ' · ' || substr(s.deal_id, 8)
-                WHEN 1 THEN '↳ ' || substr(s.deal_id, 8)
-                ELSE chr(160) || chr(160) || chr(160) || '↳ ' || substr(s.deal_id, 8) END AS row_label
-    FROM shown s JOIN deals x USING (deal_id)
+    SELECT s.*, row_number() OVER (ORDER BY s.sort_order) AS row_order FROM shown s
 ), framework AS (
     -- a framework's span: its signing to the latest signing or delivery under it among the shown deals
     SELECT a.deal_id, 'framework' AS part, a.start_date AS start, max(u.reach) AS finish
@@ -51,14 +46,13 @@ WITH sel AS MATERIALIZED (
            p.start, p.finish, p.year, p.units, p.origin, p.part_sources
     FROM _internal.gantt_parts p WHERE p.deal_id IN (SELECT deal_id FROM rows)
 )
-SELECT r.row_order, r.row_label, r.deal_id, x.parent_deal_id, r.selected, r.depth, pt.part,
+SELECT r.row_order, r.row_label, r.deal_id, r.parent_deal_id, r.selected, r.depth, pt.part,
        CAST(pt.start AS VARCHAR) AS start, CAST(pt.finish AS VARCHAR) AS finish, pt.year, pt.units,
        pt.origin, pt.part_sources,
-       x.recipient, x.recipient_region, x.system_family, x.designation, x.armament_category, x.status,
-       x.signed_date, x.signed_date_precision, x.signed_year, x.quantity, r.units_delivered,
-       x.currency, x.value_amount_m, x.value_usd_m, x.value_usd_m_counted, x.value_note,
-       x.sipri_tiv_order_m, x.source_ids, r.first_source
+       r.recipient, r.recipient_region, r.system_family, r.designation, r.armament_category, r.status,
+       r.signed_date, r.signed_date_precision, r.signed_year, r.quantity, r.units_delivered,
+       r.currency, r.value_amount_m, r.value_usd_m, r.value_usd_m_counted, r.value_note,
+       r.sipri_tiv_order_m, r.source_ids, r.first_source
 FROM parts pt
 JOIN rows r USING (deal_id)
-JOIN deals x USING (deal_id)
 ORDER BY r.row_order, pt.part, pt.start
