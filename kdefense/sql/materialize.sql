@@ -204,10 +204,11 @@ FROM deals s LEFT JOIN delivered d USING (deal_id)
 WHERE s.is_signed AND s.quantity > 0
 ORDER BY s.deal_id;
 
--- The Timeline speed chart's per-deal facts (timeline_speed.sql) that depend on no filter: for each signed deal,
--- the first year with an actual delivery, the units and origin of that year, and the years waited so far (as-of
--- year − signing year) when none is recorded and the deal is not completed.
-CREATE TABLE _internal.speed_deals AS
+-- The Timeline speed chart's rows (timeline_speed.sql): one per signed deal, with its first actual delivery (year,
+-- units and origin of that year), the years to it, or the years waited so far (as-of year − signing year) when
+-- none is recorded and the deal is not completed, and its category's benchmark (_internal.speed_benchmarks). None
+-- of it depends on a filter; the question only picks the filtered deals.
+CREATE TABLE _internal.speed_rows AS
 WITH first AS (
     SELECT deal_id, min(year) AS first_year, arg_min(units, year) AS first_year_units,
            arg_min(origin, year) AS first_year_origin
@@ -215,10 +216,17 @@ WITH first AS (
           FROM deliveries WHERE kind = 'actual' GROUP BY deal_id, year)
     GROUP BY deal_id
 )
-SELECT s.deal_id, f.first_year AS first_delivery_year, f.first_year_units, f.first_year_origin,
+SELECT s.deal_id, s.recipient || ' · ' || substr(s.deal_id, 8) AS row_label, s.recipient, s.recipient_region,
+       s.system_family, s.designation, s.armament_category, s.status, s.signed_date, s.signed_year, s.quantity,
+       f.first_year AS first_delivery_year, f.first_year_units, f.first_year_origin,
        f.first_year - s.signed_year AS years_to_first_delivery,
        CASE WHEN f.first_year IS NULL AND s.status <> 'completed'
-            THEN (SELECT year(max(CAST(last_verified AS DATE))) FROM deals) - s.signed_year END AS years_waiting
-FROM deals s LEFT JOIN first f USING (deal_id)
-WHERE s.is_signed
+            THEN (SELECT year(max(CAST(last_verified AS DATE))) FROM deals) - s.signed_year END AS years_waiting,
+       b.others_median_years, b.others_p25_years, b.others_p75_years, b.others_records,
+       f.first_year - s.signed_year - b.others_median_years AS years_vs_median,
+       s.source_ids
+FROM deals s
+LEFT JOIN first f USING (deal_id)
+LEFT JOIN _internal.speed_benchmarks b USING (armament_category)
+WHERE s.is_signed AND (f.first_year IS NOT NULL OR s.status <> 'completed')
 ORDER BY s.deal_id;
