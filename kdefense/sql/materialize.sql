@@ -88,6 +88,15 @@ JOIN deals x USING (deal_id)
 LEFT JOIN per_deal pd USING (deal_id)
 LEFT JOIN first_source fs USING (deal_id);
 
+-- The Gantt's framework tree as pairs (timeline_gantt.sql): each deal with itself and with each framework above it
+-- (parent p1, grandparent p2), and the signing date of that framework, so the question finds the frameworks shown
+-- for context and spans each over its shown contracts with one join.
+CREATE TABLE _internal.gantt_tree AS
+SELECT g.deal_id, a.deal_id AS anc, a.start_date AS anc_start, a.deal_id = g.deal_id AS is_self
+FROM _internal.gantt_deals g
+JOIN _internal.gantt_deals a ON a.deal_id IN (g.deal_id, g.p1, g.p2)
+ORDER BY g.deal_id, a.deal_id;
+
 -- Drawn parts of each deal that depend on no filter. A planned year's part is 'planned' here and becomes
 -- 'overdue' in the question when the year has ended (no_actual: no delivery recorded for the deal that year).
 CREATE TABLE _internal.gantt_parts AS

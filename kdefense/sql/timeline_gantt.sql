@@ -9,31 +9,24 @@
 --   overdue    one planned delivery year that has ended with no delivery recorded (deliveries.is_overdue)
 --   signed / agreement / news / cancelled   marker at the signing date (for prospects: the latest news)
 -- Dates given to the month or year start on the 1st (signed_date_precision says which).
--- What depends on no filter (tree, sort path, delivery aggregates, parts) is stored by the build
--- (_internal.gantt_deals and _internal.gantt_parts, kdefense/sql/materialize.sql); this question only picks the
--- shown deals, spans each framework over its shown contracts, marks overdue years and labels the rows.
+-- What depends on no filter (tree, sort path, row label, the deal's columns, delivery aggregates, parts) is stored
+-- by the build (_internal.gantt_deals, _internal.gantt_tree and _internal.gantt_parts, kdefense/sql/materialize.sql);
+-- this question only picks the shown deals (the selected ones and the frameworks above them, for context), spans
+-- each framework over its shown contracts and marks overdue years.
 WITH sel AS MATERIALIZED (
     SELECT deal_id FROM fd
     WHERE $deal_id = '' OR deal_id = $deal_id OR parent_deal_id = $deal_id
        OR parent_deal_id IN (SELECT deal_id FROM deals WHERE parent_deal_id = $deal_id)
-), shown AS (
-    -- the selected deals, and their frameworks (parent p1, grandparent p2) shown for context
-    SELECT g.*, k.selected
-    FROM (SELECT deal_id, bool_or(selected) AS selected
-          FROM (SELECT deal_id, true AS selected FROM sel
-                UNION ALL SELECT unnest([s.p1, s.p2]), false
-                FROM _internal.gantt_deals s JOIN sel USING (deal_id))
-          WHERE deal_id IS NOT NULL GROUP BY deal_id) k
-    JOIN _internal.gantt_deals g USING (deal_id)
 ), rows AS MATERIALIZED (
-    SELECT s.*, row_number() OVER (ORDER BY s.sort_order) AS row_order FROM shown s
+    SELECT g.*, k.selected, row_number() OVER (ORDER BY g.sort_order) AS row_order
+    FROM (SELECT t.anc AS deal_id, bool_or(t.is_self) AS selected
+          FROM sel JOIN _internal.gantt_tree t USING (deal_id) GROUP BY t.anc) k
+    JOIN _internal.gantt_deals g USING (deal_id)
 ), framework AS (
-    -- a framework's span: its signing to the latest signing or delivery under it among the shown deals
-    SELECT a.deal_id, 'framework' AS part, a.start_date AS start, max(u.reach) AS finish
-    FROM (SELECT unnest([deal_id, p1, p2]) AS anc, greatest(coalesce(own_end, start_date), start_date) AS reach
-          FROM rows) u
-    JOIN rows a ON a.deal_id = u.anc
-    GROUP BY a.deal_id, a.start_date
+    SELECT t.anc AS deal_id, 'framework' AS part, t.anc_start AS start,
+           max(greatest(coalesce(r.own_end, r.start_date), r.start_date)) AS finish
+    FROM rows r JOIN _internal.gantt_tree t USING (deal_id)
+    GROUP BY t.anc, t.anc_start
     HAVING count(*) > 1
 ), parts AS (
     SELECT deal_id, part, start, finish, NULL::INTEGER AS year, NULL::BIGINT AS units, NULL AS origin,
