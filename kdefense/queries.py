@@ -31,7 +31,11 @@ FILTER_CTES = {"deals": ("fd", "filter_deals"), "transfers": ("ft", "filter_tran
 @cache
 def sql_text(name: str) -> str:
     """The full SQL of a question, with its filter CTE composed in."""
-    text = (settings.SQL_DIR / f"{name}.sql").read_text()
+    return compose((settings.SQL_DIR / f"{name}.sql").read_text())
+
+
+def compose(text: str) -> str:
+    """A question's text with the filter CTE its `-- uses:` line names composed in (text without one as it is)."""
     first = text.lstrip().splitlines()[0] if text.strip() else ""
     if not first.startswith("-- uses:"):
         return text

@@ -72,10 +72,30 @@ WITH d AS (
 SELECT p.deal_id, p.p1, p.p2, p.depth, p.start_date, p.is_signed, p.status,
        row_number() OVER (ORDER BY p.root_recipient, p.path) AS sort_order,
        pd.first_actual, pd.first_planned, pd.last_year, pd.units_delivered, fs.first_source,
-       CASE WHEN pd.last_year IS NOT NULL THEN make_date(pd.last_year, 12, 31) END AS own_end
+       CASE WHEN pd.last_year IS NOT NULL THEN make_date(pd.last_year, 12, 31) END AS own_end,
+       -- the row label (recipient · deal number; ↳ under a framework) and the deal's columns the Gantt lists
+       CASE p.depth WHEN 0 THEN x.recipient || ' · ' || substr(p.deal_id, 8)
+            WHEN 1 THEN '↳ ' || substr(p.deal_id, 8)
+            ELSE chr(160) || chr(160) || chr(160) || '↳ ' || substr(p.deal_id, 8) END AS row_label,
+       x.parent_deal_id, x.recipient, x.recipient_region, x.system_family, x.designation, x.armament_category,
+       x.signed_date, x.signed_date_precision, x.signed_year, x.quantity, x.currency, x.value_amount_m,
+       x.value_usd_m, x.value_usd_m_counted, x.value_note, x.sipri_tiv_order_m, x.source_ids,
+       -- the label of the deal in the Timeline's "one deal" picker (timeline_deal_options.sql)
+       x.recipient || ' · ' || coalesce(x.system_family, '?') || ' · ' || coalesce(x.designation, '')
+       || ' — ' || x.status || ', ' || x.signed_date || ' (' || x.deal_id || ')' AS picker_label
 FROM pathed p
+JOIN deals x USING (deal_id)
 LEFT JOIN per_deal pd USING (deal_id)
 LEFT JOIN first_source fs USING (deal_id);
+
+-- The Gantt's framework tree as pairs (timeline_gantt.sql): each deal with itself and with each framework above it
+-- (parent p1, grandparent p2), and the signing date of that framework, so the question finds the frameworks shown
+-- for context and spans each over its shown contracts with one join.
+CREATE TABLE _internal.gantt_tree AS
+SELECT g.deal_id, a.deal_id AS anc, a.start_date AS anc_start, a.deal_id = g.deal_id AS is_self
+FROM _internal.gantt_deals g
+JOIN _internal.gantt_deals a ON a.deal_id IN (g.deal_id, g.p1, g.p2)
+ORDER BY g.deal_id, a.deal_id;
 
 -- Drawn parts of each deal that depend on no filter. A planned year's part is 'planned' here and becomes
 -- 'overdue' in the question when the year has ended (no_actual: no delivery recorded for the deal that year).
@@ -150,3 +170,72 @@ FROM competitions k
 JOIN (SELECT competition_id, rowid AS stored_at FROM _internal.competitions) o USING (competition_id)
 LEFT JOIN countries c ON c.iso3 = k.recipient_iso3
 ORDER BY o.stored_at;
+
+-- The Timeline order book's per-deal facts (timeline_orderbook.sql, timeline_orderbook_now.sql), which depend on no
+-- filter: for each signed deal with a stated quantity, its outstanding units at the end of every year from its
+-- signing to the as-of year (quantity − actual units delivered up to that year, never below 0; 0 for a completed
+-- deal from its last recorded delivery, or from signing when none is recorded) and the pro-rata counted value
+-- still to deliver; and its outstanding units now (all actual units delivered; 0 once completed). The questions
+-- only pick the filtered deals and sum. Without this, every filter change re-planned and re-ran a correlated sum
+-- of deliveries for every deal and year (~15 ms of DuckDB per question).
+CREATE TABLE _internal.orderbook_deal_years AS
+WITH book AS (
+    SELECT deal_id, status, signed_year, quantity, value_usd_m_counted FROM deals WHERE is_signed AND quantity > 0
+), actual AS (
+    SELECT deal_id, year, sum(units) AS units FROM deliveries WHERE kind = 'actual' GROUP BY deal_id, year
+), last_actual AS (
+    SELECT deal_id, max(year) AS last_year FROM actual GROUP BY deal_id
+), years AS (
+    SELECT b.deal_id, y.year
+    FROM book b, (SELECT unnest(generate_series((SELECT min(signed_year) FROM book),
+                                               (SELECT year(max(CAST(last_verified AS DATE))) FROM deals))) AS year) y
+    WHERE b.signed_year <= y.year
+), grid AS (
+    SELECT y.year, s.deal_id, s.value_usd_m_counted, s.quantity,
+           CASE WHEN s.status = 'completed' AND y.year >= coalesce(la.last_year, s.signed_year) THEN 0
+                ELSE greatest(s.quantity - coalesce((SELECT sum(a.units) FROM actual a
+                                                     WHERE a.deal_id = s.deal_id AND a.year <= y.year), 0), 0)
+           END AS outstanding
+    FROM years y JOIN book s USING (deal_id)
+    LEFT JOIN last_actual la USING (deal_id)
+)
+SELECT deal_id, year, outstanding, value_usd_m_counted * outstanding / quantity AS value_usd_m_outstanding
+FROM grid
+ORDER BY deal_id, year;
+
+CREATE TABLE _internal.orderbook_deals AS
+WITH delivered AS (
+    SELECT deal_id, sum(units) AS units FROM deliveries WHERE kind = 'actual' GROUP BY deal_id
+)
+SELECT s.deal_id,
+       CASE WHEN s.status = 'completed' THEN 0 ELSE greatest(s.quantity - coalesce(d.units, 0), 0) END AS outstanding
+FROM deals s LEFT JOIN delivered d USING (deal_id)
+WHERE s.is_signed AND s.quantity > 0
+ORDER BY s.deal_id;
+
+-- The Timeline speed chart's rows (timeline_speed.sql): one per signed deal, with its first actual delivery (year,
+-- units and origin of that year), the years to it, or the years waited so far (as-of year − signing year) when
+-- none is recorded and the deal is not completed, and its category's benchmark (_internal.speed_benchmarks). None
+-- of it depends on a filter; the question only picks the filtered deals.
+CREATE TABLE _internal.speed_rows AS
+WITH first AS (
+    SELECT deal_id, min(year) AS first_year, arg_min(units, year) AS first_year_units,
+           arg_min(origin, year) AS first_year_origin
+    FROM (SELECT deal_id, year, sum(units) AS units, string_agg(DISTINCT origin, '+') AS origin
+          FROM deliveries WHERE kind = 'actual' GROUP BY deal_id, year)
+    GROUP BY deal_id
+)
+SELECT s.deal_id, s.recipient || ' · ' || substr(s.deal_id, 8) AS row_label, s.recipient, s.recipient_region,
+       s.system_family, s.designation, s.armament_category, s.status, s.signed_date, s.signed_year, s.quantity,
+       f.first_year AS first_delivery_year, f.first_year_units, f.first_year_origin,
+       f.first_year - s.signed_year AS years_to_first_delivery,
+       CASE WHEN f.first_year IS NULL AND s.status <> 'completed'
+            THEN (SELECT year(max(CAST(last_verified AS DATE))) FROM deals) - s.signed_year END AS years_waiting,
+       b.others_median_years, b.others_p25_years, b.others_p75_years, b.others_records,
+       f.first_year - s.signed_year - b.others_median_years AS years_vs_median,
+       s.source_ids
+FROM deals s
+LEFT JOIN first f USING (deal_id)
+LEFT JOIN _internal.speed_benchmarks b USING (armament_category)
+WHERE s.is_signed AND (f.first_year IS NOT NULL OR s.status <> 'completed')
+ORDER BY s.deal_id;

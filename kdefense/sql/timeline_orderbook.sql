@@ -5,32 +5,19 @@
 --   0 once a completed deal has had its last recorded delivery (or from signing, when none is recorded).
 -- value_usd_m pro-rates each deal's counted contract value (value_usd_m_counted) by its outstanding share.
 -- Missiles and ammunition are left out unless $munitions. Years run from the first signing to the as-of year.
+-- The per-deal, per-year outstanding figures depend on no filter: the build stores them
+-- (_internal.orderbook_deal_years, kdefense/sql/materialize.sql); this question picks the deals and sums.
 WITH sel AS (
-    SELECT * FROM fd
+    SELECT deal_id, recipient_region, value_usd_m_counted FROM fd
     WHERE is_signed AND quantity > 0
       AND ($munitions OR (armament_category NOT IN ('Missiles', 'Ammunition') AND system_family <> 'Small arms'))
       AND ($deal_id = '' OR deal_id = $deal_id OR parent_deal_id = $deal_id
            OR parent_deal_id IN (SELECT deal_id FROM deals WHERE parent_deal_id = $deal_id))
-), actual AS (
-    SELECT deal_id, year, sum(units) AS units FROM deliveries WHERE kind = 'actual' GROUP BY deal_id, year
-), last_actual AS (
-    SELECT deal_id, max(year) AS last_year FROM actual GROUP BY deal_id
-), years AS (
-    SELECT unnest(generate_series((SELECT min(signed_year) FROM sel),
-                                  (SELECT year(max(CAST(last_verified AS DATE))) FROM deals))) AS year
-), grid AS (
-    SELECT y.year, s.deal_id, s.recipient_region, s.quantity, s.value_usd_m_counted,
-           CASE WHEN s.status = 'completed' AND y.year >= coalesce(la.last_year, s.signed_year) THEN 0
-                ELSE greatest(s.quantity - coalesce((SELECT sum(a.units) FROM actual a
-                                                     WHERE a.deal_id = s.deal_id AND a.year <= y.year), 0), 0)
-           END AS outstanding
-    FROM years y JOIN sel s ON s.signed_year <= y.year
-    LEFT JOIN last_actual la USING (deal_id)
 )
-SELECT year, recipient_region AS region, sum(outstanding) AS units_outstanding,
-       round(sum(value_usd_m_counted * outstanding / quantity), 3) AS value_usd_m_outstanding,
-       count(*) FILTER (WHERE outstanding > 0) AS open_deals,
-       count(*) FILTER (WHERE outstanding > 0 AND value_usd_m_counted IS NULL) AS open_deals_without_value
-FROM grid
-GROUP BY year, recipient_region
+SELECT b.year, s.recipient_region AS region, sum(b.outstanding) AS units_outstanding,
+       round(sum(b.value_usd_m_outstanding), 3) AS value_usd_m_outstanding,
+       count(*) FILTER (WHERE b.outstanding > 0) AS open_deals,
+       count(*) FILTER (WHERE b.outstanding > 0 AND s.value_usd_m_counted IS NULL) AS open_deals_without_value
+FROM sel s JOIN _internal.orderbook_deal_years b USING (deal_id)
+GROUP BY b.year, s.recipient_region
 ORDER BY year, region

@@ -4,32 +4,20 @@
 -- category: median, quartiles and count of (first delivery year − order year) over SIPRI records of new
 -- equipment (status 'New') from suppliers other than South Korea, ordered from 2000 on with a certain order
 -- year and at least one delivery. Signed deals with no delivery yet give years_waiting (as-of year − signing
--- year) instead. Ledger-only categories (Ammunition, Services) have no benchmark.
+-- year) instead; a completed deal with no recorded delivery is left out. Ledger-only categories (Ammunition,
+-- Services) have no benchmark.
+-- None of a deal's row depends on a filter: the build stores the rows (_internal.speed_rows,
+-- kdefense/sql/materialize.sql); this question picks the filtered deals.
 WITH sel AS (
-    SELECT * FROM fd
+    SELECT deal_id FROM fd
     WHERE is_signed
       AND ($deal_id = '' OR deal_id = $deal_id OR parent_deal_id = $deal_id
            OR parent_deal_id IN (SELECT deal_id FROM deals WHERE parent_deal_id = $deal_id))
-), first AS (
-    SELECT deal_id, min(year) AS first_year, arg_min(units, year) AS first_year_units,
-           arg_min(origin, year) AS first_year_origin
-    FROM (SELECT deal_id, year, sum(units) AS units, string_agg(DISTINCT origin, '+') AS origin
-          FROM deliveries WHERE kind = 'actual' GROUP BY deal_id, year)
-    GROUP BY deal_id
-), bench AS (
-    SELECT * FROM _internal.speed_benchmarks  -- per armament category, independent of the filters: materialize.sql
 )
-SELECT s.deal_id, s.recipient || ' · ' || substr(s.deal_id, 8) AS row_label, s.recipient, s.recipient_region,
-       s.system_family, s.designation, s.armament_category, s.status, s.signed_date, s.signed_year, s.quantity,
-       f.first_year AS first_delivery_year, f.first_year_units, f.first_year_origin,
-       f.first_year - s.signed_year AS years_to_first_delivery,
-       CASE WHEN f.first_year IS NULL AND s.status <> 'completed'
-            THEN (SELECT year(max(CAST(last_verified AS DATE))) FROM deals) - s.signed_year END AS years_waiting,
-       b.others_median_years, b.others_p25_years, b.others_p75_years, b.others_records,
-       f.first_year - s.signed_year - b.others_median_years AS years_vs_median,
-       s.source_ids
-FROM sel s
-LEFT JOIN first f USING (deal_id)
-LEFT JOIN bench b USING (armament_category)
-WHERE f.first_year IS NOT NULL OR s.status <> 'completed'
-ORDER BY f.first_year IS NULL, s.signed_date DESC, s.deal_id
+SELECT r.deal_id, r.row_label, r.recipient, r.recipient_region, r.system_family, r.designation,
+       r.armament_category, r.status, r.signed_date, r.signed_year, r.quantity, r.first_delivery_year,
+       r.first_year_units, r.first_year_origin, r.years_to_first_delivery, r.years_waiting, r.others_median_years,
+       r.others_p25_years, r.others_p75_years, r.others_records, r.years_vs_median, r.source_ids
+FROM _internal.speed_rows r
+WHERE r.deal_id IN (SELECT deal_id FROM sel)
+ORDER BY r.first_delivery_year IS NULL, r.signed_date DESC, r.deal_id

@@ -2,14 +2,16 @@
 -- Units delivered (actual) and planned per year by system family, over the filtered deals (all statuses the
 -- filter admits). Families beyond the eight with most units are grouped as 'Other families'. Missiles and
 -- ammunition (rockets and shells, counted in thousands) are left out unless $munitions.
+-- Reads the rows the build stores for the `deliveries` view (_internal.deliveries_rows: the same rows, without
+-- is_overdue, which this question does not use; kdefense/sql/materialize.sql).
 WITH sel AS (
-    SELECT * FROM fd
+    SELECT deal_id, system_family FROM fd
     WHERE ($munitions OR (armament_category NOT IN ('Missiles', 'Ammunition') AND system_family <> 'Small arms'))
       AND ($deal_id = '' OR deal_id = $deal_id OR parent_deal_id = $deal_id
            OR parent_deal_id IN (SELECT deal_id FROM deals WHERE parent_deal_id = $deal_id))
 ), rows AS (
     SELECT l.year, l.kind, coalesce(s.system_family, 'not stated') AS system_family, l.units, l.deal_id
-    FROM deliveries l JOIN sel s USING (deal_id)
+    FROM _internal.deliveries_rows l JOIN sel s USING (deal_id)
 ), ranked AS (
     SELECT system_family, row_number() OVER (ORDER BY sum(units) DESC NULLS LAST, system_family) AS rank
     FROM rows GROUP BY system_family
