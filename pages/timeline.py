@@ -69,15 +69,15 @@ TITLES = {"tl_gantt": N_("From signature to delivery"), "tl_speed": N_("Speed: s
           "tl_book_now": N_("Order book now")}
 
 
-def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False, row_labels: bool = False) -> None:
-    """The chart (in a scrolling box when it is tall), then the download of exactly the rows it draws. `row_labels`:
-    a chart of labelled rows whose only margin Plotly would grow is the labels' (drawn once, see ui.stamped)."""
+def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> None:
+    """The chart (in a scrolling box when it is tall), then the download of exactly the rows it draws. Sent to be
+    drawn with less work by the browser (ui.stamped's quick_draw): a filter change redraws all seven charts."""
     box = st.container(height=SCROLL_HEIGHT, border=False, key=f"tl_box_{key}") if scroll else st.container()
     with box:
         if scroll:
             ui.scroll_region_hint(t(TITLES.get(key, view)))
         ui.plotly(fig, f"chart_{key}", filters, fig.layout.title.text or t(TITLES.get(key, view)),
-                  fit_row_labels=row_labels)
+                  quick_draw=True)
     with st.popover(t("Data behind this chart"), icon=":material/table:"):
         ui.data_preview(df)
         ui.downloads(df, view, filters, key)
@@ -101,7 +101,7 @@ else:
                    + (t(", under {n} framework agreements shown for context (outside the status filter)", n=context)
                       if context else "")
                    + t(". ↳ marks an executive contract under its framework agreement."))
-    chart(fig, gantt, "timeline-gantt", "tl_gantt", scroll=rows > ct.TALL_ROWS, row_labels=True)
+    chart(fig, gantt, "timeline-gantt", "tl_gantt", scroll=rows > ct.TALL_ROWS)
     late = int((gantt["part"] == "overdue").sum())
     such = (t("{n} such year here", n=late) if late == 1 else t("{n} such years here", n=late)) if late else ""
     st.caption(t("Solid blue: a year with recorded deliveries (SIPRI's per-year register to 2024, the ledger from "
@@ -121,7 +121,7 @@ if not tenders.empty:
              "outcome for Korea (the same markers sit on the yearly value chart below). Region, country, system, "
              "company, year and search filters apply; see the Tenders page.")
     chart(ui.figure(ctn.tender_markers, tenders, t("Tender decisions: won, lost, withdrawn, cancelled"), note),
-          tenders, "timeline-tenders", "tl_tenders", row_labels=True)
+          tenders, "timeline-tenders", "tl_tenders")
 
 # --- Year by year --------------------------------------------------------------------------------------------------
 st.header(t("Year by year"))
@@ -232,7 +232,7 @@ else:
             "**{median} years** from signing.", faster=faster, total=len(compared), same=same,
             slower=len(compared) - faster - same, median=f"{done['years_to_first_delivery'].median():g}"))
     fig = ui.figure(ct.speed_chart, names.gantt_labels(speed, by_system=False))  # row labels as on the Gantt
-    chart(fig, speed, "timeline-speed", "tl_speed", scroll=fig.layout.meta["rows"] > ct.TALL_ROWS, row_labels=True)
+    chart(fig, speed, "timeline-speed", "tl_speed", scroll=fig.layout.meta["rows"] > ct.TALL_ROWS)
     st.caption(t("Calendar years between the signing year and the first year with a recorded delivery (0 = the "
                  "same year; deliveries are known by year, not month). Benchmark: SIPRI records of new equipment from "
                  "other suppliers, ordered from 2000 on with a firm order year, median (first delivery year − order "

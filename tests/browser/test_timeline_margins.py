@@ -1,7 +1,8 @@
-"""Real Chromium, 1366×768 and 1920×1080, English and Korean: the Timeline's charts of labelled rows (Gantt, tender
-decisions, speed) are sent with a left margin that already holds their row labels (ui.stamped's fit_row_labels), so
-Plotly's automargin finds nothing to grow and does not draw them a second time — and no label is cut, and the
-margin is not visibly wider than the one Plotly's automargin made."""
+"""Real Chromium, 1366×768 and 1920×1080, English and Korean, the Timeline's charts as sent with ui.stamped's
+quick_draw: the charts of labelled rows (Gantt, tender decisions, speed) come with a left margin that already holds
+their row labels, so Plotly's automargin finds nothing to grow and does not draw them a second time — no label is
+cut, and the margin is not visibly wider than the one Plotly's automargin made; and no tick label of any chart
+crosses the figure's edge (Plotly would have hidden it; quick_draw lets it overflow instead of measuring)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from tests.helpers import wait_for_app
 pytestmark = pytest.mark.browser
 
 ROW_CHARTS = ("tl_gantt", "tl_tenders", "tl_speed")
-# Plotly's automargin leaves the longest label this far from the figure's left edge; the sent margin may add the
+# Plotly's automargin leaves the longest label about 10 px from the figure's left edge; the sent margin may add the
 # estimate's spare pixels (charts.label_margin: Arial's metrics, a pixel to spare), never more than this
-MAX_SPARE_PX = 12
+MAX_SPARE_PX = 16
 
 MARGINS = """(gd) => {
   const svg = gd.querySelector('svg.main-svg').getBoundingClientRect();
@@ -23,6 +24,21 @@ MARGINS = """(gd) => {
   return {sent: gd.layout.margin.l, drawn: gd._fullLayout._size.l, labels: labels.length,
           leftmost: Math.min(...labels.map(r => r.left)) - svg.left,
           rightmost: Math.max(...labels.map(r => r.right)) - svg.left};
+}"""
+
+
+CROSSING = """() => {
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')];
+  const labels = [];
+  for (const gd of charts) {
+    const box = gd.querySelector('svg.main-svg').getBoundingClientRect();
+    for (const t of gd.querySelectorAll('.xtick text, .ytick text, .x2tick text, .y2tick text')) {
+      const r = t.getBoundingClientRect();
+      if (r.width && (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5
+                      || r.bottom > box.bottom + 0.5)) labels.push(t.textContent);
+    }
+  }
+  return {charts: charts.length, labels};
 }"""
 
 
@@ -48,6 +64,8 @@ def test_row_charts_are_sent_with_margins_that_hold_their_labels(app_server, bro
             # every label inside the figure, none cut at its left edge, and no wide empty strip before them
             assert 0 <= m["leftmost"] <= MAX_SPARE_PX, (key, m)
             assert m["rightmost"] < m["drawn"], (key, m)  # labels end left of the plot area
+        crossing = page.evaluate(CROSSING)
+        assert crossing["charts"] == 7 and not crossing["labels"], crossing
         page.screenshot(path=f"/tmp/timeline_margins_{lang}_{viewport[0]}.png")
     finally:
         context.close()

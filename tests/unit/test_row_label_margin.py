@@ -1,5 +1,6 @@
-"""The left margin sent for charts of labelled rows (charts.label_margin, ui.stamped's fit_row_labels): wide enough
-for the longest label in Arial's metrics, so Plotly's automargin has nothing to grow and draws the chart once."""
+"""ui.stamped's quick_draw: the left margin sent for charts of labelled rows (charts.label_margin) is wide enough
+for the longest label in Arial's metrics, so Plotly's automargin has nothing to grow and draws the chart once; tick
+labels are not measured for overflow. Nothing else of the figure changes."""
 
 from __future__ import annotations
 
@@ -42,11 +43,11 @@ def gantt_and_speed() -> list:
     return [ct.gantt_chart(gantt, None), ct.speed_chart(speed)]
 
 
-def test_fit_row_labels_sends_the_labels_margin_and_nothing_else(app_db):
+def test_quick_draw_sends_the_labels_margin_and_nothing_else(app_db):
     for fig in gantt_and_speed():
         plain = ui.stamped(fig, "T", "filters")
-        fitted = ui.stamped(fig, "T", "filters", fit_row_labels=True)
-        assert ui.stamped(fig, "T", "filters", fit_row_labels=True) is fitted  # kept like any stamp
+        fitted = ui.stamped(fig, "T", "filters", quick_draw=True)
+        assert ui.stamped(fig, "T", "filters", quick_draw=True) is fitted  # kept like any stamp
         assert plain.spec["layout"]["margin"]["l"] == 10  # the builders' margin, as before
         yaxis = fitted.spec["layout"]["yaxis"]
         assert fitted.spec["layout"]["margin"]["l"] == charts.label_margin(yaxis["categoryarray"],
@@ -54,6 +55,8 @@ def test_fit_row_labels_sends_the_labels_margin_and_nothing_else(app_db):
         assert yaxis["automargin"] is True  # Plotly still grows it where a user's font draws wider
         rest = json.loads(pio.to_json(fitted.spec, validate=False))
         rest["layout"]["margin"]["l"] = 10
+        for name in ("xaxis", "yaxis"):
+            assert rest["layout"][name].pop("ticklabeloverflow") == "allow"
         assert rest == json.loads(pio.to_json(plain.spec, validate=False))  # only the left margin differs
 
 
@@ -68,3 +71,17 @@ def test_row_labels_margin_leaves_other_layouts_alone():
     themed = {"yaxis": {"categoryorder": "array", "categoryarray": ["Mine countermeasure vessels"]}}
     assert ui._row_labels_margin(themed)["margin"]["l"] == charts.label_margin(["Mine countermeasure vessels"], 12)
     assert "margin" not in themed  # the layout given is not changed
+    hidden = {"yaxis": {"categoryorder": "array", "categoryarray": ["a long label"], "showticklabels": False}}
+    assert ui._row_labels_margin(hidden) is hidden
+    texts = {"yaxis": {"categoryorder": "array", "categoryarray": ["a"], "ticktext": ["a much longer label"]}}
+    assert ui._row_labels_margin(texts)["margin"]["l"] == charts.label_margin(["a much longer label"], 12)
+
+
+def test_tick_overflow_allowed_on_every_axis_that_does_not_say_otherwise():
+    layout = {"xaxis": {"type": "date"}, "yaxis2": {"overlaying": "y"}, "yaxis": {"ticklabeloverflow": "hide past domain"},
+              "xaxis_note": "not an axis", "margin": {"l": 10}}
+    out = ui._tick_overflow_allowed(layout)
+    assert out["xaxis"] == {"type": "date", "ticklabeloverflow": "allow"}
+    assert out["yaxis2"]["ticklabeloverflow"] == "allow"
+    assert out["yaxis"] == {"ticklabeloverflow": "hide past domain"}  # an axis's own setting is kept
+    assert out["margin"] is layout["margin"] and "ticklabeloverflow" not in layout["xaxis"]  # input untouched
