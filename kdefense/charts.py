@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import collections
 import functools
+import math
 import textwrap
 import unicodedata
 from typing import Any
@@ -37,6 +38,71 @@ def wrap_text(text: str, width: int, **options: bool) -> list[str]:
         else:
             lines.append(word)
     return lines
+
+
+# Advance widths in thousandths of an em of Arial's metrics (Liberation Sans, metric-compatible, is what Chromium
+# draws the charts' Latin text with on Linux; Arial and Helvetica elsewhere), by character.
+_ADVANCE_BY_WIDTH = {
+    191: "'",
+    222: 'ijlįĵĺļłſ‘’',
+    260: '|¦',
+    278: '\xa0 !,./:;I[\\]ftÌÍÎÏìíîïĨĩĪīĬĭĮİıţŧ',
+    292: 'ľ',
+    333: '()-`r¡¨²³´·¸¹ŕŗř·“”',
+    334: '{}ŀ',
+    355: '"',
+    365: 'º',
+    370: 'ª',
+    375: 'ť',
+    389: '*',
+    400: '°',
+    444: 'ĳ',
+    469: '^',
+    500: 'JcksvxyzçýÿćĉċčĴķĸśŝşšŷźżž',
+    537: '¶',
+    549: '±÷',
+    552: '¯',
+    556: '#$0123456789?L_abdeghnopqu¢£¤¥§«»àáâãäåèéêëðñòóôõöùúûüþāăąđēĕėęěĝğġģĥħĹĻĽĿŁńņňŋōŏőũūŭůűų–',
+    576: 'µ',
+    584: '+<=>~¬×',
+    604: 'ŉ',
+    611: 'FTZ¿ßøŢŤŦŹŻŽ',
+    615: 'ď',
+    667: '&ABEKPSVXYÀÁÂÃÄÅÈÉÊËÝÞĀĂĄĒĔĖĘĚĶŚŜŞŠŶŸ',
+    722: 'CDHNRUwÇÐÑÙÚÛÜĆĈĊČĎĐĤĦŃŅŇŔŖŘŨŪŬŮŰŲŵ',
+    723: 'Ŋ',
+    735: 'Ĳ',
+    737: '©®',
+    778: 'GOQÒÓÔÕÖØĜĞĠĢŌŎŐ',
+    833: 'Mm',
+    834: '¼½¾',
+    889: '%æ',
+    944: 'WœŴ',
+    1000: 'ÆŒ—…',
+    1015: '@',
+}
+_ADVANCE = {ch: width for width, chars in _ADVANCE_BY_WIDTH.items() for ch in chars}
+HANGUL_EM = 0.93  # Noto Sans KR's Hangul (served by the app) is drawn 0.89-0.93 em wide
+# Plotly puts a category axis's labels this far from the plot (18.6-19.2 px measured at 13 and 14 px), plus the
+# estimate's error (drawn widths exceed the advance sum by at most 0.8 px) and a pixel to spare
+TICK_LABEL_GAP_PX = 21
+
+
+def drawn_width_px(text: str, font_px: float) -> float:
+    """Width of one line of chart text in Arial's metrics (Hangul in Noto Sans KR's); characters not in the table
+    count a full em, so the estimate errs wide."""
+    ems = sum(_ADVANCE.get(ch, HANGUL_EM * 1000 if unicodedata.east_asian_width(ch) in "WF" else 1000)
+              for ch in text)
+    return ems * font_px / 1000
+
+
+def label_margin(labels: Any, font_px: float, least: int = 10) -> int:
+    """A left margin that holds the longest of a category axis's tick labels, as Plotly's automargin would make it
+    (a pixel or two wider). Sent with `automargin` kept on, it lets Plotly draw the chart once: Plotly draws again
+    only when the labels need more than the margin it was given, which happens only where the labels are drawn in
+    a wider font than Arial's metrics (and then the chart is laid out exactly as before)."""
+    widest = max((drawn_width_px(str(label), font_px) for label in labels), default=0.0)
+    return max(least, math.ceil(widest + TICK_LABEL_GAP_PX)) if widest else least
 
 
 EVENT_NAME = N_("Context event")  # the events' legend entry: no "(hover)", images and PDFs have no hover

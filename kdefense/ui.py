@@ -556,24 +556,61 @@ def sent_dict(fig: go.Figure) -> dict:
     return {"data": [_encoded(trace) for trace in fig._data], "layout": _encoded(fig._layout)}
 
 
-def stamped(fig: go.Figure, title: str, filters_line: str) -> Spec:
+STREAMLIT_TICK_PX = 12
+
+
+def _tick_overflow_allowed(layout: dict) -> dict:
+    """`layout` with every axis's tick labels allowed past the figure's edge, unless the axis says otherwise: by
+    default Plotly measures every tick label of a date or number axis after drawing, to hide any that crosses the
+    figure's edge (`ticklabeloverflow` "hide past div"), which forces the browser to lay out the page again and
+    again. Only for charts whose labels stay inside the figure (tests/browser/test_timeline_margins.py)."""
+    out = dict(layout)
+    for name, axis in layout.items():
+        if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict) and "ticklabeloverflow" not in axis:
+            out[name] = {**axis, "ticklabeloverflow": "allow"}
+    return out
+
+
+def _row_labels_margin(layout: dict) -> dict:
+    """`layout` with a left margin that already holds its category y axis's labels (charts.label_margin), so that
+    Plotly's automargin, kept on, finds nothing to grow and draws the chart once instead of twice. Layouts without
+    such an axis, or whose margin is already wider, are returned as they are."""
+    yaxis = layout.get("yaxis") or {}
+    labels = yaxis.get("ticktext", yaxis.get("categoryarray"))
+    if (labels is None or yaxis.get("categoryorder") != "array" or yaxis.get("automargin") is False
+            or yaxis.get("showticklabels") is False):
+        return layout
+    # without a tick font of its own, Streamlit's chart theme draws tick labels at 12 px (measured; a larger size
+    # there would only bring back Plotly's second draw, never cut a label)
+    font_px = (yaxis.get("tickfont") or {}).get("size") or STREAMLIT_TICK_PX
+    margin = dict(layout.get("margin") or {})
+    margin["l"] = max(margin.get("l") or 0, charts.label_margin(labels, font_px))
+    return {**layout, "margin": margin}
+
+
+def stamped(fig: go.Figure, title: str, filters_line: str, quick_draw: bool = False) -> Spec:
     """The (cached, shared) figure as it is sent, carrying what it shows and where it comes from, so a downloaded
     image travels: its title, the filters line, "Source: …" with the credit line and the data version date.
     Made once per figure and stamp, kept on the figure itself; the traces are encoded once per figure and shared
-    by its stamps (only the layout differs)."""
+    by its stamps (only the layout differs). With `quick_draw`, the layout is sent so that the browser draws it
+    with less work and looks the same: the left margin already holds the y axis's category labels (Plotly's
+    automargin otherwise draws such a chart twice, see _row_labels_margin) and tick labels are not measured for
+    overflow (_tick_overflow_allowed). The Timeline's tall row charts made its filter changes slow (issue 17)."""
     info = queries.build_info()
     source = t("Source: {credit}; deal ledger (each row cites its source) · data version {version}, built {built}",
                credit=settings.SIPRI_CREDIT.split(" (")[0], version=info.get("data_version", "?"),
                built=fmt.date(str(info.get("built_at", ""))[:10]))
-    key = (title, filters_line, source)
+    key = (title, filters_line, source, quick_draw)
     cache: dict = getattr(fig, "_kd_stamped", None) or {}
     if key not in cache:
         sent = getattr(fig, "_kd_sent", None)
         if sent is None:
             sent = sent_dict(fig)  # one copy and base64 encoding per figure, not per rerun
             fig._kd_sent = sent
-        cache[key] = Spec({**sent, "layout": _stamp_layout(sent["layout"], title, filters_line, source,
-                                                           len(sent.get("data") or []))})
+        layout = _stamp_layout(sent["layout"], title, filters_line, source, len(sent.get("data") or []))
+        if quick_draw:
+            layout = _row_labels_margin(_tick_overflow_allowed(layout))
+        cache[key] = Spec({**sent, "layout": layout})
         fig._kd_stamped = cache  # plotly allows private attributes; the copies live as long as the figure
     return cache[key]
 
@@ -597,11 +634,12 @@ def chart_text_alternative(fig: go.Figure, key: str, container: Any = st) -> Non
                        f"{html_text(chart_summary(fig))}</p>", unsafe_allow_html=True)
 
 
-def plotly(fig: go.Figure, key: str, filters: Filters, title: str, **kwargs: Any):
+def plotly(fig: go.Figure, key: str, filters: Filters, title: str, quick_draw: bool = False, **kwargs: Any):
     """st.plotly_chart of a stamped figure whose camera button downloads a 2× PNG or an SVG, preceded by the
-    chart's text alternative."""
+    chart's text alternative (`quick_draw`: see `stamped`)."""
     chart_text_alternative(fig, key)
-    return st.plotly_chart(stamped(fig, title, filters.describe()), key=key, config=plotly_config(title), **kwargs)
+    return st.plotly_chart(stamped(fig, title, filters.describe(), quick_draw), key=key,
+                           config=plotly_config(title), **kwargs)
 
 
 def scroll_region_hint(what: str) -> None:
