@@ -119,3 +119,34 @@ def test_a_derived_frame_builds_anew_when_one_cell_changes_and_not_otherwise():
     changed = ui.figure(bars, df.assign(y=[1, 5]), "Derived")
     assert changed is not first and list(changed.data[0].y) == [1, 5] and len(calls) == 2
     assert ui.figure(bars, df, "Derived", horizontal=True) is not first and len(calls) == 3
+
+
+def test_popover_tables_are_keyed_by_question_file_version_and_language(monkeypatch):
+    """ui.preview (a chart popover's table) is kept as figures are: by the question a frame answers (with the file
+    version), then by content, and by language. A new data version is never served the old version's table, other
+    rows never another frame's, Korean never English dates; a reshaped frame is keyed by its content."""
+    from kdefense import db, i18n, queries
+
+    version = ["v1"]
+    rows = {("v1", 2020): ["2020-01-02", "2021-03"], ("v1", 2019): ["2020-01-02", "2021-03"],
+            ("v1", 2018): ["2018-05-06", "2021-03"], ("v2", 2020): ["2024-07-08", "2025"]}
+    monkeypatch.setattr(db, "signature", lambda path=None: ("test.duckdb", 1, version[0]))
+    monkeypatch.setattr(queries, "_cached", lambda name, items, sig: pd.DataFrame(
+        {"signed_date": rows[(sig[2], dict(items)["year_to"])], "value": [1500, 2]}))
+
+    def dates(year_to: int) -> list:
+        return ui.preview(queries.run("q_preview_test", {"year_to": year_to})).table.column("signed_date").to_pylist()
+
+    with i18n.use_lang("en"):
+        first = ui.preview(queries.run("q_preview_test", {"year_to": 2020}))
+        assert ui.preview(queries.run("q_preview_test", {"year_to": 2020})) is first  # asked again: kept
+        assert ui.preview(queries.run("q_preview_test", {"year_to": 2019})) is first  # same rows: kept
+        assert dates(2018) == ["2018-05-06", "2021-03"]
+        assert first.config["value"]["type_config"]["format"] == "%,d"
+    with i18n.use_lang("ko"):
+        assert dates(2020) != ["2020-01-02", "2021-03"] and dates(2020)[0].startswith("2020년")
+    version[0] = "v2"  # the database was rebuilt
+    with i18n.use_lang("en"):
+        assert dates(2020) == ["2024-07-08", "2025"]
+        reshaped = queries.run("q_preview_test", {"year_to": 2020}).head(1)
+        assert ui.preview(reshaped).table.column("signed_date").to_pylist() == ["2024-07-08"]
