@@ -213,11 +213,16 @@ def _parts(name: str, params: tuple, signature: tuple[str, int, int],
     out = {}
     for part, names in columns:
         rows = np.flatnonzero(labels == part)
-        contiguous = rows.size and rows[-1] - rows[0] + 1 == rows.size
-        frame = (_whole.iloc[rows[0]:rows[-1] + 1] if contiguous else _whole.iloc[rows])[list(names)]
-        frame = frame.reset_index(drop=True)
-        nullable = {c: frame[c].dtype.numpy_dtype for c in names
-                    if isinstance(frame[c].dtype, pd.api.extensions.ExtensionDtype) and frame[c].dtype.kind in "iu"
-                    and not frame[c].hasnans}
-        out[part] = frame.astype(nullable) if nullable else frame
+        contiguous = not rows.size or rows[-1] - rows[0] + 1 == rows.size
+        picked = slice(rows[0], rows[-1] + 1) if rows.size and contiguous else rows
+        out[part] = pd.DataFrame({name: _as_asked(_whole[name].array[picked]) for name in names})
     return out
+
+
+def _as_asked(values: Any) -> Any:
+    """A column of a part as its own question gives it: nullable integers without a missing value as numpy
+    integers (the other parts' rows made them nullable)."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iu" and not values.isna().any():
+        return values.to_numpy(dtype=dtype.numpy_dtype)
+    return values
