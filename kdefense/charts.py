@@ -198,6 +198,62 @@ def built(data: list[dict], layout: dict) -> go.Figure:
     return go.Figure({"data": data, "layout": layout}, _validate=False)
 
 
+class _Read:
+    """Attribute reads of a trace or layout dict this code wrote, as a Figure built from it answers them (missing
+    properties read None; a trace without a type is a scatter), for `readable`."""
+
+    def __init__(self, spec: dict, trace: bool = False) -> None:
+        self._spec = spec
+        self._trace = trace
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "_spec":
+            raise AttributeError(name)
+        value = self._spec.get(name, "scatter" if self._trace and name == "type" else None)
+        return _Read(value) if type(value) is dict and name != "meta" else value
+
+
+class _Readable:
+    def __init__(self, data: list[dict], layout: dict) -> None:
+        self.data = [_Read(trace, trace=True) for trace in data]
+        self.layout = _Read(layout)
+
+
+class Drawn(go.Figure):
+    """`built(data, layout)`, made only when something other than reading it needs the Figure.
+
+    A page reads a cached figure's title and meta, its text alternative reads its traces (`readable`), and
+    st.plotly_chart is handed the dict it sends (ui.stamped, from `_kd_sent`): on a filter change, the Timeline
+    built seven Figures (about a third of their build time) that nothing else used. Any other use (to_dict,
+    update_layout, fig.data...) builds the Figure first, from the same dicts, so it behaves as built() made it.
+    The dicts are the builder's own and never changed afterwards."""
+
+    def __init__(self, data: list[dict], layout: dict) -> None:  # noqa: D107 - no Figure state until needed
+        self._kd_source = (data, layout)
+
+    def __getattr__(self, name: str) -> Any:  # only for attributes not set yet: the Figure's own state
+        source = self.__dict__.pop("_kd_source", None)
+        if source is None or name.startswith("_kd_"):
+            if source is not None:
+                self._kd_source = source
+            raise AttributeError(name)
+        go.Figure.__init__(self, {"data": source[0], "layout": source[1]}, _validate=False)
+        return getattr(self, name)
+
+    def __reduce__(self):  # a copy or a pickle is a plain Figure, as built() made
+        return go.Figure, go.Figure.__reduce__(self)[1]
+
+    def readable(self) -> Any:
+        """The figure's title, meta and traces to read, without building the Figure when it is not built yet."""
+        source = self.__dict__.get("_kd_source")
+        return self if source is None else _Readable(*source)
+
+
+def readable(fig: go.Figure) -> Any:
+    """What reads `fig.layout` and `fig.data` (title, meta, traces) without changing them reads from this."""
+    return fig.readable() if isinstance(fig, Drawn) else fig
+
+
 def value_label(basis: str) -> str:
     return t("Contract value, USD m") if basis == "usd" else t("SIPRI TIV, millions")
 
@@ -385,6 +441,7 @@ def describe(fig: go.Figure, top: int = 3) -> str:
     Bars are summed per category across traces (stacks); lines name their series and their latest values;
     maps and heatmaps give their largest cells. Plain text: callers escape it before rendering.
     """
+    fig = readable(fig)
     totals: dict[str, float] = {}
     series: list[str] = []
     for trace in fig.data:

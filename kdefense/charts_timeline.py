@@ -20,7 +20,7 @@ import plotly.io as pio
 from _plotly_utils.utils import is_skipped_key
 
 from kdefense import fmt, names
-from kdefense.charts import EVENT_NAME, array, built, layout_base, merge, region_marker, region_ordered, typed_array
+from kdefense.charts import EVENT_NAME, Drawn, array, layout_base, merge, region_marker, region_ordered, typed_array
 from kdefense.charts_tenders import (
     OUTCOME_COLOURS,
     OUTCOME_LABELS,
@@ -242,7 +242,7 @@ def _built(data: list[dict], layout: dict) -> go.Figure:
     """charts.built, carrying what st.plotly_chart will send (`_kd_sent`, read by ui.stamped), made from these
     dicts instead of a deep copy and walk of the whole figure (tests/unit/test_fast_paths.py compares it with
     to_dict()). Read-only, like the figure."""
-    fig = built(data, layout)
+    fig = Drawn(data, layout)
     fig._kd_sent = {"data": [_sent(None, trace) for trace in data],
                     "layout": {**_sent(None, layout), "template": _template(str(pio.templates.default))}}
     return fig
