@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import collections
+import copy
 import functools
 import math
 import textwrap
@@ -13,8 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from _plotly_utils.basevalidators import copy_to_readonly_numpy_array
-from _plotly_utils.utils import plotlyjsShortTypes, to_typed_array_spec
+from _plotly_utils.utils import is_skipped_key, plotlyjsShortTypes, to_typed_array_spec
 
 from kdefense import names
 from kdefense.i18n import N_, t
@@ -252,6 +254,37 @@ class Drawn(go.Figure):
 def readable(fig: go.Figure) -> Any:
     """What reads `fig.layout` and `fig.data` (title, meta, traces) without changing them reads from this."""
     return fig.readable() if isinstance(fig, Drawn) else fig
+
+
+def _sent(key, value):
+    """What Figure.to_dict() makes of a value this module wrote (ui.sent_dict's walk, for our own dicts): numeric
+    arrays as typed-array specs, dicts and lists of dicts walked, other lists and strings shared (never written)."""
+    if is_skipped_key(key):
+        return copy.deepcopy(value)
+    kind = type(value)
+    if kind is np.ndarray:
+        return typed_array(value)
+    if kind is dict:
+        return {k: _sent(k, v) for k, v in value.items()}
+    if kind is list and any(type(v) in (dict, list, np.ndarray) for v in value):
+        return [_sent(None, v) if type(v) in (dict, list) else v for v in value]
+    return value
+
+
+@functools.cache
+def _template(name: str) -> dict:
+    """The default template as to_dict() writes it into every layout (the same for every figure: made once)."""
+    return go.Figure().layout.template.to_plotly_json()
+
+
+def drawn(data: list[dict], layout: dict) -> go.Figure:
+    """`built`, carrying what st.plotly_chart will send (`_kd_sent`, read by ui.stamped), made from these
+    dicts instead of a deep copy and walk of the whole figure (tests/unit/test_fast_paths.py compares it with
+    to_dict()). Read-only, like the figure."""
+    fig = Drawn(data, layout)  # a Figure only when something needs one
+    fig._kd_sent = {"data": [_sent(None, trace) for trace in data],
+                    "layout": {**_sent(None, layout), "template": _template(str(pio.templates.default))}}
+    return fig
 
 
 def value_label(basis: str) -> str:
