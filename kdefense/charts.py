@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import collections
+import copy
 import functools
 import math
 import textwrap
@@ -13,8 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from _plotly_utils.basevalidators import copy_to_readonly_numpy_array
-from _plotly_utils.utils import plotlyjsShortTypes, to_typed_array_spec
+from _plotly_utils.utils import is_skipped_key, plotlyjsShortTypes, to_typed_array_spec
 
 from kdefense import names
 from kdefense.i18n import N_, t
@@ -196,6 +198,93 @@ def built(data: list[dict], layout: dict) -> go.Figure:
     strings), and tests compare what reaches the browser.
     """
     return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+class _Read:
+    """Attribute reads of a trace or layout dict this code wrote, as a Figure built from it answers them (missing
+    properties read None; a trace without a type is a scatter), for `readable`."""
+
+    def __init__(self, spec: dict, trace: bool = False) -> None:
+        self._spec = spec
+        self._trace = trace
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "_spec":
+            raise AttributeError(name)
+        value = self._spec.get(name, "scatter" if self._trace and name == "type" else None)
+        return _Read(value) if type(value) is dict and name != "meta" else value
+
+
+class _Readable:
+    def __init__(self, data: list[dict], layout: dict) -> None:
+        self.data = [_Read(trace, trace=True) for trace in data]
+        self.layout = _Read(layout)
+
+
+class Drawn(go.Figure):
+    """`built(data, layout)`, made only when something other than reading it needs the Figure.
+
+    A page reads a cached figure's title and meta, its text alternative reads its traces (`readable`), and
+    st.plotly_chart is handed the dict it sends (ui.stamped, from `_kd_sent`): on a filter change, the Timeline
+    built seven Figures (about a third of their build time) that nothing else used. Any other use (to_dict,
+    update_layout, fig.data...) builds the Figure first, from the same dicts, so it behaves as built() made it.
+    The dicts are the builder's own and never changed afterwards."""
+
+    def __init__(self, data: list[dict], layout: dict) -> None:  # noqa: D107 - no Figure state until needed
+        self._kd_source = (data, layout)
+
+    def __getattr__(self, name: str) -> Any:  # only for attributes not set yet: the Figure's own state
+        source = self.__dict__.pop("_kd_source", None)
+        if source is None or name.startswith("_kd_"):
+            if source is not None:
+                self._kd_source = source
+            raise AttributeError(name)
+        go.Figure.__init__(self, {"data": source[0], "layout": source[1]}, _validate=False)
+        return getattr(self, name)
+
+    def __reduce__(self):  # a copy or a pickle is a plain Figure, as built() made
+        return go.Figure, go.Figure.__reduce__(self)[1]
+
+    def readable(self) -> Any:
+        """The figure's title, meta and traces to read, without building the Figure when it is not built yet."""
+        source = self.__dict__.get("_kd_source")
+        return self if source is None else _Readable(*source)
+
+
+def readable(fig: go.Figure) -> Any:
+    """What reads `fig.layout` and `fig.data` (title, meta, traces) without changing them reads from this."""
+    return fig.readable() if isinstance(fig, Drawn) else fig
+
+
+def _sent(key, value):
+    """What Figure.to_dict() makes of a value this module wrote (ui.sent_dict's walk, for our own dicts): numeric
+    arrays as typed-array specs, dicts and lists of dicts walked, other lists and strings shared (never written)."""
+    if is_skipped_key(key):
+        return copy.deepcopy(value)
+    kind = type(value)
+    if kind is np.ndarray:
+        return typed_array(value)
+    if kind is dict:
+        return {k: _sent(k, v) for k, v in value.items()}
+    if kind is list and any(type(v) in (dict, list, np.ndarray) for v in value):
+        return [_sent(None, v) if type(v) in (dict, list) else v for v in value]
+    return value
+
+
+@functools.cache
+def _template(name: str) -> dict:
+    """The default template as to_dict() writes it into every layout (the same for every figure: made once)."""
+    return go.Figure().layout.template.to_plotly_json()
+
+
+def drawn(data: list[dict], layout: dict) -> go.Figure:
+    """`built`, carrying what st.plotly_chart will send (`_kd_sent`, read by ui.stamped), made from these
+    dicts instead of a deep copy and walk of the whole figure (tests/unit/test_fast_paths.py compares it with
+    to_dict()). Read-only, like the figure."""
+    fig = Drawn(data, layout)  # a Figure only when something needs one
+    fig._kd_sent = {"data": [_sent(None, trace) for trace in data],
+                    "layout": {**_sent(None, layout), "template": _template(str(pio.templates.default))}}
+    return fig
 
 
 def value_label(basis: str) -> str:
@@ -385,6 +474,7 @@ def describe(fig: go.Figure, top: int = 3) -> str:
     Bars are summed per category across traces (stacks); lines name their series and their latest values;
     maps and heatmaps give their largest cells. Plain text: callers escape it before rendering.
     """
+    fig = readable(fig)
     totals: dict[str, float] = {}
     series: list[str] = []
     for trace in fig.data:

@@ -7,7 +7,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from kdefense.charts import array, built, layout_base, merge, wrap_text
+from kdefense.charts import array, built, drawn, layout_base, merge, wrap_text
 from kdefense.i18n import N_, t
 
 OUTCOMES = ("won", "lost", "withdrawn", "cancelled", "open")
@@ -51,7 +51,7 @@ def systems_text(systems: object) -> str:
 
 def tender_markers(df: pd.DataFrame, title: str, note: str, large: bool = False) -> go.Figure:
     """Tender decisions on a year axis: one marker per decided competition, by system family and outcome.
-    Built from dicts (charts.built): the validated Figure API cost most of the Timeline's tender chart."""
+    Built from dicts (charts.drawn): the validated Figure API cost most of the Timeline's tender chart."""
     families = sorted(df["system_family"].unique())
     data = []
     for outcome in OUTCOMES:
@@ -78,7 +78,7 @@ def tender_markers(df: pd.DataFrame, title: str, note: str, large: bool = False)
     layout = layout_base(title, height=height, large=large)
     merge(layout, {"yaxis": {"categoryorder": "array", "categoryarray": families[::-1]}, "xaxis": {"dtick": 2}})
     merge(layout, _note_layout(height, note, large))
-    return built(data, layout)
+    return drawn(data, layout)
 
 
 def _note_layout(height: int, note: str, large: bool) -> dict:

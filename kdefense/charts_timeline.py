@@ -7,7 +7,6 @@ four in the speed chart. Context events are dotted vertical lines plus one marke
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import functools
 import html
@@ -16,11 +15,10 @@ import re
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
-from _plotly_utils.utils import is_skipped_key
 
 from kdefense import fmt, names
-from kdefense.charts import EVENT_NAME, array, built, layout_base, merge, region_marker, region_ordered, typed_array
+from kdefense.charts import EVENT_NAME, array, drawn, layout_base, merge, region_marker, region_ordered
+from kdefense.charts import _sent as charts_sent
 from kdefense.charts_tenders import (
     OUTCOME_COLOURS,
     OUTCOME_LABELS,
@@ -217,35 +215,8 @@ class _Columns:
         return out
 
 
-def _sent(key, value):
-    """What Figure.to_dict() makes of a value this module wrote (ui.sent_dict's walk, for our own dicts): numeric
-    arrays as typed-array specs, dicts and lists of dicts walked, other lists and strings shared (never written)."""
-    if is_skipped_key(key):
-        return copy.deepcopy(value)
-    kind = type(value)
-    if kind is np.ndarray:
-        return typed_array(value)
-    if kind is dict:
-        return {k: _sent(k, v) for k, v in value.items()}
-    if kind is list and any(type(v) in (dict, list, np.ndarray) for v in value):
-        return [_sent(None, v) if type(v) in (dict, list) else v for v in value]
-    return value
-
-
-@functools.cache
-def _template(name: str) -> dict:
-    """The default template as to_dict() writes it into every layout (the same for every figure: made once)."""
-    return go.Figure().layout.template.to_plotly_json()
-
-
-def _built(data: list[dict], layout: dict) -> go.Figure:
-    """charts.built, carrying what st.plotly_chart will send (`_kd_sent`, read by ui.stamped), made from these
-    dicts instead of a deep copy and walk of the whole figure (tests/unit/test_fast_paths.py compares it with
-    to_dict()). Read-only, like the figure."""
-    fig = built(data, layout)
-    fig._kd_sent = {"data": [_sent(None, trace) for trace in data],
-                    "layout": {**_sent(None, layout), "template": _template(str(pio.templates.default))}}
-    return fig
+_sent = charts_sent  # what Figure.to_dict() makes of a value this module wrote (moved to charts)
+_built = drawn  # charts.built, carrying what st.plotly_chart will send (moved to charts: charts_tenders uses it)
 
 
 def _missing(value) -> bool:

@@ -11,6 +11,7 @@ import logging
 import pickle
 import re
 import sys
+import threading
 import time
 import unicodedata
 import zlib
@@ -357,11 +358,48 @@ def content_digest(value: Any) -> str | None:
         return None
 
 
-def _figure(name: str, builder: Callable[..., go.Figure], args: tuple, kwargs: tuple) -> go.Figure:
-    digest = content_digest((args, kwargs))
+def _frame_shapes(name: str, args: tuple, kwargs: tuple) -> tuple:
+    """The builder and the shapes of the frames it is given: content that differs here cannot be equal."""
+    return (name, *(v.shape for v in (*args, *(v for _, v in kwargs)) if isinstance(v, pd.DataFrame)))
+
+
+_UNDIGESTED: dict[tuple, tuple] = {}  # frame shapes met once -> (args, kwargs, figure), digested when met again
+_DIGESTED_SHAPES: set[tuple] = set()
+_UNDIGESTED_LOCK = threading.Lock()
+UNDIGESTED_MAX = 64
+
+
+def _digested(name: str, digest: str | None, builder: Callable[..., go.Figure], args: tuple,
+              kwargs: tuple) -> go.Figure:
     if digest is None:
         return _figure_hashed(name, builder, args, kwargs)
     return _figure_of_content(name, digest, builder, args, kwargs)
+
+
+def _figure(name: str, builder: Callable[..., go.Figure], args: tuple, kwargs: tuple) -> go.Figure:
+    """The figure of this content: digested (content_digest) to be found whatever question gave the frames. The
+    first frames of a shape this builder never had cannot equal any it built: built without the digest (a
+    Timeline filter change pickled ~100 kB of frames that missed every time), and digested only if that shape
+    comes again, when they are filed under their content as if digested at first."""
+    shapes = _frame_shapes(name, args, kwargs)
+    with _UNDIGESTED_LOCK:
+        first_time = shapes not in _DIGESTED_SHAPES and shapes not in _UNDIGESTED
+        met_once = None if first_time else _UNDIGESTED.pop(shapes, None)
+        if not first_time:
+            _DIGESTED_SHAPES.add(shapes)
+            if len(_DIGESTED_SHAPES) > 16 * UNDIGESTED_MAX:
+                _DIGESTED_SHAPES.clear()
+    if first_time:
+        fig = builder(*args, **dict(kwargs))
+        with _UNDIGESTED_LOCK:
+            _UNDIGESTED[shapes] = (args, kwargs, fig)
+            while len(_UNDIGESTED) > UNDIGESTED_MAX:
+                _UNDIGESTED.pop(next(iter(_UNDIGESTED)))
+        return fig
+    if met_once is not None:  # filed under its content now, as the first lookup would have filed it
+        old_args, old_kwargs, old_fig = met_once
+        _digested(name, content_digest((old_args, old_kwargs)), lambda *_a, **_k: old_fig, old_args, old_kwargs)
+    return _digested(name, content_digest((args, kwargs)), builder, args, kwargs)
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
@@ -740,7 +778,9 @@ def _preview_of_content(digest: str, lang: str, _df: pd.DataFrame) -> Preview:
 
 
 def _preview_by_content(df: pd.DataFrame, lang: str) -> Preview:
-    digest = content_digest(df)
+    # a preview is made of the row count and the first rows alone: only those are digested (the Timeline's Gantt
+    # frame, hundreds of rows, was pickled whole on every filter change)
+    digest = content_digest((len(df), df.head(PREVIEW_ROWS)) if len(df) > PREVIEW_ROWS else df)
     return _made_preview(df, lang) if digest is None else _preview_of_content(digest, lang, df)
 
 

@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
+from kdefense import charts, fmt, names, queries, settings, ui
 from kdefense import charts_tenders as ctn
 from kdefense import charts_timeline as ct
-from kdefense import fmt, names, queries, settings, ui
 from kdefense.i18n import N_, t
 
 ROWS = {"deal": N_("One row per deal"), "system": N_("One row per system")}
@@ -76,7 +76,7 @@ def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> N
     with box:
         if scroll:
             ui.scroll_region_hint(t(TITLES.get(key, view)))
-        ui.plotly(fig, f"chart_{key}", filters, fig.layout.title.text or t(TITLES.get(key, view)),
+        ui.plotly(fig, f"chart_{key}", filters, charts.readable(fig).layout.title.text or t(TITLES.get(key, view)),
                   quick_draw=True)
     with st.popover(t("Data behind this chart"), icon=":material/table:"):
         ui.data_preview(df)
@@ -91,7 +91,7 @@ if gantt.empty:
     st.info(t("Nothing to draw for these filters."))
 else:
     fig = ui.figure(ct.gantt_chart, gantt, events, by_system=by_system)
-    rows = fig.layout.meta["rows"]
+    rows = charts.readable(fig).layout.meta["rows"]
     if by_system:
         st.caption(t("{rows} recipient–system rows from {deals} deals. Each marker is one contract; bars sum the "
                      "deliveries of the row's deals.", rows=rows, deals=gantt["deal_id"].nunique()))
@@ -232,7 +232,7 @@ else:
             "**{median} years** from signing.", faster=faster, total=len(compared), same=same,
             slower=len(compared) - faster - same, median=f"{done['years_to_first_delivery'].median():g}"))
     fig = ui.figure(ct.speed_chart, names.gantt_labels(speed, by_system=False))  # row labels as on the Gantt
-    chart(fig, speed, "timeline-speed", "tl_speed", scroll=fig.layout.meta["rows"] > ct.TALL_ROWS)
+    chart(fig, speed, "timeline-speed", "tl_speed", scroll=charts.readable(fig).layout.meta["rows"] > ct.TALL_ROWS)
     st.caption(t("Calendar years between the signing year and the first year with a recorded delivery (0 = the "
                  "same year; deliveries are known by year, not month). Benchmark: SIPRI records of new equipment from "
                  "other suppliers, ordered from 2000 on with a firm order year, median (first delivery year − order "

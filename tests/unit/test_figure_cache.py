@@ -1,5 +1,6 @@
 """ui.figure keeps built figures between reruns, keyed by the builder and its inputs."""
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -150,3 +151,35 @@ def test_popover_tables_are_keyed_by_question_file_version_and_language(monkeypa
         assert dates(2020) == ["2024-07-08", "2025"]
         reshaped = queries.run("q_preview_test", {"year_to": 2020}).head(1)
         assert ui.preview(reshaped).table.column("signed_date").to_pylist() == ["2024-07-08"]
+
+
+def test_a_figure_built_undigested_is_found_by_content_later_and_never_for_other_content():
+    """Frames of a shape the builder never had are built without the content digest (ui._figure); the figure is
+    filed under its content when that shape comes again: equal rows find it, other rows of that shape never do."""
+    calls: list = []
+    bars = counting_builder(calls)
+
+    def frame(y: list) -> pd.DataFrame:  # page-made frames (no question): keyed by content alone
+        return pd.DataFrame({"x": ["a", "b", "c", "d", "e"][:len(y)], "y": y}).assign(z=lambda d: d["y"] * 2)
+
+    first = ui.figure(bars, frame([7, 1, 2, 3, 9]), "Undigested")
+    other = ui.figure(bars, frame([7, 1, 2, 3, 8]), "Undigested")  # same shape, one cell differs
+    assert other is not first and list(other.data[0].y) == [7, 1, 2, 3, 8] and len(calls) == 2
+    assert ui.figure(bars, frame([7, 1, 2, 3, 9]), "Undigested") is first and len(calls) == 2
+    assert ui.figure(bars, frame([7, 1, 2, 3, 8]), "Undigested") is other and len(calls) == 2
+    assert list(ui.figure(bars, frame([7, 1, 2, 3, 4]), "Undigested").data[0].y) == [7, 1, 2, 3, 4]
+    assert len(calls) == 3
+
+
+def test_a_drawn_figure_is_read_without_building_it_and_behaves_as_built():
+    from kdefense import charts
+
+    data = [{"type": "bar", "x": np.array([3.0, 1.0]), "y": ["b", "a"], "orientation": "h", "name": "Deals"}]
+    layout = {"title": {"text": "Drawn"}, "meta": {"rows": 2}}
+    fig = charts.drawn(data, layout)
+    reference = charts.built(data, layout)
+    assert charts.readable(fig).layout.meta == {"rows": 2} and charts.readable(fig).layout.title.text == "Drawn"
+    assert charts.describe(fig) == charts.describe(reference)
+    assert "_kd_source" in fig.__dict__  # still not a plotly Figure
+    assert fig == reference and fig.to_dict() == reference.to_dict() and fig.layout.meta == {"rows": 2}
+    assert charts.readable(fig) is fig  # built now: read as any Figure
