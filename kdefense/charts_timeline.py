@@ -160,16 +160,11 @@ def _kept_deal_hover(lang: str, row: dict) -> str:
         return _deal_hover(row)
 
 
-def _plain(df: pd.DataFrame) -> pd.DataFrame:
-    """Text columns as plain Python objects: iterating Arrow-backed strings row by row is slow."""
-    return df.astype({c: object for c in df.columns if pd.api.types.is_string_dtype(df[c])})
-
-
 class _Columns:
     """A frame's columns read once, for builders that work on column lists instead of pandas' per-row and per-mask
     machinery (each boolean mask, sub-frame or group costs tens of microseconds; a Timeline chart made hundreds).
 
-    `list(c)` is the column as `_plain(df)[c].tolist()` gives it (text as Python objects); `take(c, idx)` is
+    `list(c)` is the column's `tolist()` with text as plain Python objects; `take(c, idx)` is
     `charts.array(df[c].iloc[idx])` for row positions `idx` (numbers typed as array() types them for those rows)."""
 
     def __init__(self, df: pd.DataFrame) -> None:
@@ -234,46 +229,9 @@ def _days(start, finish) -> float:
     return (dt.date.fromisoformat(finish) - dt.date.fromisoformat(start)).days * 86_400_000.0
 
 
-def _tall_layout(fig: go.Figure, tall: bool) -> None:
-    """Row charts: when tall (they scroll in a fixed-height container), legend and x axis go to the top."""
-    fig.update_layout(
-        margin={"l": 10, "r": 20, "t": 120 if tall else 80, "b": 10 if tall else 40},
-        legend={"orientation": "h", "yref": "container", "y": 0.999, "yanchor": "top", "xref": "container", "x": 0.01},
-    )
-    fig.update_xaxes(side="top" if tall else "bottom", mirror="allticks", showline=True, linecolor="#9ca3af",
-                     automargin=True)
-
-
-def add_events(fig: go.Figure, events: pd.DataFrame | None, lo, hi, date_axis: bool) -> go.Figure:
-    """Dotted vertical lines for the events inside [lo, hi], and one hoverable marker trace along the top."""
-    if events is None or events.empty:
-        return fig
-    x = events["date"] if date_axis else events["x_year"]
-    inside = _plain(events[(x >= lo) & (x <= hi)])
-    if inside.empty:
-        return fig
-    xs = inside["date"] if date_axis else inside["x_year"]
-    lines = [{"type": "line", "x0": value, "x1": value, "yref": "paper", "y0": 0, "y1": 1, "layer": "below",
-              "line": {"color": EVENT, "width": 1.5, "dash": "dot"}} for value in xs.tolist()]
-    fig.update_layout(shapes=list(fig.layout.shapes) + lines)  # one update: add_shape per event is quadratic
-    fig.add_scatter(
-        x=xs, y=[1.0] * len(inside), yaxis="y2", mode="markers", name=t(EVENT_NAME),
-        marker={"symbol": "triangle-down", "size": 13, "color": EVENT},
-        hovertext=_event_hovers(inside),
-        hovertemplate="%{hovertext}<extra></extra>", cliponaxis=False,
-    )
-    fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True})
-    return fig
-
-
-def _event_hovers(events: pd.DataFrame) -> list[str]:
-    """An event's date and kind in the interface language; its title as the data write it."""
-    return [f"<b>{fmt.date(r.date)}</b> · {names.event_kind(r.kind)}<br>{r.title}<br>"
-            + t("Sources: {ids}", ids=r.source_ids) for r in events.itertuples()]
-
-
 def _events(events: pd.DataFrame | None, lo, hi, date_axis: bool) -> tuple[list[dict], list[dict], dict]:
-    """add_events as dicts: (shapes, traces, layout update) for the events inside [lo, hi]."""
+    """Dotted vertical lines for the events inside [lo, hi] and one hoverable marker trace along the top, as dicts:
+    (shapes, traces, layout update)."""
     if events is None or events.empty:
         return [], [], {}
     cols = _Columns(events)
@@ -306,7 +264,7 @@ def _with_events(data: list[dict], layout: dict, events: pd.DataFrame | None, lo
 
 
 def _tall(tall: bool) -> dict:
-    """_tall_layout as a layout update."""
+    """Row charts: when tall (they scroll in a fixed-height container), legend and x axis go to the top."""
     return {
         "margin": {"l": 10, "r": 20, "t": 120 if tall else 80, "b": 10 if tall else 40},
         "legend": {"orientation": "h", "yref": "container", "y": 0.999, "yanchor": "top", "xref": "container",
