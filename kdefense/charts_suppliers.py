@@ -14,9 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kdefense import names
-from kdefense.charts import base_layout, built, layout_base, merge, wrap_text
-from kdefense.charts_timeline import _built as built_with_sent  # charts.built plus the dict st.plotly_chart sends
-from kdefense.charts_timeline import _Columns as Columns  # a frame's columns read once, rows taken by position
+from kdefense.charts import Columns, base_layout, built, drawn, layout_base, merge, wrap_text
 from kdefense.i18n import N_, t
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE
 
@@ -84,7 +82,7 @@ def _finished(data: list[dict], layout: dict, title: str, note: str, tiv: bool, 
                    "margin": {"t": 66 + 17 * len(lines)}, "legend": {"traceorder": "normal"}})
     if layout.get("xaxis", {}).get("title", {}).get("text"):  # keep a horizontal legend clear of the x-axis title
         merge(layout, {"legend": {"y": -0.24}})
-    return built_with_sent(data, layout) if sent else built(data, layout)
+    return drawn(data, layout) if sent else built(data, layout)
 
 
 def _end_text(name: str, ys: list) -> list[str] | None:

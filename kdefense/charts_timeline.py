@@ -17,8 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kdefense import fmt, names
-from kdefense.charts import EVENT_NAME, array, drawn, layout_base, merge, region_marker, region_ordered
-from kdefense.charts import _sent as charts_sent
+from kdefense.charts import EVENT_NAME, Columns, array, drawn, layout_base, merge, region_marker, region_ordered
 from kdefense.charts_tenders import (
     OUTCOME_COLOURS,
     OUTCOME_LABELS,
@@ -160,60 +159,6 @@ def _kept_deal_hover(lang: str, row: dict) -> str:
         return _deal_hover(row)
 
 
-class _Columns:
-    """A frame's columns read once, for builders that work on column lists instead of pandas' per-row and per-mask
-    machinery (each boolean mask, sub-frame or group costs tens of microseconds; a Timeline chart made hundreds).
-
-    `list(c)` is the column's `tolist()` with text as plain Python objects; `take(c, idx)` is
-    `charts.array(df[c].iloc[idx])` for row positions `idx` (numbers typed as array() types them for those rows)."""
-
-    def __init__(self, df: pd.DataFrame) -> None:
-        self.df = df
-        self.n = len(df)
-        self._lists: dict[str, list] = {}
-        self._arrays: dict[str, tuple] = {}
-
-    def __contains__(self, column: str) -> bool:
-        return column in self.df.columns
-
-    def list(self, column: str) -> list:
-        values = self._lists.get(column)
-        if values is None:
-            series = self.df[column]
-            if pd.api.types.is_string_dtype(series):
-                series = series.astype(object)
-            values = self._lists[column] = series.tolist()
-        return values
-
-    def take(self, column: str, idx: list[int]) -> np.ndarray:
-        kept = self._arrays.get(column)
-        if kept is None:
-            series = self.df[column]
-            dtype = series.dtype
-            native = (dtype.numpy_dtype if isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iuf"
-                      else None)
-            mask = series.isna().to_numpy() if native is not None else None
-            kept = self._arrays[column] = (array(series), native, mask)
-        full, native, mask = kept
-        picked = full[idx]
-        if native is not None and picked.dtype != native and not mask[idx].any():
-            return picked.astype(native)  # array() of these rows alone: no missing value, the column's own type
-        return picked
-
-    def positions(self, column: str, values) -> dict:
-        """Row positions per value of `column` (in row order), for the values asked."""
-        wanted = set(values)
-        out: dict = {v: [] for v in values}
-        for i, v in enumerate(self.list(column)):
-            if v in wanted:
-                out[v].append(i)
-        return out
-
-
-_sent = charts_sent  # what Figure.to_dict() makes of a value this module wrote (moved to charts)
-_built = drawn  # charts.built, carrying what st.plotly_chart will send (moved to charts: charts_tenders uses it)
-
-
 def _missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
@@ -234,7 +179,7 @@ def _events(events: pd.DataFrame | None, lo, hi, date_axis: bool) -> tuple[list[
     (shapes, traces, layout update)."""
     if events is None or events.empty:
         return [], [], {}
-    cols = _Columns(events)
+    cols = Columns(events)
     at = cols.list("date" if date_axis else "x_year")
     idx = [i for i, x in enumerate(at) if not _missing(x) and x >= lo and x <= hi]
     if not idx:
@@ -292,7 +237,7 @@ def _gantt_specs() -> dict:
     }
 
 
-def _gantt_bar_hovers(cols: _Columns, part: str, idx: list[int]) -> list[str]:
+def _gantt_bar_hovers(cols: Columns, part: str, idx: list[int]) -> list[str]:
     label = cols.list("row_label")
     if part in ("delivered", "planned", "overdue"):
         lang = current_lang()
@@ -307,13 +252,13 @@ def _gantt_bar_hovers(cols: _Columns, part: str, idx: list[int]) -> list[str]:
                                          start=_date(lang, start[i]), finish=_date(lang, finish[i])) for i in idx]
 
 
-def _gantt_deal_hovers(cols: _Columns, idx: list[int]) -> list[str]:
+def _gantt_deal_hovers(cols: Columns, idx: list[int]) -> list[str]:
     lang = current_lang()
     fields = [(k, cols.list(k)) for k in DEAL_HOVER_FIELDS if k in cols]
     return [_kept_deal_hover(lang, {k: values[i] for k, values in fields}) for i in idx]
 
 
-def _date_span(cols: _Columns) -> tuple[pd.Timestamp, pd.Timestamp]:
+def _date_span(cols: Columns) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The earliest and latest start or finish, 200 days wider on each side (as pd.to_datetime would read them)."""
     dates = cols.list("start") + cols.list("finish")
     given = [d for d in dates if not _missing(d)]
@@ -328,7 +273,7 @@ def _date_span(cols: _Columns) -> tuple[pd.Timestamp, pd.Timestamp]:
 def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system: bool = False,
                 large: bool = False) -> go.Figure:
     """Signing to last delivery, one row per deal (or per recipient × system): a few traces in all."""
-    cols = _Columns(df)
+    cols = Columns(df)
     order, label_of = cols.list("row_order"), cols.list("row_label")
     first: dict = {}
     for i, row in enumerate(order):
@@ -373,7 +318,7 @@ def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system:
     if hi.year - lo.year <= 12:
         xaxis["dtick"] = "M12"
     merge(layout, {"xaxis": xaxis})
-    return _built(data, layout)
+    return drawn(data, layout)
 
 
 TENDER_TOP, TENDER_STEP, BAR_SHARE = 0.93, 0.05, 0.7  # decision markers stack down from 93 % of the plot height
@@ -399,7 +344,7 @@ def tender_decision_traces(tenders: pd.DataFrame | None) -> list[dict]:
     if tenders is None or tenders.empty:
         return []
     order = {o: i for i, o in enumerate(OUTCOMES)}
-    cols = _Columns(tenders)
+    cols = Columns(tenders)
     year, outcome, ident = cols.list("year_decided"), cols.list("outcome"), cols.list("competition_id")
     shown = [i for i in range(cols.n) if not _missing(year[i]) and outcome[i] in order]
     # sorted by decision year, outcome and competition (a missing competition id last, as pandas sorts)
@@ -440,7 +385,7 @@ def _year_ticks(lo, hi) -> dict:
     return {"dtick": 1} if hi - lo <= 15 else {}
 
 
-def _by_value(cols: _Columns, column: str, idx: list[int]) -> dict:
+def _by_value(cols: Columns, column: str, idx: list[int]) -> dict:
     """Row positions by value of `column` in first-seen order, missing values left out (groupby(sort=False))."""
     values = cols.list(column)
     groups: dict = {}
@@ -461,7 +406,7 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
     data: list[dict] = []
     usd = basis == "usd"
     value_col = "value_usd_bn" if usd else "tiv_order_m"
-    cols = _Columns(df)
+    cols = Columns(df)
     series = cols.list("series")
     bar_rows = [i for i, s in enumerate(series) if s != "Official total"]
     by_region = _by_value(cols, "region", bar_rows)
@@ -506,7 +451,7 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
         merge(layout, {"legend": {"entrywidth": 0.5, "entrywidthmode": "fraction", "y": -0.12}})
     merge(layout, {"yaxis": {"title": _axis_title(t("USD bn") if usd else t("TIV, millions"))},
                    "xaxis": {"title": {}, **_year_ticks(lo, hi)}})
-    return _built(data, layout)
+    return drawn(data, layout)
 
 
 def units_by_year_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, large: bool = False) -> go.Figure:
@@ -515,7 +460,7 @@ def units_by_year_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, la
     order = (df.groupby("system_family")["units"].sum().sort_values(ascending=False).index.tolist())
     if "Other families" in order:
         order = [f for f in order if f != "Other families"] + ["Other families"]
-    cols = _Columns(df)
+    cols = Columns(df)
     units, family_of, kind_of = cols.list("units"), cols.list("system_family"), cols.list("kind")
     parts: dict = {}
     for i in range(cols.n):
@@ -549,14 +494,14 @@ def units_by_year_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, la
     merge(layout, {"barmode": "stack", "meta": {"chart": "units_by_year"},
                    "legend": {"orientation": "h", "y": -0.18, "yanchor": "top", "traceorder": "normal"}})
     merge(layout, {"yaxis": {"title": {"text": t("Units")}}, "xaxis": {"title": {}, **_year_ticks(lo, hi)}})
-    return _built(data, layout)
+    return drawn(data, layout)
 
 
 def orderbook_chart(df: pd.DataFrame, value_col: str, unit_label: str, events: pd.DataFrame | None = None,
                     large: bool = False) -> go.Figure:
     """Ordered but not yet delivered at the end of each year, stacked by recipient region."""
     data: list[dict] = []
-    cols = _Columns(df)
+    cols = Columns(df)
     year = cols.list("year")
     by_region = _by_value(cols, "region", range(cols.n))
     filled = array(df[value_col].fillna(0))
@@ -580,7 +525,7 @@ def orderbook_chart(df: pd.DataFrame, value_col: str, unit_label: str, events: p
                    "hovermode": "x unified"})
     merge(layout, {"yaxis": {"title": {"text": unit_label[:1].upper() + unit_label[1:]}, "rangemode": "tozero"},
                    "xaxis": {"title": {}, **_year_ticks(lo, hi)}})
-    return _built(data, layout)
+    return drawn(data, layout)
 
 
 def _overdue_label(row: dict) -> str:
@@ -597,7 +542,7 @@ def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of
     outline and an "overdue" label in place of its value."""
     values = df[value_col].reset_index(drop=True)
     shown = values[values.fillna(0) > 0].sort_values().index.tolist()  # pandas' own sort: ties as before
-    cols = _Columns(df)
+    cols = Columns(df)
     value, recipient, region_of = cols.list(value_col), cols.list("recipient"), cols.list("region")
     late_deals = cols.list("overdue_deals") if "overdue_deals" in cols else [0] * cols.n
     overdue = {i: not _missing(late_deals[i]) and late_deals[i] > 0 for i in shown}
@@ -636,7 +581,7 @@ def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of
                    "margin": {"b": 60, "r": 110 if late_rows else 40}})
     merge(layout, {"xaxis": {"title": {"text": unit_label[:1].upper() + unit_label[1:]}},
                    "yaxis": {"title": {}, "automargin": True}})
-    return _built(traces, layout)
+    return drawn(traces, layout)
 
 
 def _first_units(units) -> str:
@@ -649,7 +594,7 @@ SPEED_GROUPS = ((N_("Faster than the median"), "#0072B2", "triangle-left", lambd
                 (N_("No benchmark (category not in SIPRI)"), "#111827", "square", _missing))
 
 
-def _speed_bench(cols: _Columns, idx: list[int]) -> dict:
+def _speed_bench(cols: Columns, idx: list[int]) -> dict:
     """The other suppliers' median per deal (grey diamond, error bar over the middle half)."""
     med, p25, p75 = (cols.list(c) for c in ("others_median_years", "others_p25_years", "others_p75_years"))
     category, records = cols.list("armament_category"), cols.list("others_records")
@@ -668,7 +613,7 @@ def _speed_bench(cols: _Columns, idx: list[int]) -> dict:
     )
 
 
-def _speed_group(cols: _Columns, idx: list[int], name: str, colour: str, symbol: str) -> dict:
+def _speed_group(cols: Columns, idx: list[int], name: str, colour: str, symbol: str) -> dict:
     """Deals delivered faster, as fast or slower than the median (or with no benchmark)."""
     deal, designation, signed, first = (cols.list(c) for c in ("deal_id", "designation", "signed_date",
                                                                 "first_delivery_year"))
@@ -695,7 +640,7 @@ def _speed_group(cols: _Columns, idx: list[int], name: str, colour: str, symbol:
 def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """Years from signing to first delivery per Korean deal (dot) against the category median of other
     suppliers (grey diamond, bar = middle half); deals not yet delivered show the years waited so far."""
-    cols = _Columns(df)
+    cols = Columns(df)
     labels = cols.list("row_label")
     years, waited, med, versus = (cols.list(c) for c in ("years_to_first_delivery", "years_waiting",
                                                           "others_median_years", "years_vs_median"))
@@ -740,4 +685,4 @@ def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     _, top = _span(years, waited, cols.list("others_p75_years"))
     merge(layout, {"xaxis": {"title": {"text": t("Calendar years from signing to first delivery (0 = same year)")},
                              "dtick": 1, "range": [-0.4, (0 if _missing(top) else float(top)) + 0.6]}})
-    return _built(traces, layout)
+    return drawn(traces, layout)
