@@ -52,8 +52,51 @@ def compose(text: str) -> str:
     return f"WITH {cte}\n{stripped}"
 
 
-@st.cache_data(max_entries=1024, show_spinner=False)
+_PLAIN = (str, int, float, bool, type(None), bytes)
+
+
+def key_text(value: Any) -> str | None:
+    """A cache key made of plain values (str, int, float, bool, None, bytes, and tuples of them, a tuple's own
+    class named) written out as text that no other key gives, or None when it holds anything else.
+
+    Streamlit hashes a cache function's arguments value by value (a question's key, name and a dozen parameters,
+    took ~0.2 ms on every rerun); one string is hashed at once. Only exact types are written: a numpy number or
+    array (whose text can be shortened), a frame or any other object gives None, and the caller lets Streamlit
+    hash it as before."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return repr(value)  # 1, True, 1.0, '1' and b'1' are written apart; a string's quotes are escaped
+    if isinstance(value, tuple):
+        items = [key_text(item) for item in value]
+        if any(item is None for item in items):
+            return None
+        return f"{kind.__module__}.{kind.__qualname__}({','.join(items)})"  # type: ignore[arg-type]
+    return None
+
+
 def _cached(name: str, params: tuple[tuple[str, Any], ...], signature: tuple[str, int, int]) -> pd.DataFrame:
+    """The answer of a question (its key: name, parameters, file version), computed once per key for all sessions
+    (Streamlit's cache_data: every caller gets its own unpickled copy)."""
+    text = key_text((name, params, signature))
+    if text is None:
+        return _answer_hashed(name, params, signature)
+    return _answer(key=text, _name=name, _params=params, _signature=signature)
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _answer(key: str, _name: str, _params: tuple[tuple[str, Any], ...], _signature: tuple[str, int, int]
+            ) -> pd.DataFrame:
+    """_cached's cache, keyed by key_text of the key alone (asked by keyword: Streamlit looks up no parameter
+    names; the underscored arguments are not hashed, the key text holds them)."""
+    return _answered_now(_name, _params, _signature)
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _answer_hashed(name: str, params: tuple[tuple[str, Any], ...], signature: tuple[str, int, int]) -> pd.DataFrame:
+    return _answered_now(name, params, signature)
+
+
+def _answered_now(name: str, params: tuple[tuple[str, Any], ...], signature: tuple[str, int, int]) -> pd.DataFrame:
     answer = db.execute(sql_text(name), {k: list(v) if isinstance(v, tuple) else v for k, v in params})
     _answered((name, params, signature))
     return answer
@@ -156,7 +199,7 @@ def prefetch_filtered(names: list[str], filters: Filters, **extra: Any) -> list[
 
 def filter_options() -> FilterOptions:
     """The sidebar's choices, made once per database file version (every rerun of every session reads them)."""
-    return _filter_options(db.signature())
+    return _filter_options(signature=db.signature())
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -178,7 +221,7 @@ def _filter_options(signature: tuple[str, int, int]) -> FilterOptions:
 
 def build_info() -> dict[str, str]:
     """The build's facts (data version, dates); a copy of what is kept per database file version."""
-    return dict(_build_info(db.signature()))
+    return dict(_build_info(signature=db.signature()))
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

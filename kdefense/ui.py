@@ -408,6 +408,21 @@ def _figure_of_answers(name: str, key: tuple, _builder: Callable[..., go.Figure]
     return _figure(name, _builder, _args, _kwargs)
 
 
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _figure_of_key(key: str, _name: str, _builder: Callable[..., go.Figure], _args: tuple,
+                   _kwargs: tuple) -> go.Figure:
+    """_figure_of_answers keyed by queries.key_text of (name, key): one string for Streamlit to hash."""
+    return _figure(_name, _builder, _args, _kwargs)
+
+
+def _figure_by_answers(name: str, key: tuple, builder: Callable[..., go.Figure], args: tuple,
+                       kwargs: tuple) -> go.Figure:
+    text = queries.key_text((name, key))
+    if text is None:  # an argument that is no plain value (a dict, a numpy number...): Streamlit hashes it
+        return _figure_of_answers(name, key, builder, args, kwargs)
+    return _figure_of_key(key=text, _name=name, _builder=builder, _args=args, _kwargs=kwargs)
+
+
 class _Answer(tuple):
     """A frame's place in a figure's cache key: the question it answers (queries.origin), not its cells."""
 
@@ -437,7 +452,7 @@ def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.F
     values = (*parts, *(v for _, v in named))
     if any(isinstance(v, pd.DataFrame) for v in values) or not any(isinstance(v, _Answer) for v in values):
         return _figure(name, builder, args, items)  # a frame not from queries.run: hashed once, by content
-    return _figure_of_answers(name, (parts, named), builder, args, items)
+    return _figure_by_answers(name, (parts, named), builder, args, items)
 
 
 IMAGE_FORMAT_KEY = "img_format"
@@ -789,13 +804,26 @@ def _preview_of_answer(answer: tuple, lang: str, _df: pd.DataFrame) -> Preview:
     return _preview_by_content(_df, lang)
 
 
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _preview_of_key(key: str, _df: pd.DataFrame, _lang: str) -> Preview:
+    """_preview_of_answer keyed by queries.key_text of (answer, language): one string for Streamlit to hash."""
+    return _preview_by_content(_df, _lang)
+
+
+def _preview_by_answer(answer: tuple, lang: str, df: pd.DataFrame) -> Preview:
+    text = queries.key_text((answer, lang))
+    if text is None:
+        return _preview_of_answer(answer, lang, df)
+    return _preview_of_key(key=text, _df=df, _lang=lang)
+
+
 def preview(df: pd.DataFrame) -> Preview:
     """`df`'s popover table, kept between reruns and sessions as ui.figure keeps figures: a frame from
     queries.run by the question it answers (which holds the file version), else by its content; and the
     language (Korean dates)."""
     lang = i18n.current_lang()
     answer = queries.origin(df)
-    return _preview_by_content(df, lang) if answer is None else _preview_of_answer(answer, lang, df)
+    return _preview_by_content(df, lang) if answer is None else _preview_by_answer(answer, lang, df)
 
 
 def data_preview(df: pd.DataFrame) -> None:

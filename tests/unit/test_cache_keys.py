@@ -1,0 +1,118 @@
+"""queries.key_text: the one-string cache keys of question answers, popover tables and figures (issue 17).
+
+A key written as text must never let two different keys meet (another question, parameter, file version,
+language or builder input served another's result), and a key holding anything but plain values must fall back
+to Streamlit's own hashing, still correct."""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+import streamlit as st
+
+from kdefense import db, i18n, queries, ui
+
+
+class Tagged(tuple):
+    """A tuple of another class (as ui._Answer): never the same key as a plain tuple with the same items."""
+
+
+def test_key_text_writes_every_plain_value_apart():
+    values = [1, True, 1.0, "1", b"1", None, 0, False, 0.0, "", (), ("",), ((),), ("a,b",), ("a", "b"),
+              ("a", ("b",)), (("a", "b"),), Tagged(("a", "b")), "tuple('a')", ("tuple('a')",), "x')", ("x", "')"),
+              -0.0, float("inf"), 2**70, "한국", ("POL", "AUS"), ("AUS", "POL")]
+    texts = [queries.key_text(v) for v in values]
+    assert None not in texts
+    assert len(set(texts)) == len(values)
+    assert queries.key_text(("a", ("b", 1))) == queries.key_text(("a", ("b", 1)))  # equal keys: one text
+
+
+@pytest.mark.parametrize("value", [np.int64(1), np.float64(1.0), np.arange(3), pd.DataFrame({"a": [1]}), [1],
+                                   {"a": 1}, frozenset({1}), ("ok", [1]), ("ok", ("deeper", np.int32(2))),
+                                   object()])
+def test_key_text_gives_no_text_for_anything_but_plain_values(value):
+    assert queries.key_text(value) is None
+
+
+def test_numpy_array_text_would_collide_so_it_is_never_written():
+    """Why only exact plain types: the text of a long array is shortened, so two different arrays read alike."""
+    one, other = np.arange(2000), np.arange(2000)
+    other[1000] = -1
+    assert repr(one) == repr(other)
+    assert queries.key_text((one,)) is None and queries.key_text((other,)) is None
+
+
+@pytest.fixture()
+def fake_answers(monkeypatch):
+    """Questions answered by a stand-in for DuckDB whose rows name the file version and every parameter."""
+    version = ["v1"]
+    executed: list = []
+
+    def execute(sql: str, params: dict) -> pd.DataFrame:
+        executed.append((version[0], tuple(sorted((k, repr(v)) for k, v in params.items()))))
+        return pd.DataFrame({"answer": [f"{version[0]}:{sorted((k, repr(v)) for k, v in params.items())}"],
+                             "n": [1]})
+
+    monkeypatch.setattr(db, "signature", lambda path=None: ("test.duckdb", 1, version[0]))
+    monkeypatch.setattr(db, "execute", execute)
+    monkeypatch.setattr(queries, "sql_text", lambda name: "SELECT 1")
+    st.cache_data.clear()
+    queries._ANSWERED.clear()
+    yield version, executed
+    st.cache_data.clear()
+    queries._ANSWERED.clear()
+
+
+def test_answers_are_kept_per_question_parameters_and_file_version(fake_answers):
+    version, executed = fake_answers
+    first = queries.run("q_keys", {"year_to": 2020, "regions": ["Europe"]})
+    assert queries.run("q_keys", {"regions": ["Europe"], "year_to": 2020})["answer"].iloc[0] == first["answer"].iloc[0]
+    assert len(executed) == 1  # asked again (parameters in another order): answered from the cache
+    others = [queries.run("q_keys", params)["answer"].iloc[0] for params in (
+        {"year_to": 2019, "regions": ["Europe"]}, {"year_to": "2020", "regions": ["Europe"]},
+        {"year_to": 2020.0, "regions": ["Europe"]}, {"year_to": 2020, "regions": ["Europe", "Asia"]},
+        {"year_to": 2020, "regions": "Europe"}, {"year_to": 2020, "regions": []}, {"year_to": 2020})]
+    assert len(set(others) | {first["answer"].iloc[0]}) == 8 and len(executed) == 8
+    assert queries.run("q_keys_other", {"year_to": 2020, "regions": ["Europe"]}) is not None and len(executed) == 9
+    version[0] = "v2"  # the database was rebuilt: never the old version's answer
+    rebuilt = queries.run("q_keys", {"year_to": 2020, "regions": ["Europe"]})
+    assert rebuilt["answer"].iloc[0].startswith("v2:") and len(executed) == 10
+
+
+def test_a_key_that_is_no_plain_value_is_hashed_by_streamlit_and_still_kept_apart(fake_answers):
+    version, executed = fake_answers
+    assert queries.key_text(queries._key("q_keys", {"year_to": np.int64(2020)}, db.signature())) is None
+    first = queries.run("q_keys", {"year_to": np.int64(2020)})
+    assert queries.run("q_keys", {"year_to": np.int64(2020)})["answer"].iloc[0] == first["answer"].iloc[0]
+    assert len(executed) == 1
+    assert queries.run("q_keys", {"year_to": np.int64(2019)})["answer"].iloc[0] != first["answer"].iloc[0]
+    version[0] = "v2"
+    assert queries.run("q_keys", {"year_to": np.int64(2020)})["answer"].iloc[0].startswith("v2:")
+
+
+def test_every_caller_gets_its_own_copy_of_an_answer(fake_answers):
+    """Per-session state never leaks: a page that changes the frame it was given changes nobody else's."""
+    mine = queries.run("q_keys", {"year_to": 2020})
+    mine.loc[0, "n"] = 99
+    mine["added"] = 1
+    theirs = queries.run("q_keys", {"year_to": 2020})
+    assert theirs["n"].tolist() == [1] and "added" not in theirs
+
+
+def test_figures_of_answers_are_kept_apart_by_every_plain_argument_and_language(fake_answers):
+    calls: list = []
+
+    def bars(df: pd.DataFrame, title, *, top=None) -> go.Figure:
+        calls.append((title, top))
+        return go.Figure(go.Bar(x=df["answer"], y=df["n"]), layout={"title": str(title)})
+
+    frame = queries.run("q_keys", {"year_to": 2020})
+    first = ui.figure(bars, frame, "1")
+    assert ui.figure(bars, queries.run("q_keys", {"year_to": 2020}), "1") is first and len(calls) == 1
+    others = [ui.figure(bars, frame, 1), ui.figure(bars, frame, "1", top=5), ui.figure(bars, frame, "1", top=5.0),
+              ui.figure(bars, frame, ("1",))]
+    assert all(other is not first for other in others) and len(calls) == 5
+    unhashable_by_text = ui.figure(bars, frame, "1", top=np.int64(5))  # Streamlit hashes this key
+    assert unhashable_by_text is not first and ui.figure(bars, frame, "1", top=np.int64(5)) is unhashable_by_text
+    with i18n.use_lang("ko"):
+        assert ui.figure(bars, frame, "1") is not first  # builders write translated text: one figure per language
