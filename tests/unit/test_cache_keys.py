@@ -116,3 +116,34 @@ def test_figures_of_answers_are_kept_apart_by_every_plain_argument_and_language(
     assert unhashable_by_text is not first and ui.figure(bars, frame, "1", top=np.int64(5)) is unhashable_by_text
     with i18n.use_lang("ko"):
         assert ui.figure(bars, frame, "1") is not first  # builders write translated text: one figure per language
+
+
+def test_an_answer_the_shelf_dropped_is_asked_again_never_lost_or_mixed(fake_answers, monkeypatch):
+    """cache_data keeps each answer's number on the process's shelf; a number whose frame the shelf no longer
+    holds (more answers read since) is asked again, and the right answer comes back."""
+    version, executed = fake_answers
+    monkeypatch.setattr(queries._KEPT, "size", 2)
+    answers = {year: queries.run("q_keys", {"year_to": year})["answer"].iloc[0] for year in (2018, 2019, 2020)}
+    assert len(executed) == 3 and len(set(answers.values())) == 3
+    assert queries.run("q_keys", {"year_to": 2018})["answer"].iloc[0] == answers[2018]  # dropped: asked again
+    assert len(executed) == 4
+    assert queries.run("q_keys", {"year_to": 2018})["answer"].iloc[0] == answers[2018]  # kept again
+    assert len(executed) == 4
+    for year in (2019, 2020):
+        assert queries.run("q_keys", {"year_to": year})["answer"].iloc[0] == answers[year]
+
+
+def test_an_answer_with_object_cells_is_copied_whole_for_each_caller(fake_answers, monkeypatch):
+    """Cells that are Python objects (a list) are not shared between callers either (as cache_data's pickles)."""
+    monkeypatch.setattr(db, "execute", lambda sql, params: pd.DataFrame({"tags": [["a"]], "n": [1]}))
+    mine = queries.run("q_keys_objects", {"year_to": 2020})
+    mine["tags"].iloc[0].append("changed")
+    assert queries.run("q_keys_objects", {"year_to": 2020})["tags"].iloc[0] == ["a"]
+
+
+def test_clearing_cache_data_asks_every_question_again(fake_answers):
+    version, executed = fake_answers
+    queries.run("q_keys", {"year_to": 2020})
+    st.cache_data.clear()
+    queries.run("q_keys", {"year_to": 2020})
+    assert len(executed) == 2
