@@ -267,11 +267,11 @@ def prefetch_filtered(names: list[str], filters: Filters, **extra: Any) -> list[
 
 def filter_options() -> FilterOptions:
     """The sidebar's choices, made once per database file version (every rerun of every session reads them)."""
-    return _filter_options(signature=db.signature())
+    return _filter_options(version=_version_text())
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _filter_options(signature: tuple[str, int, int]) -> FilterOptions:
+def _filter_options(version: str) -> FilterOptions:
     df = run("filter_options")
     by = {f: g for f, g in df.groupby("field")}
     countries = by.get("country", pd.DataFrame(columns=["value", "label"])).dropna(subset=["value"])
@@ -289,11 +289,18 @@ def _filter_options(signature: tuple[str, int, int]) -> FilterOptions:
 
 def build_info() -> dict[str, str]:
     """The build's facts (data version, dates); a copy of what is kept per database file version."""
-    return dict(_build_info(signature=db.signature()))
+    return dict(_build_info(version=_version_text()))
+
+
+def _version_text() -> str:
+    """The database file version (db.signature) as one string, the key of what is kept per version: Streamlit
+    hashes one string at once, not a tuple value by value (build_info is read ~15 times a rerun)."""
+    text = key_text(db.signature())
+    return text if text is not None else repr(db.signature())
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _build_info(signature: tuple[str, int, int]) -> dict[str, str]:
+def _build_info(version: str) -> dict[str, str]:
     return dict(run("build_info").itertuples(index=False, name=None))
 
 
@@ -307,11 +314,26 @@ def run_parts(name: str, filters: Filters, columns: dict[str, list[str]]) -> dic
     key = _key(name, params, db.signature())
     whole = run(name, params)  # asked as every question is (shared cache, prefetch)
     out = {}
-    for part, frame in _parts(*key, tuple((part, tuple(names)) for part, names in columns.items()), whole).items():
+    for part, frame in _split(key, tuple((part, tuple(names)) for part, names in columns.items()), whole).items():
         mine = frame.copy()
         _remember(mine, (*key, part))
         out[part] = mine
     return out
+
+
+def _split(key: tuple, columns: tuple[tuple[str, tuple[str, ...]], ...], whole: pd.DataFrame
+           ) -> dict[str, pd.DataFrame]:
+    text = key_text((key, columns))
+    if text is None:
+        return _parts(*key, columns, whole)
+    return _parts_of_key(key=text, _columns=columns, _whole=whole)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _parts_of_key(key: str, _columns: tuple[tuple[str, tuple[str, ...]], ...], _whole: pd.DataFrame
+                  ) -> dict[str, pd.DataFrame]:
+    """_parts keyed by key_text of (question key, columns): one string for Streamlit to hash."""
+    return _split_now(_columns, _whole)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -320,13 +342,17 @@ def _parts(name: str, params: tuple, signature: tuple[str, int, int],
     """The split tables of one answer (`_whole`, the answer to the question of the key), made once per question,
     parameters and file version (shared by sessions, read only: run_parts hands out copies). Splitting costs more
     than reading four answers from the cache."""
-    labels = _whole["part"].to_numpy()
+    return _split_now(columns, _whole)
+
+
+def _split_now(columns: tuple[tuple[str, tuple[str, ...]], ...], whole: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    labels = whole["part"].to_numpy()
     out = {}
     for part, names in columns:
         rows = np.flatnonzero(labels == part)
         contiguous = not rows.size or rows[-1] - rows[0] + 1 == rows.size
         picked = slice(rows[0], rows[-1] + 1) if rows.size and contiguous else rows
-        out[part] = pd.DataFrame({name: _as_asked(_whole[name].array[picked]) for name in names})
+        out[part] = pd.DataFrame({name: _as_asked(whole[name].array[picked]) for name in names})
     return out
 
 
