@@ -161,6 +161,37 @@ def _answered_now(name: str, params: tuple[tuple[str, Any], ...], signature: tup
     return answer
 
 
+# Per script run: the database file version read once (db.signature stats the file; a page asks ~50 times a run,
+# and each stat lets the prefetch threads take the interpreter lock, 0.1-0.2 ms a time on a filter change).
+# id(script run context) → (that run's `cursors` dict, version): the dict is held, so an id reused by another
+# context never matches it. Bounded: cleared past RUN_VERSIONS_MAX sessions.
+_RUN_VERSIONS: dict[int, tuple[dict, tuple[str, int, int]]] = {}
+_RUN_VERSIONS_LOCK = threading.Lock()
+RUN_VERSIONS_MAX = 1024
+
+
+def file_version() -> tuple[str, int, int]:
+    """db.signature(), read once per script run: every question of one rerun is asked of one file version, and
+    the next rerun reads the file again (a rebuild is seen by the next rerun, never served stale after it).
+    Outside a script run (tests, threads, the warm-up) it is db.signature() itself."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return db.signature()
+    this_run = ctx.cursors  # a new dict at the start of every script run (ScriptRunContext.reset)
+    with _RUN_VERSIONS_LOCK:
+        kept = _RUN_VERSIONS.get(id(ctx))
+    if kept is not None and kept[0] is this_run:
+        return kept[1]
+    signature = db.signature()
+    with _RUN_VERSIONS_LOCK:
+        if len(_RUN_VERSIONS) >= RUN_VERSIONS_MAX:
+            _RUN_VERSIONS.clear()
+        _RUN_VERSIONS[id(ctx)] = (this_run, signature)
+    return signature
+
+
 def _key(name: str, params: dict[str, Any] | None, signature: tuple[str, int, int]) -> tuple:
     """The cache key of a question: name, parameters (sorted, lists as tuples) and database file version."""
     return name, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items())), signature
@@ -168,7 +199,7 @@ def _key(name: str, params: dict[str, Any] | None, signature: tuple[str, int, in
 
 def run(name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Result of question `name` (a copy; callers may modify it)."""
-    key = _key(name, params, db.signature())
+    key = _key(name, params, file_version())
     df = _copy(_cached(*key))
     _remember(df, key)
     return df
@@ -260,7 +291,7 @@ def prefetch_filtered(names: list[str], filters: Filters, **extra: Any) -> list[
     Keys hold the file version, as run's do, so a prefetch never serves another data version; nothing of the
     session is read or written. Returns the started tasks (questions already answered in this process start
     none, so a warm rerun sets no thread to work)."""
-    signature = db.signature()
+    signature = file_version()
     keys = [_key(name, _filtered_params(name, filters, extra), signature) for name in names]
     return [_PREFETCH.submit(_ask, key) for key in keys if key not in _ANSWERED]
 
@@ -295,8 +326,9 @@ def build_info() -> dict[str, str]:
 def _version_text() -> str:
     """The database file version (db.signature) as one string, the key of what is kept per version: Streamlit
     hashes one string at once, not a tuple value by value (build_info is read ~15 times a rerun)."""
-    text = key_text(db.signature())
-    return text if text is not None else repr(db.signature())
+    signature = file_version()
+    text = key_text(signature)
+    return text if text is not None else repr(signature)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -311,7 +343,7 @@ def run_parts(name: str, filters: Filters, columns: dict[str, list[str]]) -> dic
     only where a value is missing). Each is a copy (callers may modify it), known to ui.figure by question and
     part as run's frames are by question."""
     params = _filtered_params(name, filters, {})
-    key = _key(name, params, db.signature())
+    key = _key(name, params, file_version())
     whole = run(name, params)  # asked as every question is (shared cache, prefetch)
     out = {}
     for part, frame in _split(key, tuple((part, tuple(names)) for part, names in columns.items()), whole).items():

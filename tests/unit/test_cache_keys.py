@@ -147,3 +147,37 @@ def test_clearing_cache_data_asks_every_question_again(fake_answers):
     st.cache_data.clear()
     queries.run("q_keys", {"year_to": 2020})
     assert len(executed) == 2
+
+
+class FakeRun:
+    """A script run context as queries.file_version reads it: `cursors`, a new dict at every run's start."""
+
+    def __init__(self) -> None:
+        self.cursors: dict = {}
+
+
+def test_the_file_version_is_read_once_a_run_and_again_at_the_next_run(fake_answers, monkeypatch):
+    from streamlit.runtime.scriptrunner_utils import script_run_context
+
+    version, executed = fake_answers
+    reads: list = []
+    monkeypatch.setattr(db, "signature", lambda path=None: reads.append(version[0]) or ("test.duckdb", 1, version[0]))
+    session, other_session = FakeRun(), FakeRun()
+    current = [session]
+    monkeypatch.setattr(script_run_context, "get_script_run_ctx", lambda suppress_warning=False: current[0])
+    assert queries.run("q_keys", {"year_to": 2020})["answer"].iloc[0].startswith("v1:")
+    queries.run("q_keys", {"year_to": 2019})
+    assert reads == ["v1"]  # one stat for the whole run
+    version[0] = "v2"  # rebuilt during the run: this run's keys stay on the version it started with
+    queries.run("q_keys", {"year_to": 2018})
+    assert reads == ["v1"]
+    current[0] = other_session  # another session's run reads the file itself
+    assert queries.run("q_keys", {"year_to": 2020})["answer"].iloc[0].startswith("v2:")
+    current[0] = session
+    session.cursors = {}  # the session's next run: the rebuild is seen, never the old version's answer
+    assert queries.run("q_keys", {"year_to": 2020})["answer"].iloc[0].startswith("v2:")
+    assert reads == ["v1", "v2", "v2"]
+    current[0] = None  # outside a script run: every call reads the file
+    queries.run("q_keys", {"year_to": 2020})
+    queries.run("q_keys", {"year_to": 2020})
+    assert reads == ["v1", "v2", "v2", "v2", "v2"]
