@@ -788,15 +788,51 @@ def _made_preview(df: pd.DataFrame, lang: str) -> Preview:
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
-def _preview_of_content(digest: str, lang: str, _df: pd.DataFrame) -> Preview:
-    return _made_preview(_df, lang)
+def _preview_of_content(digest: str, lang: str, _df: pd.DataFrame, _made: Preview | None = None) -> Preview:
+    return _made_preview(_df, lang) if _made is None else _made
+
+
+def _preview_content(df: pd.DataFrame) -> Any:
+    # a preview is made of the row count and the first rows alone: only those are digested (the Timeline's Gantt
+    # frame, hundreds of rows, was pickled whole on every filter change)
+    return (len(df), df.head(PREVIEW_ROWS)) if len(df) > PREVIEW_ROWS else df
+
+
+def _preview_filed(content: Any, df: pd.DataFrame | None, lang: str, made: Preview | None = None) -> Preview:
+    """The preview kept under `content` (_preview_content of its frame): made now of `df`, or `made` filed there."""
+    digest = content_digest(content)
+    if digest is None:
+        return _made_preview(df, lang) if made is None else made
+    return _preview_of_content(digest, lang, df, made)
+
+
+_UNDIGESTED_PREVIEWS: dict[tuple, tuple[Any, Preview]] = {}  # shapes met once -> (content, preview)
+_DIGESTED_PREVIEW_SHAPES: set[tuple] = set()
 
 
 def _preview_by_content(df: pd.DataFrame, lang: str) -> Preview:
-    # a preview is made of the row count and the first rows alone: only those are digested (the Timeline's Gantt
-    # frame, hundreds of rows, was pickled whole on every filter change)
-    digest = content_digest((len(df), df.head(PREVIEW_ROWS)) if len(df) > PREVIEW_ROWS else df)
-    return _made_preview(df, lang) if digest is None else _preview_of_content(digest, lang, df)
+    """As ui._figure keeps figures: a frame of a shape (rows, column names, language) never previewed cannot equal
+    any previewed content, so its preview is made without the digest (on a filter change nearly every popover's
+    frame is new), and filed under its content only if that shape comes again."""
+    shape = (len(df), tuple(df.columns), lang)
+    with _UNDIGESTED_LOCK:
+        first_time = shape not in _DIGESTED_PREVIEW_SHAPES and shape not in _UNDIGESTED_PREVIEWS
+        met_once = None if first_time else _UNDIGESTED_PREVIEWS.pop(shape, None)
+        if not first_time:
+            _DIGESTED_PREVIEW_SHAPES.add(shape)
+            if len(_DIGESTED_PREVIEW_SHAPES) > 16 * UNDIGESTED_MAX:
+                _DIGESTED_PREVIEW_SHAPES.clear()
+    if first_time:
+        made = _made_preview(df, lang)
+        with _UNDIGESTED_LOCK:
+            _UNDIGESTED_PREVIEWS[shape] = (_preview_content(df), made)
+            while len(_UNDIGESTED_PREVIEWS) > UNDIGESTED_MAX:
+                _UNDIGESTED_PREVIEWS.pop(next(iter(_UNDIGESTED_PREVIEWS)))
+        return made
+    if met_once is not None:  # filed under its content now, as the first lookup would have filed it
+        old_content, old_made = met_once
+        _preview_filed(old_content, None, lang, old_made)
+    return _preview_filed(_preview_content(df), df, lang)
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)

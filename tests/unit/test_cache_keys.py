@@ -181,3 +181,35 @@ def test_the_file_version_is_read_once_a_run_and_again_at_the_next_run(fake_answ
     queries.run("q_keys", {"year_to": 2020})
     queries.run("q_keys", {"year_to": 2020})
     assert reads == ["v1", "v2", "v2", "v2", "v2"]
+
+
+def test_a_preview_made_undigested_is_found_by_content_later_and_never_for_other_content(monkeypatch):
+    """A popover table of a frame whose shape was never previewed is made without the content digest; it is filed
+    under its content when that shape comes again: equal rows find it, other rows of that shape never do (also
+    past PREVIEW_ROWS, where only the row count and the first rows make the table)."""
+    made: list = []
+    real = ui._made_preview
+    monkeypatch.setattr(ui, "_made_preview", lambda df, lang: made.append(len(df)) or real(df, lang))
+
+    def frame(values: list, rows: int = 3) -> pd.DataFrame:  # page-made frames (no question): kept by content
+        return pd.DataFrame({"undigested_value": (values * rows)[:rows], "n": range(rows)})
+
+    with i18n.use_lang("en"):
+        for rows in (3, ui.PREVIEW_ROWS + 50):
+            made.clear()
+            first = ui.preview(frame([7, 1, 2], rows))
+            other = ui.preview(frame([7, 1, 8], rows))  # same shape, other cells
+            assert other is not first and made == [rows, rows]
+            assert other.table.column("undigested_value").to_pylist()[:3] == [7, 1, 8]
+            assert ui.preview(frame([7, 1, 2], rows)) is first and ui.preview(frame([7, 1, 8], rows)) is other
+            assert len(made) == 2
+            assert ui.preview(frame([7, 1, 4], rows)).table.column("undigested_value").to_pylist()[:3] == [7, 1, 4]
+            assert len(made) == 3
+        past = frame([7, 1, 2], ui.PREVIEW_ROWS + 50)
+        longer = pd.concat([past, past.tail(1)], ignore_index=True)  # same first rows, one more row
+        assert ui.preview(longer).total == ui.PREVIEW_ROWS + 51
+    with i18n.use_lang("ko"):
+        korean = ui.preview(pd.DataFrame({"signed_date": ["2024-03-01"], "undigested_n": [1]}))
+    with i18n.use_lang("en"):
+        english = ui.preview(pd.DataFrame({"signed_date": ["2024-03-01"], "undigested_n": [1]}))
+    assert english is not korean and english.table.column("signed_date").to_pylist() == ["2024-03-01"]
