@@ -106,3 +106,41 @@ def test_split_tables_handed_to_one_session_do_not_reach_another(app_db, no_warm
     for part, frame in kept.items():
         assert theirs[part].equals(frame), part
         assert theirs[part] is not mine[part]
+
+
+def _version_page() -> None:
+    """A page that shows the file version its run reads and a count its questions answer (AppTest.from_function)."""
+    import streamlit as st
+
+    from kdefense import queries
+
+    st.write(f"version={queries.file_version()!r}")
+    st.write(f"deals={int(queries.run('deal_count_for_version_test')['n'].iloc[0])}")
+
+
+def test_a_session_sees_a_rebuilt_file_at_its_next_run(fixture_db_path, built_db_path, tmp_path,
+                                                       no_warm_up_empty_caches, monkeypatch):
+    """The file version is read once per script run (queries.file_version): the same session's next run reads the
+    rebuilt file, never the old version's answers."""
+    import os
+    import shutil
+
+    from streamlit.testing.v1 import AppTest
+
+    from kdefense import queries
+
+    path = tmp_path / "kdefense.duckdb"
+    shutil.copy(fixture_db_path, path)
+    monkeypatch.setenv("KDEFENSE_DB", str(path))
+    monkeypatch.setattr(queries, "sql_text", lambda name: "SELECT count(*) AS n FROM deals")
+    at = AppTest.from_function(_version_page, default_timeout=60)
+    at.run()
+    old_version, old_deals = (m.value for m in at.markdown)
+    at.run()
+    assert [m.value for m in at.markdown] == [old_version, old_deals]  # unchanged file: same version
+    shutil.copy(built_db_path, tmp_path / "new.duckdb")
+    os.replace(tmp_path / "new.duckdb", path)
+    at.run()
+    new_version, new_deals = (m.value for m in at.markdown)
+    assert new_version != old_version and new_deals != old_deals
+    assert new_deals == f"deals={int(queries.run('deal_count_for_version_test')['n'].iloc[0])}"
