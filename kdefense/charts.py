@@ -200,6 +200,14 @@ def built(data: list[dict], layout: dict) -> go.Figure:
     return go.Figure({"data": data, "layout": layout}, _validate=False)
 
 
+def _arrow_text(series: pd.Series) -> Any:
+    """The Arrow array holding a text column's values (pandas' Arrow-backed "str" dtype), else None."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return series.array.__arrow_array__()
+    return None
+
+
 class Columns:
     """A frame's columns read once, for builders that work on column lists instead of pandas' per-row and per-mask
     machinery (each boolean mask, sub-frame or group costs tens of microseconds; a Timeline chart made hundreds).
@@ -220,9 +228,17 @@ class Columns:
         values = self._lists.get(column)
         if values is None:
             series = self.df[column]
-            if pd.api.types.is_string_dtype(series):
-                series = series.astype(object)
-            values = self._lists[column] = series.tolist()
+            text = _arrow_text(series)
+            if text is not None:  # Arrow's own conversion; pandas' astype(object) filters out the missing first
+                values = text.to_pylist()
+                if text.null_count:
+                    missing = series.dtype.na_value
+                    values = [missing if v is None else v for v in values]
+            elif pd.api.types.is_string_dtype(series):
+                values = series.astype(object).tolist()
+            else:
+                values = series.tolist()
+            self._lists[column] = values
         return values
 
     def take(self, column: str, idx: list[int]) -> np.ndarray:
@@ -233,7 +249,10 @@ class Columns:
             native = (dtype.numpy_dtype if isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iuf"
                       else None)
             mask = series.isna().to_numpy() if native is not None else None
-            kept = self._arrays[column] = (array(series), native, mask)
+            text = _arrow_text(series)
+            # array(series) of Arrow text: an object array, None where missing (as Arrow converts it)
+            full = text.to_numpy(zero_copy_only=False) if text is not None else array(series)
+            kept = self._arrays[column] = (full, native, mask)
         full, native, mask = kept
         picked = full[idx]
         if native is not None and picked.dtype != native and not mask[idx].any():
