@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from _plotly_utils.basevalidators import copy_to_readonly_numpy_array
-from _plotly_utils.utils import is_skipped_key, plotlyjsShortTypes, to_typed_array_spec
+from _plotly_utils.utils import plotlyjsShortTypes, to_typed_array_spec
 
 from kdefense import names
 from kdefense.i18n import N_, t
@@ -90,12 +90,18 @@ HANGUL_EM = 0.93  # Noto Sans KR's Hangul (served by the app) is drawn 0.89-0.93
 TICK_LABEL_GAP_PX = 21
 
 
+@functools.lru_cache(maxsize=16384)
+def _advance_sum(text: str) -> float:
+    """The advance widths of `text`'s characters added up, in thousandths of an em (kept: row labels recur on every
+    filter change)."""
+    return sum(_ADVANCE.get(ch, HANGUL_EM * 1000 if unicodedata.east_asian_width(ch) in "WF" else 1000)
+               for ch in text)
+
+
 def drawn_width_px(text: str, font_px: float) -> float:
     """Width of one line of chart text in Arial's metrics (Hangul in Noto Sans KR's); characters not in the table
     count a full em, so the estimate errs wide."""
-    ems = sum(_ADVANCE.get(ch, HANGUL_EM * 1000 if unicodedata.east_asian_width(ch) in "WF" else 1000)
-              for ch in text)
-    return ems * font_px / 1000
+    return _advance_sum(text) * font_px / 1000
 
 
 def label_margin(labels: Any, font_px: float, least: int = 10) -> int:
@@ -325,17 +331,22 @@ def readable(fig: go.Figure) -> Any:
     return fig.readable() if isinstance(fig, Drawn) else fig
 
 
+SKIPPED_KEYS = frozenset(("geojson", "layer", "layers", "range"))  # plotly's is_skipped_key: copied, never encoded
+_LEAVES = frozenset((str, int, float, bool, type(None)))  # immutable: to_dict()'s deep copy is the value itself
+_WALKED = frozenset((dict, list, np.ndarray))
+
+
 def _sent(key, value):
     """What Figure.to_dict() makes of a value this module wrote (ui.sent_dict's walk, for our own dicts): numeric
     arrays as typed-array specs, dicts and lists of dicts walked, other lists and strings shared (never written)."""
-    if is_skipped_key(key):
+    if key in SKIPPED_KEYS:
         return copy.deepcopy(value)
     kind = type(value)
     if kind is np.ndarray:
         return typed_array(value)
     if kind is dict:
-        return {k: _sent(k, v) for k, v in value.items()}
-    if kind is list and any(type(v) in (dict, list, np.ndarray) for v in value):
+        return {k: v if type(v) in _LEAVES else _sent(k, v) for k, v in value.items()}
+    if kind is list and not _WALKED.isdisjoint(map(type, value)):
         return [_sent(None, v) if type(v) in (dict, list) else v for v in value]
     return value
 
