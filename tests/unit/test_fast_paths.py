@@ -901,3 +901,11 @@ def test_overview_tables_in_one_question_are_the_questions_they_replace(app_db, 
         pd.testing.assert_frame_equal(parts[part], frame, check_exact=True, obj=part)
         assert list(parts[part].dtypes) == list(frame.dtypes), part
         assert queries.origin(parts[part]) is not None  # ui.figure keys its figure by question and part
+
+
+def test_sent_dict_skips_the_keys_plotly_skips():
+    """charts._sent copies (never encodes) exactly the keys plotly's own conversion skips."""
+    from _plotly_utils.utils import is_skipped_key
+
+    keys = ["geojson", "layer", "layers", "range", "x", "y", "ranges", "text", "marker", "autorange", None, 0]
+    assert [k in charts.SKIPPED_KEYS for k in keys] == [bool(is_skipped_key(k)) for k in keys]
