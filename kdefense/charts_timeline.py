@@ -473,8 +473,9 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
     layout: dict = {}
     _with_events(data, layout, events, lo - 0.5, hi + 0.5, date_axis=False)
     if decisions:  # bars keep to the lower 70 % of the plot, the markers sit above them
-        sums = df[["year", value_col]].iloc[bar_rows].groupby("year")[value_col].sum()  # pandas' sum, to the bit
-        official_top = df[value_col].iloc[official].max() if usd else 0
+        # pandas' sums (its compensated summation, to the bit) of the same values in the same order
+        sums = pd.Series(cols.take(value_col, bar_rows)).groupby(cols.take("year", bar_rows)).sum()
+        official_top = pd.Series(cols.take(value_col, official)).max() if usd else 0
         top = max(sums.max() if bar_rows else 0, official_top, 0)
         top = float(top) if pd.notna(top) and top > 0 else 1.0
         merge(layout, {"yaxis": {"range": [0, top / BAR_SHARE]},
@@ -639,20 +640,24 @@ SPEED_GROUPS = ((N_("Faster than the median"), "#0072B2", "triangle-left", lambd
 def _speed_bench(cols: Columns, idx: list[int]) -> dict:
     """The other suppliers' median per deal (grey diamond, error bar over the middle half)."""
     med, p25, p75 = (cols.list(c) for c in ("others_median_years", "others_p25_years", "others_p75_years"))
-    category, records = cols.list("armament_category"), cols.list("others_records")
+    category, records, lang = cols.list("armament_category"), cols.list("others_records"), current_lang()
     return dict(
         type="scatter", x=cols.take("others_median_years", idx), y=cols.take("row_label", idx), mode="markers",
         name=t("Other suppliers: median (bar: middle half)"),
         marker={"symbol": "diamond-open", "size": 11, "color": "#6b7280", "line": {"width": 2}},
         error_x={"type": "data", "symmetric": False, "color": "#cbd5e1", "thickness": 2, "width": 0,
                  "array": [p75[i] - med[i] for i in idx], "arrayminus": [med[i] - p25[i] for i in idx]},
-        hovertext=[f"{names.category(category[i])}: "
-                   + t("other suppliers' median {median} years (middle half {p25}–{p75}; {n} SIPRI records, new "
-                       "equipment ordered 2000 on)", median=f"{med[i]:g}",
-                       p25=f"{p25[i]:g}", p75=f"{p75[i]:g}", n=f"{records[i]:,}")
-                   for i in idx],
+        hovertext=[_kept(_bench_hover, lang, category[i], med[i], p25[i], p75[i], records[i]) for i in idx],
         hovertemplate="%{hovertext}<extra></extra>",
     )
+
+
+@functools.lru_cache(maxsize=HOVERS_KEPT)
+def _bench_hover(lang: str, category, median, p25, p75, records) -> str:
+    """A category benchmark's hover in `lang` (the current language, part of the key): one per category."""
+    return (f"{names.category(category)}: "
+            + t("other suppliers' median {median} years (middle half {p25}–{p75}; {n} SIPRI records, new "
+                "equipment ordered 2000 on)", median=f"{median:g}", p25=f"{p25:g}", p75=f"{p75:g}", n=f"{records:,}"))
 
 
 def _speed_group(cols: Columns, idx: list[int], name: str, colour: str, symbol: str) -> dict:

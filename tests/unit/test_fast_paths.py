@@ -345,7 +345,8 @@ def test_kept_gantt_hovers_are_the_ones_made_afresh_in_each_language(app_db):
     for lang in ("en", "ko", "en"):
         with i18n.use_lang(lang):
             kept = [hovers(wide), hovers(narrow)]
-            for cache in (ct._year_hover, ct._deal_hover_of, ct._date_in, ct._speed_hover, ct._event_hover):
+            for cache in (ct._year_hover, ct._deal_hover_of, ct._date_in, ct._speed_hover, ct._event_hover,
+                          ct._bench_hover):
                 cache.cache_clear()
             assert kept == [hovers(wide), hovers(narrow)]
     with i18n.use_lang("ko"):
