@@ -688,12 +688,13 @@ def _none_if_nan(value):
 def _speed_hover(lang: str, name: str, deal, designation, signed, first, first_units, origin, years, median,
                  quantity) -> str:
     """A delivered deal's hover on the speed chart, in `lang` (the current language, part of the key)."""
+    median_text = _num(median, "{:g}", t("n/a"))  # outside the t() below: Babel sees it
     return (f"<b>{deal}</b> · {designation if isinstance(designation, str) else ''}<br>"
             + t("signed {signed}, first delivery {first} ({units}, {origin})<br>{years} years; "
                 "category median {median} ({group})<br>Units ordered: {ordered}", signed=_date(lang, signed),
                 first=fmt.date(str(int(first))), units=_first_units(first_units),
                 origin=names.origin(origin), years=years,
-                median=_num(median, "{:g}", t("n/a")), group=t(name).lower(),
+                median=median_text, group=t(name).lower(),
                 ordered=_num(quantity)))
 
 
