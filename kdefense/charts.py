@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from _plotly_utils.basevalidators import copy_to_readonly_numpy_array
-from _plotly_utils.utils import is_skipped_key, plotlyjsShortTypes, to_typed_array_spec
+from _plotly_utils.utils import plotlyjsShortTypes, to_typed_array_spec
 
 from kdefense import names
 from kdefense.i18n import N_, t
@@ -90,12 +90,18 @@ HANGUL_EM = 0.93  # Noto Sans KR's Hangul (served by the app) is drawn 0.89-0.93
 TICK_LABEL_GAP_PX = 21
 
 
+@functools.lru_cache(maxsize=16384)
+def _advance_sum(text: str) -> float:
+    """The advance widths of `text`'s characters added up, in thousandths of an em (kept: row labels recur on every
+    filter change)."""
+    return sum(_ADVANCE.get(ch, HANGUL_EM * 1000 if unicodedata.east_asian_width(ch) in "WF" else 1000)
+               for ch in text)
+
+
 def drawn_width_px(text: str, font_px: float) -> float:
     """Width of one line of chart text in Arial's metrics (Hangul in Noto Sans KR's); characters not in the table
     count a full em, so the estimate errs wide."""
-    ems = sum(_ADVANCE.get(ch, HANGUL_EM * 1000 if unicodedata.east_asian_width(ch) in "WF" else 1000)
-              for ch in text)
-    return ems * font_px / 1000
+    return _advance_sum(text) * font_px / 1000
 
 
 def label_margin(labels: Any, font_px: float, least: int = 10) -> int:
@@ -200,6 +206,14 @@ def built(data: list[dict], layout: dict) -> go.Figure:
     return go.Figure({"data": data, "layout": layout}, _validate=False)
 
 
+def _arrow_text(series: pd.Series) -> Any:
+    """The Arrow array holding a text column's values (pandas' Arrow-backed "str" dtype), else None."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return series.array.__arrow_array__()
+    return None
+
+
 class Columns:
     """A frame's columns read once, for builders that work on column lists instead of pandas' per-row and per-mask
     machinery (each boolean mask, sub-frame or group costs tens of microseconds; a Timeline chart made hundreds).
@@ -220,9 +234,17 @@ class Columns:
         values = self._lists.get(column)
         if values is None:
             series = self.df[column]
-            if pd.api.types.is_string_dtype(series):
-                series = series.astype(object)
-            values = self._lists[column] = series.tolist()
+            text = _arrow_text(series)
+            if text is not None:  # Arrow's own conversion; pandas' astype(object) filters out the missing first
+                values = text.to_pylist()
+                if text.null_count:
+                    missing = series.dtype.na_value
+                    values = [missing if v is None else v for v in values]
+            elif pd.api.types.is_string_dtype(series):
+                values = series.astype(object).tolist()
+            else:
+                values = series.tolist()
+            self._lists[column] = values
         return values
 
     def take(self, column: str, idx: list[int]) -> np.ndarray:
@@ -233,7 +255,10 @@ class Columns:
             native = (dtype.numpy_dtype if isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iuf"
                       else None)
             mask = series.isna().to_numpy() if native is not None else None
-            kept = self._arrays[column] = (array(series), native, mask)
+            text = _arrow_text(series)
+            # array(series) of Arrow text: an object array, None where missing (as Arrow converts it)
+            full = text.to_numpy(zero_copy_only=False) if text is not None else array(series)
+            kept = self._arrays[column] = (full, native, mask)
         full, native, mask = kept
         picked = full[idx]
         if native is not None and picked.dtype != native and not mask[idx].any():
@@ -306,17 +331,22 @@ def readable(fig: go.Figure) -> Any:
     return fig.readable() if isinstance(fig, Drawn) else fig
 
 
+SKIPPED_KEYS = frozenset(("geojson", "layer", "layers", "range"))  # plotly's is_skipped_key: copied, never encoded
+_LEAVES = frozenset((str, int, float, bool, type(None)))  # immutable: to_dict()'s deep copy is the value itself
+_WALKED = frozenset((dict, list, np.ndarray))
+
+
 def _sent(key, value):
     """What Figure.to_dict() makes of a value this module wrote (ui.sent_dict's walk, for our own dicts): numeric
     arrays as typed-array specs, dicts and lists of dicts walked, other lists and strings shared (never written)."""
-    if is_skipped_key(key):
+    if key in SKIPPED_KEYS:
         return copy.deepcopy(value)
     kind = type(value)
     if kind is np.ndarray:
         return typed_array(value)
     if kind is dict:
-        return {k: _sent(k, v) for k, v in value.items()}
-    if kind is list and any(type(v) in (dict, list, np.ndarray) for v in value):
+        return {k: v if type(v) in _LEAVES else _sent(k, v) for k, v in value.items()}
+    if kind is list and not _WALKED.isdisjoint(map(type, value)):
         return [_sent(None, v) if type(v) in (dict, list) else v for v in value]
     return value
 

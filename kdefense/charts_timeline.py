@@ -26,7 +26,7 @@ from kdefense.charts_tenders import (
     systems_text,
     winner_text,
 )
-from kdefense.i18n import N_, current_lang, t
+from kdefense.i18n import N_, current_lang, t, use_lang
 from kdefense.settings import REGION_COLOURS, REGION_OUTLINE, REGIONS
 
 DELIVERED = "#2f6db5"
@@ -150,13 +150,16 @@ DEAL_HOVER_FIELDS = ("deal_id", "designation", "status", "signed_date", "quantit
 NAN_AS_NONE = frozenset(DEAL_HOVER_FIELDS) - {"deal_id", "status", "currency"}
 
 
-def _kept_deal_hover(lang: str, row: dict) -> str:
-    """_deal_hover(row) in `lang` (the current language), kept between builds."""
-    items = tuple((k, None if k in NAN_AS_NONE and _nan(row[k]) else row[k]) for k in DEAL_HOVER_FIELDS if k in row)
-    try:
-        return _deal_hover_of(lang, items)
-    except TypeError:  # a value that cannot be a key (a list): made afresh
-        return _deal_hover(row)
+def _one_language(builder):
+    """`builder` run with the session's language read once: its hundreds of t() calls (hovers, legend names) then
+    find it in i18n.use_lang's context variable instead of asking Streamlit's run context each time."""
+
+    @functools.wraps(builder)
+    def run(*args, **kwargs):
+        with use_lang(current_lang()):
+            return builder(*args, **kwargs)
+
+    return run
 
 
 def _missing(value) -> bool:
@@ -174,6 +177,21 @@ def _days(start, finish) -> float:
     return (dt.date.fromisoformat(finish) - dt.date.fromisoformat(start)).days * 86_400_000.0
 
 
+def _kept(hover, lang: str, *values) -> str:
+    """`hover(lang, *values)`, kept between builds (an lru_cache keyed by the language and the values); values that
+    cannot be a key are made afresh."""
+    try:
+        return hover(lang, *values)
+    except TypeError:
+        return hover.__wrapped__(lang, *values)
+
+
+@functools.lru_cache(maxsize=HOVERS_KEPT)
+def _event_hover(lang: str, date, kind, title, sources) -> str:
+    """A context event's hover in `lang` (the current language, part of the key)."""
+    return f"<b>{fmt.date(date)}</b> · {names.event_kind(kind)}<br>{title}<br>" + t("Sources: {ids}", ids=sources)
+
+
 def _events(events: pd.DataFrame | None, lo, hi, date_axis: bool) -> tuple[list[dict], list[dict], dict]:
     """Dotted vertical lines for the events inside [lo, hi] and one hoverable marker trace along the top, as dicts:
     (shapes, traces, layout update)."""
@@ -188,11 +206,11 @@ def _events(events: pd.DataFrame | None, lo, hi, date_axis: bool) -> tuple[list[
     lines = [{"type": "line", "x0": value, "x1": value, "yref": "paper", "y0": 0, "y1": 1, "layer": "below",
               "line": {"color": EVENT, "width": 1.5, "dash": "dot"}} for value in xs.tolist()]
     date, kind, title, sources = (cols.list(c) for c in ("date", "kind", "title", "source_ids"))
+    lang = current_lang()
     trace = {
         "type": "scatter", "x": xs, "y": [1.0] * len(idx), "yaxis": "y2", "mode": "markers",
         "name": t(EVENT_NAME), "marker": {"symbol": "triangle-down", "size": 13, "color": EVENT},
-        "hovertext": [f"<b>{fmt.date(date[i])}</b> · {names.event_kind(kind[i])}<br>{title[i]}<br>"
-                      + t("Sources: {ids}", ids=sources[i]) for i in idx],
+        "hovertext": [_kept(_event_hover, lang, date[i], kind[i], title[i], sources[i]) for i in idx],
         "hovertemplate": "%{hovertext}<extra></extra>", "cliponaxis": False,
     }
     yaxis2 = {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True,
@@ -253,16 +271,35 @@ def _gantt_bar_hovers(cols: Columns, part: str, idx: list[int]) -> list[str]:
 
 
 def _gantt_deal_hovers(cols: Columns, idx: list[int]) -> list[str]:
+    """_deal_hover of each row at `idx` in `lang` (the current language), kept between builds: keyed by its fields
+    (a NaN in NAN_AS_NONE keyed as None), without a dict per row."""
     lang = current_lang()
-    fields = [(k, cols.list(k)) for k in DEAL_HOVER_FIELDS if k in cols]
-    return [_kept_deal_hover(lang, {k: values[i] for k, values in fields}) for i in idx]
+    fields = tuple(k for k in DEAL_HOVER_FIELDS if k in cols)
+    columns = [cols.list(k) for k in fields]
+    nan_as_none = [j for j, k in enumerate(fields) if k in NAN_AS_NONE]
+    hovers = []
+    for i in idx:
+        values = [values[i] for values in columns]
+        key = values.copy()
+        for j in nan_as_none:
+            if _nan(key[j]):
+                key[j] = None
+        try:
+            hovers.append(_deal_hover_of(lang, tuple(zip(fields, key))))
+        except TypeError:  # a value that cannot be a key (a list): made afresh
+            hovers.append(_deal_hover(dict(zip(fields, values))))
+    return hovers
+
+
+def _iso_days(texts: list[str]) -> bool:
+    return all(map(ISO_DAY.fullmatch, texts))
 
 
 def _date_span(cols: Columns) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The earliest and latest start or finish, 200 days wider on each side (as pd.to_datetime would read them)."""
     dates = cols.list("start") + cols.list("finish")
-    given = [d for d in dates if not _missing(d)]
-    if given and all(isinstance(d, str) and ISO_DAY.fullmatch(d) for d in given):
+    given = [d for d in dates if type(d) is str]  # the rest: missing (NaN), else read as below
+    if given and _iso_days(given) and all(map(_missing, (d for d in dates if type(d) is not str))):
         first, last = pd.Timestamp(min(given)), pd.Timestamp(max(given))
     else:
         parsed = pd.to_datetime(pd.Series(dates, dtype=object))
@@ -270,6 +307,7 @@ def _date_span(cols: Columns) -> tuple[pd.Timestamp, pd.Timestamp]:
     return first - pd.Timedelta(days=200), last + pd.Timedelta(days=200)
 
 
+@_one_language
 def gantt_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, by_system: bool = False,
                 large: bool = False) -> go.Figure:
     """Signing to last delivery, one row per deal (or per recipient × system): a few traces in all."""
@@ -399,6 +437,7 @@ def _region_order(present) -> list:
     return [r for r in REGIONS if r in present] + sorted(set(present) - set(REGIONS))
 
 
+@_one_language
 def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | None = None,
                         tenders: pd.DataFrame | None = None, large: bool = False) -> go.Figure:
     """Signed value per year stacked by region; on the USD basis the official yearly totals as a line; with
@@ -434,8 +473,9 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
     layout: dict = {}
     _with_events(data, layout, events, lo - 0.5, hi + 0.5, date_axis=False)
     if decisions:  # bars keep to the lower 70 % of the plot, the markers sit above them
-        sums = df[["year", value_col]].iloc[bar_rows].groupby("year")[value_col].sum()  # pandas' sum, to the bit
-        official_top = df[value_col].iloc[official].max() if usd else 0
+        # pandas' sums (its compensated summation, to the bit) of the same values in the same order
+        sums = pd.Series(cols.take(value_col, bar_rows)).groupby(cols.take("year", bar_rows)).sum()
+        official_top = pd.Series(cols.take(value_col, official)).max() if usd else 0
         top = max(sums.max() if bar_rows else 0, official_top, 0)
         top = float(top) if pd.notna(top) and top > 0 else 1.0
         merge(layout, {"yaxis": {"range": [0, top / BAR_SHARE]},
@@ -454,6 +494,7 @@ def value_by_year_chart(df: pd.DataFrame, basis: str, events: pd.DataFrame | Non
     return drawn(data, layout)
 
 
+@_one_language
 def units_by_year_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, large: bool = False) -> go.Figure:
     """Units delivered per year by system family (solid), with planned units hatched on top."""
     data: list[dict] = []
@@ -497,6 +538,7 @@ def units_by_year_chart(df: pd.DataFrame, events: pd.DataFrame | None = None, la
     return drawn(data, layout)
 
 
+@_one_language
 def orderbook_chart(df: pd.DataFrame, value_col: str, unit_label: str, events: pd.DataFrame | None = None,
                     large: bool = False) -> go.Figure:
     """Ordered but not yet delivered at the end of each year, stacked by recipient region."""
@@ -535,6 +577,7 @@ def _overdue_label(row: dict) -> str:
     return t("⚠ overdue: {n} units", n=f"{units:,.0f}")
 
 
+@_one_language
 def orderbook_now_chart(df: pd.DataFrame, value_col: str, unit_label: str, as_of: str,
                         large: bool = False) -> go.Figure:
     """Ordered but not yet delivered, per recipient, as of the latest data, one legend entry per region. A
@@ -597,20 +640,24 @@ SPEED_GROUPS = ((N_("Faster than the median"), "#0072B2", "triangle-left", lambd
 def _speed_bench(cols: Columns, idx: list[int]) -> dict:
     """The other suppliers' median per deal (grey diamond, error bar over the middle half)."""
     med, p25, p75 = (cols.list(c) for c in ("others_median_years", "others_p25_years", "others_p75_years"))
-    category, records = cols.list("armament_category"), cols.list("others_records")
+    category, records, lang = cols.list("armament_category"), cols.list("others_records"), current_lang()
     return dict(
         type="scatter", x=cols.take("others_median_years", idx), y=cols.take("row_label", idx), mode="markers",
         name=t("Other suppliers: median (bar: middle half)"),
         marker={"symbol": "diamond-open", "size": 11, "color": "#6b7280", "line": {"width": 2}},
         error_x={"type": "data", "symmetric": False, "color": "#cbd5e1", "thickness": 2, "width": 0,
                  "array": [p75[i] - med[i] for i in idx], "arrayminus": [med[i] - p25[i] for i in idx]},
-        hovertext=[f"{names.category(category[i])}: "
-                   + t("other suppliers' median {median} years (middle half {p25}–{p75}; {n} SIPRI records, new "
-                       "equipment ordered 2000 on)", median=f"{med[i]:g}",
-                       p25=f"{p25[i]:g}", p75=f"{p75[i]:g}", n=f"{records[i]:,}")
-                   for i in idx],
+        hovertext=[_kept(_bench_hover, lang, category[i], med[i], p25[i], p75[i], records[i]) for i in idx],
         hovertemplate="%{hovertext}<extra></extra>",
     )
+
+
+@functools.lru_cache(maxsize=HOVERS_KEPT)
+def _bench_hover(lang: str, category, median, p25, p75, records) -> str:
+    """A category benchmark's hover in `lang` (the current language, part of the key): one per category."""
+    return (f"{names.category(category)}: "
+            + t("other suppliers' median {median} years (middle half {p25}–{p75}; {n} SIPRI records, new "
+                "equipment ordered 2000 on)", median=f"{median:g}", p25=f"{p25:g}", p75=f"{p75:g}", n=f"{records:,}"))
 
 
 def _speed_group(cols: Columns, idx: list[int], name: str, colour: str, symbol: str) -> dict:
@@ -620,23 +667,38 @@ def _speed_group(cols: Columns, idx: list[int], name: str, colour: str, symbol: 
     first_units, origin, years = (cols.list(c) for c in ("first_year_units", "first_year_origin",
                                                           "years_to_first_delivery"))
     med, quantity = cols.list("others_median_years"), cols.list("quantity")
-    no_median, group, lang = t("n/a"), t(name).lower(), current_lang()
+    lang = current_lang()
     return dict(
         type="scatter", x=cols.take("years_to_first_delivery", idx), y=cols.take("row_label", idx), mode="markers",
         name=t(name),
         marker={"symbol": symbol, "size": 12, "color": colour, "line": {"color": "white", "width": 1}},
-        hovertext=[f"<b>{deal[i]}</b> · {designation[i] if isinstance(designation[i], str) else ''}<br>"
-                   + t("signed {signed}, first delivery {first} ({units}, {origin})<br>{years} years; "
-                       "category median {median} ({group})<br>Units ordered: {ordered}", signed=_date(lang, signed[i]),
-                       first=fmt.date(str(int(first[i]))), units=_first_units(first_units[i]),
-                       origin=names.origin(origin[i]), years=years[i],
-                       median=_num(med[i], "{:g}", no_median), group=group,
-                       ordered=_num(quantity[i]))
+        hovertext=[_kept(_speed_hover, lang, name, deal[i], _none_if_nan(designation[i]), signed[i], first[i],
+                         _none_if_nan(first_units[i]), origin[i], years[i], _none_if_nan(med[i]), quantity[i])
                    for i in idx],
         hovertemplate="%{hovertext}<extra></extra>",
     )
 
 
+def _none_if_nan(value):
+    """A NaN as None, for a hover key (the hovers read both only as missing; a NaN never finds its key again)."""
+    return None if _nan(value) else value
+
+
+@functools.lru_cache(maxsize=HOVERS_KEPT)
+def _speed_hover(lang: str, name: str, deal, designation, signed, first, first_units, origin, years, median,
+                 quantity) -> str:
+    """A delivered deal's hover on the speed chart, in `lang` (the current language, part of the key)."""
+    median_text = _num(median, "{:g}", t("n/a"))  # outside the t() below: Babel sees it
+    return (f"<b>{deal}</b> · {designation if isinstance(designation, str) else ''}<br>"
+            + t("signed {signed}, first delivery {first} ({units}, {origin})<br>{years} years; "
+                "category median {median} ({group})<br>Units ordered: {ordered}", signed=_date(lang, signed),
+                first=fmt.date(str(int(first))), units=_first_units(first_units),
+                origin=names.origin(origin), years=years,
+                median=median_text, group=t(name).lower(),
+                ordered=_num(quantity)))
+
+
+@_one_language
 def speed_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """Years from signing to first delivery per Korean deal (dot) against the category median of other
     suppliers (grey diamond, bar = middle half); deals not yet delivered show the years waited so far."""

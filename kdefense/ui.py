@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import hashlib
 import html
 import io
@@ -529,7 +530,12 @@ def wrap_to_width(text: str, width_px: float, font_px: float = STAMP_FONT_PX) ->
 
 def stamp_lines(text: str) -> list[str]:
     """A stamp line wrapped to fit the narrowest chart on screen, in English and in Korean."""
-    return wrap_to_width(text, STAMP_WIDTH_PX)
+    return list(_stamp_lines(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _stamp_lines(text: str) -> tuple[str, ...]:  # kept: every chart of a rerun carries the same filters and source
+    return tuple(wrap_to_width(text, STAMP_WIDTH_PX))
 
 
 def _fitted(lines: str, width_px: float, font_px: float) -> list[str]:

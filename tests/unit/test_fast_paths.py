@@ -326,9 +326,10 @@ def test_sent_dict_is_what_to_dict_sends(app_db):
 
 
 def test_kept_gantt_hovers_are_the_ones_made_afresh_in_each_language(app_db):
-    """The Gantt's hover texts are kept between builds, keyed by language and the values they show: a build in
-    Korean after one in English (and one after other filters) says what a build with nothing kept says."""
-    from kdefense import i18n
+    """The Gantt's, the speed chart's and the context events' hover texts are kept between builds, keyed by language
+    and the values they show: a build in Korean after one in English (and one after other filters) says what a build
+    with nothing kept says."""
+    from kdefense import i18n, names
 
     options = queries.filter_options()
     wide = Filters(year_from=options.year_min, year_to=options.year_max)
@@ -337,14 +338,16 @@ def test_kept_gantt_hovers_are_the_ones_made_afresh_in_each_language(app_db):
 
     def hovers(filters: Filters) -> list:
         gantt = queries.run_filtered("timeline_gantt", filters, deal_id="")
-        return [list(trace.hovertext) for trace in ct.gantt_chart(gantt, events).data if trace.hovertext is not None]
+        speed = names.gantt_labels(queries.run_filtered("timeline_speed", filters, deal_id=""), by_system=False)
+        figs = (ct.gantt_chart(gantt, events), ct.speed_chart(speed))
+        return [list(trace.hovertext) for fig in figs for trace in fig.data if trace.hovertext is not None]
 
     for lang in ("en", "ko", "en"):
         with i18n.use_lang(lang):
             kept = [hovers(wide), hovers(narrow)]
-            ct._year_hover.cache_clear()
-            ct._deal_hover_of.cache_clear()
-            ct._date_in.cache_clear()
+            for cache in (ct._year_hover, ct._deal_hover_of, ct._date_in, ct._speed_hover, ct._event_hover,
+                          ct._bench_hover):
+                cache.cache_clear()
             assert kept == [hovers(wide), hovers(narrow)]
     with i18n.use_lang("ko"):
         assert any("서명" in text or "인도" in text for trace in hovers(wide) for text in trace)
@@ -899,3 +902,11 @@ def test_overview_tables_in_one_question_are_the_questions_they_replace(app_db, 
         pd.testing.assert_frame_equal(parts[part], frame, check_exact=True, obj=part)
         assert list(parts[part].dtypes) == list(frame.dtypes), part
         assert queries.origin(parts[part]) is not None  # ui.figure keys its figure by question and part
+
+
+def test_sent_dict_skips_the_keys_plotly_skips():
+    """charts._sent copies (never encodes) exactly the keys plotly's own conversion skips."""
+    from _plotly_utils.utils import is_skipped_key
+
+    keys = ["geojson", "layer", "layers", "range", "x", "y", "ranges", "text", "marker", "autorange", None, 0]
+    assert [k in charts.SKIPPED_KEYS for k in keys] == [bool(is_skipped_key(k)) for k in keys]
