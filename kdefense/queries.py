@@ -186,13 +186,13 @@ def _build_info(signature: tuple[str, int, int]) -> dict[str, str]:
     return dict(run("build_info").itertuples(index=False, name=None))
 
 
-def run_parts(name: str, filters: Filters, columns: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
+def run_parts(name: str, filters: Filters, columns: dict[str, list[str]], **extra: Any) -> dict[str, pd.DataFrame]:
     """The tables of a question that answers several in one (its `part` column names each, in row order; see
     overview_tables.sql), each as its own question would give it: its rows in order, its columns, index 0..n-1,
     and an integer column with no missing value as numpy integers (DuckDB's own conversion: nullable integers
     only where a value is missing). Each is a copy (callers may modify it), known to ui.figure by question and
-    part as run's frames are by question."""
-    params = _filtered_params(name, filters, {})
+    part as run's frames are by question. `extra`: the parameters beyond the filters (as run_filtered's)."""
+    params = _filtered_params(name, filters, extra)
     key = _key(name, params, db.signature())
     whole = run(name, params)  # asked as every question is (shared cache, prefetch)
     out = {}
@@ -209,20 +209,29 @@ def _parts(name: str, params: tuple, signature: tuple[str, int, int],
     """The split tables of one answer (`_whole`, the answer to the question of the key), made once per question,
     parameters and file version (shared by sessions, read only: run_parts hands out copies). Splitting costs more
     than reading four answers from the cache."""
-    labels = _whole["part"].to_numpy()
+    return split_parts(_whole, columns)
+
+
+def split_parts(whole: pd.DataFrame, columns: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, pd.DataFrame]:
+    """The tables of an answer with a `part` column: per (part, column names), its rows in order as its own
+    question gives them (see run_parts)."""
+    labels = whole["part"].to_numpy()
     out = {}
     for part, names in columns:
         rows = np.flatnonzero(labels == part)
         contiguous = not rows.size or rows[-1] - rows[0] + 1 == rows.size
         picked = slice(rows[0], rows[-1] + 1) if rows.size and contiguous else rows
-        out[part] = pd.DataFrame({name: _as_asked(_whole[name].array[picked]) for name in names})
+        out[part] = pd.DataFrame({name: _as_asked(whole[name].array[picked]) for name in names})
     return out
 
 
 def _as_asked(values: Any) -> Any:
     """A column of a part as its own question gives it: nullable integers without a missing value as numpy
-    integers (the other parts' rows made them nullable)."""
+    integers (the other parts' rows made them nullable), and text with no value (or no row) as DuckDB gives it
+    then, Python objects (None), not pandas strings."""
     dtype = values.dtype
     if isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iu" and not values.isna().any():
         return values.to_numpy(dtype=dtype.numpy_dtype)
+    if isinstance(dtype, pd.StringDtype) and values.isna().all():
+        return np.full(len(values), None, dtype=object)
     return values
