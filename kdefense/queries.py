@@ -141,17 +141,26 @@ def _ask(key: tuple) -> None:
         LOG.debug("prefetch of %s failed: %s", key[0], exc)
 
 
-def prefetch_filtered(names: list[str], filters: Filters, **extra: Any) -> list[Future]:
+def prefetch_filtered(names: list[str], filters: Filters, *, in_turn: bool = False, **extra: Any) -> list[Future]:
     """Start asking these questions (as run_filtered would ask them) in the background, into the shared cache.
 
     The page then asks each one with run_filtered as before: an answer already cached is read; a question still
     being answered is waited for (Streamlit's cache computes a key once, whoever asks first), never asked twice.
     Keys hold the file version, as run's do, so a prefetch never serves another data version; nothing of the
     session is read or written. Returns the started tasks (questions already answered in this process start
-    none, so a warm rerun sets no thread to work)."""
+    none, so a warm rerun sets no thread to work). `in_turn`: one thread asks them one after the other, in the
+    order given (for questions the page needs late: the other CPU stays free for the script)."""
     signature = db.signature()
-    keys = [_key(name, _filtered_params(name, filters, extra), signature) for name in names]
-    return [_PREFETCH.submit(_ask, key) for key in keys if key not in _ANSWERED]
+    keys = [key for key in (_key(name, _filtered_params(name, filters, extra), signature) for name in names)
+            if key not in _ANSWERED]
+    if in_turn:
+        return [_PREFETCH.submit(_ask_in_turn, keys)] if keys else []
+    return [_PREFETCH.submit(_ask, key) for key in keys]
+
+
+def _ask_in_turn(keys: list[tuple]) -> None:
+    for key in keys:
+        _ask(key)
 
 
 def filter_options() -> FilterOptions:

@@ -30,18 +30,13 @@ ui.page_header(t("Timeline"), filters, t("From signature to delivery, year by ye
                                          "equipment arrived, what is still on order, and how fast Korea delivers."))
 
 state = st.session_state
-# Every question of the page starts now, in the background, with the page options as the session left them:
-# DuckDB answers the later ones while the charts of the first are built (a deal no longer in the filters is
-# dropped below, and the page then asks for all deals itself). On the contract-value basis the year-by-year charts
-# are one question (timeline_yearly.sql); the order book (units, and value in USD) and the speed are one
-# (timeline_tables.sql): fewer statements for DuckDB to bind and plan on a filter change.
+# The Gantt and the deal picker start now, in the background, with the page options as the session left them (a
+# deal no longer in the filters is dropped below, and the page then asks for all deals itself); the page waits for
+# both before it draws anything, so nothing else competes with them for the CPUs. The later questions start once
+# the Gantt is answered (below) and are answered while its chart is built.
 queries.prefetch_filtered(
-    ["timeline_deal_options", "timeline_gantt_system" if state.get("tl_rows") == "system" else "timeline_gantt",
-     "timeline_tenders", *(("timeline_yearly",) if usd else ("timeline_tiv_value_by_year", "timeline_units_by_year")),
-     "timeline_tables",
-     *(("timeline_tiv_orderbook", "timeline_tiv_orderbook_now") if state.get("tl_book") == "value" and not usd
-       else ())],
-    filters, deal_id=state.get("tl_deal") or "", munitions=bool(state.get("tl_munitions", False)))
+    ["timeline_gantt_system" if state.get("tl_rows") == "system" else "timeline_gantt", "timeline_deal_options"],
+    filters, deal_id=state.get("tl_deal") or "")
 options = queries.run_filtered("timeline_deal_options", filters)
 if options.empty:
     st.info(t("No deals match these filters. Widen the years, add statuses, clear the search, or press "
@@ -101,6 +96,14 @@ def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> N
 # --- Gantt -------------------------------------------------------------------------------------------------------
 st.header(t("From signature to delivery"))
 gantt = queries.run_filtered("timeline_gantt_system" if by_system else "timeline_gantt", filters, deal_id=deal_id)
+# On the contract-value basis the year-by-year charts are one question (timeline_yearly.sql); the order book (units,
+# and value in USD) and the speed are one (timeline_tables.sql): fewer statements to bind and plan. One thread asks
+# them in the order the page draws them, while the script builds the Gantt on the other CPU.
+queries.prefetch_filtered(
+    ["timeline_tenders", *(("timeline_yearly",) if usd else ("timeline_tiv_value_by_year", "timeline_units_by_year")),
+     "timeline_tables",
+     *(("timeline_tiv_orderbook", "timeline_tiv_orderbook_now") if state["tl_book"] == "value" and not usd else ())],
+    filters, in_turn=True, deal_id=deal_id, munitions=munitions)
 gantt = names.gantt_labels(gantt, by_system)  # the SQL labels rows in English; 한국어: Korean names
 if gantt.empty:
     st.info(t("Nothing to draw for these filters."))
