@@ -15,14 +15,14 @@ SCROLL_HEIGHT = 820
 YEARLY = {"value": ["year", "series", "region", "value_usd_bn", "deals", "deals_with_value", "source_ids"],
           "units": ["year", "kind", "system_family", "units", "deals", "rows_without_units"]}
 BOOK_COLUMNS = ["units_outstanding", "value_usd_m_outstanding", "open_deals", "open_deals_without_value"]
-TABLES = {"orderbook": ["year", "region", *BOOK_COLUMNS],
-          "orderbook_now": ["recipient", "recipient_iso3", "region", *BOOK_COLUMNS, "open_deal_ids", "overdue_deals",
-                            "units_overdue", "overdue_deal_ids"],
-          "speed": ["deal_id", "row_label", "recipient", "recipient_region", "system_family", "designation",
-                    "armament_category", "status", "signed_date", "signed_year", "quantity", "first_delivery_year",
-                    "first_year_units", "first_year_origin", "years_to_first_delivery", "years_waiting",
-                    "others_median_years", "others_p25_years", "others_p75_years", "others_records",
-                    "years_vs_median", "source_ids"]}
+BOOK_TABLES = {"orderbook": ["year", "region", *BOOK_COLUMNS],
+               "orderbook_now": ["recipient", "recipient_iso3", "region", *BOOK_COLUMNS, "open_deal_ids",
+                                 "overdue_deals", "units_overdue", "overdue_deal_ids"]}
+SPEED_TABLE = {"speed": ["deal_id", "row_label", "recipient", "recipient_region", "system_family", "designation",
+                         "armament_category", "status", "signed_date", "signed_year", "quantity",
+                         "first_delivery_year", "first_year_units", "first_year_origin", "years_to_first_delivery",
+                         "years_waiting", "others_median_years", "others_p25_years", "others_p75_years",
+                         "others_records", "years_vs_median", "source_ids"]}  # BOOK_TABLES + this: timeline_tables
 
 filters = ui.current_filters()
 usd = filters.basis == "usd"
@@ -200,7 +200,8 @@ def order_book() -> None:
         now = queries.run_filtered("timeline_tiv_orderbook_now", filters, deal_id=deal_id)
         col, unit_label = "tiv_outstanding_m", t("TIV, millions")
     else:
-        book_tables = queries.run_parts("timeline_tables", filters, TABLES, deal_id=deal_id, munitions=munitions)
+        book_tables = queries.run_parts("timeline_tables", filters, BOOK_TABLES, deal_id=deal_id,
+                                        munitions=munitions)
         over_time, now = book_tables["orderbook"], book_tables["orderbook_now"]
         col, unit_label = ("units_outstanding", t("units")) if book == "units" else ("value_usd_m_outstanding", t("USD m"))
     left, right = st.columns(2)
@@ -237,7 +238,7 @@ order_book()
 
 # --- Speed --------------------------------------------------------------------------------------------------------
 st.header(t("Speed: signing to first delivery"))
-speed = queries.run_parts("timeline_tables", filters, TABLES, deal_id=deal_id, munitions=munitions)["speed"]
+speed = queries.run_parts("timeline_tables", filters, SPEED_TABLE, deal_id=deal_id, munitions=munitions)["speed"]
 if speed.empty:
     st.info(t("No signed deals in this selection, so no delivery speed to show."))
 else:
