@@ -283,17 +283,26 @@ def _ask(key: tuple) -> None:
         LOG.debug("prefetch of %s failed: %s", key[0], exc)
 
 
-def prefetch_filtered(names: list[str], filters: Filters, **extra: Any) -> list[Future]:
+def prefetch_filtered(names: list[str], filters: Filters, *, in_turn: bool = False, **extra: Any) -> list[Future]:
     """Start asking these questions (as run_filtered would ask them) in the background, into the shared cache.
 
     The page then asks each one with run_filtered as before: an answer already cached is read; a question still
     being answered is waited for (Streamlit's cache computes a key once, whoever asks first), never asked twice.
     Keys hold the file version, as run's do, so a prefetch never serves another data version; nothing of the
     session is read or written. Returns the started tasks (questions already answered in this process start
-    none, so a warm rerun sets no thread to work)."""
+    none, so a warm rerun sets no thread to work). `in_turn`: one thread asks them one after the other, in the
+    order given (for questions the page needs late: the other CPU stays free for the script)."""
     signature = file_version()
-    keys = [_key(name, _filtered_params(name, filters, extra), signature) for name in names]
-    return [_PREFETCH.submit(_ask, key) for key in keys if key not in _ANSWERED]
+    keys = [key for key in (_key(name, _filtered_params(name, filters, extra), signature) for name in names)
+            if key not in _ANSWERED]
+    if in_turn:
+        return [_PREFETCH.submit(_ask_in_turn, keys)] if keys else []
+    return [_PREFETCH.submit(_ask, key) for key in keys]
+
+
+def _ask_in_turn(keys: list[tuple]) -> None:
+    for key in keys:
+        _ask(key)
 
 
 def filter_options() -> FilterOptions:
@@ -336,13 +345,13 @@ def _build_info(version: str) -> dict[str, str]:
     return dict(run("build_info").itertuples(index=False, name=None))
 
 
-def run_parts(name: str, filters: Filters, columns: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
+def run_parts(name: str, filters: Filters, columns: dict[str, list[str]], **extra: Any) -> dict[str, pd.DataFrame]:
     """The tables of a question that answers several in one (its `part` column names each, in row order; see
     overview_tables.sql), each as its own question would give it: its rows in order, its columns, index 0..n-1,
     and an integer column with no missing value as numpy integers (DuckDB's own conversion: nullable integers
     only where a value is missing). Each is a copy (callers may modify it), known to ui.figure by question and
-    part as run's frames are by question."""
-    params = _filtered_params(name, filters, {})
+    part as run's frames are by question. `extra`: the parameters beyond the filters (as run_filtered's)."""
+    params = _filtered_params(name, filters, extra)
     key = _key(name, params, file_version())
     whole = run(name, params)  # asked as every question is (shared cache, prefetch)
     out = {}
@@ -365,7 +374,7 @@ def _split(key: tuple, columns: tuple[tuple[str, tuple[str, ...]], ...], whole: 
 def _parts_of_key(key: str, _columns: tuple[tuple[str, tuple[str, ...]], ...], _whole: pd.DataFrame
                   ) -> dict[str, pd.DataFrame]:
     """_parts keyed by key_text of (question key, columns): one string for Streamlit to hash."""
-    return _split_now(_columns, _whole)
+    return split_parts(_whole, _columns)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -374,10 +383,12 @@ def _parts(name: str, params: tuple, signature: tuple[str, int, int],
     """The split tables of one answer (`_whole`, the answer to the question of the key), made once per question,
     parameters and file version (shared by sessions, read only: run_parts hands out copies). Splitting costs more
     than reading four answers from the cache."""
-    return _split_now(columns, _whole)
+    return split_parts(_whole, columns)
 
 
-def _split_now(columns: tuple[tuple[str, tuple[str, ...]], ...], whole: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def split_parts(whole: pd.DataFrame, columns: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, pd.DataFrame]:
+    """The tables of an answer with a `part` column: per (part, column names), its rows in order as its own
+    question gives them (see run_parts)."""
     labels = whole["part"].to_numpy()
     out = {}
     for part, names in columns:
@@ -390,8 +401,11 @@ def _split_now(columns: tuple[tuple[str, tuple[str, ...]], ...], whole: pd.DataF
 
 def _as_asked(values: Any) -> Any:
     """A column of a part as its own question gives it: nullable integers without a missing value as numpy
-    integers (the other parts' rows made them nullable)."""
+    integers (the other parts' rows made them nullable), and text with no value (or no row) as DuckDB gives it
+    then, Python objects (None), not pandas strings."""
     dtype = values.dtype
     if isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iu" and not values.isna().any():
         return values.to_numpy(dtype=dtype.numpy_dtype)
+    if isinstance(dtype, pd.StringDtype) and values.isna().all():
+        return np.full(len(values), None, dtype=object)
     return values

@@ -11,6 +11,18 @@ from kdefense.i18n import N_, t
 ROWS = {"deal": N_("One row per deal"), "system": N_("One row per system")}
 BOOK = {"units": N_("Units"), "value": N_("Value")}
 SCROLL_HEIGHT = 820
+# Questions asked as one statement (queries.run_parts): each part with the columns of the question it answers
+YEARLY = {"value": ["year", "series", "region", "value_usd_bn", "deals", "deals_with_value", "source_ids"],
+          "units": ["year", "kind", "system_family", "units", "deals", "rows_without_units"]}
+BOOK_COLUMNS = ["units_outstanding", "value_usd_m_outstanding", "open_deals", "open_deals_without_value"]
+BOOK_TABLES = {"orderbook": ["year", "region", *BOOK_COLUMNS],
+               "orderbook_now": ["recipient", "recipient_iso3", "region", *BOOK_COLUMNS, "open_deal_ids",
+                                 "overdue_deals", "units_overdue", "overdue_deal_ids"]}
+SPEED_TABLE = {"speed": ["deal_id", "row_label", "recipient", "recipient_region", "system_family", "designation",
+                         "armament_category", "status", "signed_date", "signed_year", "quantity",
+                         "first_delivery_year", "first_year_units", "first_year_origin", "years_to_first_delivery",
+                         "years_waiting", "others_median_years", "others_p25_years", "others_p75_years",
+                         "others_records", "years_vs_median", "source_ids"]}  # BOOK_TABLES + this: timeline_tables
 
 filters = ui.current_filters()
 usd = filters.basis == "usd"
@@ -18,15 +30,13 @@ ui.page_header(t("Timeline"), filters, t("From signature to delivery, year by ye
                                          "equipment arrived, what is still on order, and how fast Korea delivers."))
 
 state = st.session_state
-# Every question of the page starts now, in the background, with the page options as the session left them:
-# DuckDB answers the later ones while the charts of the first are built (a deal no longer in the filters is
-# dropped below, and the page then asks for all deals itself).
+# The Gantt and the deal picker start now, in the background, with the page options as the session left them (a
+# deal no longer in the filters is dropped below, and the page then asks for all deals itself); the page waits for
+# both before it draws anything, so nothing else competes with them for the CPUs. The later questions start once
+# the Gantt is answered (below) and are answered while its chart is built.
 queries.prefetch_filtered(
-    ["timeline_deal_options", "timeline_gantt_system" if state.get("tl_rows") == "system" else "timeline_gantt",
-     "timeline_tenders", "timeline_value_by_year" if usd else "timeline_tiv_value_by_year", "timeline_units_by_year",
-     *(("timeline_tiv_orderbook", "timeline_tiv_orderbook_now") if state.get("tl_book") == "value" and not usd
-       else ("timeline_orderbook", "timeline_orderbook_now")), "timeline_speed"],
-    filters, deal_id=state.get("tl_deal") or "", munitions=bool(state.get("tl_munitions", False)))
+    ["timeline_gantt_system" if state.get("tl_rows") == "system" else "timeline_gantt", "timeline_deal_options"],
+    filters, deal_id=state.get("tl_deal") or "")
 options = queries.run_filtered("timeline_deal_options", filters)
 if options.empty:
     st.info(t("No deals match these filters. Widen the years, add statuses, clear the search, or press "
@@ -86,6 +96,14 @@ def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> N
 # --- Gantt -------------------------------------------------------------------------------------------------------
 st.header(t("From signature to delivery"))
 gantt = queries.run_filtered("timeline_gantt_system" if by_system else "timeline_gantt", filters, deal_id=deal_id)
+# On the contract-value basis the year-by-year charts are one question (timeline_yearly.sql); the order book (units,
+# and value in USD) and the speed are one (timeline_tables.sql): fewer statements to bind and plan. One thread asks
+# them in the order the page draws them, while the script builds the Gantt on the other CPU.
+queries.prefetch_filtered(
+    ["timeline_tenders", *(("timeline_yearly",) if usd else ("timeline_tiv_value_by_year", "timeline_units_by_year")),
+     "timeline_tables",
+     *(("timeline_tiv_orderbook", "timeline_tiv_orderbook_now") if state["tl_book"] == "value" and not usd else ())],
+    filters, in_turn=True, deal_id=deal_id, munitions=munitions)
 gantt = names.gantt_labels(gantt, by_system)  # the SQL labels rows in English; 한국어: Korean names
 if gantt.empty:
     st.info(t("Nothing to draw for these filters."))
@@ -125,10 +143,12 @@ if not tenders.empty:
 
 # --- Year by year --------------------------------------------------------------------------------------------------
 st.header(t("Year by year"))
+yearly = (queries.run_parts("timeline_yearly", filters, YEARLY, deal_id=deal_id, munitions=munitions) if usd else
+          {"units": queries.run_filtered("timeline_units_by_year", filters, deal_id=deal_id, munitions=munitions)})
 left, right = st.columns(2)
 with left:
     if usd:
-        value = queries.run_filtered("timeline_value_by_year", filters, deal_id=deal_id)
+        value = yearly["value"]
         ledger = value[value["series"] == "Ledger"]
         if ledger.empty:
             st.info(t("No signed deals (contract, delivering, completed) in this selection, so no contract value."))
@@ -152,7 +172,7 @@ with left:
                          "are in US dollars and are shown only on the contract-value basis.") + " "
                        + t(settings.TIV_CAVEAT) + " " + t(TENDER_NOTE))
 with right:
-    units = queries.run_filtered("timeline_units_by_year", filters, deal_id=deal_id, munitions=munitions)
+    units = yearly["units"]
     if units["units"].notna().sum() == 0:
         st.info(t("No delivered or planned units in this selection.")
                 + ("" if munitions else " " + t("Missiles, ammunition and small arms are left out: switch on **Count "
@@ -180,8 +200,9 @@ def order_book() -> None:
         now = queries.run_filtered("timeline_tiv_orderbook_now", filters, deal_id=deal_id)
         col, unit_label = "tiv_outstanding_m", t("TIV, millions")
     else:
-        over_time = queries.run_filtered("timeline_orderbook", filters, deal_id=deal_id, munitions=munitions)
-        now = queries.run_filtered("timeline_orderbook_now", filters, deal_id=deal_id, munitions=munitions)
+        book_tables = queries.run_parts("timeline_tables", filters, BOOK_TABLES, deal_id=deal_id,
+                                        munitions=munitions)
+        over_time, now = book_tables["orderbook"], book_tables["orderbook_now"]
         col, unit_label = ("units_outstanding", t("units")) if book == "units" else ("value_usd_m_outstanding", t("USD m"))
     left, right = st.columns(2)
     if over_time.empty or over_time[col].fillna(0).sum() == 0:
@@ -217,7 +238,7 @@ order_book()
 
 # --- Speed --------------------------------------------------------------------------------------------------------
 st.header(t("Speed: signing to first delivery"))
-speed = queries.run_filtered("timeline_speed", filters, deal_id=deal_id)
+speed = queries.run_parts("timeline_tables", filters, SPEED_TABLE, deal_id=deal_id, munitions=munitions)["speed"]
 if speed.empty:
     st.info(t("No signed deals in this selection, so no delivery speed to show."))
 else:

@@ -1,5 +1,5 @@
 """Pages that start their filtered questions in the background (queries.prefetch_filtered: Overview, Suppliers,
-Map, Tenders): every question a page starts is one it then asks itself, with the same parameters (else the
+Map, Tenders, Timeline): every question a page starts is one it then asks itself, with the same parameters (else the
 background work would be wasted and the page would ask again), and a warm rerun starts none (issue 17)."""
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ CASES = [
     ("pages/map.py", {"flt_basis": "usd"}, {"map_profile": "POL", "map_facilities": False}),
     ("pages/tenders.py", {"flt_basis": "usd"}, {"tnd_by": "rival"}),
     ("pages/tenders.py", {"flt_basis": "tiv"}, {}),
+    ("pages/timeline.py", {"flt_basis": "usd"}, {}),
+    ("pages/timeline.py", {"flt_basis": "usd"}, {"tl_rows": "system", "tl_munitions": True, "tl_book": "value"}),
+    ("pages/timeline.py", {"flt_basis": "tiv"}, {"tl_book": "value"}),
+    ("pages/timeline.py", {"flt_basis": "tiv"}, {"tl_book": "units"}),
 ]
 
 

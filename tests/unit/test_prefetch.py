@@ -85,3 +85,17 @@ def test_a_failing_question_fails_on_the_page_not_in_the_background(fake_db):
     with pytest.raises(ValueError, match="a question that fails"):
         answer(filters, deal_id="broken")
     assert len(executed) == 2  # a failure is not cached: the page asked again
+
+
+def test_questions_asked_in_turn_take_one_thread_and_are_all_answered(fake_db):
+    version, executed = fake_db
+    filters = Filters(year_from=2000, year_to=2021)
+    tasks = queries.prefetch_filtered(["q_in_turn_a", "q_in_turn_b", "q_in_turn_c"], filters, in_turn=True,
+                                      deal_id="")
+    assert len(tasks) == 1  # one thread asks the three, one after the other
+    finish(tasks)
+    assert executed == [("v1", 2021, "")] * 3
+    for name in ("q_in_turn_a", "q_in_turn_b", "q_in_turn_c"):  # from the cache: not asked again
+        assert queries.run_filtered(name, filters, deal_id="")["answer"].iloc[0] == "v1:2021:"
+    assert len(executed) == 3
+    assert queries.prefetch_filtered(["q_in_turn_a", "q_in_turn_c"], filters, in_turn=True, deal_id="") == []

@@ -77,3 +77,39 @@ def test_question_answers_as_before(name, database, request):
 @pytest.mark.parametrize("name", QUESTIONS)
 def test_question_reads_the_stored_facts(name):
     assert "_internal." in queries.sql_text(name).split("FROM fd", 1)[1]
+
+
+# Questions the page asks as one (queries.run_parts): each part must be, column for column, type for type and row
+# for row, what its own question gives, and what that question's frozen older text gave (where one is kept).
+MERGED = {"timeline_tables": {"orderbook": "timeline_orderbook", "orderbook_now": "timeline_orderbook_now",
+                              "speed": "timeline_speed"},
+          "timeline_yearly": {"value": "timeline_value_by_year", "units": "timeline_units_by_year"}}
+
+
+@pytest.mark.parametrize("merged", sorted(MERGED))
+@pytest.mark.parametrize("database", ["fixture_db", "built_db"])
+def test_merged_question_answers_as_its_parts(merged, database, request):
+    con = request.getfixturevalue(database)
+    rows = 0
+    for case in CASES:
+        filters = Filters(**{"year_from": 1950, "year_to": 2030, **case})
+        for deal_id in deal_choices(con):
+            for munitions in (False, True):
+                extra = {"deal_id": deal_id, "munitions": munitions}
+                own = {part: run_sql(con, queries.sql_text(name), name, filters, extra)
+                       for part, name in MERGED[merged].items()}
+                whole = run_sql(con, queries.sql_text(merged), merged, filters, extra)
+                split = queries.split_parts(whole, tuple((part, tuple(frame.columns)) for part, frame in own.items()))
+                for part, name in MERGED[merged].items():
+                    what = f"{merged}:{part} {case} {deal_id!r} munitions={munitions}"
+                    assert_same(split[part], own[part], what)
+                    if name in QUESTIONS:
+                        frozen = queries.compose((REFERENCE / f"{name}.sql").read_text())
+                        assert_same(split[part], run_sql(con, frozen, name, filters, extra), what + " (frozen)")
+                    rows += len(split[part])
+    assert rows > 0
+
+
+def run_sql(con, sql: str, name: str, filters: Filters, extra: dict) -> pd.DataFrame:
+    params = queries._filtered_params(name, filters, extra)
+    return con.execute(sql, {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}).df()
