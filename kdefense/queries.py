@@ -186,13 +186,13 @@ def _build_info(signature: tuple[str, int, int]) -> dict[str, str]:
     return dict(run("build_info").itertuples(index=False, name=None))
 
 
-def run_parts(name: str, filters: Filters, columns: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
+def run_parts(name: str, filters: Filters, columns: dict[str, list[str]], **extra: Any) -> dict[str, pd.DataFrame]:
     """The tables of a question that answers several in one (its `part` column names each, in row order; see
     overview_tables.sql), each as its own question would give it: its rows in order, its columns, index 0..n-1,
     and an integer column with no missing value as numpy integers (DuckDB's own conversion: nullable integers
     only where a value is missing). Each is a copy (callers may modify it), known to ui.figure by question and
-    part as run's frames are by question."""
-    params = _filtered_params(name, filters, {})
+    part as run's frames are by question. `extra`: parameters besides the filters, as run_filtered takes them."""
+    params = _filtered_params(name, filters, extra)
     key = _key(name, params, db.signature())
     whole = run(name, params)  # asked as every question is (shared cache, prefetch)
     out = {}
