@@ -357,14 +357,26 @@ def _template(name: str) -> dict:
     return go.Figure().layout.template.to_plotly_json()
 
 
-def drawn(data: list[dict], layout: dict) -> go.Figure:
+def drawn(data: list[dict], layout: dict, figure_order: bool = False) -> go.Figure:
     """`built`, carrying what st.plotly_chart will send (`_kd_sent`, read by ui.stamped), made from these
     dicts instead of a deep copy and walk of the whole figure (tests/unit/test_fast_paths.py compares it with
-    to_dict()). Read-only, like the figure."""
+    to_dict()). Read-only, like the figure. With `figure_order`, the sent dict is to_dict() to the order of its
+    keys (a Figure orders each trace's and the layout's own properties by name, the trace type and the template
+    last; what is inside them keeps the builder's order), so the JSON sent is byte for byte what built() sent."""
     fig = Drawn(data, layout)  # a Figure only when something needs one
-    fig._kd_sent = {"data": [_sent(None, trace) for trace in data],
-                    "layout": {**_sent(None, layout), "template": _template(str(pio.templates.default))}}
+    traces = [_sent(None, trace) for trace in data]
+    sent_layout = _sent(None, layout)
+    if figure_order:
+        traces = [{**_by_name(trace, "type"), "type": trace["type"]} if "type" in trace else _by_name(trace, "")
+                  for trace in traces]
+        sent_layout = _by_name(sent_layout, "template")
+    fig._kd_sent = {"data": traces, "layout": {**sent_layout, "template": _template(str(pio.templates.default))}}
     return fig
+
+
+def _by_name(props: dict, skipped: str) -> dict:
+    """`props` with its keys in name order, `skipped` left out."""
+    return {key: props[key] for key in sorted(props) if key != skipped}
 
 
 def value_label(basis: str) -> str:
@@ -422,7 +434,7 @@ def region_bars(df: pd.DataFrame, value_col: str, basis: str, large: bool = Fals
         "hovertemplate": "%{y}<br>%{x:,.0f}<br>" + t("{n} deals", n="%{customdata[0]}") + "<extra></extra>",
     }
     layout = merge({"xaxis": {"title": {"text": value_label(basis)}}}, layout_base(t("By region"), 300, large))
-    return built([trace], layout)
+    return drawn([trace], layout, figure_order=True)
 
 
 def _value_texts(values: Any) -> np.ndarray:
@@ -461,12 +473,12 @@ def ranked_bars(df: pd.DataFrame, label_col: str, value_col: str, basis: str, ti
         merge(layout, by_region)
         merge(layout, {"legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
                        "margin": {"b": 60}})
-        return built(traces, layout)
+        return drawn(traces, layout, figure_order=True)
     trace = {
         "type": "bar", "x": values, "y": taken(df[label_col], rows), "orientation": "h",
         "marker": {"color": PRIMARY_BAR}, "text": texts, "textposition": "auto", "hovertemplate": hover,
     }
-    return built([trace], layout)
+    return drawn([trace], layout, figure_order=True)
 
 
 def reconciliation_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
@@ -489,7 +501,7 @@ def reconciliation_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
                    {"yaxis": {"title": {"text": t("USD bn")}}, "xaxis": {"dtick": 1 if span <= 15 else 5},
                     "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
                     "margin": {"t": 80}})
-    return built(data, layout)
+    return drawn(data, layout, figure_order=True)
 
 
 KIND_WORDS = {"actual": N_("actual"), "planned": N_("planned"), "overdue": N_("overdue")}

@@ -7,7 +7,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from kdefense.charts import array, built, drawn, layout_base, merge, wrap_text
+from kdefense.charts import array, drawn, layout_base, merge, wrap_text
 from kdefense.i18n import N_, t
 
 OUTCOMES = ("won", "lost", "withdrawn", "cancelled", "open")
@@ -21,7 +21,8 @@ OUTCOME_SYMBOLS = {"won": "circle", "lost": "x", "withdrawn": "triangle-up", "ca
 
 def record_bars(df: pd.DataFrame, by_label: str, title: str, note: str, large: bool = False) -> go.Figure:
     """Korea's competitions per group, stacked by outcome (won, lost, withdrawn, cancelled, open).
-    Built from dicts (charts.built), as the validated Figure API would make it (tests/unit/test_fast_paths.py)."""
+    Built from dicts (charts.drawn, sent as charts.built sent it), as the validated Figure API would make it
+    (tests/unit/test_fast_paths.py)."""
     data = df.iloc[::-1] if by_label != "Year" else df.sort_values("grp", ascending=False)
     groups = array(data["grp"].astype(str))
     traces = [{"type": "bar", "x": array(data[outcome]), "y": groups, "orientation": "h",
@@ -35,7 +36,7 @@ def record_bars(df: pd.DataFrame, by_label: str, title: str, note: str, large: b
     if len(data) and data[list(OUTCOMES)].sum(axis=1).max() <= 12:
         layout["xaxis"]["dtick"] = 1
     merge(layout, _note_layout(height, note, large))
-    return built(traces, layout)
+    return drawn(traces, layout, figure_order=True)
 
 
 def winner_text(winner: object, winner_system: object) -> str:

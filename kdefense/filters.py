@@ -72,6 +72,10 @@ class Filters:
         span = self.year_to - self.year_from + 1
         return replace(self, year_from=self.year_from - span, year_to=self.year_from - 1)
 
+    def with_previous_period(self) -> Filters:
+        """The same filters over this period and the equally long one before it (both periods in one question)."""
+        return replace(self, year_from=self.previous_period().year_from)
+
     def describe(self) -> str:
         """One line a colleague can read aloud: what is shown (in the active language)."""
         from kdefense import names

@@ -728,7 +728,7 @@ def markdown_doc(text: str, top: int = 3) -> None:
 
 def chart_with_data(fig, df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:
     """A chart and, beside it, the download of exactly the rows it draws (hidden when presenting)."""
-    plotly(fig, f"chart_{key}", filters, fig.layout.title.text or view.replace("-", " ").capitalize())
+    plotly(fig, f"chart_{key}", filters, charts.readable(fig).layout.title.text or view.replace("-", " ").capitalize())
     with st.popover(t("Data behind this chart"), icon=":material/table:"):
         data_preview(df)
         downloads(df, view, filters, key)

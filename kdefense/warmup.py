@@ -24,24 +24,26 @@ LOG = logging.getLogger("kdefense.warmup")
 SKIPPED = re.compile(r"(filter_(?!options)|deal_)\w*|views|derive|materialize")
 # Page-level parameters at the values a page opens with (Timeline: all deals, missiles and ammunition left out).
 PAGE_DEFAULTS = {"deal_id": "", "munitions": False}
-# Questions also asked for the equally long period before the filters' years (the Overview's deltas).
-PREVIOUS_PERIOD = ("overview_headline", "overview_tiv_headline")
+# Questions asked over the filters' years and the equally long period before them, split at $period_from (the
+# Overview's headlines and their deltas: Filters.with_previous_period).
+BOTH_PERIODS = ("overview_headlines", "overview_tiv_headlines")
 
 
 def default_questions(filters: Filters) -> list[tuple[str, dict]]:
     """(question, parameters) of every kdefense/sql question whose parameters the default view fills: the shared
     filters and PAGE_DEFAULTS. Questions that need a user's choice (a deal, a country, suppliers) are left out."""
     known = {**filters.params(), **PAGE_DEFAULTS}
-    before = filters.previous_period().params()
+    both = {**filters.with_previous_period().params(), "period_from": filters.year_from}
     out = []
     for path in sorted(settings.SQL_DIR.glob("*.sql")):
         if SKIPPED.fullmatch(path.stem):
             continue
         used = set(re.findall(r"\$(\w+)", queries.sql_text(path.stem)))
+        if path.stem in BOTH_PERIODS:
+            out.append((path.stem, {k: both[k] for k in used}))
+            continue
         if used <= set(known):
             out.append((path.stem, {k: known[k] for k in used}))
-            if path.stem in PREVIOUS_PERIOD:
-                out.append((path.stem, {k: before.get(k, known[k]) for k in used}))
     return out
 
 

@@ -6,20 +6,25 @@ import streamlit as st
 from kdefense import charts, fmt, names, queries, settings, ui
 from kdefense.i18n import t
 
+UNIT_COLUMNS = [f"{group}_{what}" for group in ("units", "platforms", "munitions")
+                for what in ("ordered", "delivered", "outstanding")] + ["small_arms_ordered"]
+
 filters = ui.current_filters()
 usd = filters.basis == "usd"
 ui.page_header(t("South Korea's defence exports"), filters,
                t("Every Korean arms deal and delivery: contract money from the ledger, volumes from SIPRI."))
 
 prefix = "overview_" if usd else "overview_tiv_"
+headline_columns = ["deals", "recipients", *(("value_usd_m", "deals_with_value") if usd else
+                                            ("tiv_order_m", "tiv_delivered_m")), *UNIT_COLUMNS]
 # The page's other questions start now, in the background (queries.prefetch_filtered), the longest first: DuckDB
-# answers them while this thread asks the headline (asked at once: a background start would only make it wait)
+# answers them while this thread asks the headlines (asked at once: a background start would only make it wait)
 # and draws the metrics and the first charts.
-queries.prefetch_filtered([f"{prefix}tables"], filters)
-queries.prefetch_filtered([f"{prefix}headline"], filters.previous_period())
-queries.prefetch_filtered(["reconciliation"], filters)
-head = queries.run_filtered(f"{prefix}headline", filters).iloc[0]
-before = queries.run_filtered(f"{prefix}headline", filters.previous_period()).iloc[0]
+queries.prefetch_filtered([f"{prefix}tables", "reconciliation"], filters)
+# the headline of the period shown and of the one before (the deltas): one question, split by period
+headlines = queries.run_parts(f"{prefix}headlines", filters.with_previous_period(),
+                              dict.fromkeys(("current", "previous"), headline_columns), period_from=filters.year_from)
+head, before = headlines["current"].iloc[0], headlines["previous"].iloc[0]
 
 if not head["deals"]:
     st.info(t("No deals match these filters. Widen the years, clear the search, or press **Reset filters**."))

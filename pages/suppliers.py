@@ -61,12 +61,12 @@ def supplier_choice() -> list[str]:
 def prefetch(view: str, filters: Filters) -> None:
     """Start the shown comparison's questions in the background (queries.prefetch_filtered), with the page options
     as the session left them, so that DuckDB answers the later ones while the first charts are built. Questions
-    that need a value the page works out first (the five-year window) are asked by the page itself."""
+    that need a value the page works out first (the five-year window) are asked by the page itself, and so is the
+    first one (the complete windows, asked at once: a background start would only make the page wait for it)."""
     state = st.session_state
     world = replace(filters, regions=(), nato=False, eu=False, countries=())
     if view in VIEWS[:3]:
         chosen = supplier_choice()
-        queries.prefetch_filtered(["suppliers_windows"], filters)
     if view == VIEWS[0]:
         for by_window in (True, False):
             queries.prefetch_filtered(["suppliers_share"], world, suppliers=chosen, by_window=by_window)

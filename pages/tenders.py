@@ -13,9 +13,10 @@ APPLY = N_("Sidebar filters used here: region, NATO/EU, recipient countries, sys
            "not tenders, and do not apply.")
 
 filters = ui.current_filters()
-# The page's three questions start now, in the background (queries.prefetch_filtered), with the grouping the
-# session left: DuckDB answers the record and the head to head while the first are drawn.
-queries.prefetch_filtered(["tenders_table", "tenders_record", "tenders_head_to_head"], filters,
+# The page's later questions start now, in the background (queries.prefetch_filtered), the longest first and with
+# the grouping the session left: DuckDB answers the head to head and the record while this thread asks the table
+# (asked at once: a background start would only make it wait) and draws the metrics and the record.
+queries.prefetch_filtered(["tenders_head_to_head", "tenders_record"], filters,
                           by=st.session_state.get("tnd_by", "system_family"))
 ui.page_header(t("Tenders: bids won and lost"), filters,
                t("Every known competition a Korean bidder entered, with the outcome for Korea, the rivals and the "

@@ -104,7 +104,7 @@ def test_overview_prefetches_what_it_asks(app_db, asked, basis, years):
     at = run_app(state={"flt_basis": basis, **({"flt_years": years} if years else {})})
     assert not at.exception, at.exception
     names = {key[0] for key in asked["prefetched"]}
-    assert f"overview_{'' if basis == 'usd' else 'tiv_'}headline" in names and "reconciliation" in names
+    assert f"overview_{'' if basis == 'usd' else 'tiv_'}tables" in names and "reconciliation" in names
     assert asked["prefetched"] <= asked["asked"], asked["prefetched"] - asked["asked"]
 
 

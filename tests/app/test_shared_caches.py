@@ -30,9 +30,12 @@ def no_warm_up_empty_caches(app_db, monkeypatch):
 
 
 def count_work(monkeypatch) -> dict[str, int]:
-    """Counts of SQL statements run and Plotly figures constructed (every chart builder constructs one)."""
+    """Counts of SQL statements run and figures made: Plotly figures constructed, and figures drawn without one
+    (charts.Drawn: every chart builder makes one or the other)."""
+    from kdefense import charts
+
     counts = {"sql": 0, "figures": 0}
-    execute, figure_init = db.execute, plotly.basedatatypes.BaseFigure.__init__
+    execute, figure_init, drawn_init = db.execute, plotly.basedatatypes.BaseFigure.__init__, charts.Drawn.__init__
 
     def counted_execute(sql, params=None):
         counts["sql"] += 1
@@ -42,8 +45,13 @@ def count_work(monkeypatch) -> dict[str, int]:
         counts["figures"] += 1
         figure_init(self, *args, **kwargs)
 
+    def counted_drawn(self, *args, **kwargs):
+        counts["figures"] += 1
+        drawn_init(self, *args, **kwargs)
+
     monkeypatch.setattr(db, "execute", counted_execute)
     monkeypatch.setattr(plotly.basedatatypes.BaseFigure, "__init__", counted_init)
+    monkeypatch.setattr(charts.Drawn, "__init__", counted_drawn)
     return counts
 
 

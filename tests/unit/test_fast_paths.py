@@ -910,3 +910,52 @@ def test_sent_dict_skips_the_keys_plotly_skips():
 
     keys = ["geojson", "layer", "layers", "range", "x", "y", "ranges", "text", "marker", "autorange", None, 0]
     assert [k in charts.SKIPPED_KEYS for k in keys] == [bool(is_skipped_key(k)) for k in keys]
+HEADLINE_PERIOD_CASES = [
+    *TABLE_CASES, {"year_from": 2024, "year_to": 2026}, {"year_from": 1990, "year_to": 2009},
+    {"year_from": 2010, "year_to": 2010}, {"year_from": 2026, "year_to": 2026, "q": "K9"},
+    {"countries": ("POL",), "year_from": 2022, "year_to": 2023, "categories": ("Armoured vehicles",)},
+]
+
+
+@pytest.mark.parametrize("basis", ["usd", "tiv"])
+@pytest.mark.parametrize("case", HEADLINE_PERIOD_CASES, ids=range(len(HEADLINE_PERIOD_CASES)))
+def test_overview_headlines_of_both_periods_are_the_headlines_they_replace(app_db, case, basis):
+    """The Overview asks the headline of the period shown and of the one before it as one question
+    (overview_headlines.sql, split by queries.run_parts): each part is, column for column, type for type and bit
+    for bit, what overview_headline.sql gives for that period, with deals or without (the metrics and their
+    deltas read them)."""
+    options = queries.filter_options()
+    filters = Filters(**{"year_from": options.year_min, "year_to": options.year_max, **case, "basis": basis})
+    single = "overview_headline" if basis == "usd" else "overview_tiv_headline"
+    expected = {"current": queries.run_filtered(single, filters),
+                "previous": queries.run_filtered(single, filters.previous_period())}
+    columns = list(expected["current"].columns)
+    parts = queries.run_parts(single + "s", filters.with_previous_period(), {"current": columns, "previous": columns},
+                              period_from=filters.year_from)
+    assert list(parts) == ["current", "previous"]
+    for part, frame in expected.items():
+        pd.testing.assert_frame_equal(parts[part], frame, check_exact=True, obj=part)
+        assert list(parts[part].dtypes) == list(frame.dtypes), part
+        for column in columns:  # bit for bit: a float summed in another order would differ in its last bits
+            assert repr(parts[part][column].iloc[0]) == repr(frame[column].iloc[0]), (part, column)
+
+
+@pytest.mark.parametrize("case", [{}, {"basis": "tiv"}, {"regions": ("Europe",)}, {"year_from": 2022, "year_to": 2022}])
+def test_figures_drawn_in_figure_order_send_what_built_figures_sent(app_db, case):
+    """The Overview's builders and the Tenders record are drawn (charts.drawn: no Figure unless something needs
+    one) in figure order: the sent dict they carry is, byte for byte and in the order of its keys, what the Figure
+    that charts.built made from the same dicts sent (st.plotly_chart's JSON and the chart's element id)."""
+    from kdefense import i18n, ui
+
+    options = queries.filter_options()
+    filters = Filters(**{"year_from": options.year_min, "year_to": options.year_max, **case})
+    compared = 0
+    for lang in ("en", "ko"):
+        with i18n.use_lang(lang):
+            for fig in overview_figures(filters) + tender_record_figures(filters):
+                assert isinstance(fig, charts.Drawn)
+                source = fig.__dict__["_kd_source"]  # the builder's dicts, the Figure not built yet
+                assert pio.to_json(fig._kd_sent, validate=False) == pio.to_json(
+                    ui.sent_dict(charts.built(*source)), validate=False)
+                compared += 1
+    assert compared >= 14
