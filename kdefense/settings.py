@@ -22,8 +22,11 @@ def db_path() -> str:
 def duckdb_threads() -> int:
     """DuckDB worker threads per query (KDEFENSE_DUCKDB_THREADS, default 1).
 
-    The app's queries read tens of thousands of rows and take milliseconds; parallelism inside one query gains
-    nothing there, while every DuckDB thread keeps its own allocations (about 40 MB more server memory with 2).
+    The app's queries read tens of thousands of rows and take milliseconds. With more than one thread, answers are
+    no longer the same from run to run: string_agg(DISTINCT …) lists, any_value() picks and the order of floating
+    sums depend on which thread finished first (the system Gantt's source lists changed order between two runs).
+    More threads would help the Timeline's background questions (DuckDB's Python client takes the interpreter lock
+    between the tasks of a query it runs itself: 87 instead of 97 ms on a filter change), but not at that price.
     Concurrent sessions still run their queries in parallel, each on its own cursor and script thread.
     """
     return max(1, int(os.environ.get("KDEFENSE_DUCKDB_THREADS", "1")))

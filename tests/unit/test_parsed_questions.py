@@ -98,3 +98,41 @@ def test_a_parsed_statement_serves_a_new_file_version(fresh_parse_cache, app_db,
     after = db.execute(sql)  # a new connection for the new file, the same parsed statement
     assert isinstance(db._PARSED[sql], duckdb.Statement)
     assert after.equals(before)
+
+
+def test_a_thread_keeps_its_cursor_and_threads_never_share_one(fresh_parse_cache):
+    sql = queries.sql_text("build_info")
+    db.execute(sql)
+    mine = db._THREAD.cursor[1]
+    db.execute(sql)
+    assert db._THREAD.cursor[1] is mine  # no new cursor (and no `USE kd`) per question
+
+    def cursor_of_new_thread(_: int) -> int:
+        db.execute(sql)
+        return id(db._THREAD.cursor[1])
+
+    with ThreadPoolExecutor(3) as pool:
+        others = set(pool.map(cursor_of_new_thread, range(3)))
+    assert id(mine) not in others
+
+
+def test_a_new_file_version_gets_a_new_cursor_and_the_old_one_is_closed(fresh_parse_cache, app_db, tmp_path,
+                                                                        monkeypatch):
+    sql = queries.sql_text("build_info")
+    before = db.execute(sql)
+    old_connection, old_cursor = db._THREAD.cursor
+    copy = tmp_path / "rebuilt.duckdb"
+    copy.write_bytes(app_db.read_bytes())
+    monkeypatch.setenv("KDEFENSE_DB", str(copy))  # a rebuild: the same path would get a new inode and mtime
+    assert db.execute(sql).equals(before)
+    connection, cursor = db._THREAD.cursor
+    assert connection is db._connection(db.signature()) and connection is not old_connection
+    assert cursor is not old_cursor
+    with pytest.raises(duckdb.ConnectionException):
+        old_cursor.execute("SELECT 1")  # closed, not left open on the old file
+
+
+
+def test_duckdb_runs_each_question_on_one_thread_by_default(monkeypatch):
+    monkeypatch.delenv("KDEFENSE_DUCKDB_THREADS", raising=False)
+    assert settings.duckdb_threads() == 1  # more threads make string_agg orders and sums vary from run to run
