@@ -557,7 +557,29 @@ def sidebyside_browser(db: Path, work: Path, runs: int, peer: Path | None, usual
                                   extra_env=extra) as server:
                 warm_up(browser, server, [None])
                 out[name] = _browser_view(bb, browser, server.url, guard, runs)
+        out["floor"] = _floor_navigation(bb, browser, db, work, guard, runs)
     out["external_requests"] = len(guard.external)
+    return out
+
+
+# Streamlit's own navigation cost on this machine, measured in the same run as the pages and the peer: a page of
+# ours cannot be reached faster than the smallest app drawing what it draws (issue 17's navigation target is set
+# against the peer's time, so the floor says how much of that target any Streamlit page with a chart can meet).
+SIDEBYSIDE_FLOOR = ("empty page (title + text)", "one Plotly bar chart")
+
+
+def _floor_navigation(bb, browser, db: Path, work: Path, guard, runs: int) -> dict:
+    out = {}
+    for i, name in enumerate(SIDEBYSIDE_FLOOR):
+        script = work / f"floor_sbs_{i}.py"
+        script.write_text(FLOOR_APPS[name])
+        with streamlit_server(db, work / f"server-sbs-floor-{i}.log", script=script) as server:
+            warm_up(browser, server, [None])
+            try:
+                out[name] = bb.time_navigation(browser, server.url, guard, runs)
+            except Exception as exc:  # noqa: BLE001 - reported, not fatal, as the pages' views
+                out[name] = {"first_visit": float("nan"), "repeat_visit": float("nan"), "charts": 0,
+                             "error": str(exc)[:200]}
     return out
 
 
@@ -677,6 +699,10 @@ def browser_ratio_table(browser: dict, name: str, label: str) -> str:
             verdict(change, SIDE["filter_s"]),
             v["charts"],
         ])
+    for floor, v in (browser.get("floor") or {}).items():
+        rows.append([f"*Streamlit floor: {floor}*", secs(v["first_visit"]), secs(v["repeat_visit"]), "",
+                     _r(_ratio(v["first_visit"], ref["first_visit"]), SIDE["nav_vs_ref"]),
+                     _r(_ratio(v["repeat_visit"], ref["repeat_visit"]), SIDE["nav_vs_ref"]), "", "", v["charts"]])
     rows.append([f"**{who}**", secs(ref["first_visit"]), secs(ref["repeat_visit"]),
                  secs(ref["filter"]["filter_change"]), "", "", "", "", ref["charts"]])
     return table(

@@ -79,3 +79,14 @@ def test_browser_ratios_against_the_usual_way_and_the_peer():
 def test_without_a_peer_only_the_usual_way_is_printed():
     text = run.sidebyside_tables(apptest_results(with_peer=False), None, "(×10)")
     assert "against the usual way" in text and "against the peer" not in text and "peer first run" not in text
+
+
+def test_streamlit_floor_is_printed_against_the_peer_in_the_same_run():
+    browser = browser_results()
+    browser["floor"] = {"one Plotly bar chart": {"first_visit": 4.8, "repeat_visit": 1.2, "charts": 1}}
+    text = run.sidebyside_tables(apptest_results(with_peer=True), browser, "(real data, with Chromium)")
+    floor = row(text, "Chromium against the peer", "*Streamlit floor: one Plotly bar chart*")
+    assert floor[1:3] == ["4.80 s", "1.20 s"]
+    assert floor[4:6] == ["0.60 MISSED", "0.30 ok"]  # ÷ the peer's 8.0 s first and 4.0 s repeat visit
+    assert "Streamlit floor" not in run.sidebyside_tables(apptest_results(with_peer=True), browser_results(),
+                                                          "(real data, with Chromium)")
