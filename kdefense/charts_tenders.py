@@ -7,7 +7,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from kdefense.charts import array, drawn, layout_base, merge, wrap_text
+from kdefense.charts import Columns, array, drawn, layout_base, merge, wrap_text
 from kdefense.i18n import N_, t
 
 OUTCOMES = ("won", "lost", "withdrawn", "cancelled", "open")
@@ -54,23 +54,24 @@ def tender_markers(df: pd.DataFrame, title: str, note: str, large: bool = False)
     """Tender decisions on a year axis: one marker per decided competition, by system family and outcome.
     Built from dicts (charts.drawn): the validated Figure API cost most of the Timeline's tender chart."""
     families = sorted(df["system_family"].unique())
+    cols = Columns(df)  # each outcome's rows by position: no sub-frame per outcome (each took every column)
+    rows_of = cols.positions("outcome", OUTCOMES)
+    programme, recipient, year, systems, winner, winner_system, competition = (cols.list(c) for c in (
+        "programme", "recipient", "year_decided", "korean_systems", "winner", "winner_system", "competition_id"))
     data = []
     for outcome in OUTCOMES:
-        part = df[df["outcome"] == outcome]
-        if part.empty:
+        idx = rows_of[outcome]
+        if not idx:
             continue
         korea = t("Korea: {outcome} with {systems}")
         label = t(OUTCOME_LABELS[outcome])
-        hover = [f"<b>{html.escape(str(programme))}</b> ({html.escape(str(recipient))}, {year})<br>"
-                 + korea.format(outcome=label.lower(), systems=systems_text(systems)) + "<br>"
-                 + t("Winner: {winner}", winner=winner_text(winner, winner_system)) + "<br>"
-                 f"{competition}"
-                 for programme, recipient, year, systems, winner, winner_system, competition in zip(
-                     part["programme"].tolist(), part["recipient"].tolist(), part["year_decided"].tolist(),
-                     part["korean_systems"].tolist(), part["winner"].tolist(), part["winner_system"].tolist(),
-                     part["competition_id"].tolist(), strict=True)]
+        hover = [f"<b>{html.escape(str(programme[i]))}</b> ({html.escape(str(recipient[i]))}, {year[i]})<br>"
+                 + korea.format(outcome=label.lower(), systems=systems_text(systems[i])) + "<br>"
+                 + t("Winner: {winner}", winner=winner_text(winner[i], winner_system[i])) + "<br>"
+                 f"{competition[i]}"
+                 for i in idx]
         colour = OUTCOME_COLOURS[outcome]
-        data.append({"type": "scatter", "x": array(part["x_year"]), "y": array(part["system_family"]),
+        data.append({"type": "scatter", "x": cols.take("x_year", idx), "y": cols.take("system_family", idx),
                      "mode": "markers", "name": label,
                      "marker": {"symbol": OUTCOME_SYMBOLS[outcome], "size": 13, "color": colour,
                                 "line": {"width": 2, "color": colour}},

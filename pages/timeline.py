@@ -114,7 +114,7 @@ else:
         st.caption(t("{rows} recipient–system rows from {deals} deals. Each marker is one contract; bars sum the "
                      "deliveries of the row's deals.", rows=rows, deals=gantt["deal_id"].nunique()))
     else:
-        context = int((~gantt.drop_duplicates("deal_id")["selected"]).sum())
+        context = int((~gantt["selected"][~gantt["deal_id"].duplicated()]).sum())  # one column, not a sub-frame
         st.caption(t("{n} deals", n=rows - context)
                    + (t(", under {n} framework agreements shown for context (outside the status filter)", n=context)
                       if context else "")
@@ -149,8 +149,8 @@ left, right = st.columns(2)
 with left:
     if usd:
         value = yearly["value"]
-        ledger = value[value["series"] == "Ledger"]
-        if ledger.empty:
+        ledger = value["series"] == "Ledger"  # a mask read column by column below: no sub-frame of every column
+        if not ledger.any():
             st.info(t("No signed deals (contract, delivering, completed) in this selection, so no contract value."))
         else:
             chart(ui.figure(ct.value_by_year_chart, value, "usd", events, tenders), value, "timeline-value-by-year",
@@ -159,7 +159,7 @@ with left:
                 "Bars: contracts signed each year, by recipient region; {valued} of {deals} signed deals state a "
                 "value. A framework agreement whose executive contracts carry the value is counted once. Line: South "
                 "Korea's official annual export orders (all destinations, not filtered). Never mixed with SIPRI TIV.",
-                valued=int(ledger["deals_with_value"].sum()), deals=int(ledger["deals"].sum()))
+                valued=int(value["deals_with_value"][ledger].sum()), deals=int(value["deals"][ledger].sum()))
                 + " " + t(TENDER_NOTE))
     else:
         value = queries.run_filtered("timeline_tiv_value_by_year", filters, deal_id=deal_id)
@@ -242,16 +242,17 @@ speed = queries.run_parts("timeline_tables", filters, SPEED_TABLE, deal_id=deal_
 if speed.empty:
     st.info(t("No signed deals in this selection, so no delivery speed to show."))
 else:
-    done = speed[speed["years_to_first_delivery"].notna()]
-    compared = done[done["years_vs_median"].notna()]
+    delivered = speed["years_to_first_delivery"].notna()  # the two columns read, not sub-frames of every column
+    done = speed["years_to_first_delivery"][delivered]
+    compared = speed["years_vs_median"][delivered].dropna()
     if not compared.empty:
-        faster = int((compared["years_vs_median"] < 0).sum())
-        same = int((compared["years_vs_median"] == 0).sum())
+        faster = int((compared < 0).sum())
+        same = int((compared == 0).sum())
         st.markdown(t(
             "**{faster} of {total}** delivered deals reached their first delivery faster than the median of other "
             "suppliers in the same SIPRI category, **{same}** as fast, **{slower}** slower. Korean median: "
             "**{median} years** from signing.", faster=faster, total=len(compared), same=same,
-            slower=len(compared) - faster - same, median=f"{done['years_to_first_delivery'].median():g}"))
+            slower=len(compared) - faster - same, median=f"{done.median():g}"))
     fig = ui.figure(ct.speed_chart, names.gantt_labels(speed, by_system=False))  # row labels as on the Gantt
     chart(fig, speed, "timeline-speed", "tl_speed", scroll=charts.readable(fig).layout.meta["rows"] > ct.TALL_ROWS)
     st.caption(t("Calendar years between the signing year and the first year with a recorded delivery (0 = the "
