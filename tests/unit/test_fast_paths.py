@@ -959,3 +959,36 @@ def test_figures_drawn_in_figure_order_send_what_built_figures_sent(app_db, case
                     ui.sent_dict(charts.built(*source)), validate=False)
                 compared += 1
     assert compared >= 14
+
+
+@pytest.mark.parametrize("case", TIMELINE_CASES)
+def test_tender_markers_by_row_position_send_what_the_sub_frames_sent(app_db, case):
+    """The tender markers read each outcome's rows by position (charts.Columns), not as a boolean-masked sub-frame
+    of every column: the JSON is byte for byte what the reference builder made, in English and Korean, normal and
+    large, for the page's frames and for a frame with hostile text, missing values and a missing outcome."""
+    from kdefense import charts_tenders as ctn
+    from kdefense import i18n
+    from tests.unit import reference_charts_tenders as ref
+
+    options = queries.filter_options()
+    filters = Filters(**{"year_from": options.year_min, "year_to": options.year_max, **case})
+    tenders = page_frames(filters, False, False)["tenders"]
+    odd = tenders.head(6).copy()
+    if len(odd):
+        odd["programme"] = odd["programme"].astype(object)
+        odd.loc[odd.index[0], "programme"] = "<script>alert(1)</script> & co"
+        odd.loc[odd.index[-1], "winner"] = None
+        odd = odd[odd["outcome"] != odd["outcome"].iloc[0]]  # one outcome gone
+    compared = 0
+    for frame in (tenders, odd):
+        if frame.empty:
+            continue
+        for lang in ("en", "ko"):
+            with i18n.use_lang(lang):
+                for large in (False, True):
+                    args = (frame, "Tender decisions", "A note " * 20)
+                    fast = ctn.tender_markers(*args, large=large)
+                    reference = ref.tender_markers(*args, large=large)
+                    assert pio.to_json(fast, validate=False) == pio.to_json(reference, validate=False), lang
+                    compared += 1
+    assert compared >= 4 or tenders.empty
