@@ -52,11 +52,15 @@ INIT_JS = """
 MARK_JS = "() => ({done: window.__kd.done, frames: window.__kd.frames})"
 # Tags every Plotly chart's element, so that after a rerun the charts Streamlit mounted anew can be counted
 # (a changed figure gets a new element id, so its component is remounted and Plotly draws it from scratch).
+# Plotly marks a figure it drew a second time because automargin grew a margin (`_redrawFromAutoMarginCount`, set
+# only then): `redrawn` counts the remounted charts drawn twice that way.
 TAG_CHARTS_JS = "() => document.querySelectorAll('.js-plotly-plot').forEach((gd) => { gd.__kdKept = true; })"
 AFTER_CHANGE_JS = """
 () => ({longMs: window.__kd.longMs,
         charts: document.querySelectorAll('.js-plotly-plot').length,
-        remounted: Array.from(document.querySelectorAll('.js-plotly-plot')).filter((gd) => !gd.__kdKept).length})
+        remounted: Array.from(document.querySelectorAll('.js-plotly-plot')).filter((gd) => !gd.__kdKept).length,
+        redrawn: Array.from(document.querySelectorAll('.js-plotly-plot'))
+          .filter((gd) => !gd.__kdKept && gd._fullLayout && '_redrawFromAutoMarginCount' in gd._fullLayout).length})
 """
 QUIET_MS = 200
 
@@ -239,8 +243,10 @@ def time_filter_change(
 
     Also where the time went, per run: the bytes the server sent for the change, the server's own rerun (from the
     app's rerun log, when the server writes one), the browser's main-thread tasks of 50 ms or more (parsing,
-    Plotly drawing, React), and how many charts were mounted anew rather than updated."""
-    times, state, parts = [], {}, {"sent_kb": [], "server_rerun_s": [], "long_tasks_s": [], "remounted": []}
+    Plotly drawing, React), how many charts were mounted anew rather than updated, and how many of those Plotly
+    drew twice because its automargin grew a margin after the first draw."""
+    times, state, parts = [], {}, {"sent_kb": [], "server_rerun_s": [], "long_tasks_s": [], "remounted": [],
+                                "redrawn": []}
     for _ in range(runs):
         context, page = new_page(browser, guard)
         sizes = count_ws_bytes(page)
@@ -264,6 +270,7 @@ def time_filter_change(
         parts["server_rerun_s"].append(server_rerun_seconds(rerun_log, log_before))
         parts["long_tasks_s"].append((after["longMs"] - long_before) / 1000)
         parts["remounted"].append(after["remounted"])
+        parts["redrawn"].append(after["redrawn"])
     return {
         "filter_change": median(times),
         "all": times,

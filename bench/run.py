@@ -748,8 +748,8 @@ def scaled_peer(peer: Path, peer_data: str, folder: Path) -> Path:
 
 def filter_change_parts_table(browser: dict, label: str) -> str:
     """Where a filter change's time went in Chromium (medians): what the server sent, the server's own rerun
-    (from its rerun log; the usual way writes none), the browser's long main-thread tasks (drawing), and the charts
-    mounted anew."""
+    (from its rerun log; the usual way writes none), the browser's long main-thread tasks (drawing), the charts
+    mounted anew, and how many of them Plotly drew twice (its automargin grew a margin after the first draw)."""
     views = [(name, v) for name, v in browser["pages"].items()]
     views += [(f"**{name}**", browser[name]) for name in ("usual", "peer") if name in browser]
     rows = []
@@ -765,12 +765,14 @@ def filter_change_parts_table(browser: dict, label: str) -> str:
                 secs(change["server_rerun_s"]),
                 secs(change["long_tasks_s"]),
                 f"{change['remounted']:.0f} of {v.get('charts', 0)}",
+                f"{change['redrawn']:.0f}" if "redrawn" in change else "—",
             ]
         )
     if not rows:
         return ""
     return table(
-        ["page", "filter change", "sent", "server rerun", "main-thread tasks ≥ 50 ms", "charts mounted anew"],
+        ["page", "filter change", "sent", "server rerun", "main-thread tasks ≥ 50 ms", "charts mounted anew",
+         "drawn twice (automargin)"],
         rows,
         f"Side by side {label}: where a filter change went in Chromium (medians)",
     )
