@@ -124,7 +124,7 @@ def answer_frame(result: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def _as_df_gives(values: np.ndarray) -> Any:
     """A column of fetchnumpy() as df() gives it: a masked (NULL-holding) integer or boolean column as pandas'
-    nullable array, a masked float column with NaN, masked text with None (then read as df() reads text)."""
+    nullable array, a masked float column with NaN, masked text with None."""
     if not isinstance(values, np.ma.MaskedArray):
         return values
     mask = np.ma.getmaskarray(values)
@@ -137,7 +137,7 @@ def _as_df_gives(values: np.ndarray) -> Any:
         return pd.arrays.BooleanArray(values.data, mask)
     if kind == "f":
         return np.where(mask, np.nan, values.data)
-    filled = values.data.astype(object)
+    filled = values.data.astype(object)  # text: None where NULL, as df() gives it (pandas reads a masked one as NaN)
     filled[mask] = None
     return filled
 
