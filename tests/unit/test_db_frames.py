@@ -2,6 +2,7 @@
 column for column, type for type and value for value (None and NaN apart, every float bit for bit)."""
 
 import re
+import shutil
 
 import duckdb
 import pandas as pd
@@ -35,9 +36,12 @@ def answers(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> tuple[pd.
 
 
 @pytest.fixture(scope="module")
-def app_like_db(built_db_path):
-    """The full database on one thread, as the app reads it (db.py)."""
-    con = duckdb.connect(str(built_db_path), read_only=True, config={"threads": 1})
+def app_like_db(built_db_path, tmp_path_factory):
+    """The full database on one thread, as the app reads it (db.py); a copy of the file, since DuckDB opens one file
+    with one configuration per process (the session's built_db has it open)."""
+    copy = tmp_path_factory.mktemp("frames") / "kdefense.duckdb"
+    shutil.copyfile(built_db_path, copy)
+    con = duckdb.connect(str(copy), read_only=True, config={"threads": 1})
     yield con
     con.close()
 
