@@ -24,9 +24,10 @@ from textwrap import wrap
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from kdefense import names
-from kdefense.charts import FONT, base_layout, layout_base, merge
+from kdefense.charts import FONT, _template, base_layout, layout_base, merge
 from kdefense.i18n import N_, current_lang, t
 from kdefense.settings import REGION_COLOURS, STATIC_DIR
 
@@ -593,7 +594,8 @@ def recipients_map(rows: pd.DataFrame, totals: pd.DataFrame, countries: pd.DataF
     # What st.plotly_chart will send, from the dicts above (their arrays are typed already): ui.stamped uses it
     # instead of Figure.to_dict(), which deep-copies and walks every frame again (tests/unit/test_fast_paths.py
     # checks it equals to_dict()). Read-only, like the figure.
-    fig._kd_sent = {"data": data, "layout": {**layout, "template": fig.layout.template.to_plotly_json()},
+    # the default template (layout_base sets none) as charts.drawn sends it: made once, not copied per figure
+    fig._kd_sent = {"data": data, "layout": {**layout, "template": _template(str(pio.templates.default))},
                     **({"frames": frames} if frames else {})}
     return fig
 

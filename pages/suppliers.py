@@ -372,7 +372,7 @@ st.caption(t("Sidebar filters used in the SIPRI comparisons: recipient region, N
              "classes."))
 if view in VIEWS[:3]:
     chosen = pick_suppliers()
-    complete_windows = queries.run_filtered("suppliers_windows", filters)
+    complete_windows = queries.complete_windows(filters)  # suppliers_windows.sql, asked once per data version
     if view == VIEWS[0]:
         share_and_rank(filters, chosen, complete_windows)
     elif view == VIEWS[1]:
