@@ -268,6 +268,11 @@ CSS = """
 .kd-filter-summary {font-size: 0.95rem; color: #374151; background: #f3f4f6; padding: 0.4rem 0.7rem;
   border-radius: 0.4rem; margin-bottom: 0.8rem;}
 [data-testid="stMarkdownContainer"] p.kd-scroll-hint {font-size: 0.85rem; color: #4b5563; margin: 0 0 0.25rem 0;}
+/* The Timeline's tall charts scroll in a box 820 px high (pages/timeline.py, keys tl_box_*): a keyed container made to
+   scroll here, not st.container(height=…), in which Streamlit draws a new chart first at Plotly's default 700 px
+   width (the box's width not yet measured; a legend that wraps there made Plotly draw it twice) and then again at
+   the box's width (issue 17; tests/browser/test_timeline_margins.py). */
+[class*="st-key-tl_box_"] {height: 820px !important; max-height: 820px; flex: none !important; overflow: auto !important;}
 .kd-footer {font-size: 0.8rem; color: #4b5563; margin-top: 2rem; border-top: 1px solid #e5e7eb; padding-top: 0.5rem;}
 /* Accessibility (issue 16, docs/accessibility.md): captions carry real content, so full contrast (7.6:1, not
    Streamlit's 3.9:1); section headings are h2 under the page's h1, drawn at subheader size. */

@@ -10,7 +10,6 @@ from kdefense.i18n import N_, t
 
 ROWS = {"deal": N_("One row per deal"), "system": N_("One row per system")}
 BOOK = {"units": N_("Units"), "value": N_("Value")}
-SCROLL_HEIGHT = 820
 # Questions asked as one statement (queries.run_parts): each part with the columns of the question it answers
 YEARLY = {"value": ["year", "series", "region", "value_usd_bn", "deals", "deals_with_value", "source_ids"],
           "units": ["year", "kind", "system_family", "units", "deals", "rows_without_units"]}
@@ -82,7 +81,8 @@ TITLES = {"tl_gantt": N_("From signature to delivery"), "tl_speed": N_("Speed: s
 def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> None:
     """The chart (in a scrolling box when it is tall), then the download of exactly the rows it draws. Sent to be
     drawn with less work by the browser (ui.stamped's quick_draw): a filter change redraws all seven charts."""
-    box = st.container(height=SCROLL_HEIGHT, border=False, key=f"tl_box_{key}") if scroll else st.container()
+    # the box scrolls by the app's CSS (ui.CSS): in st.container(height=…) the chart would be drawn first 700 px wide
+    box = st.container(border=False, key=f"tl_box_{key}") if scroll else st.container()
     with box:
         if scroll:
             ui.scroll_region_hint(t(TITLES.get(key, view)))
