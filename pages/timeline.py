@@ -29,13 +29,32 @@ ui.page_header(t("Timeline"), filters, t("From signature to delivery, year by ye
                                          "equipment arrived, what is still on order, and how fast Korea delivers."))
 
 state = st.session_state
-# The Gantt and the deal picker start now, in the background, with the page options as the session left them (a
-# deal no longer in the filters is dropped below, and the page then asks for all deals itself); the page waits for
-# both before it draws anything, so nothing else competes with them for the CPUs. The later questions start once
-# the Gantt is answered (below) and are answered while its chart is built.
-queries.prefetch_filtered(
-    ["timeline_gantt_system" if state.get("tl_rows") == "system" else "timeline_gantt", "timeline_deal_options"],
-    filters, deal_id=state.get("tl_deal") or "")
+
+
+def gantt_question() -> str:
+    return "timeline_gantt_system" if state.get("tl_rows") == "system" else "timeline_gantt"
+
+
+def ask_ahead(deal_id: str, munitions: bool, book: str | None, gantt: bool = True) -> None:
+    """Start the page's questions in the background, each thread asking in the order the page draws: one the Gantt,
+    then the order book and speed; the other the tender decisions, then the year-by-year charts. On the
+    contract-value basis the year-by-year charts are one question (timeline_yearly.sql); the order book (units,
+    and value in USD) and the speed are one (timeline_tables.sql): fewer statements to bind and plan."""
+    tiv_book = ("timeline_tiv_orderbook", "timeline_tiv_orderbook_now") if book == "value" and not usd else ()
+    yearly = ("timeline_yearly",) if usd else ("timeline_tiv_value_by_year", "timeline_units_by_year")
+    queries.prefetch_filtered([*((gantt_question(),) if gantt else ()), "timeline_tables", *tiv_book], filters,
+                              in_turn=True, deal_id=deal_id, munitions=munitions)
+    queries.prefetch_filtered(["timeline_tenders", *yearly], filters, in_turn=True, deal_id=deal_id,
+                              munitions=munitions)
+
+
+# Every question starts now, in the background, with the page options as the session left them (a deal no longer in
+# the filters is dropped below, and the page then asks for the rest again, for all deals), while the script asks for
+# the deal picker's options itself (asking them in the background too only held a thread waiting for the script's
+# answer). Started once the Gantt was answered, as before, the later questions left one CPU idle while the script
+# waited for the Gantt.
+asked_deal = state.get("tl_deal") or ""
+ask_ahead(asked_deal, bool(state.get("tl_munitions")), state.get("tl_book"))
 options = queries.run_filtered("timeline_deal_options", filters)
 if options.empty:
     st.info(t("No deals match these filters. Widen the years, add statuses, clear the search, or press "
@@ -95,15 +114,9 @@ def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> N
 
 # --- Gantt -------------------------------------------------------------------------------------------------------
 st.header(t("From signature to delivery"))
-gantt = queries.run_filtered("timeline_gantt_system" if by_system else "timeline_gantt", filters, deal_id=deal_id)
-# On the contract-value basis the year-by-year charts are one question (timeline_yearly.sql); the order book (units,
-# and value in USD) and the speed are one (timeline_tables.sql): fewer statements to bind and plan. One thread asks
-# them in the order the page draws them, while the script builds the Gantt on the other CPU.
-queries.prefetch_filtered(
-    ["timeline_tenders", *(("timeline_yearly",) if usd else ("timeline_tiv_value_by_year", "timeline_units_by_year")),
-     "timeline_tables",
-     *(("timeline_tiv_orderbook", "timeline_tiv_orderbook_now") if state["tl_book"] == "value" and not usd else ())],
-    filters, in_turn=True, deal_id=deal_id, munitions=munitions)
+gantt = queries.run_filtered(gantt_question(), filters, deal_id=deal_id)
+if deal_id != asked_deal:  # the session's deal left the filters: asked again for all deals (the Gantt just below)
+    ask_ahead(deal_id, munitions, state["tl_book"], gantt=False)
 gantt = names.gantt_labels(gantt, by_system)  # the SQL labels rows in English; 한국어: Korean names
 if gantt.empty:
     st.info(t("Nothing to draw for these filters."))
