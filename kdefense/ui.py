@@ -28,7 +28,7 @@ from _plotly_utils.basevalidators import is_homogeneous_array
 from _plotly_utils.utils import is_skipped_key
 from streamlit import dataframe_util
 
-from kdefense import charts, export, fmt, i18n, margins, names, queries, settings
+from kdefense import charts, export, fmt, i18n, margins, names, plotly_ticks, queries, settings
 from kdefense.db import DatabaseUnavailable
 from kdefense.filters import (
     BASIS_LABELS,
@@ -661,10 +661,11 @@ def stamped(fig: go.Figure, title: str, filters_line: str, quick_draw: bool = Fa
     Made once per figure and stamp, kept on the figure itself; the traces are encoded once per figure and shared
     by its stamps (only the layout differs). With `quick_draw`, the layout is sent so that the browser draws it
     with less work and looks the same: the left margin already holds the y axis's category labels (Plotly's
-    automargin otherwise draws such a chart twice, see _row_labels_margin) and tick labels are not measured for
-    overflow (_tick_overflow_allowed). The Timeline's tall row charts made its filter changes slow (issue 17).
+    automargin otherwise draws such a chart twice, see _row_labels_margin) or its number tick labels and title
+    (plotly_ticks.number_axis_margin) and tick labels are not measured for overflow (_tick_overflow_allowed). The Timeline's tall row charts made its filter changes slow (issue 17).
     With `fit_axes` too, horizontal bars' labels get their left margin (margins.bar_labels) and a bottom x axis
-    its bottom margin (margins.bottom_axis_margin): the Overview's and Tenders' charts were all drawn twice."""
+    its bottom margin (margins.bottom_axis_margin), before the number axis's (which reads the plot's height):
+    the Overview's and Tenders' charts were all drawn twice."""
     info = queries.build_info()
     source = t("Source: {credit}; deal ledger (each row cites its source) · data version {version}, built {built}",
                credit=settings.SIPRI_CREDIT.split(" (")[0], version=info.get("data_version", "?"),
@@ -679,8 +680,10 @@ def stamped(fig: go.Figure, title: str, filters_line: str, quick_draw: bool = Fa
         layout = _stamp_layout(sent["layout"], title, filters_line, source, len(sent.get("data") or []))
         if quick_draw:
             layout = _row_labels_margin(_tick_overflow_allowed(layout))
-        if quick_draw and fit_axes:
-            layout = margins.bottom_axis_margin(_row_labels_margin(layout, margins.bar_labels(layout, sent["data"])))
+            if fit_axes:
+                layout = margins.bottom_axis_margin(_row_labels_margin(layout, margins.bar_labels(layout,
+                                                                                                   sent["data"])))
+            layout = plotly_ticks.number_axis_margin(sent.get("data") or [], layout)
         cache[key] = Spec({**sent, "layout": layout})
         fig._kd_stamped = cache  # plotly allows private attributes; the copies live as long as the figure
     return cache[key]
