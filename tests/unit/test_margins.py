@@ -111,3 +111,16 @@ def test_fit_axes_on_the_recipients_and_the_tender_record(app_db):
     years = record.assign(grp=["2019", "2021"])
     fig = ctn.record_bars(years, "Year", "Korea's record", "note")
     assert ui.stamped(fig, "T", "filters", quick_draw=True, fit_axes=True).spec["layout"]["margin"]["l"] == 10
+
+
+def test_fit_axes_gives_the_bottom_margin_before_the_number_axis_reads_the_plot_height(app_db):
+    from kdefense import plotly_ticks
+
+    recon = pd.DataFrame({"year": [2020, 2021, 2022], "ledger_usd_bn": [3.0, 7.5, 17.3],
+                          "official_usd_bn": [7.2, 7.3, 17.3]})
+    fig = charts.reconciliation_chart(recon)
+    fitted = ui.stamped(fig, "T", "filters", quick_draw=True, fit_axes=True).spec
+    bottom = margins.bottom_axis_margin(ui.stamped(fig, "T", "filters").spec["layout"])
+    assert fitted["layout"]["margin"]["b"] == 34  # the year labels' row, no title
+    expected = plotly_ticks.number_axis_margin(fitted["data"], bottom)["margin"]["l"]
+    assert fitted["layout"]["margin"]["l"] == expected > 10
