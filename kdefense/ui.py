@@ -681,8 +681,8 @@ def stamped(fig: go.Figure, title: str, filters_line: str, quick_draw: bool = Fa
         if quick_draw:
             layout = _row_labels_margin(_tick_overflow_allowed(layout))
             if fit_axes:
-                layout = margins.bottom_axis_margin(_row_labels_margin(layout, margins.bar_labels(layout,
-                                                                                                   sent["data"])))
+                labels = margins.bar_labels(layout, sent["data"])
+                layout = margins.bottom_axis_margin(_row_labels_margin(layout, labels))
             layout = plotly_ticks.number_axis_margin(sent.get("data") or [], layout)
         cache[key] = Spec({**sent, "layout": layout})
         fig._kd_stamped = cache  # plotly allows private attributes; the copies live as long as the figure
