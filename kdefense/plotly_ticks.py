@@ -160,11 +160,18 @@ def numbers(values: Any) -> np.ndarray:
         return np.array([np.nan])
 
 
+def _positions(values: Any) -> list:
+    """A trace's x values as keys to stack by (numbers decoded from a typed-array spec, anything else as given)."""
+    if isinstance(values, dict) and "bdata" in values:
+        return numbers(values).tolist()
+    return list(values) if values is not None else []
+
+
 def _stacked_tops(traces: Iterable[dict]) -> list[float]:
     """The tops of the stacks (the sum of the positive values at each x) of these traces."""
-    sums: dict[float, float] = {}
+    sums: dict[Any, float] = {}
     for trace in traces:
-        xs, ys = numbers(trace.get("x")), numbers(trace.get("y"))
+        xs, ys = _positions(trace.get("x")), numbers(trace.get("y"))
         for x, y in zip(xs, ys, strict=False):
             if y > 0:
                 sums[x] = sums.get(x, 0.0) + y
@@ -194,8 +201,9 @@ def y_extremes(data: Sequence[dict], barmode: str | None) -> tuple[list[Extreme]
     areas: dict[str, list[dict]] = {}
     for trace in on_y:
         kind = trace.get("type", "scatter")
-        if (numbers(trace.get("y")) < 0).any():
-            return None  # negative values: not modelled (a minus sign, stacks below zero)
+        ys = numbers(trace.get("y"))
+        if (ys < 0).any() or (ys.size and not np.isfinite(ys).any()):
+            return None  # negative values (a minus sign, stacks below zero) or no numbers: not modelled
         if kind == "bar" and trace.get("orientation", "v") == "v" and "base" not in trace:
             bars.append(trace)
         elif kind == "scatter" and trace.get("stackgroup"):
@@ -216,6 +224,14 @@ def y_extremes(data: Sequence[dict], barmode: str | None) -> tuple[list[Extreme]
     return (lows, highs) if highs else None
 
 
+def y_range(lows: Sequence[Extreme], highs: Sequence[Extreme], plot_px: float, tozero: bool = False) -> tuple:
+    """The autorange of these extremes (y_extremes) on a plot area `plot_px` high: each padded by its markers and
+    5 % of the axis length, except a `tozero` extreme at zero."""
+    def padded(side: Sequence[Extreme]) -> list[tuple[float, float]]:
+        return [(v, 0.0 if zero and v == 0 else px + PAD_SHARE * plot_px) for v, px, zero in side]
+    return autorange(padded(lows), padded(highs), plot_px, tozero)
+
+
 def widest_tick_px(data: Sequence[dict], layout: dict, tallest_px: float, least_px: float = LEAST_PLOT_PX) -> float | None:
     """The widest y tick label (px, Arial's advances at Streamlit's 12 px) over every plot height from `least_px` to
     `tallest_px`; None where the axis's ticks are not Plotly's automatic linear ones modelled here."""
@@ -233,9 +249,7 @@ def widest_tick_px(data: Sequence[dict], layout: dict, tallest_px: float, least_
         if fixed:
             lo, hi = float(fixed[0]), float(fixed[1])
         else:
-            lows, highs = ([(v, 0.0 if zero and v == 0 else p + PAD_SHARE * plot_px) for v, p, zero in side]
-                           for side in extremes)
-            lo, hi = autorange(lows, highs, plot_px, tozero=yaxis.get("rangemode") == "tozero")
+            lo, hi = y_range(*extremes, plot_px, tozero=yaxis.get("rangemode") == "tozero")
         if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
             return None
         widest = max([widest, *(charts.drawn_width_px(label, TICK_PX) for label in tick_labels(lo, hi, plot_px))])
