@@ -28,7 +28,7 @@ from _plotly_utils.basevalidators import is_homogeneous_array
 from _plotly_utils.utils import is_skipped_key
 from streamlit import dataframe_util
 
-from kdefense import charts, export, fmt, i18n, names, queries, settings
+from kdefense import charts, export, fmt, i18n, margins, names, plotly_ticks, queries, settings
 from kdefense.db import DatabaseUnavailable
 from kdefense.filters import (
     BASIS_LABELS,
@@ -635,14 +635,17 @@ def _tick_overflow_allowed(layout: dict) -> dict:
     return out
 
 
-def _row_labels_margin(layout: dict) -> dict:
+def _row_labels_margin(layout: dict, labels: Any = None) -> dict:
     """`layout` with a left margin that already holds its category y axis's labels (charts.label_margin), so that
-    Plotly's automargin, kept on, finds nothing to grow and draws the chart once instead of twice. Layouts without
-    such an axis, or whose margin is already wider, are returned as they are."""
+    Plotly's automargin, kept on, finds nothing to grow and draws the chart once instead of twice. The labels are
+    the axis's own (`categoryarray`, `ticktext`) unless given (margins.bar_labels). Layouts without such an axis,
+    or whose margin is already wider, are returned as they are."""
     yaxis = layout.get("yaxis") or {}
-    labels = yaxis.get("ticktext", yaxis.get("categoryarray"))
-    if (labels is None or yaxis.get("categoryorder") != "array" or yaxis.get("automargin") is False
-            or yaxis.get("showticklabels") is False):
+    if labels is None:
+        labels = yaxis.get("ticktext", yaxis.get("categoryarray"))
+        if yaxis.get("categoryorder") != "array":
+            return layout
+    if labels is None or yaxis.get("automargin") is False or yaxis.get("showticklabels") is False:
         return layout
     # without a tick font of its own, Streamlit's chart theme draws tick labels at 12 px (measured; a larger size
     # there would only bring back Plotly's second draw, never cut a label)
@@ -652,19 +655,22 @@ def _row_labels_margin(layout: dict) -> dict:
     return {**layout, "margin": margin}
 
 
-def stamped(fig: go.Figure, title: str, filters_line: str, quick_draw: bool = False) -> Spec:
+def stamped(fig: go.Figure, title: str, filters_line: str, quick_draw: bool = False, fit_axes: bool = False) -> Spec:
     """The (cached, shared) figure as it is sent, carrying what it shows and where it comes from, so a downloaded
     image travels: its title, the filters line, "Source: …" with the credit line and the data version date.
     Made once per figure and stamp, kept on the figure itself; the traces are encoded once per figure and shared
     by its stamps (only the layout differs). With `quick_draw`, the layout is sent so that the browser draws it
     with less work and looks the same: the left margin already holds the y axis's category labels (Plotly's
-    automargin otherwise draws such a chart twice, see _row_labels_margin) and tick labels are not measured for
-    overflow (_tick_overflow_allowed). The Timeline's tall row charts made its filter changes slow (issue 17)."""
+    automargin otherwise draws such a chart twice, see _row_labels_margin) or its number tick labels and title
+    (plotly_ticks.number_axis_margin) and tick labels are not measured for overflow (_tick_overflow_allowed). The Timeline's tall row charts made its filter changes slow (issue 17).
+    With `fit_axes` too, horizontal bars' labels get their left margin (margins.bar_labels) and a bottom x axis
+    its bottom margin (margins.bottom_axis_margin), before the number axis's (which reads the plot's height):
+    the Overview's and Tenders' charts were all drawn twice."""
     info = queries.build_info()
     source = t("Source: {credit}; deal ledger (each row cites its source) · data version {version}, built {built}",
                credit=settings.SIPRI_CREDIT.split(" (")[0], version=info.get("data_version", "?"),
                built=fmt.date(str(info.get("built_at", ""))[:10]))
-    key = (title, filters_line, source, quick_draw)
+    key = (title, filters_line, source, quick_draw, fit_axes)
     cache: dict = getattr(fig, "_kd_stamped", None) or {}
     if key not in cache:
         sent = getattr(fig, "_kd_sent", None)
@@ -674,6 +680,10 @@ def stamped(fig: go.Figure, title: str, filters_line: str, quick_draw: bool = Fa
         layout = _stamp_layout(sent["layout"], title, filters_line, source, len(sent.get("data") or []))
         if quick_draw:
             layout = _row_labels_margin(_tick_overflow_allowed(layout))
+            if fit_axes:
+                labels = margins.bar_labels(layout, sent["data"])
+                layout = margins.bottom_axis_margin(_row_labels_margin(layout, labels))
+            layout = plotly_ticks.number_axis_margin(sent.get("data") or [], layout)
         cache[key] = Spec({**sent, "layout": layout})
         fig._kd_stamped = cache  # plotly allows private attributes; the copies live as long as the figure
     return cache[key]
@@ -698,11 +708,12 @@ def chart_text_alternative(fig: go.Figure, key: str, container: Any = st) -> Non
                        f"{html_text(chart_summary(fig))}</p>", unsafe_allow_html=True)
 
 
-def plotly(fig: go.Figure, key: str, filters: Filters, title: str, quick_draw: bool = False, **kwargs: Any):
+def plotly(fig: go.Figure, key: str, filters: Filters, title: str, quick_draw: bool = False, fit_axes: bool = False,
+           **kwargs: Any):
     """st.plotly_chart of a stamped figure whose camera button downloads a 2× PNG or an SVG, preceded by the
-    chart's text alternative (`quick_draw`: see `stamped`)."""
+    chart's text alternative (`quick_draw`, `fit_axes`: see `stamped`)."""
     chart_text_alternative(fig, key)
-    return st.plotly_chart(stamped(fig, title, filters.describe(), quick_draw), key=key,
+    return st.plotly_chart(stamped(fig, title, filters.describe(), quick_draw, fit_axes), key=key,
                            config=plotly_config(title), **kwargs)
 
 
@@ -731,9 +742,11 @@ def markdown_doc(text: str, top: int = 3) -> None:
     st.markdown(demote_headings(text, top))
 
 
-def chart_with_data(fig, df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:
-    """A chart and, beside it, the download of exactly the rows it draws (hidden when presenting)."""
-    plotly(fig, f"chart_{key}", filters, charts.readable(fig).layout.title.text or view.replace("-", " ").capitalize())
+def chart_with_data(fig, df: pd.DataFrame, view: str, filters: Filters, key: str, quick_draw: bool = False) -> None:
+    """A chart and, beside it, the download of exactly the rows it draws (hidden when presenting). `quick_draw`:
+    sent to be drawn once where its margins are known here (`stamped`'s quick_draw and fit_axes)."""
+    plotly(fig, f"chart_{key}", filters, charts.readable(fig).layout.title.text or view.replace("-", " ").capitalize(),
+           quick_draw=quick_draw, fit_axes=quick_draw)
     with st.popover(t("Data behind this chart"), icon=":material/table:"):
         data_preview(df)
         downloads(df, view, filters, key)

@@ -81,18 +81,18 @@ else:
         left, mid, right = st.columns(3)
         with left:
             ui.chart_with_data(ui.figure(charts.region_bars, region, value_col, filters.basis), region, "by-region",
-                               filters, "region")
+                               filters, "region", quick_draw=True)
         top_r = tables["top_recipients"]
         shown_r = top_r.assign(recipient=[names.country(i, n) for i, n in zip(top_r["recipient_iso3"], top_r["recipient"])])
         with mid:
             fig = ui.figure(charts.ranked_bars, shown_r, "recipient", value_col, filters.basis, t("Top recipients"),
                             "region")
-            ui.chart_with_data(fig, top_r, "top-recipients", filters, "recipients")
+            ui.chart_with_data(fig, top_r, "top-recipients", filters, "recipients", quick_draw=True)
         top_s = tables["top_systems"]
         shown_s = top_s.assign(system_family=top_s["system_family"].map(names.system))
         with right:
             fig = ui.figure(charts.ranked_bars, shown_s, "system_family", value_col, filters.basis, t("Top systems"))
-            ui.chart_with_data(fig, top_s, "top-systems", filters, "systems")
+            ui.chart_with_data(fig, top_s, "top-systems", filters, "systems", quick_draw=True)
     else:
         st.info(t("None of these deals has a disclosed value, so there is nothing to chart on this value basis. "
                   "Switch the value basis to SIPRI TIV, or see the deals below."))
@@ -119,7 +119,8 @@ if recon.empty:
 else:
     st.caption(t("Official totals are South Korea's announced annual export orders (all deals; not filtered). "
                  "The ledger bars follow the filters; gaps show undisclosed values and deals the ledger lacks."))
-    ui.chart_with_data(ui.figure(charts.reconciliation_chart, recon), recon, "reconciliation", filters, "recon")
+    ui.chart_with_data(ui.figure(charts.reconciliation_chart, recon), recon, "reconciliation", filters, "recon",
+                       quick_draw=True)
 
 with st.expander(t("Data loaded"), expanded=False, icon=":material/database:"):
     info = queries.build_info()

@@ -48,7 +48,7 @@ note = t("Outcome for Korea per competition.") + (" " + t("A competition counts 
 # The record's table (nine columns) goes under the chart, full width: beside it, it scrolled sideways on a laptop.
 ui.chart_with_data(ui.figure(ctn.record_bars, shown_record, BY[by],
                              t("Korea's record by {group}", group=t(BY[by]).lower()), note),
-                   record, f"tenders-by-{by}", filters, "tnd_record")
+                   record, f"tenders-by-{by}", filters, "tnd_record", quick_draw=True)
 st.dataframe(shown_record, hide_index=True, width="stretch", placeholder="—", column_config={
     "grp": t(BY[by]), "competitions": t("Competitions"), "won": t("Won"), "lost": t("Lost"),
     "withdrawn": t("Withdrawn"), "cancelled": t("Cancelled"), "open": t("Open"),

@@ -133,3 +133,75 @@ def test_tall_charts_are_drawn_once_at_their_box_width(app_server, browser, view
         page.screenshot(path=f"/tmp/timeline_boxes_{lang}_{viewport[0]}.png", full_page=True)
     finally:
         context.close()
+
+
+NUMBER_CHARTS = ("tl_value", "tl_units", "tl_book")
+# the margin sent holds the widest tick label over every plot height the chart can have (plotly_ticks), a pixel to
+# spare: a few pixels wider than Plotly's own push where a shorter plot would draw wider labels, never this many more
+MAX_NUMBER_SPARE_PX = 8
+# For a chart of a number y axis: the left margin sent, the one drawn, Plotly's own push for the y axis (automargin:
+# the tick labels, their standoff and the title), the tick labels, and whether Plotly drew it a second time
+NUMBER_MARGIN = """(gd) => {
+  const fl = gd._fullLayout, push = (fl._pushmargin || {})['y.automargin'];
+  return {sent: gd.layout.margin.l, drawn: fl._size.l, push: push && push.l ? push.l.size : null,
+          redrawn: '_redrawFromAutoMarginCount' in fl, ticks: (fl.yaxis._vals || []).map(v => v.text),
+          range: fl.yaxis.range, plot: fl.yaxis._length,
+          grown: ['l', 'r', 't', 'b'].filter(s => Math.abs(fl._size[s] - (gd.layout.margin[s] ?? 0)) > 1),
+          size: JSON.stringify(fl._size), margin: JSON.stringify(gd.layout.margin)};
+}"""
+# default filters; the TIV basis; one recipient on the contract-value basis (the yearly value chart's range from its
+# bars and the official line, decimal ticks on units and order book); one on the TIV basis (0.6, 0.8, 1); the 2000s
+NUMBER_STATES = ("", "&basis=tiv", "&country=COL", "&country=NZL&basis=tiv", "&from=2000&to=2010")
+
+
+def _check_number_charts(page, where: str, once: bool) -> int:
+    """Checks the number charts on the page; `once`: not drawn a second time for any margin. Otherwise only the left
+    margin is checked: where the x axis ends close to a year's tick (its range reaches past the last context event's
+    marker by a padding that depends on the chart's width), that year's label grows the right margin by 2-9 px, a
+    second draw that no left margin spares (the Europe and one-recipient states)."""
+    checked = 0
+    for key in NUMBER_CHARTS:
+        plot = page.locator(f".st-key-chart_{key} .js-plotly-plot")
+        if not plot.count():
+            continue  # no data in this selection: an info box instead of the chart
+        m = plot.evaluate(NUMBER_MARGIN)
+        checked += 1
+        assert m["push"] and len(m["ticks"]) >= 2, (where, key, m)
+        # drawn on the left margin sent: it already held Plotly's own push for the axis
+        assert "l" not in m["grown"] and m["sent"] >= m["push"], (where, key, m["grown"], m["size"], m["margin"],
+                                                                   m["push"], m["ticks"])
+        assert not (once and m["redrawn"]), (where, key, m["grown"], m["size"], m["margin"])  # drawn once
+        assert m["sent"] - m["push"] <= MAX_NUMBER_SPARE_PX, (where, key, m)  # not visibly wider than Plotly's own
+    return checked
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("viewport", [(1366, 768), (1920, 1080)])
+def test_number_charts_are_drawn_once_on_the_margin_sent(app_server, browser, viewport, lang):
+    """The year-by-year value and units charts and the order book over time, sent with ui.stamped's quick_draw: their
+    left margin holds the y axis's tick labels and title as Plotly's automargin would make it, so Plotly draws each
+    once, on page load and after a filter change in the sidebar, in several filter states."""
+    from bench.browser import pick_first_region
+
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    page = context.new_page()
+    ready = ".st-key-chart_tl_speed .js-plotly-plot .ytick text"
+    try:
+        checked = 0
+        for query in NUMBER_STATES:
+            page.goto(f"{app_server['url']}/timeline?lang={lang}{query}")
+            wait_for_app(page, ready)
+            checked += _check_number_charts(page, query or "default", once=query in ("", "&basis=tiv"))
+        page.goto(f"{app_server['url']}/timeline?lang={lang}")
+        wait_for_app(page, ready)
+        page.evaluate("() => document.querySelectorAll('.js-plotly-plot').forEach(gd => { gd.__kdOld = true; })")
+        pick_first_region(page).click()
+        page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].some(gd => !gd.__kdOld)"
+                               " && ![...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.__kdOld)",
+                               timeout=120_000)
+        wait_for_app(page, ready)
+        checked += _check_number_charts(page, "first region", once=False)
+        assert checked >= 3 * len(NUMBER_STATES), checked
+        page.screenshot(path=f"/tmp/timeline_numbers_{lang}_{viewport[0]}.png", full_page=True)
+    finally:
+        context.close()
