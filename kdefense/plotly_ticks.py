@@ -264,7 +264,8 @@ def number_axis_margin(data: Sequence[dict], layout: dict) -> dict:
     """`layout` with a left margin that already holds what its number y axis pushes (Plotly's automargin: the
     widest tick label, the labels' standoff, the title), so that Plotly, automargin kept on, finds nothing to grow
     and draws the chart once instead of twice. The margin is the widest label over every plot height that the
-    chart can have (widest_tick_px) plus a pixel to spare. Layouts this does not model (category or date axes, own
+    chart can have (widest_tick_px), rounded as Plotly rounds it: Plotly draws again only when a margin has to
+    move by more than 1 px. Layouts this does not model (category or date axes, own
     tick settings or fonts, no axis title, a right-hand axis) are returned as they are, and so is a margin already
     wider."""
     yaxis = layout.get("yaxis") or {}
@@ -280,7 +281,9 @@ def number_axis_margin(data: Sequence[dict], layout: dict) -> dict:
     if not widest:
         return layout
     pad = min(AUTOMARGIN_PAD, margin["r"], margin["t"], margin["b"])
-    left = math.ceil(TITLE_AND_STANDOFF_PX + pad + widest + 1)
+    # rounded as doAutoMargin rounds the margin it draws with (Math.round): the chart is laid out exactly as after
+    # Plotly's own second draw (a pixel more narrows the plot area, which can wrap its legend to one more row)
+    left = round_half_away(TITLE_AND_STANDOFF_PX + pad + widest)
     if left <= margin["l"]:
         return layout
     return {**layout, "margin": {**(layout.get("margin") or {}), "l": left}}
