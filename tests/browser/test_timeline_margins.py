@@ -42,6 +42,20 @@ CROSSING = """() => {
 }"""
 
 
+def _change_region(page, url: str, ready: str) -> None:
+    """Open `url`, then pick the first region in the sidebar and wait until every chart has been mounted anew."""
+    from bench.browser import pick_first_region
+
+    page.goto(url)
+    wait_for_app(page, ready)
+    page.evaluate("() => document.querySelectorAll('.js-plotly-plot').forEach(gd => { gd.__kdOld = true; })")
+    pick_first_region(page).click()
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].some(gd => !gd.__kdOld)"
+                           " && ![...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.__kdOld)",
+                           timeout=120_000)
+    wait_for_app(page, ready)
+
+
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("viewport", [(1366, 768), (1920, 1080)])
 def test_row_charts_are_sent_with_margins_that_hold_their_labels(app_server, browser, viewport, lang):
@@ -108,8 +122,6 @@ def _check_scroll_boxes(page, where: str) -> int:
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("viewport", [(1366, 768), (1920, 1080)])
 def test_tall_charts_are_drawn_once_at_their_box_width(app_server, browser, viewport, lang):
-    from bench.browser import pick_first_region
-
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     page = context.new_page()
     ready = ".st-key-chart_tl_speed .js-plotly-plot .ytick text"
@@ -120,14 +132,7 @@ def test_tall_charts_are_drawn_once_at_their_box_width(app_server, browser, view
             wait_for_app(page, ready)
             checked += _check_scroll_boxes(page, query or "default")
         # a filter change in the sidebar: every chart is mounted anew
-        page.goto(f"{app_server['url']}/timeline?lang={lang}")
-        wait_for_app(page, ready)
-        page.evaluate("() => document.querySelectorAll('.js-plotly-plot').forEach(gd => { gd.__kdOld = true; })")
-        pick_first_region(page).click()
-        page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].some(gd => !gd.__kdOld)"
-                               " && ![...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.__kdOld)",
-                               timeout=120_000)
-        wait_for_app(page, ready)
+        _change_region(page, f"{app_server['url']}/timeline?lang={lang}", ready)
         checked += _check_scroll_boxes(page, "first region")
         assert checked >= 6, checked  # the default view's two boxes, at least
         page.screenshot(path=f"/tmp/timeline_boxes_{lang}_{viewport[0]}.png", full_page=True)
@@ -181,8 +186,6 @@ def test_number_charts_are_drawn_once_on_the_margin_sent(app_server, browser, vi
     """The year-by-year value and units charts and the order book over time, sent with ui.stamped's quick_draw: their
     left margin holds the y axis's tick labels and title as Plotly's automargin would make it, so Plotly draws each
     once, on page load and after a filter change in the sidebar, in several filter states."""
-    from bench.browser import pick_first_region
-
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     page = context.new_page()
     ready = ".st-key-chart_tl_speed .js-plotly-plot .ytick text"
@@ -192,14 +195,7 @@ def test_number_charts_are_drawn_once_on_the_margin_sent(app_server, browser, vi
             page.goto(f"{app_server['url']}/timeline?lang={lang}{query}")
             wait_for_app(page, ready)
             checked += _check_number_charts(page, query or "default", once=query in ("", "&basis=tiv"))
-        page.goto(f"{app_server['url']}/timeline?lang={lang}")
-        wait_for_app(page, ready)
-        page.evaluate("() => document.querySelectorAll('.js-plotly-plot').forEach(gd => { gd.__kdOld = true; })")
-        pick_first_region(page).click()
-        page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].some(gd => !gd.__kdOld)"
-                               " && ![...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.__kdOld)",
-                               timeout=120_000)
-        wait_for_app(page, ready)
+        _change_region(page, f"{app_server['url']}/timeline?lang={lang}", ready)
         checked += _check_number_charts(page, "first region", once=False)
         assert checked >= 3 * len(NUMBER_STATES), checked
         page.screenshot(path=f"/tmp/timeline_numbers_{lang}_{viewport[0]}.png", full_page=True)
