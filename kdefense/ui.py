@@ -747,9 +747,21 @@ def chart_with_data(fig, df: pd.DataFrame, view: str, filters: Filters, key: str
     sent to be drawn once where its margins are known here (`stamped`'s quick_draw and fit_axes)."""
     plotly(fig, f"chart_{key}", filters, charts.readable(fig).layout.title.text or view.replace("-", " ").capitalize(),
            quick_draw=quick_draw, fit_axes=quick_draw)
-    with st.popover(t("Data behind this chart"), icon=":material/table:"):
-        data_preview(df)
-        downloads(df, view, filters, key)
+    chart_data(df, view, filters, key)
+
+
+@st.fragment
+def chart_data(df: pd.DataFrame, view: str, filters: Filters, key: str) -> None:
+    """"Data behind this chart": a preview of the rows the chart draws and their downloads, in a popover whose
+    content is made only while it is open (issue 17: no work for what is not on screen). Before, a closed popover's
+    table was built, converted to Arrow and sent with every rerun of every chart: a fifth of the Timeline's new
+    filter and a quarter of its warm rerun. Opening or closing it reruns this fragment only, with the rows of the
+    run that drew the chart (st.fragment keeps its arguments)."""
+    box = st.popover(t("Data behind this chart"), icon=":material/table:", key=f"data_{key}", on_change="rerun")
+    if box.open:
+        with box:
+            data_preview(df)
+            downloads(df, view, filters, key)
 
 
 def _year_like(values: np.ndarray) -> bool:
@@ -889,9 +901,9 @@ def preview(df: pd.DataFrame) -> Preview:
 def data_preview(df: pd.DataFrame) -> None:
     """The rows behind a chart, shown in its popover: at most PREVIEW_ROWS of them.
 
-    A popover's content travels with the page even while it is closed, so a 600-row table behind the Gantt
-    would add ~360 KB to every visit; the two downloads beside it always hold every row (with ISO dates; the
-    preview writes dates the way the page's language does). The table is converted to Arrow and configured once
+    An open popover's content travels with every rerun (`chart_data` makes it only while open), so a 600-row
+    table behind the Gantt would add ~360 KB to each; the two downloads beside it always hold every row (with ISO
+    dates; the preview writes dates the way the page's language does). The table is converted to Arrow and configured once
     per frame (`preview`), not on every rerun of every chart: Streamlit sends a pyarrow Table as it is.
     """
     made = preview(df)

@@ -175,6 +175,25 @@ def _export(totals: pd.DataFrame, basis: str) -> pd.DataFrame:
                              "lat": "centroid_lat", "lon": "centroid_lon"}))
 
 
+@st.fragment
+def _map_data(totals: pd.DataFrame, rows: pd.DataFrame, facilities: pd.DataFrame, basis: str, filters) -> None:
+    """The "Map data" popover: its table and downloads are made only while it is open (as every chart's "Data
+    behind this chart", ui.chart_data); opening or closing it reruns this fragment only."""
+    box = st.popover(t("Map data"), icon=":material/table:", help=t("The data behind this map, and its downloads"),
+                     key="data_map", on_change="rerun")
+    if not box.open:
+        return
+    with box:
+        export = _export(totals, basis)
+        st.dataframe(export, hide_index=True, placeholder="—", width="stretch", column_config=ui.separated(export))
+        ui.downloads(export, "map", filters, "map")
+        st.markdown(t("**Per recipient and year** (the frames of the slider)"))
+        ui.downloads(_export(rows, basis).assign(year=rows["year"].astype(int)), "map-by-year", filters, "map_years")
+        if not facilities.empty:
+            st.markdown("**" + t("Industrial sites") + "**")
+            ui.downloads(facilities, "industrial-sites", filters, "map_sites")
+
+
 def _notes(totals: pd.DataFrame, facilities: pd.DataFrame, opts: cm.MapOptions, filters) -> None:
     col = cm.measure_column(opts.measure)
     notes = [t("Colour and line width: {measure} by recipient, {kind} years {start}–{end} (order year is not "
@@ -347,16 +366,7 @@ else:
                                                             help=cm.measure_label(opts.measure, opts.basis)),
                          "deals": st.column_config.NumberColumn(t("Deals") if opts.basis == "usd" else t("Records"),
                                                                 format="%,d")})
-        with st.popover(t("Map data"), icon=":material/table:", help=t("The data behind this map, and its downloads")):
-            export = _export(totals, opts.basis)
-            st.dataframe(export, hide_index=True, placeholder="—", width="stretch", column_config=ui.separated(export))
-            ui.downloads(export, "map", filters, "map")
-            st.markdown(t("**Per recipient and year** (the frames of the slider)"))
-            ui.downloads(_export(rows, opts.basis).assign(year=rows["year"].astype(int)), "map-by-year", filters,
-                         "map_years")
-            if not facilities.empty:
-                st.markdown("**" + t("Industrial sites") + "**")
-                ui.downloads(facilities, "industrial-sites", filters, "map_sites")
+        _map_data(totals, rows, facilities, opts.basis, filters)
     _notes(totals, facilities, opts, filters)
 
     if not facilities.empty:

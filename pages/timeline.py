@@ -107,9 +107,7 @@ def chart(fig, df: pd.DataFrame, view: str, key: str, scroll: bool = False) -> N
             ui.scroll_region_hint(t(TITLES.get(key, view)))
         ui.plotly(fig, f"chart_{key}", filters, charts.readable(fig).layout.title.text or t(TITLES.get(key, view)),
                   quick_draw=True)
-    with st.popover(t("Data behind this chart"), icon=":material/table:"):
-        ui.data_preview(df)
-        ui.downloads(df, view, filters, key)
+    ui.chart_data(df, view, filters, key)
 
 
 # --- Gantt -------------------------------------------------------------------------------------------------------

@@ -53,6 +53,20 @@ def run_app(page: str | None = None, state: dict | None = None, query: dict | No
     return at
 
 
+def chart_data_open(at) -> dict[str, bool]:
+    """Widget state that opens every data popover the page shows ("Data behind this chart", "Map data": widget keys
+    `data_*`): their tables and downloads are made only while open (ui.chart_data)."""
+    return {key: True for key in at.session_state if str(key).startswith("data_")}
+
+
+def open_chart_data(at):
+    """`at` rerun with every data popover open, as a user opening them. (AppTest reruns a Korean page's selectboxes
+    with their English values: there, pass chart_data_open(at) as state to a new run_app instead.)"""
+    for key, value in chart_data_open(at).items():
+        at.session_state[key] = value
+    return at.run()
+
+
 # Statements the SQL page must refuse, or stop within its time limit, each with a message (issue 15).
 HOSTILE_SQL = [
     "COPY deals TO '/tmp/kdefense_stolen.csv'",

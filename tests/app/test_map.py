@@ -154,7 +154,7 @@ def test_every_recipient_matches_sql(app_db, built_db, basis, measure):
 
 
 def test_log_scale_and_export(app_db, built_db):
-    at = page()
+    at = page({"data_map": True})  # the Map data popover open
     fig = the_map(at)
     want = per_recipient(built_db, "usd", "usd")
     close(drawn(fig["data"][0]), {r.iso3: round(math.log10(r.v), 4) for r in want.itertuples() if r.v and r.v > 0})
@@ -341,7 +341,7 @@ FILTER_CASES = [
 def test_filters_reach_the_map(app_db, built_db, state, deals_where, sipri_where, basis):
     if basis == "tiv" and sipri_where is None:
         pytest.skip("ledger-only filter")
-    at = page({**state, "flt_basis": basis})
+    at = page({**state, "flt_basis": basis, "data_map": True})  # the Map data popover open
     at = set_and_run(at, map_scale="linear", map_mode="per_year", map_outlines=["nato"], map_preset="Europe")
     lo, hi = year_range(built_db)
     if basis == "usd":

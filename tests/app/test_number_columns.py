@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from tests.helpers import run_app
+from tests.helpers import chart_data_open, run_app
 
 GROUPING = {"localized", "accounting", "dollar", "euro", "yen", "compact"}  # Streamlit presets that group thousands
 # (page, widget state, URL parameters): every page, the deal card, each Suppliers view, a SQL result
@@ -55,6 +55,7 @@ def ungrouped_big_numbers(element) -> list[str]:
 @pytest.mark.parametrize(("page", "state", "query"), RUNS, ids=lambda v: str(v) if v else "-")
 def test_big_numbers_in_tables_have_thousands_separators(app_db, page, state, query, lang):
     at = run_app(page=page, state=state, query={**query, "lang": lang})
+    at = run_app(page=page, state={**state, **chart_data_open(at)}, query={**query, "lang": lang})  # popovers open
     assert not at.exception, at.exception
     assert len(at.dataframe) > 0
     if page == "pages/sql.py":  # the query ran and its result is among the tables checked

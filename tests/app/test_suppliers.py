@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kdefense import queries
-from tests.helpers import run_app
+from tests.helpers import open_chart_data, run_app
 
 PAGE = "pages/suppliers.py"
 VIEWS = ("Share & rank", "Recipient markets", "Speed & order book", "Rival systems", "Korean firms")
@@ -36,8 +36,12 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def frame_with(at: AppTest, *columns: str) -> pd.DataFrame:
-    """The (first) data table on the page that has these columns: chart data sits in 'Data behind this chart'."""
-    for df in (d.value for d in at.dataframe):
+    """The (first) data table on the page that has these columns: chart data sits in 'Data behind this chart',
+    whose popovers are opened (as a user does) when no table shown has them."""
+    tables = [d.value for d in at.dataframe]
+    if not any(set(columns) <= set(df.columns) for df in tables):
+        tables = [d.value for d in open_chart_data(at).dataframe]
+    for df in tables:
         if set(columns) <= set(df.columns):
             return df
     raise AssertionError(f"no table with {columns}")

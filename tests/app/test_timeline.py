@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from kdefense.charts_timeline import OFFICIAL_NAME
 from kdefense.settings import REGIONS
-from tests.helpers import run_app
+from tests.helpers import open_chart_data, run_app
 
 PAGE = "pages/timeline.py"
 SIGNED = "status IN ('contract', 'delivering', 'completed')"
@@ -203,7 +203,7 @@ def test_speed_of_known_deals(app_db, built_db):
           AND first_delivery_year IS NOT NULL AND armament_category = 'Armoured vehicles'""").fetchone()[0]
     bench = trace(speed, "Other suppliers: median (bar: middle half)")
     assert dict(zip(bench["y"], values(bench["x"])))["Poland · 2022-K2-EC1"] == median
-    data = at.dataframe  # the data behind the speed chart lists the first year's units
+    data = open_chart_data(at).dataframe  # the data behind the speed chart lists the first year's units
     table = next(d.value for d in data if "years_to_first_delivery" in d.value.columns)
     k2 = table.set_index("deal_id").loc["KR-POL-2022-K2-EC1"]
     assert (k2["signed_year"], k2["first_delivery_year"], k2["first_year_units"]) == (2022, 2022, 10)
@@ -251,7 +251,8 @@ def test_context_events_are_on_the_time_axes(app_db, built_db):
 
 def test_every_chart_has_its_csv(app_db):
     at = page({"flt_country": ["POL"]})
-    names = [b.proto.label for b in at.get("download_button")]
+    assert not at.get("download_button"), "a closed popover's downloads are not made"
+    names = [b.proto.label for b in open_chart_data(at).get("download_button")]
     charts_drawn = len(at.get("plotly_chart"))  # six, plus the tender decisions (Poland has decided tenders)
     assert charts_drawn == 7
     assert names.count("Download CSV") == charts_drawn and names.count("CSV + README (zip)") == charts_drawn
@@ -270,7 +271,7 @@ def test_long_chart_data_is_previewed_and_the_count_is_given(app_db):
     says how many there are, and the Gantt itself still draws every deal."""
     from kdefense.ui import PREVIEW_ROWS
 
-    at = page()
+    at = open_chart_data(page())
     gantt = next(d.value for d in at.dataframe if {"row_order", "part", "start"} <= set(d.value.columns))
     captions = " ".join(c.value for c in at.caption)
     found = re.search(rf"The first {PREVIEW_ROWS} of ([\d,]+) rows", captions)
