@@ -188,11 +188,11 @@ def _ecb_annual(path: Path) -> pd.DataFrame:
 
 def _top100(path: Path) -> pd.DataFrame:
     """SIPRI Top 100 workbook (one sheet per year) → long table; headers differ by year, so match by name."""
-    book = pd.ExcelFile(path)
+    with pd.ExcelFile(path) as book:  # closed after: the build left the workbook open (a ResourceWarning)
+        sheets = {sheet: pd.read_excel(book, sheet, header=3) for sheet in book.sheet_names}
     frames = []
-    for sheet in book.sheet_names:
+    for sheet, raw in sheets.items():
         year = int(sheet.strip())
-        raw = pd.read_excel(book, sheet, header=3)
         cols = {c: " ".join(str(c).split()) for c in raw.columns}
         pick: dict[str, str] = {}
         for c, label in cols.items():

@@ -190,11 +190,16 @@ def test_a_deck_by_keyboard(app_server, browser):
             page.keyboard.press("Tab")
             stops.append(page.evaluate("""() => { const a = document.activeElement, r = a.getBoundingClientRect();
                 return {label: (a.innerText || a.getAttribute('aria-label') || a.tagName).trim(),
+                        left_the_page: a === document.body,
                         onscreen: r.width > 0 && r.right > 0 && r.left < innerWidth && r.bottom > 0
                                   && r.top < innerHeight}; }"""))
             if stops[-1]["label"].startswith("Next"):
                 break
-        assert all(s["onscreen"] for s in stops), f"an off-screen Tab stop: {stops}"
+        # Now and then (1 run in 12 here) the click leaves Chrome's focus starting point after the last control, and
+        # the first Tab leaves the page (focus on <body>, the browser's own toolbar in a headed window); the next Tab
+        # comes back at the skip link. That is no control, so it is not counted; every control reached must be seen.
+        controls = [s for s in stops if not s["left_the_page"]]
+        assert all(s["onscreen"] for s in controls), f"an off-screen Tab stop: {stops}"
         assert stops[-1]["label"].startswith("Next"), stops
         page.keyboard.press("Enter")
         page.wait_for_url(lambda url: "slide=2" in url, timeout=120_000)

@@ -23,5 +23,6 @@ def test_windows_cut_from_every_year_are_the_ones_asked_for_the_years(app_db):
 
 def test_windows_are_a_copy(app_db):
     filters = Filters(year_from=1990, year_to=2030)
-    queries.complete_windows(filters).loc[0, "window_label"] = "changed"
+    windows = queries.complete_windows(filters)  # a name: pandas' copy-on-write ignores a chained assignment
+    windows.loc[windows.index[0], "window_label"] = "changed"
     assert queries.complete_windows(filters)["window_label"].iloc[0] != "changed"
