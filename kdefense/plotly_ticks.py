@@ -116,7 +116,11 @@ def tick_label(value: float, digits: int, exponent: int) -> str:
 
 def tick_labels(lo: float, hi: float, plot_px: float) -> list[str]:
     """The y tick labels Plotly draws for the range [lo, hi] on a plot area `plot_px` high."""
-    dtick = auto_dtick(hi - lo, plot_px)
+    return _labels(lo, hi, auto_dtick(hi - lo, plot_px))
+
+
+def _labels(lo: float, hi: float, dtick: float) -> list[str]:
+    """The y tick labels of the range [lo, hi] ticked every `dtick`."""
     digits, exponent = _tick_format(lo, hi, dtick)
     return [tick_label(v, digits, 0 if abs(v / dtick) < 1e-6 else exponent) for v in tick_values(lo, hi, dtick)]
 
@@ -245,6 +249,7 @@ def widest_tick_px(data: Sequence[dict], layout: dict, tallest_px: float, least_
     if not fixed and extremes is None:
         return None
     widest = 0.0
+    measured: set[tuple[float, float, float]] = set()
     for plot_px in range(int(least_px), int(tallest_px) + 1):
         if fixed:
             lo, hi = float(fixed[0]), float(fixed[1])
@@ -252,7 +257,13 @@ def widest_tick_px(data: Sequence[dict], layout: dict, tallest_px: float, least_
             lo, hi = y_range(*extremes, plot_px, tozero=yaxis.get("rangemode") == "tozero")
         if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
             return None
-        widest = max([widest, *(charts.drawn_width_px(label, TICK_PX) for label in tick_labels(lo, hi, plot_px))])
+        # the labels follow from the range and the step alone: most heights share them (a bar chart's range is
+        # the same at every height and its step takes a handful of values), so each set is written out once
+        dtick = auto_dtick(hi - lo, plot_px)
+        if (lo, hi, dtick) in measured:
+            continue
+        measured.add((lo, hi, dtick))
+        widest = max([widest, *(charts.drawn_width_px(label, TICK_PX) for label in _labels(lo, hi, dtick))])
     return widest
 
 

@@ -107,6 +107,37 @@ def test_widest_label_over_every_plot_height_never_narrower():
         assert plotly_ticks.widest_tick_px(data, {**layout, "yaxis": own}, 360) is None
 
 
+def _widest_at_every_height(data: list, layout: dict, tallest_px: int) -> float:
+    """widest_tick_px written out the long way: every height's range, ticks and labels measured."""
+    extremes = plotly_ticks.y_extremes(data, layout.get("barmode"))
+    widest = 0.0
+    for plot_px in range(plotly_ticks.LEAST_PLOT_PX, tallest_px + 1):
+        lo, hi = plotly_ticks.y_range(*extremes, plot_px, tozero=False)
+        widest = max([widest, *(charts.drawn_width_px(label, plotly_ticks.TICK_PX)
+                                for label in plotly_ticks.tick_labels(lo, hi, plot_px))])
+    return widest
+
+
+def test_widest_label_measures_each_set_of_labels_once_and_finds_the_same_widest():
+    """widest_tick_px skips the heights whose range and step it has already measured: the same answer as
+    measuring every height, for bars (one range at every height) and markers (a range for each height)."""
+    rng = np.random.default_rng(17)
+    compared = 0
+    for _ in range(60):
+        top = float(10.0 ** rng.uniform(-1.5, 5.5))
+        ys = list(rng.uniform(0, top, size=int(rng.integers(1, 8))))
+        kind = rng.choice(["bar", "markers", "lines"])
+        trace = ({"type": "bar", "x": list(range(len(ys))), "y": ys} if kind == "bar" else
+                 {"type": "scatter", "mode": str(kind), "x": list(range(len(ys))), "y": ys,
+                  "marker": {"size": int(rng.integers(4, 14))}})
+        layout = {"yaxis": {"title": {"text": "n"}}, "barmode": "stack"}
+        tallest = int(rng.integers(120, 700))
+        assert plotly_ticks.widest_tick_px([trace], layout, tallest) == _widest_at_every_height(
+            [trace], layout, tallest), (trace, tallest)
+        compared += 1
+    assert compared == 60
+
+
 def timeline_figures() -> dict:
     options = queries.filter_options()
     filters = Filters(year_from=options.year_min, year_to=options.year_max)
