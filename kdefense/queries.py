@@ -368,7 +368,7 @@ def run_parts(name: str, filters: Filters, columns: dict[str, list[str]], **extr
     part as run's frames are by question. `extra`: the parameters beyond the filters (as run_filtered's)."""
     params = _filtered_params(name, filters, extra)
     key = _key(name, params, file_version())
-    whole = run(name, params)  # asked as every question is (shared cache, prefetch)
+    whole = _cached(*key)  # the kept answer (shared cache, prefetch), read only: split_parts makes new frames
     out = {}
     for part, frame in _split(key, tuple((part, tuple(names)) for part, names in columns.items()), whole).items():
         mine = frame.copy()

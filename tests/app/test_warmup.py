@@ -6,6 +6,7 @@ The warm-up runs in the server's process and fills the cache the pages read; the
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from dataclasses import replace
@@ -102,3 +103,22 @@ def test_sessions_do_not_share_filters_or_page_options(app_db, empty_caches):
         return next(m.value for m in at.markdown if "kd-filter-summary" in m.value)
 
     assert "Poland" in summary(poland) and "Poland" not in summary(fresh)
+
+
+def test_the_heap_is_settled_once_per_process_after_the_first_warm_up(monkeypatch):
+    """After the first warm-up the collector skips what the process made so far and runs its young generation less
+    often (warmup.settle_heap): a second settling (a later data version) collects nothing again."""
+    before = gc.get_threshold()
+    monkeypatch.setattr(warmup, "_SETTLED", [])
+    collections: list[int] = []
+    monkeypatch.setattr(gc, "collect", lambda *args: collections.append(1) or 0)
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
+    try:
+        warmup._warm([])
+        assert gc.get_threshold() == warmup.GC_THRESHOLDS
+        assert (collections, frozen) == ([1], [1])
+        warmup._warm([])
+        assert (collections, frozen) == ([1], [1])
+    finally:
+        gc.set_threshold(*before)
