@@ -200,9 +200,16 @@ def _key(name: str, params: dict[str, Any] | None, signature: tuple[str, int, in
 def run(name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Result of question `name` (a copy; callers may modify it)."""
     key = _key(name, params, file_version())
-    df = _copy(_cached(*key))
+    df = _copy(kept_answer(key))
     _remember(df, key)
     return df
+
+
+def kept_answer(key: tuple) -> pd.DataFrame:
+    """The shared answer of a question key (`_key`: name, parameters, file version), asked now or waited for if a
+    prefetch is asking it: read only, never change it (run() hands out copies, run_parts splits it). What a page
+    asks goes through here; the prefetch threads ask `_cached` directly."""
+    return _cached(*key)
 
 
 def _copy(frame: pd.DataFrame) -> pd.DataFrame:
@@ -368,7 +375,7 @@ def run_parts(name: str, filters: Filters, columns: dict[str, list[str]], **extr
     part as run's frames are by question. `extra`: the parameters beyond the filters (as run_filtered's)."""
     params = _filtered_params(name, filters, extra)
     key = _key(name, params, file_version())
-    whole = _cached(*key)  # the kept answer (shared cache, prefetch), read only: split_parts makes new frames
+    whole = kept_answer(key)  # read only: split_parts makes new frames
     out = {}
     for part, frame in _split(key, tuple((part, tuple(names)) for part, names in columns.items()), whole).items():
         mine = frame.copy()

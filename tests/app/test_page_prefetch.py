@@ -12,22 +12,23 @@ from tests.helpers import run_app
 
 @pytest.fixture()
 def recorded(monkeypatch):
-    """The question keys each page run started in the background and the keys it asked itself (queries.run)."""
+    """The question keys each page run started in the background and the keys it asked itself (queries.kept_answer:
+    run and run_parts)."""
     started: list[tuple] = []
     asked: list[tuple] = []
-    prefetch, run = queries.prefetch_filtered, queries.run
+    prefetch, kept = queries.prefetch_filtered, queries.kept_answer
 
     def prefetch_filtered(names, filters, **extra):
         signature = queries.db.signature()
         started.extend(queries._key(n, queries._filtered_params(n, filters, extra), signature) for n in names)
         return prefetch(names, filters, **extra)
 
-    def run_(name, params=None):
-        asked.append(queries._key(name, params, queries.db.signature()))
-        return run(name, params)
+    def kept_(key):
+        asked.append(key)
+        return kept(key)
 
     monkeypatch.setattr(queries, "prefetch_filtered", prefetch_filtered)
-    monkeypatch.setattr(queries, "run", run_)
+    monkeypatch.setattr(queries, "kept_answer", kept_)
     return started, asked
 
 
@@ -79,9 +80,9 @@ SUPPLIER_VIEWS = ("Share & rank", "Recipient markets", "Speed & order book", "Ri
 
 @pytest.fixture()
 def asked(monkeypatch):
-    """Keys prefetched and keys the page asked with queries.run, recorded as the app runs."""
+    """Keys prefetched and keys the page asked (queries.kept_answer: run and run_parts), recorded as the app runs."""
     record: dict[str, set] = {"prefetched": set(), "asked": set()}
-    prefetch, run = queries.prefetch_filtered, queries.run
+    prefetch, kept = queries.prefetch_filtered, queries.kept_answer
 
     def recording_prefetch(names, filters, **extra):
         signature = db.signature()
@@ -89,12 +90,12 @@ def asked(monkeypatch):
                                  for n in names}
         return prefetch(names, filters, **extra)
 
-    def recording_run(name, params=None):
-        record["asked"].add(queries._key(name, params, db.signature()))
-        return run(name, params)
+    def recording_kept(key):
+        record["asked"].add(key)
+        return kept(key)
 
     monkeypatch.setattr(queries, "prefetch_filtered", recording_prefetch)
-    monkeypatch.setattr(queries, "run", recording_run)
+    monkeypatch.setattr(queries, "kept_answer", recording_kept)
     return record
 
 
