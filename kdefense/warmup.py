@@ -69,6 +69,7 @@ def run_questions(questions: list[tuple[str, dict]]) -> int:
 
 _SETTLING = threading.Lock()
 _SETTLED: list[bool] = []  # one item once the heap is settled
+_SETTLE_STARTED = threading.Event()  # warm-up off: the background settling has been started (once, not per rerun)
 
 
 def settle_heap() -> None:
@@ -76,9 +77,9 @@ def settle_heap() -> None:
     validators, the warm-up's cached answers) out of every later garbage collection (gc.freeze), and collect the
     young generation less often (GC_THRESHOLDS).
 
-    Measured on Timeline filter changes (bench/README.md, fifteenth session): the collector took 12-14 ms per rerun
-    (7-8 ms of it amortised full collections, each walking the whole heap for 180-220 ms with the interpreter lock
-    held, so some user's rerun waited for one about every 20 filter changes); after this, 4-6 ms and no full
+    Measured on Timeline filter changes (bench/README.md, fifteenth session): the collector took 14-18 ms per rerun
+    (9-12 ms of it amortised full collections, each walking the whole heap for 180-220 ms with the interpreter lock
+    held, so some user's rerun waited for one about every 20 filter changes); after this, 4-7 ms and no full
     collection in 60 reruns. Objects are still freed by reference counting; only reference cycles among the objects
     frozen here are never collected (a later data version's warm-up does not freeze again: each collection walks the
     whole heap, 0.2-1 s in a test process that warms up many versions)."""
@@ -111,7 +112,8 @@ def start() -> threading.Thread | None:
     """Start the warm-up of the current file version if it has not started yet (KDEFENSE_WARMUP=0: never; the
     heap is then settled in the background after the process's first script run)."""
     if not settings.warmup_enabled():
-        if not _SETTLED:
+        if not _SETTLE_STARTED.is_set():
+            _SETTLE_STARTED.set()
             threading.Thread(target=settle_heap, name="kdefense-settle-heap", daemon=True).start()
         return None
     try:
