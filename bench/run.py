@@ -19,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench import apptest
+from bench import apptest, timeline_floor
 from bench.common import (
     APP_SCRIPT,
     BASELINE_SCRIPT,
@@ -558,6 +558,7 @@ def sidebyside_browser(db: Path, work: Path, runs: int, peer: Path | None, usual
                 warm_up(browser, server, [None])
                 out[name] = _browser_view(bb, browser, server.url, guard, runs)
         out["floor"] = _floor_navigation(bb, browser, db, work, guard, runs)
+        out["timeline_floor"] = _timeline_floor(bb, browser, db, work, guard, runs)
     out["external_requests"] = len(guard.external)
     return out
 
@@ -566,6 +567,7 @@ def sidebyside_browser(db: Path, work: Path, runs: int, peer: Path | None, usual
 # ours cannot be reached faster than the smallest app drawing what it draws (issue 17's navigation target is set
 # against the peer's time, so the floor says how much of that target any Streamlit page with a chart can meet).
 SIDEBYSIDE_FLOOR = ("empty page (title + text)", "one Plotly bar chart")
+TIMELINE_FLOOR = "the Timeline's 7 charts alone, same figures"
 
 
 def _floor_navigation(bb, browser, db: Path, work: Path, guard, runs: int) -> dict:
@@ -581,6 +583,15 @@ def _floor_navigation(bb, browser, db: Path, work: Path, guard, runs: int) -> di
                 out[name] = {"first_visit": float("nan"), "repeat_visit": float("nan"), "charts": 0,
                              "error": str(exc)[:200]}
     return out
+
+
+def _timeline_floor(bb, browser, db: Path, work: Path, guard, runs: int) -> dict:
+    """The Timeline's filter change with its seven charts alone (bench/timeline_floor.py): what any Timeline that
+    draws these charts pays in this browser, measured in the same run."""
+    try:
+        return timeline_floor.measure(bb, browser, db, work, guard, runs)
+    except Exception as exc:  # noqa: BLE001 - reported, not fatal, as the pages' views
+        return {"filter_change": float("nan"), "error": str(exc)[:200]}
 
 
 def _browser_view(bb, browser, url: str, guard, runs: int, rerun_log: Path | None = None) -> dict:
@@ -703,6 +714,11 @@ def browser_ratio_table(browser: dict, name: str, label: str) -> str:
         rows.append([f"*Streamlit floor: {floor}*", secs(v["first_visit"]), secs(v["repeat_visit"]), "",
                      _r(_ratio(v["first_visit"], ref["first_visit"]), SIDE["nav_vs_ref"]),
                      _r(_ratio(v["repeat_visit"], ref["repeat_visit"]), SIDE["nav_vs_ref"]), "", "", v["charts"]])
+    floor_change = (browser.get("timeline_floor") or {}).get("filter_change")
+    if floor_change is not None:
+        rows.append([f"*Streamlit floor: {TIMELINE_FLOOR}*", "", "", secs(floor_change), "", "",
+                     _r(_ratio(floor_change, ref["filter"]["filter_change"])), verdict(floor_change, SIDE["filter_s"]),
+                     7])
     rows.append([f"**{who}**", secs(ref["first_visit"]), secs(ref["repeat_visit"]),
                  secs(ref["filter"]["filter_change"]), "", "", "", "", ref["charts"]])
     return table(
@@ -752,6 +768,8 @@ def filter_change_parts_table(browser: dict, label: str) -> str:
     mounted anew, and how many of them Plotly drew twice (its automargin grew a margin after the first draw)."""
     views = [(name, v) for name, v in browser["pages"].items()]
     views += [(f"**{name}**", browser[name]) for name in ("usual", "peer") if name in browser]
+    if "sent_kb" in (browser.get("timeline_floor") or {}):
+        views.append((f"*Streamlit floor: {TIMELINE_FLOOR}*", {"filter": browser["timeline_floor"], "charts": 7}))
     rows = []
     for name, v in views:
         change = v.get("filter", {})
