@@ -591,7 +591,7 @@ def _timeline_floor(bb, browser, db: Path, work: Path, guard, runs: int) -> dict
     try:
         return timeline_floor.measure(bb, browser, db, work, guard, runs)
     except Exception as exc:  # noqa: BLE001 - reported, not fatal, as the pages' views
-        return {"filter_change": float("nan"), "error": str(exc)[:200]}
+        return {"error": str(exc)[:200]}
 
 
 def _browser_view(bb, browser, url: str, guard, runs: int, rerun_log: Path | None = None) -> dict:
@@ -714,11 +714,14 @@ def browser_ratio_table(browser: dict, name: str, label: str) -> str:
         rows.append([f"*Streamlit floor: {floor}*", secs(v["first_visit"]), secs(v["repeat_visit"]), "",
                      _r(_ratio(v["first_visit"], ref["first_visit"]), SIDE["nav_vs_ref"]),
                      _r(_ratio(v["repeat_visit"], ref["repeat_visit"]), SIDE["nav_vs_ref"]), "", "", v["charts"]])
-    floor_change = (browser.get("timeline_floor") or {}).get("filter_change")
-    if floor_change is not None:
-        rows.append([f"*Streamlit floor: {TIMELINE_FLOOR}*", "", "", secs(floor_change), "", "",
-                     _r(_ratio(floor_change, ref["filter"]["filter_change"])), verdict(floor_change, SIDE["filter_s"]),
-                     7])
+    floor = browser.get("timeline_floor") or {}
+    if "filter" in floor:
+        change = floor["filter"]["filter_change"]
+        rows.append([f"*Streamlit floor: {TIMELINE_FLOOR}*", secs(floor["first_visit"]), secs(floor["repeat_visit"]),
+                     secs(change), _r(_ratio(floor["first_visit"], ref["first_visit"]), SIDE["nav_vs_ref"]),
+                     _r(_ratio(floor["repeat_visit"], ref["repeat_visit"]), SIDE["nav_vs_ref"]),
+                     _r(_ratio(change, ref["filter"]["filter_change"])), verdict(change, SIDE["filter_s"]),
+                     floor["charts"]])
     rows.append([f"**{who}**", secs(ref["first_visit"]), secs(ref["repeat_visit"]),
                  secs(ref["filter"]["filter_change"]), "", "", "", "", ref["charts"]])
     return table(
@@ -743,6 +746,8 @@ def sidebyside_tables(app: dict, browser: dict | None, label: str) -> str:
         return text
     text = "".join(browser_ratio_table(browser, name, label) for name in REFERENCES)
     text += filter_change_parts_table(browser, label)
+    if "error" in (browser.get("timeline_floor") or {}):
+        text += f"\n\nthe Timeline's chart floor did not run: {browser['timeline_floor']['error']}"
     return text + f"\n\nrequests to outside hosts: {browser['external_requests']}"
 
 
@@ -768,8 +773,8 @@ def filter_change_parts_table(browser: dict, label: str) -> str:
     mounted anew, and how many of them Plotly drew twice (its automargin grew a margin after the first draw)."""
     views = [(name, v) for name, v in browser["pages"].items()]
     views += [(f"**{name}**", browser[name]) for name in ("usual", "peer") if name in browser]
-    if "sent_kb" in (browser.get("timeline_floor") or {}):
-        views.append((f"*Streamlit floor: {TIMELINE_FLOOR}*", {"filter": browser["timeline_floor"], "charts": 7}))
+    if "filter" in (browser.get("timeline_floor") or {}):
+        views.append((f"*Streamlit floor: {TIMELINE_FLOOR}*", browser["timeline_floor"]))
     rows = []
     for name, v in views:
         change = v.get("filter", {})

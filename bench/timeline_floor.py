@@ -67,13 +67,15 @@ def capture_subprocess(db: Path, out: Path, timeout: float = 900) -> None:
 
 
 def measure(bb, browser, db: Path, work: Path, guard, runs: int) -> dict:
-    """Filter change of the floor app (bench.browser.time_filter_change: Region → first region)."""
+    """Navigation (first and repeat visit, bench.browser.time_navigation) and filter change (time_filter_change:
+    Region → first region) of the floor app, measured as the pages are."""
     figures = work / "timeline-floor-figures.json"
     capture_subprocess(db, figures)
     with streamlit_server(db, work / "server-timeline-floor.log", script=FLOOR_APP,
                           extra_env={"KDEFENSE_FLOOR_FIGURES": str(figures)}) as server:
-        bb.time_filter_change(browser, server.url, guard, 1)  # a first change: the server's caches warm
-        return bb.time_filter_change(browser, server.url, guard, runs)
+        bb.time_filter_change(browser, server.url, guard, 1)  # a first visit and change: the server's caches warm
+        navigation = bb.time_navigation(browser, server.url, guard, runs)
+        return {**navigation, "filter": bb.time_filter_change(browser, server.url, guard, runs)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -90,3 +90,19 @@ def test_streamlit_floor_is_printed_against_the_peer_in_the_same_run():
     assert floor[4:6] == ["0.60 MISSED", "0.30 ok"]  # ÷ the peer's 8.0 s first and 4.0 s repeat visit
     assert "Streamlit floor" not in run.sidebyside_tables(apptest_results(with_peer=True), browser_results(),
                                                           "(real data, with Chromium)")
+
+
+def test_the_timelines_chart_floor_is_printed_with_its_filter_change_against_the_peer():
+    browser = browser_results()
+    browser["timeline_floor"] = {**nav(2.4, 1.0, 0.84), "charts": 7}
+    browser["timeline_floor"]["filter"].update(sent_kb=180, server_rerun_s=0.0, long_tasks_s=0.6, remounted=7,
+                                                redrawn=2)
+    text = run.sidebyside_tables(apptest_results(with_peer=True), browser, "(real data, with Chromium)")
+    floor = row(text, "Chromium against the peer", f"*Streamlit floor: {run.TIMELINE_FLOOR}*")
+    assert floor[1:4] == ["2.40 s", "1.00 s", "0.84 s"]
+    assert floor[4:9] == ["0.30 ok", "0.25 ok", "0.70", "MISSED", "7"]  # ÷ the peer's 8.0, 4.0 and 1.2 s
+    parts = row(text, "where a filter change went in Chromium", f"*Streamlit floor: {run.TIMELINE_FLOOR}*")
+    assert parts[1:] == ["0.84 s", "180 KB", "0.00 s", "0.60 s", "7 of 7", "2"]
+    browser["timeline_floor"] = {"error": "the capture failed"}  # reported by its absence, not a crash
+    text = run.sidebyside_tables(apptest_results(with_peer=True), browser, "(real data, with Chromium)")
+    assert run.TIMELINE_FLOOR not in text and "chart floor did not run: the capture failed" in text
